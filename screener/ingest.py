@@ -1,0 +1,126 @@
+"""Reading drafts from files: ``.json``, ``.txt`` and ``.md``.
+
+Every problem becomes an ``InputError`` naming the file and what is wrong with it, so a caller can
+report it in one line and go on with the other drafts.
+
+* ``.json``: ``{"title", "body", "images": [paths], "account", "platform", "author", "id"}``; all
+  keys optional, no others allowed (a typo such as ``"boby"`` is an error, not an empty body).
+* ``.md``: a first line ``# Title`` is the title; the rest is the body.
+* ``.txt``: a first line followed by an empty line is the title; otherwise it is all body.
+
+Image paths are resolved against the draft file's folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import InputError
+from .model import Draft, Platform
+from .settings import Settings
+
+SUFFIXES = (".json", ".txt", ".md")
+
+
+class DraftFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str = ""
+    title: str = ""
+    body: str = ""
+    images: list[str] = []
+    account: str = ""
+    platform: Literal["wechat", "weibo", "other"] = "other"
+    author: str = ""
+
+
+def _read_text(path: Path, settings: Settings) -> str:
+    source = str(path)
+    try:
+        if path.is_dir():
+            raise InputError(source, "is a folder, not a draft file")
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            raise InputError(source, f"file is {size:,} bytes; drafts are at most "
+                                     f"{settings.max_file_bytes:,} bytes (max_file_bytes)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(source, "no such file") from None
+    except PermissionError:
+        raise InputError(source, "permission denied") from None
+    except OSError as exc:
+        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                                 f"{exc.start}); save the file as UTF-8") from None
+
+
+def _from_json(text: str, source: str) -> DraftFile:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
+                                 f"{exc.msg}") from None
+    except RecursionError:
+        raise InputError(source, "invalid JSON: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise InputError(source, f"expected a JSON object, got {type(data).__name__}")
+    try:
+        return DraftFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "draft"
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(DraftFile.model_fields)
+            raise InputError(source, f"unknown key {where!r} (known keys: {known})") from None
+        raise InputError(source, f"{where}: {err['msg']}") from None
+
+
+def _split_title(text: str, markdown: bool) -> tuple[str, str]:
+    first, newline, rest = text.partition("\n")
+    if markdown:
+        if first.startswith("# "):
+            return first[2:].strip(), rest.lstrip("\n")
+        return "", text
+    if newline and rest[:1] in ("\n", "\r"):
+        return first.strip(), rest.lstrip("\r\n")
+    return "", text
+
+
+def parse_draft(text: str, source: str, suffix: str, settings: Settings,
+                base: Path | None = None) -> Draft:
+    """Build a draft from already-decoded text (used for files and for uploads)."""
+    suffix = suffix.lower()
+    if suffix == ".json":
+        fields = _from_json(text, source)
+    elif suffix in (".txt", ".md"):
+        title, body = _split_title(text, markdown=suffix == ".md")
+        fields = DraftFile(title=title, body=body)
+    else:
+        raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
+                                 f"use one of {', '.join(SUFFIXES)}")
+    if not fields.title.strip() and not fields.body.strip() and not fields.images:
+        raise InputError(source, "empty draft: no title, body or images")
+    length = len(fields.title) + len(fields.body)
+    if length > settings.max_body_chars:
+        raise InputError(source, f"title and body are {length:,} characters; the limit is "
+                                 f"{settings.max_body_chars:,} (max_body_chars)")
+    images = tuple(str((base / p) if base and not Path(p).is_absolute() else Path(p))
+                   for p in fields.images)
+    return Draft(id=fields.id, title=fields.title, body=fields.body, images=images,
+                 account=fields.account, platform=Platform(fields.platform), author=fields.author)
+
+
+def load_draft(path: Path, settings: Settings) -> Draft:
+    source = str(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputError(source, f"unsupported file type {path.suffix or '(none)'!r}; "
+                                 f"use one of {', '.join(SUFFIXES)}")
+    text = _read_text(path, settings)
+    return parse_draft(text, source, path.suffix, settings, base=path.parent)

@@ -1,0 +1,261 @@
+"""Finding lexicon terms in normalized text.
+
+Every match of the automata is a candidate; a candidate is dropped when
+
+* its key starts or ends with a Latin letter or digit and the text continues the token
+  (pinyin must be a whole Latin token: ``daiyun`` fires, ``holidaiyun`` does not),
+* its entry is boundary-sensitive and jieba does not put word boundaries at both ends of it
+  (``台独`` in ``舞台独白``),
+* it lies inside an allow-list phrase (``办证`` in ``办证大厅``),
+* it lies inside a longer surviving match (longest match wins).
+
+``iter_long`` is not used for the last rule: pyahocorasick's leftmost-longest iterator has had
+several bugs that drop legitimate matches (upstream issues #133, #185), and a dropped match here is
+a violation let through.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+import io
+import itertools
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..normalize import NormalizedText, View, explain
+from .compiled import CompiledLexicon, Key, Variant
+from .files import Entry
+
+# Frequency given to boundary-sensitive terms in the segmenter's dictionary: low enough that
+# common words win (舞台/独白), high enough that the term is kept whole when it stands alone.
+_TERM_FREQUENCY = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry: Entry
+    start: int  # original offsets
+    end: int
+    variant: Variant
+    key: str
+    reasons: int
+    boundary_checked: bool
+
+    def explanation(self) -> str:
+        return _explain(self.entry, self.variant, self.key, self.reasons, self.boundary_checked)
+
+
+@functools.lru_cache(maxsize=4096)
+def _explain(entry: Entry, variant: Variant, key: str, reasons: int, checked: bool) -> str:
+    # Memoized: a long text repeats the same few (term, evasion) combinations many times.
+    how = (f"pinyin spelling {key!r} of lexicon term {entry.term!r}" if variant is Variant.PINYIN
+           else f"lexicon term {entry.term!r}")
+    parts = [f"matched {how} ({entry.category}, {entry.source})"]
+    undone = explain(reasons)
+    parts.append("undone: " + "; ".join(undone) if undone else "exact match")
+    if checked:
+        parts.append("jieba word-boundary check passed")
+    return "; ".join(parts)
+
+
+class Segmenter:
+    """A private jieba tokenizer over the part of jieba's dictionary that can matter.
+
+    Whether a boundary-sensitive term sits on word boundaries is decided by the dictionary words
+    that could cover its characters (舞台 and 独白 for 台独), so the tokenizer loads only the
+    words that share a character with such a term, and keeps the full dictionary's total so that
+    word probabilities are unchanged. That is a tenth of the dictionary, read from a plain-text
+    cache; jieba's own cache (a marshal file in the shared temp folder) is never used.
+    """
+
+    def __init__(self, extra_words: list[str], cache_dir: Path | None) -> None:
+        self._words = extra_words
+        self._cache_dir = cache_dir
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _dictionary(self) -> tuple[bytes, int]:
+        import jieba
+
+        chars = sorted(set("".join(self._words)))
+        key = hashlib.sha256(f"{jieba.__version__}:{''.join(chars)}".encode()).hexdigest()[:16]
+        path = self._cache_dir / f"jieba-{key}.txt" if self._cache_dir else None
+        if path is not None and path.exists():
+            try:
+                data = path.read_bytes()
+                head, _, body = data.partition(b"\n")
+                return body, int(head)
+            except (OSError, ValueError):
+                pass  # rebuilt below
+        wanted = set(chars)
+        lines, total = [], 0
+        with jieba.get_module_res(jieba.DEFAULT_DICT_NAME) as handle:
+            for raw in handle:
+                line = raw.decode("utf-8")
+                word, freq = line.split(" ", 2)[:2]
+                total += int(freq)
+                if wanted.intersection(word):
+                    lines.append(f"{word} {freq}")
+        body = "\n".join(lines).encode()
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(str(total).encode() + b"\n" + body)
+                os.replace(tmp, path)
+            except OSError:
+                pass  # a read-only state folder only costs start-up time
+        return body, total
+
+    def _load(self):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        body, total = self._dictionary()
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ, _ = tokenizer.gen_pfdict(io.BytesIO(body))
+        tokenizer.total = total
+        tokenizer.initialized = True
+        for word in self._words:
+            tokenizer.add_word(word, freq=_TERM_FREQUENCY)
+        return tokenizer
+
+    def _ready(self):
+        with self._lock:
+            if self._tokenizer is None:
+                tokenizer = self._load()
+                self._pairs = {word[i:i + 2] for word, freq in tokenizer.FREQ.items() if freq
+                               for i in range(len(word) - 1)}
+                self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def crossed(self, text: str, position: int) -> bool:
+        """Whether some dictionary word could span ``position`` (cover both of its neighbours).
+
+        jieba (without HMM) only joins characters into a word found in its dictionary; if no
+        dictionary word contains the pair of characters around ``position``, every segmentation
+        cuts there and the full segmentation can be skipped. Exact, not a heuristic.
+        """
+        self._ready()
+        return 0 < position < len(text) and text[position - 1:position + 1] in self._pairs
+
+    def cuts(self, text: str) -> set[int]:
+        tokenizer = self._ready()
+        positions, pos = {0}, 0
+        for word in tokenizer.cut(text, HMM=False):
+            pos += len(word)
+            positions.add(pos)
+        return positions
+
+
+class TermMatcher:
+    def __init__(self, compiled: CompiledLexicon, *, boundary_window: int = 12,
+                 cache_dir: Path | None = None) -> None:
+        self.compiled = compiled
+        self.window = boundary_window
+        words = {k.text for k in compiled.keys if not k.literal
+                 for i, _ in k.entries if compiled.entries[i].boundary}
+        self.segmenter = Segmenter(sorted(words), cache_dir)
+
+    def find(self, text: NormalizedText, exclude: frozenset[str] = frozenset()) -> list[Hit]:
+        candidates: list[Hit] = []
+        allowed: list[tuple[int, int]] = []
+        segmented: dict[tuple[int, int], set[int]] = {}  # one jieba pass per clause window
+        for automaton, view in ((self.compiled.skeleton, text.skeleton),
+                                (self.compiled.literal, text.literal)):
+            if automaton is None or not view.text:
+                continue
+            for last, key_id in automaton.iter(view.text):
+                key = self.compiled.keys[key_id]
+                first = last + 1 - len(key.text)
+                self._candidates(text, view, key, first, last + 1, exclude, candidates, allowed,
+                                 segmented)
+        if allowed:
+            candidates = _outside_allowed(candidates, allowed)
+        return _longest_first(candidates)
+
+    def _candidates(self, text: NormalizedText, view: View, key: Key, first: int, stop: int,
+                    exclude: frozenset[str], out: list[Hit], allowed: list,
+                    segmented: dict) -> None:
+        start, end = view.span(first, stop)
+        if key.latin_edges and not text.latin_edges_ok(start, end):
+            return
+        checked: bool | None = None
+        for index, variant in key.entries:
+            entry = self.compiled.entries[index]
+            if entry.is_allow:
+                allowed.append((start, end))
+                continue
+            if entry.category in exclude:
+                continue
+            if entry.boundary and variant is not Variant.PINYIN:
+                if checked is None:
+                    checked = self._on_word_boundaries(view.text, first, stop, segmented)
+                if not checked:
+                    continue
+            out.append(Hit(entry, start, end, variant, key.text, text.reasons(start, end),
+                           bool(checked)))
+
+    def _on_word_boundaries(self, text: str, first: int, stop: int,
+                            segmented: dict[tuple[int, int], set[int]]) -> bool:
+        """Whether jieba cuts the clause around ``text[first:stop]`` at both ends of it.
+
+        The clause (between boundaries) is segmented whole when it is short, so that the
+        segmentation is the same for every hit in it and computed once.
+        """
+        if not (self.segmenter.crossed(text, first) or self.segmenter.crossed(text, stop)):
+            return True
+        lo = text.rfind("\n", 0, first) + 1
+        hi = text.find("\n", stop)
+        hi = len(text) if hi == -1 else hi
+        if hi - lo > 2 * self.window + (stop - first):
+            lo, hi = max(lo, first - self.window), min(hi, stop + self.window)
+        cuts = segmented.get((lo, hi))
+        if cuts is None:
+            cuts = segmented[(lo, hi)] = {lo + c for c in self.segmenter.cuts(text[lo:hi])}
+        return first in cuts and stop in cuts
+
+
+def _outside_allowed(candidates: list[Hit], allowed: list[tuple[int, int]]) -> list[Hit]:
+    """Drop hits that lie inside an allow-list phrase, in O((n + m) log m)."""
+    allowed.sort()
+    starts = [a for a, _ in allowed]
+    reach = list(itertools.accumulate((b for _, b in allowed), max))
+    kept = []
+    for hit in candidates:
+        i = bisect.bisect_right(starts, hit.start)  # allow spans starting at or before the hit
+        if i == 0 or reach[i - 1] < hit.end:
+            kept.append(hit)
+    return kept
+
+
+def _longest_first(candidates: list[Hit]) -> list[Hit]:
+    """Longest match wins: drop a hit that lies inside a longer one.
+
+    Hits that only partly overlap are both kept: in 同城约🔥炮 the longer 同城约 must not hide
+    约炮. Hits with the same span keep one finding per category (a term and its own pinyin
+    listed twice would otherwise report the same thing twice). Sorting by start, longest first,
+    makes "inside an earlier hit" the same as "ends no later than the furthest end so far".
+    """
+    if len(candidates) < 2:
+        return candidates
+    chosen: list[Hit] = []
+    furthest = -1
+    span: tuple[int, int] | None = None
+    categories: set[str] = set()
+    for hit in sorted(candidates, key=lambda h: (h.start, -h.end)):
+        if (hit.start, hit.end) == span:
+            if hit.entry.category not in categories:
+                categories.add(hit.entry.category)
+                chosen.append(hit)
+            continue
+        if hit.end <= furthest:
+            continue
+        chosen.append(hit)
+        span, categories, furthest = (hit.start, hit.end), {hit.entry.category}, hit.end
+    return chosen

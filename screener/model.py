@@ -1,0 +1,149 @@
+"""The data that flows through the pipeline: Draft in, Findings along the way, Report out.
+
+All three are frozen: a stage can add findings but never rewrite one that an earlier stage made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class Platform(StrEnum):
+    WECHAT = "wechat"
+    WEIBO = "weibo"
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    REVIEW = "review"
+    BLOCK = "block"
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    REVIEW = "review"
+    BLOCK = "block"
+
+
+TEXT_FIELDS = ("title", "body")
+FINDING_KEYS = ("stage", "category", "severity", "field", "start", "end", "text", "term", "score",
+                "article", "explanation")
+
+
+def content_id(title: str, body: str) -> str:
+    """Stable id for a draft that came without one: same text, same id."""
+    digest = hashlib.sha256(f"{title}\x00{body}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"d-{digest[:16]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A post as the operator submitted it. ``images`` are paths, resolved by the ingester."""
+
+    title: str
+    body: str
+    id: str = ""
+    account: str = ""
+    platform: Platform = Platform.OTHER
+    images: tuple[str, ...] = ()
+    author: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", content_id(self.title, self.body))
+        object.__setattr__(self, "platform", Platform(self.platform))
+        object.__setattr__(self, "images", tuple(self.images))
+
+    def text_of(self, field_name: str) -> str:
+        if field_name == "title":
+            return self.title
+        if field_name == "body":
+            return self.body
+        raise KeyError(field_name)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a score is high: one feature (an n-gram, a phone number...), its contribution to the
+    score, and where it occurs, as (field, start, end) spans into the original text."""
+
+    feature: str
+    weight: float
+    spans: tuple[tuple[str, int, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"feature": self.feature, "weight": self.weight,
+                "spans": [list(span) for span in self.spans]}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a reviewer must look at.
+
+    ``start``/``end`` are code-point offsets into the ORIGINAL text of ``field``, so
+    ``draft.text_of(field)[start:end] == text``. For findings not tied to a span (a stage error,
+    a whole-draft score) both are 0 and ``text`` is empty.
+    """
+
+    stage: str
+    category: str
+    severity: Severity
+    field: str
+    start: int
+    end: int
+    text: str
+    term: str
+    score: float
+    article: str
+    explanation: str
+    # Structured detail (classifier evidence); printed with --explain, not in the plain JSON.
+    evidence: tuple[Evidence, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+    def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in FINDING_KEYS}
+        data["severity"] = str(self.severity)
+        if explain:
+            data["evidence"] = [e.to_dict() for e in self.evidence]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of screening one draft."""
+
+    draft_id: str
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    lexicon_version: str
+    scores: Mapping[str, float] = field(default_factory=dict)
+    timings: Mapping[str, float] = field(default_factory=dict)
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verdict", Verdict(self.verdict))
+        object.__setattr__(self, "findings", tuple(self.findings))
+        object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
+        object.__setattr__(self, "timings", MappingProxyType(dict(self.timings)))
+
+    def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
+        return {
+            "draft_id": self.draft_id,
+            "verdict": str(self.verdict),
+            "findings": [f.to_dict(explain=explain) for f in self.findings],
+            "scores": dict(self.scores),
+            "lexicon_version": self.lexicon_version,
+            "timings": dict(self.timings),
+            "created_at": self.created_at,
+        }

@@ -1,0 +1,117 @@
+"""Running a draft through the stages and turning the findings into a report.
+
+The pipeline fails closed: a stage that raises, or returns something that is not a valid finding,
+yields a ``stage_error`` finding with a ``review`` verdict. It never crashes and never passes a
+draft that a stage could not finish.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+from .lexicon import TermMatcher, load_lexicon
+from .model import Draft, Finding, Report
+from .normalize import Normalizer, load_tables
+from .policy import ACCOUNT_NAME_ONLY, rule_for, verdict_of
+from .settings import Settings, default_settings
+from .stages import Context, Resources, Stage, build_stages
+
+DRAFT_FIELD = "draft"  # field of findings about the whole draft rather than a span
+
+
+def build_resources(settings: Settings) -> Resources:
+    normalizer = Normalizer(load_tables(settings.cache_dir))
+    lexicon = load_lexicon(settings, normalizer)
+    matcher = TermMatcher(lexicon, boundary_window=settings.boundary_window,
+                          cache_dir=settings.cache_dir)
+    return Resources(settings, normalizer, lexicon, matcher)
+
+
+def stage_error(stage: str, problem: str, field: str = DRAFT_FIELD) -> Finding:
+    rule = rule_for("stage_error")
+    return Finding(stage=stage, category="stage_error", severity=rule.severity, field=field,
+                   start=0, end=0, text="", term="", score=0.0, article=rule.article,
+                   explanation=f"stage {stage!r} could not finish: {problem}; "
+                               "the draft needs a person's review")
+
+
+def _check(finding: object, draft: Draft) -> str | None:
+    """Why a stage's output is not a valid finding for this draft, or None if it is."""
+    if not isinstance(finding, Finding):
+        return f"returned {type(finding).__name__}, not a Finding"
+    if finding.field in ("title", "body"):
+        original = draft.text_of(finding.field)
+        if finding.end > len(original) or original[finding.start:finding.end] != finding.text:
+            return f"finding span {finding.start}..{finding.end} does not match the {finding.field}"
+    return None
+
+
+class Screener:
+    """Screens drafts with one consistent set of resources (lexicon, tables, stages)."""
+
+    def __init__(self, settings: Settings | None = None, *,
+                 stages: tuple[str, ...] | None = None) -> None:
+        self.settings = settings or default_settings()
+        self._stage_names = stages
+        self._lock = threading.Lock()
+        self._resources = build_resources(self.settings)
+        self._stages = build_stages(self._resources, stages)
+
+    @property
+    def resources(self) -> Resources:
+        return self._resources
+
+    @property
+    def lexicon_version(self) -> str:
+        return self._resources.lexicon.version
+
+    def reload(self) -> str:
+        """Rebuild resources from the current lexicon and swap them in atomically."""
+        resources = build_resources(self.settings)
+        stages = build_stages(resources, self._stage_names)
+        with self._lock:
+            self._resources, self._stages = resources, stages
+        return resources.lexicon.version
+
+    def screen(self, draft: Draft) -> Report:
+        with self._lock:  # take one consistent snapshot; screening itself runs unlocked
+            resources, stages = self._resources, self._stages
+        return run(draft, resources, stages)
+
+    def screen_account_name(self, name: str) -> list[Finding]:
+        """Protected names (第二条) in an account's name: they matter there, not in posts."""
+        normalized = self._resources.normalizer(name)
+        return [
+            Finding(stage="account_name", category=h.entry.category, severity=h.entry.severity,
+                    field="account", start=h.start, end=h.end, text=name[h.start:h.end],
+                    term=h.entry.term, score=1.0, article=h.entry.article,
+                    explanation=h.explanation())
+            for h in self._resources.matcher.find(normalized)
+            if h.entry.category in ACCOUNT_NAME_ONLY
+        ]
+
+
+def run(draft: Draft, resources: Resources, stages: Iterable[Stage]) -> Report:
+    context = Context(draft, resources)
+    timings: dict[str, float] = {}
+    for stage in stages:
+        began = time.perf_counter()
+        try:
+            produced = list(stage(context))
+            problems = [p for p in (_check(f, draft) for f in produced) if p]
+            if problems:
+                produced = [stage_error(stage.name, problems[0])]
+        except Exception as exc:  # noqa: BLE001  (fail closed on anything a stage raises)
+            produced = [stage_error(stage.name, f"{type(exc).__name__}: {exc}")]
+        context.findings = context.findings + tuple(produced)
+        timings[stage.name] = round((time.perf_counter() - began) * 1000, 3)
+    return Report(
+        draft_id=draft.id,
+        verdict=verdict_of(context.findings),
+        findings=context.findings,
+        lexicon_version=resources.lexicon.version,
+        scores=context.scores,
+        timings=timings,
+    )

@@ -1,0 +1,61 @@
+"""Turning reports into what people and programs read: JSON Lines and a readable text summary."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.markup import escape
+
+from .model import Draft, Finding, Report, Severity, Verdict
+
+# The JSON keys of one report line, exactly (documented in README; tests check them).
+REPORT_KEYS = ("source", "draft_id", "verdict", "findings", "scores", "lexicon_version", "timings")
+_CONTEXT = 12
+_VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.REVIEW: "bold yellow",
+                  Verdict.BLOCK: "bold red"}
+
+
+def report_json(report: Report, source: str, *, explain: bool = False) -> str:
+    data = report.to_dict(explain=explain)
+    line = {key: data[key] for key in REPORT_KEYS if key != "source"}
+    return json.dumps({"source": source, **line}, ensure_ascii=False)
+
+
+def _in_context(original: str, finding: Finding) -> str:
+    """The finding's span marked inside a little of its surrounding text, on one line."""
+    lo = max(0, finding.start - _CONTEXT)
+    hi = min(len(original), finding.end + _CONTEXT)
+    before = original[lo:finding.start].replace("\n", " ⏎ ")
+    after = original[finding.end:hi].replace("\n", " ⏎ ")
+    return (("…" if lo else "") + escape(before) + "[reverse]" + escape(finding.text)
+            + "[/reverse]" + escape(after) + ("…" if hi < len(original) else ""))
+
+
+def print_report(console: Console, report: Report, draft: Draft, source: str, *,
+                 explain: bool = False) -> None:
+    style = _VERDICT_STYLE[report.verdict]
+    console.print(f"[bold]{escape(source)}[/bold]  [{style}]{report.verdict.upper()}[/{style}]  "
+                  f"[dim]{len(report.findings)} finding(s) · draft {report.draft_id} · "
+                  f"{report.lexicon_version}[/dim]")
+    if report.scores:
+        scores = "  ".join(f"{name} {value:.2f}" for name, value in sorted(report.scores.items()))
+        console.print(f"  scores: {scores}")
+    for finding in report.findings:
+        mark = "[red]✖ block [/red]" if finding.severity is Severity.BLOCK else \
+            "[yellow]▲ review[/yellow]"
+        where = finding.field
+        if finding.end > finding.start:
+            where += f"[{finding.start}:{finding.end}]"
+        term = f" → {escape(finding.term)}" if finding.term and finding.term != finding.text else ""
+        console.print(f"  {mark} {finding.category:<14} {escape(where):<16} "
+                      f"{escape(finding.text) or '—'}{term}  [dim]{finding.article}[/dim]")
+        if finding.field in ("title", "body") and finding.end > finding.start:
+            console.print(f"      {_in_context(draft.text_of(finding.field), finding)}")
+        console.print(f"      [dim]{escape(finding.explanation)}[/dim]")
+        if explain:
+            for item in finding.evidence:
+                spans = ", ".join(f"{f}[{s}:{e}]" for f, s, e in item.spans[:5])
+                console.print(f"        [cyan]{item.weight:+.3f}[/cyan] {escape(item.feature)}"
+                              f"  [dim]{spans}[/dim]")
+    console.print()

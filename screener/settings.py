@@ -1,0 +1,102 @@
+"""Every setting in one validated place.
+
+Values come from, in order: explicit arguments (CLI flags), ``SCREENER_*`` environment variables,
+and the defaults below. ``screener settings`` prints the table; README documents it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+
+
+def _default_home() -> Path:
+    # XDG data dir on Linux; the same rule elsewhere keeps the tool dependency-free.
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "screener"
+
+
+class Settings(BaseModel):
+    """Validated settings. Field descriptions are the documentation (see README)."""
+
+    model_config = {"frozen": True}
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="State folder: user lexicon overlay, caches. Env SCREENER_HOME or --home.",
+    )
+    lexicon_dir: Path = Field(
+        default=REPO_ROOT / "lexicons",
+        description="Folder of shipped lexicon files (*.txt). Env SCREENER_LEXICONS.",
+    )
+    max_body_chars: int = Field(
+        default=100_000,
+        ge=1,
+        description="Longest title+body accepted, in characters (WeChat allows 20,000); longer "
+        "drafts are bad input. Env SCREENER_MAX_BODY_CHARS.",
+    )
+    max_file_bytes: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="Largest draft file read from disk, in bytes. Env SCREENER_MAX_FILE_BYTES.",
+    )
+    boundary_window: int = Field(
+        default=12,
+        ge=4,
+        description="Characters of context on each side that jieba segments for boundary checks.",
+    )
+    min_pinyin_letters: int = Field(
+        default=4,
+        ge=2,
+        description="Shortest pinyin spelling added as a variant; shorter ones collide with words.",
+    )
+
+    @field_validator("home", "lexicon_dir", mode="before")
+    @classmethod
+    def _expand(cls, value: object) -> object:
+        return Path(value).expanduser() if isinstance(value, str | Path) else value
+
+    @property
+    def overlay_path(self) -> Path:
+        return self.home / "overlay.json"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+
+_ENV = {
+    "home": "SCREENER_HOME",
+    "lexicon_dir": "SCREENER_LEXICONS",
+    "max_body_chars": "SCREENER_MAX_BODY_CHARS",
+    "max_file_bytes": "SCREENER_MAX_FILE_BYTES",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus explicit overrides (None means 'not given')."""
+    values: dict[str, object] = {}
+    for name, env in _ENV.items():
+        if env in os.environ and os.environ[env] != "":
+            values[name] = os.environ[env]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    return load_settings()

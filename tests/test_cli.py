@@ -1,0 +1,118 @@
+"""The command line, run as a user runs it: the installed ``screener`` script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from screener.render import REPORT_KEYS
+
+
+@pytest.fixture
+def run(home, test_lexicons):
+    """Run the CLI in a fresh state folder with the test lexicons."""
+    env = {**os.environ, "SCREENER_HOME": str(home), "SCREENER_LEXICONS": str(test_lexicons)}
+
+    def invoke(*args):
+        return subprocess.run([sys.executable, "-m", "screener.cli", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    return invoke
+
+
+@pytest.fixture
+def drafts(tmp_path):
+    def write(name, **fields):
+        path = tmp_path / name
+        path.write_text(json.dumps(fields, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return {
+        "clean": write("clean.json", title="讲座通知", body="本周五下午举办材料科学讲座。"),
+        "review": write("review.json", title="", body="欢迎加ｖｘ咨询"),
+        "block": write("block.json", title="", body="提供代 孕服务", platform="weibo"),
+    }
+
+
+def test_json_lines_in_input_order_with_the_documented_keys(run, drafts):
+    result = run("screen", "--format", "json", str(drafts["block"]), str(drafts["clean"]),
+                 str(drafts["review"]))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["source"] for line in lines] == [str(drafts[k]) for k in
+                                                   ("block", "clean", "review")]
+    assert [line["verdict"] for line in lines] == ["block", "pass", "review"]
+    for line in lines:
+        assert tuple(line) == REPORT_KEYS
+    finding = lines[0]["findings"][0]
+    assert set(finding) == {"stage", "category", "severity", "field", "start", "end", "text",
+                            "term", "score", "article", "explanation"}
+    assert (finding["text"], finding["term"], finding["start"], finding["end"]) == \
+        ("代 孕", "代孕", 2, 5)
+    assert result.returncode == 20
+
+
+@pytest.mark.parametrize(("which", "code"), [("clean", 0), ("review", 10), ("block", 20)])
+def test_exit_status_tells_the_worst_verdict(run, drafts, which, code):
+    assert run("screen", str(drafts[which])).returncode == code
+
+
+def test_bad_input_is_reported_and_the_other_drafts_are_still_screened(run, drafts, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = run("screen", "-f", "json", str(broken), str(drafts["clean"]),
+                 str(tmp_path / "missing.txt"))
+    assert result.returncode == 30
+    assert [json.loads(x)["source"] for x in result.stdout.splitlines()] == [str(drafts["clean"])]
+    errors = result.stderr.strip().splitlines()
+    assert errors == [f"error: {broken}: invalid JSON at line 1 column 2: Expecting property "
+                      "name enclosed in double quotes",
+                      f"error: {tmp_path / 'missing.txt'}: no such file"]
+
+
+def test_text_format_marks_the_offending_span(run, drafts):
+    result = run("screen", str(drafts["block"]))
+    assert "BLOCK" in result.stdout
+    assert "代 孕 → 代孕" in result.stdout
+    assert "第十一条（内容）" in result.stdout
+
+
+def test_help_explains_formats_and_exit_status(run):
+    result = run("screen", "--help")
+    assert result.returncode == 0
+    assert "JSON" in result.stdout and "30" in result.stdout
+
+
+def test_lexicon_commands_change_the_users_overlay(run, drafts, tmp_path):
+    draft = tmp_path / "d.json"
+    draft.write_text(json.dumps({"body": "本店出售发票，去办证大厅办证"}, ensure_ascii=False),
+                     encoding="utf-8")
+    assert run("screen", str(draft)).returncode == 20  # 办证 outside the allow phrase
+    added = run("lexicon", "add", "--category", "illegal", "出售发票")
+    assert added.returncode == 0, added.stderr
+    result = run("screen", "-f", "json", str(draft))
+    assert {f["term"] for f in json.loads(result.stdout)["findings"]} == {"出售发票", "办证"}
+    assert run("lexicon", "allow", "出售发票说明").returncode == 0
+    assert run("lexicon", "remove", "办证").returncode == 0
+    listing = run("lexicon", "list", "--category", "illegal").stdout
+    assert "出售发票" in listing and "办证" not in listing.replace("办证大厅", "")
+    result = run("screen", "-f", "json", str(draft))
+    assert [f["term"] for f in json.loads(result.stdout)["findings"]] == ["出售发票"]
+
+
+def test_lexicon_add_refuses_bad_input(run):
+    result = run("lexicon", "add", "--category", "gossip", "八卦")
+    assert result.returncode == 30
+    assert "unknown category 'gossip'" in result.stderr
+    result = run("lexicon", "remove", "不存在的词")
+    assert result.returncode == 30 and "not in the lexicon" in result.stderr
+
+
+def test_settings_lists_every_setting(run):
+    result = run("settings")
+    assert result.returncode == 0
+    for name in ("home", "lexicon_dir", "max_body_chars", "max_file_bytes"):
+        assert name in result.stdout
