@@ -106,8 +106,11 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "severity", Severity(self.severity))
-        object.__setattr__(self, "evidence", tuple(self.evidence))
+        # Conversions only when needed: a long text can produce 100,000 findings.
+        if type(self.severity) is not Severity:
+            object.__setattr__(self, "severity", Severity(self.severity))
+        if type(self.evidence) is not tuple:
+            object.__setattr__(self, "evidence", tuple(self.evidence))
         if not 0 <= self.start <= self.end:
             raise ValueError(f"bad span {self.start}..{self.end}")
 

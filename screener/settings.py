@@ -49,7 +49,7 @@ class Settings(BaseModel):
         description="Largest draft file read from disk, in bytes. Env SCREENER_MAX_FILE_BYTES.",
     )
     boundary_window: int = Field(
-        default=12,
+        default=8,
         ge=4,
         description="Characters of context on each side that jieba segments for boundary checks.",
     )

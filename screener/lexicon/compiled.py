@@ -36,11 +36,13 @@ class Key:
     literal: bool  # True: matched on the literal view; False: on the skeleton view
     entries: tuple[tuple[int, Variant], ...]  # (index into CompiledLexicon.entries, how)
 
-    @property
-    def latin_edges(self) -> bool:
-        """Keys starting or ending in a Latin letter or digit must be whole tokens."""
-        return self.text[0].isascii() and self.text[0].isalnum() or (
-            self.text[-1].isascii() and self.text[-1].isalnum())
+    # Keys starting or ending in a Latin letter or digit must be whole tokens in the text.
+    latin_edges: bool = False
+
+    def __post_init__(self) -> None:
+        edges = (self.text[:1] + self.text[-1:])
+        object.__setattr__(self, "latin_edges",
+                           any(c.isascii() and c.isalnum() for c in edges))
 
 
 @dataclass(frozen=True)

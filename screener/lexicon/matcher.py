@@ -24,20 +24,21 @@ import itertools
 import logging
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from ..normalize import NormalizedText, View, explain
-from .compiled import CompiledLexicon, Key, Variant
-from .files import Entry
+from ..normalize import NormalizedText, explain
+from .compiled import CompiledLexicon, Variant
+from .files import ALLOW, Entry
 
 # Frequency given to boundary-sensitive terms in the segmenter's dictionary: low enough that
 # common words win (舞台/独白), high enough that the term is kept whole when it stands alone.
 _TERM_FREQUENCY = 50
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """A term found in the text (a named tuple: long texts make many of them)."""
+
     entry: Entry
     start: int  # original offsets
     end: int
@@ -47,20 +48,18 @@ class Hit:
     boundary_checked: bool
 
     def explanation(self) -> str:
-        return _explain(self.entry, self.variant, self.key, self.reasons, self.boundary_checked)
+        entry = self.entry
+        how = (f"pinyin spelling {self.key!r} of lexicon term {entry.term!r}"
+               if self.variant is Variant.PINYIN else f"lexicon term {entry.term!r}")
+        checked = "; jieba word-boundary check passed" if self.boundary_checked else ""
+        return f"matched {how} ({entry.category}, {entry.source}); " \
+               f"{_undone(self.reasons)}{checked}"
 
 
-@functools.lru_cache(maxsize=4096)
-def _explain(entry: Entry, variant: Variant, key: str, reasons: int, checked: bool) -> str:
-    # Memoized: a long text repeats the same few (term, evasion) combinations many times.
-    how = (f"pinyin spelling {key!r} of lexicon term {entry.term!r}" if variant is Variant.PINYIN
-           else f"lexicon term {entry.term!r}")
-    parts = [f"matched {how} ({entry.category}, {entry.source})"]
+@functools.lru_cache(maxsize=256)
+def _undone(reasons: int) -> str:
     undone = explain(reasons)
-    parts.append("undone: " + "; ".join(undone) if undone else "exact match")
-    if checked:
-        parts.append("jieba word-boundary check passed")
-    return "; ".join(parts)
+    return "undone: " + "; ".join(undone) if undone else "exact match"
 
 
 class Segmenter:
@@ -145,19 +144,31 @@ class Segmenter:
         return 0 < position < len(text) and text[position - 1:position + 1] in self._pairs
 
     def cuts(self, text: str) -> set[int]:
+        """Positions where jieba (no HMM) cuts ``text`` into words.
+
+        Uses jieba's own DAG and route (``get_DAG`` and ``calc``), the core of ``cut`` without its
+        block splitting and generators, since this runs once per boundary-sensitive hit.
+        """
         tokenizer = self._ready()
+        route: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(text, tokenizer.get_DAG(text), route)
         positions, pos = {0}, 0
-        for word in tokenizer.cut(text, HMM=False):
-            pos += len(word)
+        while pos < len(text):
+            pos = route[pos][1] + 1
             positions.add(pos)
         return positions
 
 
 class TermMatcher:
-    def __init__(self, compiled: CompiledLexicon, *, boundary_window: int = 12,
+    def __init__(self, compiled: CompiledLexicon, *, boundary_window: int = 8,
                  cache_dir: Path | None = None) -> None:
         self.compiled = compiled
         self.window = boundary_window
+        entries = compiled.entries
+        self._resolved = [
+            (len(k.text), k.latin_edges, k.text, tuple((entries[i], v) for i, v in k.entries))
+            for k in compiled.keys
+        ]
         words = {k.text for k in compiled.keys if not k.literal
                  for i, _ in k.entries if compiled.entries[i].boundary}
         self.segmenter = Segmenter(sorted(words), cache_dir)
@@ -166,40 +177,37 @@ class TermMatcher:
         candidates: list[Hit] = []
         allowed: list[tuple[int, int]] = []
         segmented: dict[tuple[int, int], set[int]] = {}  # one jieba pass per clause window
+        resolved = self._resolved
         for automaton, view in ((self.compiled.skeleton, text.skeleton),
                                 (self.compiled.literal, text.literal)):
             if automaton is None or not view.text:
                 continue
+            offsets = view.offsets
+            # The hot loop of the term stage: one pass per automaton match, kept flat on purpose.
             for last, key_id in automaton.iter(view.text):
-                key = self.compiled.keys[key_id]
-                first = last + 1 - len(key.text)
-                self._candidates(text, view, key, first, last + 1, exclude, candidates, allowed,
-                                 segmented)
+                length, latin, key_text, meanings = resolved[key_id]
+                first = last + 1 - length
+                start, end = offsets[first], offsets[last] + 1
+                if latin and not text.latin_edges_ok(start, end):
+                    continue
+                checked: bool | None = None
+                for entry, variant in meanings:
+                    if entry.category == ALLOW:
+                        allowed.append((start, end))
+                        continue
+                    if entry.category in exclude:
+                        continue
+                    if entry.boundary and variant is not Variant.PINYIN:
+                        if checked is None:
+                            checked = self._on_word_boundaries(view.text, first, last + 1,
+                                                               segmented)
+                        if not checked:
+                            continue
+                    candidates.append(Hit(entry, start, end, variant, key_text,
+                                          text.reasons(start, end), bool(checked)))
         if allowed:
             candidates = _outside_allowed(candidates, allowed)
         return _longest_first(candidates)
-
-    def _candidates(self, text: NormalizedText, view: View, key: Key, first: int, stop: int,
-                    exclude: frozenset[str], out: list[Hit], allowed: list,
-                    segmented: dict) -> None:
-        start, end = view.span(first, stop)
-        if key.latin_edges and not text.latin_edges_ok(start, end):
-            return
-        checked: bool | None = None
-        for index, variant in key.entries:
-            entry = self.compiled.entries[index]
-            if entry.is_allow:
-                allowed.append((start, end))
-                continue
-            if entry.category in exclude:
-                continue
-            if entry.boundary and variant is not Variant.PINYIN:
-                if checked is None:
-                    checked = self._on_word_boundaries(view.text, first, stop, segmented)
-                if not checked:
-                    continue
-            out.append(Hit(entry, start, end, variant, key.text, text.reasons(start, end),
-                           bool(checked)))
 
     def _on_word_boundaries(self, text: str, first: int, stop: int,
                             segmented: dict[tuple[int, int], set[int]]) -> bool:

@@ -1,0 +1,49 @@
+"""What every ``screener`` subcommand shares: consoles, exit codes, the --home option."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .errors import ScreenerError
+from .model import Verdict
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Exit(IntEnum):
+    PASS = 0
+    REVIEW = 10
+    BLOCK = 20
+    BAD_INPUT = 30
+
+
+EXIT_OF = {Verdict.PASS: Exit.PASS, Verdict.REVIEW: Exit.REVIEW, Verdict.BLOCK: Exit.BLOCK}
+
+
+class Format(StrEnum):
+    json = "json"
+    text = "text"
+
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="State folder (user lexicon overlay, caches). "
+                                "Default: $SCREENER_HOME or ~/.local/share/screener."),
+]
+
+
+def settings_from(home: Path | None):
+    from .settings import load_settings
+
+    return load_settings(home=home)
+
+
+def fail(exc: ScreenerError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(Exit.BAD_INPUT)
