@@ -45,13 +45,15 @@ def screen(
     Exit status: 0 all pass, 10 some review, 20 some block, 30 some input unreadable.
     """
     from .ingest import load_draft
-    from .pipeline import Screener
+    from .pipeline import Screener, freeze_long_lived
     from .render import print_report, report_json
 
     try:
         screener = Screener(settings_from(home))
     except ScreenerError as exc:
         raise fail(exc) from None
+    if len(paths) > 1:
+        freeze_long_lived()
     worst = Exit.PASS
     show_progress = format is Format.text and len(paths) > 20 and err.is_terminal
     with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

@@ -14,6 +14,7 @@ Image paths are resolved against the draft file's folder.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,8 @@ from .model import Draft, Platform
 from .settings import Settings
 
 SUFFIXES = (".json", ".txt", ".md")
+# JSON can spell half a UTF-16 pair ("\ud800"); such text cannot be printed or stored as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class DraftFile(BaseModel):
@@ -105,6 +108,12 @@ def parse_draft(text: str, source: str, suffix: str, settings: Settings,
     else:
         raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
                                  f"use one of {', '.join(SUFFIXES)}")
+    for name in ("title", "body"):
+        lone = _SURROGATE.search(getattr(fields, name))
+        if lone:
+            raise InputError(source, f"{name} has an unpaired surrogate "
+                                     f"\\u{ord(lone.group()):04x} at offset {lone.start()} "
+                                     "(not valid Unicode text)")
     if not fields.title.strip() and not fields.body.strip() and not fields.images:
         raise InputError(source, "empty draft: no title, body or images")
     length = len(fields.title) + len(fields.body)

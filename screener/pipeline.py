@@ -7,6 +7,7 @@ draft that a stage could not finish.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterable
@@ -19,6 +20,17 @@ from .settings import Settings, default_settings
 from .stages import Context, Resources, Stage, build_stages
 
 DRAFT_FIELD = "draft"  # field of findings about the whole draft rather than a span
+
+
+def freeze_long_lived() -> None:
+    """Move everything allocated so far out of the cyclic garbage collector's way.
+
+    A loaded lexicon is hundreds of thousands of long-lived objects; without this, every full
+    collection walks them again while a long text allocates its findings (measured: a fifth of
+    the term stage's time on a 5 MB text). For processes that load once and then screen.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def build_resources(settings: Settings) -> Resources:

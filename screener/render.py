@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,20 +23,42 @@ def report_json(report: Report, source: str, *, explain: bool = False) -> str:
     return json.dumps({"source": source, **line}, ensure_ascii=False)
 
 
+def visible(text: str) -> str:
+    """Text safe to print on a terminal, with what an evader hides made visible.
+
+    Control characters become control pictures (no escape sequence reaches the terminal) and
+    invisible or direction-changing characters become ⟨U+XXXX⟩, so the reviewer sees the
+    zero-width space inside 代​孕 and the text is not reordered by a U+202E.
+    """
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if ch == "\n":
+            out.append(" ⏎ ")
+        elif cp < 0x20 or cp == 0x7F:
+            out.append(chr(0x2400 + (cp if cp < 0x20 else 0x21)))
+        elif unicodedata.category(ch) in ("Cf", "Cs", "Co", "Cn") or 0xFE00 <= cp <= 0xFE0F:
+            out.append(f"⟨U+{cp:04X}⟩")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _in_context(original: str, finding: Finding) -> str:
     """The finding's span marked inside a little of its surrounding text, on one line."""
     lo = max(0, finding.start - _CONTEXT)
     hi = min(len(original), finding.end + _CONTEXT)
-    before = original[lo:finding.start].replace("\n", " ⏎ ")
-    after = original[finding.end:hi].replace("\n", " ⏎ ")
-    return (("…" if lo else "") + escape(before) + "[reverse]" + escape(finding.text)
+    before = visible(original[lo:finding.start])
+    after = visible(original[finding.end:hi])
+    return (("…" if lo else "") + escape(before) + "[reverse]" + escape(visible(finding.text))
             + "[/reverse]" + escape(after) + ("…" if hi < len(original) else ""))
 
 
 def print_report(console: Console, report: Report, draft: Draft, source: str, *,
                  explain: bool = False) -> None:
     style = _VERDICT_STYLE[report.verdict]
-    console.print(f"[bold]{escape(source)}[/bold]  [{style}]{report.verdict.upper()}[/{style}]  "
+    name = escape(visible(source))
+    console.print(f"[bold]{name}[/bold]  [{style}]{report.verdict.upper()}[/{style}]  "
                   f"[dim]{len(report.findings)} finding(s) · draft {report.draft_id} · "
                   f"{report.lexicon_version}[/dim]")
     if report.scores:
@@ -49,7 +72,8 @@ def print_report(console: Console, report: Report, draft: Draft, source: str, *,
             where += f"[{finding.start}:{finding.end}]"
         term = f" → {escape(finding.term)}" if finding.term and finding.term != finding.text else ""
         console.print(f"  {mark} {finding.category:<14} {escape(where):<16} "
-                      f"{escape(finding.text) or '—'}{term}  [dim]{finding.article}[/dim]")
+                      f"{escape(visible(finding.text)) or '—'}{term}  "
+                      f"[dim]{finding.article}[/dim]")
         if finding.field in ("title", "body") and finding.end > finding.start:
             console.print(f"      {_in_context(draft.text_of(finding.field), finding)}")
         console.print(f"      [dim]{escape(finding.explanation)}[/dim]")

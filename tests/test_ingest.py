@@ -76,3 +76,9 @@ def test_a_folder_is_not_a_draft(tmp_path, settings):
     folder.mkdir()
     with pytest.raises(InputError, match="is a folder"):
         load_draft(folder, settings)
+
+
+def test_unpaired_surrogates_are_refused(tmp_path, settings):
+    path = _write(tmp_path / "s.json", '{"body": "正文\\ud800代孕"}')
+    with pytest.raises(InputError, match=r"body has an unpaired surrogate \\ud800 at offset 2"):
+        load_draft(path, settings)
