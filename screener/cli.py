@@ -77,6 +77,34 @@ def screen(
     raise typer.Exit(int(worst))
 
 
+@app.command()
+def train(
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Models folder to write (default: the model_dir setting).")
+    ] = None,
+    data: Annotated[Path, typer.Option(
+        "--data", help="Folder with train.jsonl and heldout.jsonl.")
+    ] = Path("data/samples/corpus"),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same model.")
+                    ] = 0,
+    home: HomeOption = None,
+) -> None:
+    """Train the confidential, commercial and major_news classifiers and write model cards.
+
+    Reproducible: the same data and seed give byte-identical model files.
+    """
+    from .classify.cli import format_summary
+    from .classify.cli import train as run_training
+
+    try:
+        settings = settings_from(home)
+        with err.status("training (cross-validation takes about half a minute)…"):
+            report = run_training(output or settings.model_dir, data, seed)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    out.print(format_summary(report), markup=False)
+
+
 @app.command("settings")
 def show_settings(home: HomeOption = None) -> None:
     """Show every setting, its current value and what it means."""

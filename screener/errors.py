@@ -37,3 +37,32 @@ class LexiconError(ScreenerError):
 
 class StageError(ScreenerError):
     """A pipeline stage failed; the pipeline turns this into a ``stage_error`` finding."""
+
+
+class ModelError(ScreenerError):
+    """A classifier model cannot be used; names the model folder and the problem.
+
+    The classify stage lets this propagate so that the pipeline turns it into a ``stage_error``
+    finding (fail closed): a draft is never passed because its model could not be read.
+    """
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class ModelMissingError(ModelError):
+    """The model folder or one of its files does not exist (run ``screener train``)."""
+
+
+class ModelTamperedError(ModelError):
+    """A model file does not match the sha256 recorded in its manifest."""
+
+
+class ModelFormatError(ModelError):
+    """A model file is malformed, or was written by an incompatible feature format."""
+
+
+class ModelVersionWarning(UserWarning):
+    """The model was trained with other library versions than the ones installed."""

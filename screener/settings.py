@@ -37,6 +37,11 @@ class Settings(BaseModel):
         default=REPO_ROOT / "lexicons",
         description="Folder of shipped lexicon files (*.txt). Env SCREENER_LEXICONS.",
     )
+    model_dir: Path = Field(
+        default=REPO_ROOT / "models",
+        description="Folder of trained classifier models (screener train writes there). "
+        "Env SCREENER_MODELS.",
+    )
     max_body_chars: int = Field(
         default=100_000,
         ge=1,
@@ -59,7 +64,7 @@ class Settings(BaseModel):
         description="Shortest pinyin spelling added as a variant; shorter ones collide with words.",
     )
 
-    @field_validator("home", "lexicon_dir", mode="before")
+    @field_validator("home", "lexicon_dir", "model_dir", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
         return Path(value).expanduser() if isinstance(value, str | Path) else value
@@ -76,6 +81,7 @@ class Settings(BaseModel):
 _ENV = {
     "home": "SCREENER_HOME",
     "lexicon_dir": "SCREENER_LEXICONS",
+    "model_dir": "SCREENER_MODELS",
     "max_body_chars": "SCREENER_MAX_BODY_CHARS",
     "max_file_bytes": "SCREENER_MAX_FILE_BYTES",
 }

@@ -56,8 +56,9 @@ def test_settings(home) -> Settings:
 
 @pytest.fixture(scope="session")
 def test_screener(tmp_path_factory, shared_cache) -> Screener:
+    """Terms and images only: the tests that use it check term findings exactly."""
     home = tmp_path_factory.mktemp("home")
-    return Screener(make_settings(home, TEST_LEXICONS, shared_cache))
+    return Screener(make_settings(home, TEST_LEXICONS, shared_cache), stages=("terms", "images"))
 
 
 @pytest.fixture(scope="session")
