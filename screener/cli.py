@@ -30,7 +30,8 @@ app.add_typer(lexicon_app, name="lexicon")
 def screen(
     paths: Annotated[list[Path], typer.Argument(
         help="Draft files: .json ({title, body, images, account, platform, author, id}), "
-             ".txt (first line + blank line = title) or .md ('# Title' first line).",
+             ".txt (first line + blank line = title) or .md ('# Title' first line). "
+             "A folder stands for every draft file below it.",
         show_default=False)],
     format: Annotated[Format, typer.Option(
         "--format", "-f", help="json: one JSON object per draft per line, in input order. "
@@ -44,7 +45,7 @@ def screen(
 
     Exit status: 0 all pass, 10 some review, 20 some block, 30 some input unreadable.
     """
-    from .ingest import load_draft
+    from .ingest import expand_paths, load_draft
     from .pipeline import Screener, freeze_long_lived
     from .render import print_report, report_json
 
@@ -52,6 +53,7 @@ def screen(
         screener = Screener(settings_from(home))
     except ScreenerError as exc:
         raise fail(exc) from None
+    paths = expand_paths(paths)
     if len(paths) > 1:
         freeze_long_lived()
     worst = Exit.PASS

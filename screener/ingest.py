@@ -126,6 +126,18 @@ def parse_draft(text: str, source: str, suffix: str, settings: Settings,
                  account=fields.account, platform=Platform(fields.platform), author=fields.author)
 
 
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Folders stand for the draft files below them (sorted); files stay as given, in order."""
+    expanded: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            expanded.extend(sorted(p for p in path.rglob("*")
+                                   if p.is_file() and p.suffix.lower() in SUFFIXES))
+        else:
+            expanded.append(path)
+    return expanded
+
+
 def load_draft(path: Path, settings: Settings) -> Draft:
     source = str(path)
     if path.suffix.lower() not in SUFFIXES:

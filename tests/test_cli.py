@@ -86,33 +86,21 @@ def test_help_explains_formats_and_exit_status(run):
     assert "JSON" in result.stdout and "30" in result.stdout
 
 
-def test_lexicon_commands_change_the_users_overlay(run, drafts, tmp_path):
-    draft = tmp_path / "d.json"
-    draft.write_text(json.dumps({"body": "本店出售发票，去办证大厅办证"}, ensure_ascii=False),
-                     encoding="utf-8")
-    assert run("screen", str(draft)).returncode == 20  # 办证 outside the allow phrase
-    added = run("lexicon", "add", "--category", "illegal", "出售发票")
-    assert added.returncode == 0, added.stderr
-    result = run("screen", "-f", "json", str(draft))
-    assert {f["term"] for f in json.loads(result.stdout)["findings"]} == {"出售发票", "办证"}
-    assert run("lexicon", "allow", "出售发票说明").returncode == 0
-    assert run("lexicon", "remove", "办证").returncode == 0
-    listing = run("lexicon", "list", "--category", "illegal").stdout
-    assert "出售发票" in listing and "办证" not in listing.replace("办证大厅", "")
-    result = run("screen", "-f", "json", str(draft))
-    assert [f["term"] for f in json.loads(result.stdout)["findings"]] == ["出售发票"]
-
-
-def test_lexicon_add_refuses_bad_input(run):
-    result = run("lexicon", "add", "--category", "gossip", "八卦")
-    assert result.returncode == 30
-    assert "unknown category 'gossip'" in result.stderr
-    result = run("lexicon", "remove", "不存在的词")
-    assert result.returncode == 30 and "not in the lexicon" in result.stderr
-
-
 def test_settings_lists_every_setting(run):
     result = run("settings")
     assert result.returncode == 0
     for name in ("home", "lexicon_dir", "max_body_chars", "max_file_bytes"):
         assert name in result.stdout
+
+
+def test_a_folder_stands_for_the_drafts_below_it(run, tmp_path):
+    batch = tmp_path / "batch"
+    (batch / "more").mkdir(parents=True)
+    (batch / "a.json").write_text('{"body": "普通新闻"}', encoding="utf-8")
+    (batch / "b.txt").write_text("讲座\n\n欢迎参加", encoding="utf-8")
+    (batch / "more" / "x.md").write_text("# 标题\n\n正文里有代孕", encoding="utf-8")
+    (batch / "more" / "notes.csv").write_text("ignored", encoding="utf-8")
+    result = run("screen", "-f", "json", str(batch))
+    sources = [json.loads(line)["source"] for line in result.stdout.splitlines()]
+    assert sources == [str(batch / "a.json"), str(batch / "b.txt"), str(batch / "more" / "x.md")]
+    assert result.returncode == 20
