@@ -33,7 +33,7 @@ class Format(StrEnum):
 
 HomeOption = Annotated[
     Path | None,
-    typer.Option("--home", help="State folder (user lexicon overlay, caches). "
+    typer.Option("--home", help="State folder (lexicon store, caches). "
                                 "Default: $SCREENER_HOME or ~/.local/share/screener."),
 ]
 

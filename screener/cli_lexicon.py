@@ -1,88 +1,76 @@
-"""``screener lexicon ...``: the maintainers' commands."""
+"""``screener lexicon ...``: the maintainers' commands.
+
+Every change goes to the lexicon store (``database_url``, by default ``<home>/screener.db``) as
+one new version, recorded with who (``--by``, default the OS user), when and why (``--reason``).
+Nothing is deleted: ``retire`` stops a term firing and keeps its history.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from .cli_common import HomeOption, fail, out, settings_from
+from .cli_common import HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
 
-lexicon_app = typer.Typer(help="Inspect and change the user's lexicon overlay.",
-                          no_args_is_help=True)
+lexicon_app = typer.Typer(
+    help="Maintain the lexicon: add, retire, edit and test terms; every change is a new "
+         "version with who, when and why. Try terms with 'lexicon test' before adding them.",
+    no_args_is_help=True)
+
+CATEGORY_HELP = ("confidential, commercial, illegal, unhealthy, major_news or protected_name "
+                 "('allow' for allow-list phrases where it makes sense).")
+ByOption = Annotated[str | None, typer.Option(
+    "--by", help="Who makes the change (recorded). Default: the OS user.")]
+ReasonOption = Annotated[str, typer.Option(
+    "--reason", "-r", help="Why (recorded in the history).")]
 
 
-def _overlay(home: Path | None):
-    from .lexicon import load_overlay
+def _who(by: str | None, reason: str):
+    from .lexicon.maintain import Who
+    from .lexicon.store import default_user
 
-    settings = settings_from(home)
-    return settings, load_overlay(settings.overlay_path)
+    return Who(by or default_user(), reason)
 
 
-def _save_checked(settings, overlay) -> None:
-    """Compile the would-be lexicon before saving, so a bad term never reaches the overlay."""
-    from .lexicon import compile_lexicon, load_lexicon_dir, save_overlay
-    from .normalize import Normalizer, load_tables
+def _published(change, nothing: str = "nothing changed: the lexicon already says so") -> None:
+    from .lexicon.compiled import format_version
 
-    shipped = [e for f in load_lexicon_dir(settings.lexicon_dir) for e in f.entries]
-    compiled = compile_lexicon(overlay.apply(shipped), Normalizer(load_tables(settings.cache_dir)),
-                               settings.min_pinyin_letters)
-    save_overlay(settings.overlay_path, overlay)
-    out.print(f"lexicon version now {compiled.version} ({len(compiled.terms)} terms)")
+    if change is None:
+        out.print(nothing)
+    else:
+        out.print(f"published {format_version(change.seq, change.content)}: {change.summary}")
 
 
 @lexicon_app.command("add")
 def lexicon_add(
     terms: Annotated[list[str], typer.Argument(help="Terms to add.", show_default=False)],
-    category: Annotated[str, typer.Option(
-        "--category", "-c", help="confidential, commercial, illegal, unhealthy, major_news or "
-                                 "protected_name.")],
+    category: Annotated[str, typer.Option("--category", "-c", help=CATEGORY_HELP)],
     severity: Annotated[str | None, typer.Option(
         "--severity", "-s", help="review or block (default: the category's, from the policy "
                                  "table).")] = None,
+    article: Annotated[str | None, typer.Option(
+        "--article", help="Article cited (default: the category's).")] = None,
     boundary: Annotated[bool, typer.Option(
         "--boundary", help="Fire only on jieba word boundaries (for short terms that straddle "
                            "words, e.g. 台独 in 舞台独白).")] = False,
+    by: ByOption = None,
+    reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Add terms to the user's lexicon overlay."""
-    from .lexicon import ALLOW, make_entry
+    """Add terms (one new version). A term that cannot be matched is refused."""
+    from .lexicon.maintain import add_terms
 
     try:
-        if category == ALLOW:
-            raise ScreenerError("use 'screener lexicon allow' for allow-list phrases")
-        settings, overlay = _overlay(home)
-        changed = [t for t in terms
-                   if overlay.add(make_entry(t, category, severity, None, boundary, "overlay"))]
-        _save_checked(settings, overlay)
+        change = add_terms(settings_from(home), terms, category, _who(by, reason),
+                           severity=severity, article=article, boundary=boundary)
     except ScreenerError as exc:
         raise fail(exc) from None
-    out.print(f"added {len(changed)} term(s) to {category}")
-
-
-@lexicon_app.command("remove")
-def lexicon_remove(
-    terms: Annotated[list[str], typer.Argument(help="Terms to remove.", show_default=False)],
-    home: HomeOption = None,
-) -> None:
-    """Remove terms (shipped ones are hidden by the overlay, not deleted from lexicons/)."""
-    from .lexicon import current_entries
-
-    try:
-        settings, overlay = _overlay(home)
-        known = {e.term for e in current_entries(settings) if not e.is_allow}
-        missing = [t for t in terms if t not in known]
-        if missing:
-            raise ScreenerError(f"not in the lexicon: {', '.join(missing)}")
-        for term in terms:
-            overlay.remove(term)
-        _save_checked(settings, overlay)
-    except ScreenerError as exc:
-        raise fail(exc) from None
-    out.print(f"removed {len(terms)} term(s)")
+    _published(change)
 
 
 @lexicon_app.command("allow")
@@ -90,28 +78,93 @@ def lexicon_allow(
     phrases: Annotated[list[str], typer.Argument(
         help="Benign phrases; a hit inside one is suppressed (办证 inside 办证大厅).",
         show_default=False)],
+    by: ByOption = None,
+    reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Add allow-list phrases."""
-    from .lexicon import ALLOW, make_entry
+    """Add allow-list phrases (one new version)."""
+    from .lexicon.maintain import allow_phrases
 
     try:
-        settings, overlay = _overlay(home)
-        for phrase in phrases:
-            overlay.add(make_entry(phrase, ALLOW, source="overlay"))
-        _save_checked(settings, overlay)
+        change = allow_phrases(settings_from(home), phrases, _who(by, reason))
     except ScreenerError as exc:
         raise fail(exc) from None
-    out.print(f"allowed {len(phrases)} phrase(s)")
+    _published(change)
+
+
+def _retire(terms, category, by, reason, home) -> None:
+    from .lexicon.maintain import retire_terms
+
+    try:
+        change = retire_terms(settings_from(home), terms, _who(by, reason), category)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    _published(change)
+
+
+@lexicon_app.command("retire")
+def lexicon_retire(
+    terms: Annotated[list[str], typer.Argument(help="Terms (or allow-list phrases) to retire.",
+                                               show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (required, recorded).")] = "",
+    category: Annotated[str | None, typer.Option(
+        "--category", "-c", help="Only in this category (default: every category).")] = None,
+    by: ByOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Stop terms from firing (shipped ones too). Their history is kept; 'add' brings them back."""
+    _retire(terms, category, by, reason, home)
+
+
+@lexicon_app.command("remove", hidden=True)
+def lexicon_remove(
+    terms: Annotated[list[str], typer.Argument(show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", "-r")] = "",
+    category: Annotated[str | None, typer.Option("--category", "-c")] = None,
+    by: ByOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Old name of 'retire'."""
+    _retire(terms, category, by, reason, home)
+
+
+@lexicon_app.command("edit")
+def lexicon_edit(
+    term: Annotated[str, typer.Argument(help="The term to change.", show_default=False)],
+    category: Annotated[str | None, typer.Option("--category", "-c",
+                                                 help="New category.")] = None,
+    severity: Annotated[str | None, typer.Option("--severity", "-s",
+                                                 help="New severity (review/block).")] = None,
+    article: Annotated[str | None, typer.Option("--article", help="New article.")] = None,
+    boundary: Annotated[bool | None, typer.Option(
+        "--boundary/--no-boundary", help="Make it boundary-sensitive or not.")] = None,
+    from_category: Annotated[str | None, typer.Option(
+        "--from-category", help="Which entry, if the term is in several categories.")] = None,
+    by: ByOption = None,
+    reason: ReasonOption = "",
+    home: HomeOption = None,
+) -> None:
+    """Change a term's category, severity, article or boundary flag (one new version)."""
+    from .lexicon.maintain import edit_term
+
+    try:
+        change = edit_term(settings_from(home), term, _who(by, reason), category=category,
+                           severity=severity, article=article, boundary=boundary,
+                           from_category=from_category)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    _published(change)
 
 
 @lexicon_app.command("list")
 def lexicon_list(
     category: Annotated[str | None, typer.Option(
         "--category", "-c", help="Only this category ('allow' for the allow-list).")] = None,
+    search: Annotated[str | None, typer.Option(
+        "--search", "-q", help="Only terms containing this text.")] = None,
     home: HomeOption = None,
 ) -> None:
-    """List the terms in force (shipped lexicons with the user's overlay applied)."""
+    """List the terms in force (shipped lists with the maintainers' changes)."""
     from .lexicon import current_entries
 
     try:
@@ -120,7 +173,254 @@ def lexicon_list(
         raise fail(exc) from None
     table = Table("term", "category", "severity", "article", "boundary", "source")
     for e in entries:
-        if category is None or e.category == category:
+        if (category is None or e.category == category) and (not search or search in e.term):
             table.add_row(e.term, e.category, "" if e.is_allow else str(e.severity), e.article,
                           "yes" if e.boundary else "", e.source)
     out.print(table)
+
+
+@lexicon_app.command("show")
+def lexicon_show(
+    term: Annotated[str, typer.Argument(help="The term.", show_default=False)],
+    home: HomeOption = None,
+) -> None:
+    """A term's state now and every change to it (who, when, why)."""
+    from .lexicon import base_entries, current_entries, store_for
+
+    try:
+        settings = settings_from(home)
+        store = store_for(settings)
+        shipped = [e for e in base_entries(settings) if e.term == term]
+        now = [e for e in current_entries(settings) if e.term == term]
+        events = store.events(term=term)
+        changes = {e.seq: store.change(e.seq) for e in events}
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    if not shipped and not events:
+        raise fail(ScreenerError(f"{term!r}: not in the lexicon and never was"))
+    for e in shipped:
+        out.print(f"shipped: {e.category}, {e.severity}, {e.source}")
+    for e in events:  # plain lines, not a table: long reasons stay whole and greppable
+        change = changes[e.seq]
+        state = (f"{e.category}, {e.severity}{', boundary' if e.boundary else ''}"
+                 if e.active else f"retired from {e.category}")
+        out.print(f"version {e.seq}  {change.at}  {change.by}  {e.action}: {state}"
+                  f"  ({change.reason or 'no reason given'})", markup=False)
+    out.print("in force: " + ("; ".join(f"{e.category} ({e.severity})" for e in now)
+                              if now else "no (retired)"))
+
+
+@lexicon_app.command("history")
+def lexicon_history(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Newest N changes.")] = 50,
+    home: HomeOption = None,
+) -> None:
+    """The versions published, newest first: who, when, why and what."""
+    from .lexicon import store_for
+    from .lexicon.compiled import format_version
+
+    try:
+        changes = store_for(settings_from(home)).changes(limit)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    for c in changes:
+        out.print(f"{format_version(c.seq, c.content)}  {c.at}  {c.by}  {c.summary}"
+                  f"  ({c.reason or 'no reason given'})", markup=False)
+    if not changes:
+        out.print("no changes yet: version 0 is the shipped lists")
+
+
+@lexicon_app.command("diff")
+def lexicon_diff(
+    old: Annotated[str, typer.Argument(help="Older version (12, or lex-12-3fa9c2d1e0b4; "
+                                            "0 = shipped lists).", show_default=False)],
+    new: Annotated[str, typer.Argument(help="Newer version (default: the newest).",
+                                       show_default=False)] = "",
+    home: HomeOption = None,
+) -> None:
+    """Terms added, retired and changed between two versions (over today's shipped lists)."""
+    from .lexicon import entries_at, parse_version, store_for
+
+    try:
+        settings = settings_from(home)
+        store = store_for(settings)
+        newest = store.latest_seq()
+        v1, v2 = parse_version(old), parse_version(new) if new else newest
+        for v in (v1, v2):
+            if v > newest:
+                raise ScreenerError(f"version {v} does not exist yet (newest: {newest})")
+        a = {(e.term, e.category): e for e in entries_at(settings, v1, store)}
+        b = {(e.term, e.category): e for e in entries_at(settings, v2, store)}
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    lines = [f"+ {e.term} ({e.category}, {e.severity})" for k, e in b.items() if k not in a]
+    lines += [f"- {e.term} ({e.category})" for k, e in a.items() if k not in b]
+    for k in a.keys() & b.keys():
+        x, y = a[k], b[k]
+        if (x.severity, x.article, x.boundary) != (y.severity, y.article, y.boundary):
+            lines.append(f"~ {y.term} ({y.category}): {x.severity}/{x.article}/boundary="
+                         f"{x.boundary} -> {y.severity}/{y.article}/boundary={y.boundary}")
+    out.print(f"{v1} -> {v2}: {len(lines)} difference(s)")
+    for line in sorted(lines, key=lambda s: (s[2:], s[0])):
+        out.print(line, markup=False)
+
+
+@lexicon_app.command("import")
+def lexicon_import(
+    file: Annotated[Path, typer.Argument(
+        help=".txt (lexicon file format, or one term a line with --category), .csv (columns "
+             "term, category, severity, article, boundary) or .json (list of strings or "
+             "objects).", show_default=False)],
+    category: Annotated[str | None, typer.Option(
+        "--category", "-c", help="Category for lines that name none.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would change and every rejected line; change nothing.")]
+        = False,
+    by: ByOption = None,
+    reason: ReasonOption = "",
+    home: HomeOption = None,
+) -> None:
+    """Import a term list as one version. Bad lines are rejected with their reason; the rest go
+    in. Exit status 30 if any line was rejected."""
+    from rich.progress import Progress
+
+    from .cli_common import Exit
+    from .lexicon import current_entries
+    from .lexicon.maintain import import_entries
+    from .lexicon.transfer import read_import
+
+    try:
+        settings = settings_from(home)
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("checking", total=None)
+            plan = read_import(file, settings, category,
+                               lambda done, total: bar.update(task, completed=done, total=total))
+        in_force = {(e.term, e.category, e.severity, e.article, e.boundary)
+                    for e in current_entries(settings)}
+        new = [(line, e) for line, e in plan.accepted
+               if (e.term, e.category, e.severity, e.article, e.boundary) not in in_force]
+        for r in plan.rejected:
+            text = r.text if len(r.text) <= 40 else r.text[:40] + "…"
+            err.print(f"rejected: {file}:{r.line}: {r.reason}: {text}", markup=False)
+        if dry_run:
+            for line, e in new:
+                out.print(f"would add: {file}:{line}: {e.term} ({e.category}, {e.severity})",
+                          markup=False)
+            out.print(f"dry run: {len(new)} to add, {len(plan.accepted) - len(new)} already in "
+                      f"force, {len(plan.rejected)} rejected; nothing changed")
+        else:
+            _published(import_entries(settings, [e for _, e in new], _who(by, reason)),
+                       nothing="nothing to import: every accepted line is already in force")
+            out.print(f"{len(new)} added, {len(plan.rejected)} rejected")
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    if plan.rejected:
+        raise typer.Exit(Exit.BAD_INPUT)
+
+
+@lexicon_app.command("export")
+def lexicon_export(
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="lexicon (the shipped file format, one file per category), "
+                               "json or csv.")] = "lexicon",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File (json/csv) or folder (lexicon format). Default: stdout.")]
+        = None,
+    category: Annotated[str | None, typer.Option("--category", "-c",
+                                                 help="Only this category.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Write out the lexicon in force."""
+    from .lexicon import current_entries, store_for
+    from .lexicon.compiled import content_hash, format_version
+    from .lexicon.transfer import export_text
+
+    try:
+        settings = settings_from(home)
+        entries = [e for e in current_entries(settings)
+                   if category is None or e.category == category]
+        seq = store_for(settings).latest_seq()
+        version = format_version(seq, content_hash(current_entries(settings),
+                                                   settings.min_pinyin_letters))
+        documents = export_text(entries, fmt, version)
+        if output is None:
+            for name, text in documents.items():
+                if name and len(documents) > 1:
+                    sys.stdout.write(f"# ---- {name}\n")
+                sys.stdout.write(text)
+            return
+        if fmt == "lexicon":
+            output.mkdir(parents=True, exist_ok=True)
+            for name, text in documents.items():
+                (output / name).write_text(text, encoding="utf-8")
+        else:
+            output.write_text(documents[""], encoding="utf-8")
+    except BrokenPipeError:
+        raise typer.Exit(0) from None  # the reader (head, less) stopped: not an error
+    except OSError as exc:
+        raise fail(ScreenerError(f"{output}: {exc.strerror or exc}")) from None
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    err.print(f"exported {len(entries)} entries of {version} to {output}")
+
+
+@lexicon_app.command("test")
+def lexicon_test(
+    terms: Annotated[list[str], typer.Argument(help="Candidate terms.", show_default=False)],
+    category: Annotated[str, typer.Option("--category", "-c", help=CATEGORY_HELP)] = "illegal",
+    boundary: Annotated[bool, typer.Option("--boundary", help="Test as boundary-sensitive.")]
+        = False,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="Folder of clean drafts (default: data/samples/clean).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Screen the clean reference corpus with candidate terms and show every place they would
+    fire: each hit there is a false alarm. Changes nothing."""
+    from .lexicon import current_entries, make_entry
+    from .lexicon.maintain import check_entry, unmatchable
+    from .lexicon.trial import CLEAN_CORPUS, try_terms
+
+    try:
+        settings = settings_from(home)
+        candidates = [make_entry(t, category, boundary=boundary, source="candidate")
+                      for t in terms]
+        for c in candidates:
+            check_entry(c)
+        bad = unmatchable(terms, settings)
+        if bad:
+            term, why = next(iter(bad.items()))
+            raise ScreenerError(f"{term!r} cannot be matched: {why}")
+        allow = [e for e in current_entries(settings) if e.is_allow]
+        result = try_terms(candidates, allow, settings, corpus or CLEAN_CORPUS)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    for hit in result.hits:
+        out.print(f"{hit.source} {hit.field}:{hit.start}-{hit.end}  {hit.term}  "
+                  f"…{hit.context}…", markup=False)
+    out.print(f"{len(result.hits)} hit(s) in {result.drafts_hit} of {result.drafts_screened} "
+              f"clean drafts: expected false-alarm rate {result.false_alarm_rate:.1%}")
+
+
+@lexicon_app.command("lint")
+def lexicon_lint(
+    category: Annotated[str | None, typer.Option("--category", "-c",
+                                                 help="Only report this category.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Warn about terms likely to misfire or do nothing: too short, everyday words, duplicates,
+    terms covered by another term or swallowed by an allow-list phrase, pinyin variants that
+    spell a common word."""
+    from .lexicon import current_entries
+    from .lexicon.trial import lint
+
+    try:
+        settings = settings_from(home)
+        entries = current_entries(settings)
+        warnings = lint(entries, settings)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    categories = {e.term: e.category for e in entries if not e.is_allow}
+    shown = [w for w in warnings if category is None or categories.get(w.term) == category]
+    for w in shown:
+        out.print(f"{w.kind:9} {w.term}: {w.message}", markup=False)
+    out.print(f"{len(shown)} warning(s)")

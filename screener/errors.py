@@ -25,7 +25,7 @@ class InputError(ScreenerError):
 
 
 class LexiconError(ScreenerError):
-    """A lexicon file or overlay is malformed; names the file and line where possible."""
+    """A lexicon file, store or import is malformed; names the file and line where possible."""
 
     def __init__(self, source: str, problem: str, line: int | None = None) -> None:
         self.source = source

@@ -8,16 +8,20 @@ draft that a stage could not finish.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from collections.abc import Iterable
 
+from .errors import ScreenerError
 from .lexicon import TermMatcher, load_lexicon
 from .model import Draft, Finding, Report
 from .normalize import Normalizer, load_tables
 from .policy import ACCOUNT_NAME_ONLY, rule_for, verdict_of
 from .settings import Settings, default_settings
 from .stages import Context, Resources, Stage, build_stages
+
+_log = logging.getLogger(__name__)
 
 DRAFT_FIELD = "draft"  # field of findings about the whole draft rather than a span
 
@@ -60,16 +64,35 @@ def _check(finding: object, draft: Draft) -> str | None:
     return None
 
 
+def _store_stamp(settings: Settings) -> tuple[int, str]:
+    """What changes when a maintainer publishes: one indexed query, no terms read."""
+    from .lexicon import open_store
+
+    latest = open_store(settings).latest()
+    return (latest.seq, latest.chain) if latest else (0, "")
+
+
 class Screener:
-    """Screens drafts with one consistent set of resources (lexicon, tables, stages)."""
+    """Screens drafts with one consistent set of resources (lexicon, tables, stages).
+
+    A long-running process keeps one Screener; when a screening starts it checks the lexicon
+    store (in a background thread, at most every ``lexicon_check_seconds``) and, when a new
+    version was published, builds the new resources and swaps the whole bundle in under a lock.
+    A screening takes its snapshot once, so screenings in flight finish on the old version and
+    none ever sees a half-built one; each report names the version it used.
+    """
 
     def __init__(self, settings: Settings | None = None, *,
                  stages: tuple[str, ...] | None = None) -> None:
         self.settings = settings or default_settings()
         self._stage_names = stages
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the (resources, stages) pair
+        self._reload_lock = threading.Lock()  # one rebuild at a time
+        # Read before building: a change published during the build is seen at the next check.
+        self._stamp = _store_stamp(self.settings)
         self._resources = build_resources(self.settings)
         self._stages = build_stages(self._resources, stages)
+        self._next_check = time.monotonic() + self.settings.lexicon_check_seconds
 
     @property
     def resources(self) -> Resources:
@@ -79,15 +102,56 @@ class Screener:
     def lexicon_version(self) -> str:
         return self._resources.lexicon.version
 
-    def reload(self) -> str:
-        """Rebuild resources from the current lexicon and swap them in atomically."""
+    def _rebuild(self) -> str:
+        stamp = _store_stamp(self.settings)
         resources = build_resources(self.settings)
         stages = build_stages(resources, self._stage_names)
         with self._lock:
             self._resources, self._stages = resources, stages
+            self._stamp = stamp
         return resources.lexicon.version
 
+    def reload(self) -> str:
+        """Rebuild resources from the current lexicon and swap them in atomically."""
+        with self._reload_lock:
+            return self._rebuild()
+
+    def refresh(self) -> bool:
+        """Swap in the newest lexicon if the store has moved on; True if it did.
+
+        Non-blocking: if another thread is already rebuilding, this one screens on the current
+        version instead of waiting.
+        """
+        if not self._reload_lock.acquire(blocking=False):
+            return False
+        try:
+            if _store_stamp(self.settings) == self._stamp:
+                return False
+            self._rebuild()
+            return True
+        finally:
+            self._reload_lock.release()
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+        except ScreenerError as exc:
+            # The version in force stays valid; a store that cannot be read must not stop
+            # screening (the next check tries again).
+            _log.warning("lexicon reload failed, keeping %s: %s", self.lexicon_version, exc)
+
+    def _maybe_refresh(self) -> None:
+        """Check for a new version in the background: compiling a big lexicon that is not yet
+        cached takes seconds, and no screening should wait for it."""
+        now = time.monotonic()
+        if now < self._next_check or self._reload_lock.locked():
+            return
+        self._next_check = now + self.settings.lexicon_check_seconds
+        threading.Thread(target=self._refresh_quietly, name="lexicon-reload",
+                         daemon=True).start()
+
     def screen(self, draft: Draft) -> Report:
+        self._maybe_refresh()
         with self._lock:  # take one consistent snapshot; screening itself runs unlocked
             resources, stages = self._resources, self._stages
         return run(draft, resources, stages)

@@ -31,7 +31,8 @@ class Settings(BaseModel):
 
     home: Path = Field(
         default_factory=_default_home,
-        description="State folder: user lexicon overlay, caches. Env SCREENER_HOME or --home.",
+        description="State folder: lexicon store (screener.db), caches. "
+        "Env SCREENER_HOME or --home.",
     )
     lexicon_dir: Path = Field(
         default=REPO_ROOT / "lexicons",
@@ -64,14 +65,41 @@ class Settings(BaseModel):
         description="Shortest pinyin spelling added as a variant; shorter ones collide with words.",
     )
 
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the lexicon store (maintainers' changes and their "
+        "history); default sqlite:///<home>/screener.db. PostgreSQL works too "
+        "(postgresql+psycopg://...). Env SCREENER_DATABASE_URL.",
+    )
+    lexicon_check_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often a long-running process checks the store for a new lexicon "
+        "version and swaps it in (0: before every screening). Env SCREENER_LEXICON_CHECK_SECONDS.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL: {value!r}") from None
+        return value
+
     @field_validator("home", "lexicon_dir", "model_dir", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
         return Path(value).expanduser() if isinstance(value, str | Path) else value
 
     @property
-    def overlay_path(self) -> Path:
-        return self.home / "overlay.json"
+    def lexicon_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'screener.db'}"
 
     @property
     def cache_dir(self) -> Path:
@@ -84,6 +112,8 @@ _ENV = {
     "model_dir": "SCREENER_MODELS",
     "max_body_chars": "SCREENER_MAX_BODY_CHARS",
     "max_file_bytes": "SCREENER_MAX_FILE_BYTES",
+    "database_url": "SCREENER_DATABASE_URL",
+    "lexicon_check_seconds": "SCREENER_LEXICON_CHECK_SECONDS",
 }
 
 

@@ -72,14 +72,12 @@ def test_findings_and_reports_are_immutable(test_screener):
 
 def test_reload_swaps_in_a_new_lexicon(test_settings):
     from screener import Screener
-    from screener.lexicon import Overlay, make_entry, save_overlay
+    from screener.lexicon.maintain import Who, add_terms
 
     screener = Screener(test_settings)
     before = screener.lexicon_version
     assert screener.screen(Draft(title="", body="出售发票")).verdict is Verdict.PASS
-    overlay = Overlay()
-    overlay.add(make_entry("出售发票", "illegal"))
-    save_overlay(test_settings.overlay_path, overlay)
+    add_terms(test_settings, ["出售发票"], "illegal", Who("alice", "seen in a scam post"))
     after = screener.reload()
     assert after != before
     assert screener.screen(Draft(title="", body="出售发票")).verdict is Verdict.BLOCK

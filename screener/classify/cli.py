@@ -19,7 +19,7 @@ def _resources():
     from ..pipeline import build_resources
     from ..settings import load_settings
 
-    # A fresh home: the shipped lexicons only, never this user's overlay, so the same data and
+    # A fresh home: the shipped lexicons only, never this user's lexicon store, so the same data and
     # seed give the same model on any machine.
     home = Path(tempfile.mkdtemp(prefix="screener-train-"))
     return build_resources(load_settings(home=home))

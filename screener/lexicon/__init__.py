@@ -1,30 +1,26 @@
-"""Lexicons: the shipped files, the user's overlay, and the compiled automata."""
+"""Lexicons: the shipped files, the maintainers' store over them, and the compiled automata."""
 
 from __future__ import annotations
 
-from ..normalize import Normalizer
-from ..settings import Settings
-from .cache import compile_cached
-from .compiled import CompiledLexicon, Key, Variant, compile_lexicon, lexicon_version
+from .cache import compile_cached, load_cached
+from .compiled import (
+    CompiledLexicon,
+    Key,
+    Variant,
+    compile_lexicon,
+    content_hash,
+    lexicon_version,
+    parse_version,
+)
+from .effective import base_entries, current_entries, entries_at, load_lexicon, store_for
 from .files import ALLOW, Entry, LexiconFile, load_lexicon_dir, make_entry, parse_lexicon_file
 from .matcher import Hit, TermMatcher
-from .overlay import Overlay, load_overlay, save_overlay
-
-
-def current_entries(settings: Settings) -> list[Entry]:
-    """Shipped entries with the user's overlay applied."""
-    shipped = [e for f in load_lexicon_dir(settings.lexicon_dir) for e in f.entries]
-    return load_overlay(settings.overlay_path).apply(shipped)
-
-
-def load_lexicon(settings: Settings, normalizer: Normalizer) -> CompiledLexicon:
-    return compile_cached(current_entries(settings), normalizer, settings.min_pinyin_letters,
-                          settings.cache_dir)
-
+from .store import Change, Event, LexiconStore, open_store
 
 __all__ = [
-    "ALLOW", "CompiledLexicon", "Entry", "Hit", "Key", "LexiconFile", "Overlay", "TermMatcher",
-    "Variant", "compile_cached", "compile_lexicon", "current_entries", "lexicon_version",
-    "load_lexicon", "load_lexicon_dir", "load_overlay", "make_entry", "parse_lexicon_file",
-    "save_overlay",
+    "ALLOW", "Change", "CompiledLexicon", "Entry", "Event", "Hit", "Key", "LexiconFile",
+    "LexiconStore", "TermMatcher", "Variant", "base_entries", "compile_cached",
+    "compile_lexicon", "content_hash", "current_entries", "entries_at", "lexicon_version",
+    "load_cached", "load_lexicon", "load_lexicon_dir", "make_entry",
+    "open_store", "parse_lexicon_file", "parse_version", "store_for",
 ]

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -30,39 +32,111 @@ class Variant(StrEnum):
     PINYIN = "pinyin"  # the pinyin spelling of a Chinese term
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(NamedTuple):
+    """One string in an automaton and the entries it stands for.
+
+    A named tuple rather than a dataclass: a 100,000-term lexicon has twice as many keys, and
+    building them is most of the time a cached load takes. Build with ``Key.of``.
+    """
+
     text: str
     literal: bool  # True: matched on the literal view; False: on the skeleton view
     entries: tuple[tuple[int, Variant], ...]  # (index into CompiledLexicon.entries, how)
-
     # Keys starting or ending in a Latin letter or digit must be whole tokens in the text.
     latin_edges: bool = False
 
-    def __post_init__(self) -> None:
-        edges = (self.text[:1] + self.text[-1:])
-        object.__setattr__(self, "latin_edges",
-                           any(c.isascii() and c.isalnum() for c in edges))
+    @classmethod
+    def of(cls, text: str, literal: bool, entries: tuple[tuple[int, Variant], ...]) -> Key:
+        edges = text[:1] + text[-1:]
+        return cls(text, literal, entries, any(c.isascii() and c.isalnum() for c in edges))
+
+
+class Rows(Sequence):
+    """A read-only sequence whose items are built on first use.
+
+    A lexicon loaded from the cache has hundreds of thousands of entries and keys, and a
+    screening touches a few of them: building every Python object up front would be most of a
+    worker's start-up time and memory. Compares equal to any sequence with the same items.
+    """
+
+    __slots__ = ("_build", "_items", "_length")
+
+    def __init__(self, length: int, build: Callable[[int], object]) -> None:
+        self._length = length
+        self._build = build
+        self._items: list = [None] * length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._length)))
+        item = self._items[index]
+        if item is None:  # two threads may both build it: the same value, no harm
+            item = self._items[index] = self._build(index % self._length)
+        return item
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
 class CompiledLexicon:
     version: str
-    entries: tuple[Entry, ...]
-    keys: tuple[Key, ...]
+    entries: Sequence[Entry]
+    keys: Sequence[Key]
     skeleton: ahocorasick.Automaton | None
     literal: ahocorasick.Automaton | None
+    # Skeleton keys of boundary-sensitive entries (what the segmenter must know); None: derive.
+    boundary_words: tuple[str, ...] | None = None
 
     @property
     def terms(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if not e.is_allow)
 
+    def boundary_keys(self) -> tuple[str, ...]:
+        if self.boundary_words is not None:
+            return self.boundary_words
+        return boundary_keys(self.keys, self.entries)
 
-def lexicon_version(entries: list[Entry], min_pinyin_letters: int) -> str:
-    """Content hash of everything that changes what the automaton matches."""
+
+def boundary_keys(keys: Sequence[Key], entries: Sequence[Entry]) -> tuple[str, ...]:
+    return tuple(sorted({k.text for k in keys if not k.literal
+                         for i, _ in k.entries if entries[i].boundary}))
+
+
+# Reports carry "lex-<sequence>-<content hash>"; the prefix makes the string greppable in logs.
+VERSION_PREFIX = "lex-"
+
+
+def content_hash(entries: list[Entry], min_pinyin_letters: int) -> str:
+    """Hash of everything that changes what the automaton matches (12 hex digits)."""
     rows = sorted((e.term, e.category, str(e.severity), e.article, e.boundary) for e in entries)
     blob = json.dumps([FORMAT_VERSION, min_pinyin_letters, rows], ensure_ascii=False)
-    return "lex-" + hashlib.sha256(blob.encode()).hexdigest()[:12]
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def format_version(sequence: int, content: str) -> str:
+    return f"{VERSION_PREFIX}{sequence}-{content}"
+
+
+def lexicon_version(entries: list[Entry], min_pinyin_letters: int, sequence: int = 0) -> str:
+    """The version string of ``entries`` published as store change ``sequence`` (0: shipped)."""
+    return format_version(sequence, content_hash(entries, min_pinyin_letters))
+
+
+def parse_version(text: str) -> int:
+    """The sequence number in "12", "12-3fa9c2d1e0b4" or "lex-12-3fa9c2d1e0b4"."""
+    head = text.strip().removeprefix(VERSION_PREFIX).split("-", 1)[0]
+    if not head.isdigit():
+        raise LexiconError("version", f"not a lexicon version: {text!r} (e.g. 12 or "
+                                      f"{VERSION_PREFIX}12-3fa9c2d1e0b4)")
+    return int(head)
 
 
 def pinyin_spellings(term: str, min_letters: int) -> list[str]:
@@ -95,7 +169,7 @@ def fold_terms(terms: list[str], normalizer: Normalizer) -> list[tuple[str, str]
 
 
 def compile_lexicon(entries: list[Entry], normalizer: Normalizer,
-                    min_pinyin_letters: int = 4) -> CompiledLexicon:
+                    min_pinyin_letters: int = 4, sequence: int = 0) -> CompiledLexicon:
     by_key: dict[tuple[str, bool], list[tuple[int, Variant]]] = {}
     for index, (entry, (skeleton, literal)) in enumerate(
             zip(entries, fold_terms([e.term for e in entries], normalizer), strict=True)):
@@ -111,7 +185,7 @@ def compile_lexicon(entries: list[Entry], normalizer: Normalizer,
             for spelled in pinyin_spellings(skeleton, min_pinyin_letters):
                 by_key.setdefault((spelled, False), []).append((index, Variant.PINYIN))
 
-    keys = tuple(Key(text, literal, tuple(found)) for (text, literal), found in by_key.items())
+    keys = tuple(Key.of(text, literal, tuple(found)) for (text, literal), found in by_key.items())
     automata = {False: ahocorasick.Automaton(ahocorasick.STORE_INTS),
                 True: ahocorasick.Automaton(ahocorasick.STORE_INTS)}
     for key_id, key in enumerate(keys):
@@ -119,7 +193,7 @@ def compile_lexicon(entries: list[Entry], normalizer: Normalizer,
     for automaton in automata.values():
         automaton.make_automaton()
     return CompiledLexicon(
-        version=lexicon_version(entries, min_pinyin_letters),
+        version=lexicon_version(entries, min_pinyin_letters, sequence),
         entries=tuple(entries),
         keys=keys,
         skeleton=automata[False] if len(automata[False]) else None,

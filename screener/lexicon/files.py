@@ -38,7 +38,7 @@ class Entry:
     severity: Severity
     article: str
     boundary: bool = False
-    source: str = ""  # "file:line" or "overlay"
+    source: str = ""  # "file:line" or "store:N"
 
     @property
     def is_allow(self) -> bool:

@@ -159,19 +159,30 @@ class Segmenter:
         return positions
 
 
+class _Resolved(dict):
+    """key id -> (length, latin edges, text, ((entry, variant), ...)), filled on first use, so
+    a matcher over a cached 100,000-term lexicon starts without touching every key."""
+
+    def __init__(self, compiled: CompiledLexicon) -> None:
+        super().__init__()
+        self._keys = compiled.keys
+        self._entries = compiled.entries
+
+    def __missing__(self, key_id: int):
+        k = self._keys[key_id]
+        value = (len(k.text), k.latin_edges, k.text,
+                 tuple((self._entries[i], v) for i, v in k.entries))
+        self[key_id] = value
+        return value
+
+
 class TermMatcher:
     def __init__(self, compiled: CompiledLexicon, *, boundary_window: int = 8,
                  cache_dir: Path | None = None) -> None:
         self.compiled = compiled
         self.window = boundary_window
-        entries = compiled.entries
-        self._resolved = [
-            (len(k.text), k.latin_edges, k.text, tuple((entries[i], v) for i, v in k.entries))
-            for k in compiled.keys
-        ]
-        words = {k.text for k in compiled.keys if not k.literal
-                 for i, _ in k.entries if compiled.entries[i].boundary}
-        self.segmenter = Segmenter(sorted(words), cache_dir)
+        self._resolved = _Resolved(compiled)
+        self.segmenter = Segmenter(list(compiled.boundary_keys()), cache_dir)
 
     def find(self, text: NormalizedText, exclude: frozenset[str] = frozenset()) -> list[Hit]:
         candidates: list[Hit] = []

@@ -1,0 +1,299 @@
+"""The maintainers' lexicon store: an append-only log of changes over the shipped lists.
+
+Two tables. ``lexicon_changes`` has one row per change (who, when, why, what kind) and its
+sequence number is the lexicon version; ``lexicon_events`` has one row per term touched by a
+change, carrying the term's full state after it (active or retired). Nothing is updated or deleted:
+the state at version N is the last event of each (term, category) with ``seq <= N``, laid over the
+shipped files. Retiring a term is an event, so its history stays.
+
+Writers serialize on the database: SQLite through ``BEGIN IMMEDIATE`` (the write lock is taken
+before the current state is read, so two maintainers cannot both build on the same state) with a
+busy timeout; PostgreSQL through a table lock. The next sequence number is ``max + 1`` inside that
+lock, so versions are gapless and each change gets its own.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from ..errors import LexiconError
+from ..model import Severity
+from ..settings import Settings
+from .files import Entry
+
+metadata = MetaData()
+
+changes_table = Table(
+    "lexicon_changes", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("chain", String(64), nullable=False),  # hash of the previous chain and this change
+    Column("basis", String(64), nullable=False),  # shipped files + settings it was built on
+    Column("content", String(12), nullable=False),  # content hash of the lexicon it produced
+)
+
+events_table = Table(
+    "lexicon_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer, ForeignKey("lexicon_changes.seq"), nullable=False, index=True),
+    Column("term", String(200), nullable=False, index=True),
+    Column("category", String(40), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("article", String(100), nullable=False),
+    Column("boundary", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("action", String(20), nullable=False),
+)
+
+_WRITE_RETRIES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A term's state after a change (``active=False``: retired)."""
+
+    term: str
+    category: str
+    severity: str
+    article: str
+    boundary: bool
+    active: bool
+    action: str
+    seq: int = 0
+
+    @classmethod
+    def of(cls, entry: Entry, action: str, active: bool = True) -> Event:
+        return cls(entry.term, entry.category, str(entry.severity), entry.article,
+                   entry.boundary, active, action)
+
+    def entry(self) -> Entry:
+        return Entry(self.term, self.category, Severity(self.severity), self.article,
+                     self.boundary, f"store:{self.seq}")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    seq: int
+    at: str
+    by: str
+    reason: str
+    action: str
+    summary: str
+    chain: str
+    basis: str
+    content: str
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "unknown"
+
+
+def _sqlite_immediate(engine: Engine) -> None:
+    """pysqlite's own BEGIN is deferred; writers must take the lock before reading the state."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        immediate = connection.get_execution_options().get("immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL and process (engines hold pools; never share them across fork)."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        try:
+            engine = create_engine(url, connect_args={"timeout": 30}
+                                   if url.startswith("sqlite") else {})
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise LexiconError(url, f"cannot open the lexicon database: {exc}") from None
+        if engine.dialect.name == "sqlite":
+            _sqlite_immediate(engine)
+        _ENGINES[url] = engine
+    return engine
+
+
+class LexiconStore:
+    """Read and append the change log. Effective entries are built by the caller's ``base``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = engine_for(url)
+        self._ready = False
+
+    def _ensure(self) -> None:
+        if not self._ready:
+            database = self.engine.url.database
+            try:
+                if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
+                    Path(database).parent.mkdir(parents=True, exist_ok=True)
+                metadata.create_all(self.engine)
+            except (SQLAlchemyError, OSError) as exc:
+                problem = getattr(exc, "orig", None) or exc
+                raise LexiconError(self.url, f"cannot open the lexicon database: {problem}") \
+                    from None
+            self._ready = True
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def latest(self) -> Change | None:
+        """The newest change: the cheap check a long-running process polls."""
+        self._ensure()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(changes_table).order_by(changes_table.c.seq.desc())
+                               .limit(1)).first()
+        return Change(**row._mapping) if row else None
+
+    def latest_seq(self) -> int:
+        self._ensure()
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(changes_table.c.seq))).scalar() or 0
+
+    def change(self, seq: int) -> Change | None:
+        self._ensure()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(changes_table).where(changes_table.c.seq == seq)).first()
+        return Change(**row._mapping) if row else None
+
+    def changes(self, limit: int | None = None) -> list[Change]:
+        self._ensure()
+        query = select(changes_table).order_by(changes_table.c.seq.desc())
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [Change(**r._mapping) for r in conn.execute(query)]
+
+    def events(self, *, seq: int | None = None, term: str | None = None) -> list[Event]:
+        """Events of one change, or of one term, oldest first."""
+        self._ensure()
+        query = select(events_table).order_by(events_table.c.id)
+        if seq is not None:
+            query = query.where(events_table.c.seq == seq)
+        if term is not None:
+            query = query.where(events_table.c.term == term)
+        with self.engine.connect() as conn:
+            return [_event(r) for r in conn.execute(query)]
+
+    def state(self, upto: int | None = None, conn=None) -> dict[tuple[str, str], Event]:
+        """The last event of each (term, category) at version ``upto`` (default: the newest)."""
+        self._ensure()
+        last = select(func.max(events_table.c.id)).group_by(events_table.c.term,
+                                                            events_table.c.category)
+        if upto is not None:
+            last = last.where(events_table.c.seq <= upto)
+        query = select(events_table).where(events_table.c.id.in_(last)) \
+            .order_by(events_table.c.id)
+        if conn is None:
+            with self.engine.connect() as own:
+                rows = own.execute(query).all()
+        else:
+            rows = conn.execute(query).all()
+        return {(r.term, r.category): _event(r) for r in rows}
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def commit(self, *, action: str, by: str, reason: str,
+               build: Callable[[dict[tuple[str, str], Event]], tuple[list[Event], str]],
+               content: Callable[[dict[tuple[str, str], Event]], tuple[str, str]]) -> Change | None:
+        """Append one change atomically.
+
+        ``build(state)`` runs under the write lock with the current state and returns the events
+        and a one-line summary (no events: nothing is written, None is returned). ``content(state)``
+        gives (basis, content hash) of the lexicon the new state makes.
+        """
+        self._ensure()
+        for attempt in range(_WRITE_RETRIES):
+            try:
+                return self._commit_once(action, by, reason, build, content)
+            except OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise LexiconError(self.url, f"cannot write the lexicon: {exc.orig}") from None
+                time.sleep(0.05 * (attempt + 1))  # past sqlite's own busy timeout: back off
+        raise LexiconError(self.url, "the lexicon database stayed locked; try again")
+
+    def _commit_once(self, action, by, reason, build, content) -> Change | None:
+        with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE lexicon_changes IN EXCLUSIVE MODE")
+            state = self.state(conn=conn)
+            new_events, summary = build(state)
+            if not new_events:
+                return None
+            previous = conn.execute(select(changes_table.c.seq, changes_table.c.chain)
+                                    .order_by(changes_table.c.seq.desc()).limit(1)).first()
+            seq = (previous.seq if previous else 0) + 1
+            for e in new_events:
+                state[(e.term, e.category)] = e
+            basis, content_hash = content(state)
+            at = datetime.now(UTC).isoformat(timespec="seconds")
+            rows = [dict(seq=seq, term=e.term, category=e.category, severity=e.severity,
+                         article=e.article, boundary=e.boundary, active=e.active,
+                         action=e.action) for e in new_events]
+            payload = json.dumps([previous.chain if previous else "", seq, at, by, reason, action,
+                                  [sorted(r.items()) for r in rows]], ensure_ascii=False)
+            change = Change(seq, at, by, reason, action, summary,
+                            hashlib.sha256(payload.encode()).hexdigest(), basis, content_hash)
+            conn.execute(changes_table.insert().values(**_as_dict(change)))
+            conn.execute(events_table.insert(), rows)
+        return change
+
+
+def _as_dict(change: Change) -> dict:
+    return {name: getattr(change, name) for name in Change.__slots__}
+
+
+def _event(row) -> Event:
+    return Event(row.term, row.category, row.severity, row.article, bool(row.boundary),
+                 bool(row.active), row.action, row.seq)
+
+
+def apply_state(base: Iterable[Entry], state: dict[tuple[str, str], Event]) -> list[Entry]:
+    """Shipped entries with the store's state laid over them (store entries last, in order)."""
+    kept = [e for e in base if (e.term, e.category) not in state]
+    return kept + [e.entry() for e in state.values() if e.active]
+
+
+def open_store(settings: Settings) -> LexiconStore:
+    return LexiconStore(settings.lexicon_database_url)

@@ -1,0 +1,238 @@
+"""Reading term lists to import and writing the lexicon out.
+
+Import formats, chosen by the file's suffix:
+
+* ``.txt``: the shipped lexicon file format (``# category:`` header, ``term | boundary``), or a
+  plain list of terms, one a line, with ``--category``;
+* ``.csv``: a header row with ``term`` and optionally ``category``, ``severity``, ``article``,
+  ``boundary``;
+* ``.json``: a list of strings, or of objects with the same keys as the CSV columns.
+
+A bad line never stops an import: it is rejected with its line number and reason, and the good
+lines go in (or, in a dry run, are shown).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, LexiconError
+from ..settings import Settings
+from .files import ALLOW, Entry, make_entry
+from .maintain import check_entry, unmatchable
+
+_META_KEYS = ("category", "severity", "article", "description", "boundary")
+_YES = {"yes", "true", "1", "on", "y"}
+_NO = {"no", "false", "0", "off", "n", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    source: str
+    accepted: tuple[tuple[int, Entry], ...]
+    rejected: tuple[Rejected, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    text: str
+    term: str
+    category: str | None
+    severity: str | None
+    article: str | None
+    boundary: str | None
+
+
+def _flag(value: str | None) -> bool:
+    lowered = (value or "").strip().lower()
+    if lowered in _YES:
+        return True
+    if lowered in _NO:
+        return False
+    raise ValueError(f"boundary must be yes or no, not {value!r}")
+
+
+def _txt_rows(text: str) -> Iterator[_Row]:
+    meta: dict[str, str] = {}
+    seen_term = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("#"):
+            key, _, value = line.lstrip("#").partition(":")
+            if not seen_term and key.strip() in _META_KEYS and _:
+                meta[key.strip()] = value.strip()
+            continue
+        if not line:
+            continue
+        seen_term = True
+        term, _, flags = line.partition("|")
+        boundary = meta.get("boundary")
+        for flag in filter(None, (f.strip() for f in flags.split(","))):
+            name, _, value = flag.partition("=")
+            boundary = "yes" if name.strip() == "boundary" and not value else (
+                value if name.strip() == "boundary" else f"?{name.strip()}")
+        yield _Row(number, raw, term.strip(), meta.get("category"), meta.get("severity"),
+                   meta.get("article"), boundary)
+
+
+def _csv_rows(text: str) -> Iterator[_Row]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "term" not in [f.strip() for f in reader.fieldnames]:
+        raise InputError("csv", "the first row must name the columns, with a 'term' column")
+    for record in reader:
+        record = {(k or "").strip(): (v or "").strip() for k, v in record.items()
+                  if isinstance(v, str | None)}
+        yield _Row(reader.line_num, ",".join(record.values()), record.get("term", ""),
+                   record.get("category") or None, record.get("severity") or None,
+                   record.get("article") or None, record.get("boundary") or None)
+
+
+def _json_rows(text: str, source: str) -> Iterator[_Row]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
+                                 f"{exc.msg}") from None
+    if not isinstance(data, list):
+        raise InputError(source, "a JSON import is a list of terms or of objects")
+    for number, item in enumerate(data, start=1):
+        if isinstance(item, str):
+            yield _Row(number, item, item.strip(), None, None, None, None)
+        elif isinstance(item, dict):
+            boundary = item.get("boundary")
+            yield _Row(number, json.dumps(item, ensure_ascii=False), str(item.get("term", "")),
+                       item.get("category"), item.get("severity"), item.get("article"),
+                       None if boundary is None else str(boundary).lower())
+        else:
+            yield _Row(number, json.dumps(item), "", None, None, None, "?item")
+
+
+def read_import(path: Path, settings: Settings, category: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
+    """Parse and check an import file; ``category`` fills rows that name none."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(source, "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"not valid UTF-8 at byte {exc.start}") from None
+    except OSError as exc:
+        raise InputError(source, exc.strerror or str(exc)) from None
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        rows = list(_txt_rows(text))
+    elif suffix == ".csv":
+        try:
+            rows = list(_csv_rows(text))
+        except InputError as exc:
+            raise InputError(source, exc.problem) from None
+        except csv.Error as exc:
+            raise InputError(source, f"bad CSV: {exc}") from None
+    elif suffix == ".json":
+        rows = list(_json_rows(text, source))
+    else:
+        raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
+                                 "use .txt, .csv or .json")
+
+    accepted: list[tuple[int, Entry]] = []
+    rejected: list[Rejected] = []
+    seen: dict[tuple[str, str], int] = {}
+    for done, row in enumerate(rows, start=1):
+        if progress and done % 1000 == 0:
+            progress(done, len(rows))
+        try:
+            if not row.term:
+                raise ValueError("empty term")
+            if row.boundary and row.boundary.startswith("?"):
+                raise ValueError(f"unknown flag {row.boundary[1:]!r}")
+            cat = row.category or category
+            if not cat:
+                raise ValueError("no category (give --category or a category column)")
+            entry = make_entry(row.term, cat, row.severity, row.article,
+                               False if cat == ALLOW else _flag(row.boundary), f"{path.name}")
+            check_entry(entry)
+        except (ValueError, LexiconError) as exc:
+            reason = exc.problem if isinstance(exc, LexiconError) else str(exc)
+            rejected.append(Rejected(row.line, row.text.strip(), reason))
+            continue
+        key = (entry.term, entry.category)
+        if key in seen:
+            rejected.append(Rejected(row.line, row.text.strip(),
+                                     f"duplicate of line {seen[key]}"))
+            continue
+        seen[key] = row.line
+        accepted.append((row.line, entry))
+    if progress:
+        progress(len(rows), len(rows))
+    bad = unmatchable([e.term for _, e in accepted], settings)
+    if bad:
+        for line, e in accepted:
+            if e.term in bad:
+                rejected.append(Rejected(line, e.term, f"unmatchable: {bad[e.term]}"))
+        accepted = [(line, e) for line, e in accepted if e.term not in bad]
+    rejected.sort(key=lambda r: r.line)
+    return ImportPlan(source, tuple(accepted), tuple(rejected))
+
+
+# -- export ---------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("lexicon", "json", "csv")
+_FIELDS = ("term", "category", "severity", "article", "boundary", "source")
+
+
+def _row(e: Entry) -> dict:
+    return {"term": e.term, "category": e.category,
+            "severity": "" if e.is_allow else str(e.severity), "article": e.article,
+            "boundary": e.boundary, "source": e.source}
+
+
+def export_text(entries: list[Entry], fmt: str, version: str) -> dict[str, str]:
+    """File name (or "" for a single document) -> content.
+
+    The lexicon format allows one category per file, so it gives one document per category.
+    """
+    if fmt == "json":
+        return {"": json.dumps({"version": version, "entries": [_row(e) for e in entries]},
+                               ensure_ascii=False, indent=1) + "\n"}
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for e in entries:
+            writer.writerow({**_row(e), "boundary": "yes" if e.boundary else ""})
+        return {"": buffer.getvalue()}
+    if fmt != "lexicon":
+        raise InputError("--format", f"unknown format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
+    # A file carries one category, severity and article, so entries are grouped by all three
+    # and nothing a maintainer set per term is lost on a round trip.
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for e in entries:
+        lines = groups.get((e.category, str(e.severity), e.article))
+        if lines is None:
+            lines = groups[(e.category, str(e.severity), e.article)] = \
+                [f"# category: {e.category}"] + \
+                ([] if e.is_allow else [f"# severity: {e.severity}", f"# article: {e.article}"]) \
+                + [f"# description: exported from lexicon {version}"]
+        lines.append(f"{e.term} | boundary" if e.boundary else e.term)
+    files: dict[str, str] = {}
+    for (category, _, _), lines in groups.items():
+        name = f"{category}.txt"
+        number = 2
+        while name in files:
+            name, number = f"{category}-{number}.txt", number + 1
+        files[name] = "\n".join(lines) + "\n"
+    return files

@@ -1,0 +1,195 @@
+"""``screener lexicon ...``: the maintainers' commands.
+
+One test runs the installed CLI as a user does; the rest call the typer app in-process (a
+subprocess per command would make this file slow).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+from screener.lexicon import parse_lexicon_file
+
+
+@pytest.fixture
+def run(home, test_lexicons):
+    """Run the CLI in a fresh state folder with the test lexicons."""
+    env = {**os.environ, "SCREENER_HOME": str(home), "SCREENER_LEXICONS": str(test_lexicons)}
+
+    def invoke(*args):
+        return subprocess.run([sys.executable, "-m", "screener.cli", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    return invoke
+
+
+@pytest.fixture
+def cli(home, test_lexicons, monkeypatch):
+    monkeypatch.setenv("SCREENER_HOME", str(home))
+    monkeypatch.setenv("SCREENER_LEXICONS", str(test_lexicons))
+    monkeypatch.setenv("USER", "tester")
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(app, ["lexicon", *args])
+
+    return invoke
+
+
+def test_lexicon_changes_change_what_is_screened(run, tmp_path):
+    draft = tmp_path / "d.json"
+    draft.write_text(json.dumps({"body": "本店出售发票，去办证大厅办证"}, ensure_ascii=False),
+                     encoding="utf-8")
+    assert run("screen", str(draft)).returncode == 20  # 办证 outside the allow phrase
+    added = run("lexicon", "add", "--category", "illegal", "出售发票", "--by", "alice")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("published lex-1-")
+    result = run("screen", "-f", "json", str(draft))
+    report = json.loads(result.stdout)
+    assert {f["term"] for f in report["findings"]} == {"出售发票", "办证"}
+    assert report["lexicon_version"].startswith("lex-1-")
+    assert run("lexicon", "allow", "出售发票说明").returncode == 0
+    assert run("lexicon", "remove", "办证", "--reason", "old alias of retire").returncode == 0
+    listing = run("lexicon", "list", "--category", "illegal").stdout
+    assert "出售发票" in listing and "办证" not in listing.replace("办证大厅", "")
+    result = run("screen", "-f", "json", str(draft))
+    assert [f["term"] for f in json.loads(result.stdout)["findings"]] == ["出售发票"]
+
+
+def test_bad_input_is_one_line_with_status_30(cli):
+    for args, message in [
+        (("add", "--category", "gossip", "八卦"), "unknown category 'gossip'"),
+        (("add", "-c", "illegal", "-s", "fatal", "八卦"), "severity must be review or block"),
+        (("add", "-c", "illegal", "★ ★"), "★ ★: cannot be matched"),
+        (("retire", "不存在的词", "-r", "x"), "not in the lexicon: 不存在的词"),
+        (("retire", "办证"), "retire: a reason is required"),
+        (("edit", "不存在的词", "-s", "review"), "not in the lexicon"),
+        (("diff", "abc"), "not a lexicon version: 'abc'"),
+        (("diff", "7"), "version 7 does not exist yet"),
+    ]:
+        result = cli(*args)
+        assert result.exit_code == 30, (args, result.output)
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_edit_show_history_and_diff(cli):
+    assert cli("add", "-c", "illegal", "出售发票", "--by", "alice", "-r", "scam").exit_code == 0
+    assert cli("edit", "出售发票", "-s", "review", "-r", "too harsh").exit_code == 0
+    assert cli("retire", "办证", "-r", "false alarms").exit_code == 0
+    assert "nothing changed" in cli("edit", "出售发票", "-s", "review").stdout
+
+    shown = cli("show", "出售发票").stdout
+    assert "alice" in shown and "scam" in shown and "too harsh" in shown
+    assert "in force: illegal (review)" in shown
+    shown = cli("show", "办证").stdout
+    assert "shipped: illegal" in shown and "retired from illegal" in shown
+    assert "in force: no (retired)" in shown
+
+    history = cli("history").stdout
+    assert history.index("lex-3-") < history.index("lex-2-") < history.index("lex-1-")
+    assert "tester" in history
+
+    diff = cli("diff", "0", "3").stdout
+    assert "0 -> 3: 2 difference(s)" in diff
+    assert "+ 出售发票 (illegal, review)" in diff and "- 办证 (illegal)" in diff
+    diff = cli("diff", "1", "2").stdout
+    assert "~ 出售发票 (illegal): block/" in diff and "-> review/" in diff
+
+
+def test_list_filters_by_category_and_search(cli):
+    cli("add", "-c", "commercial", "刷好评", "刷单返现")
+    listing = cli("list", "-c", "commercial", "-q", "刷").stdout
+    assert "刷好评" in listing and "刷单返现" in listing and "加微信" not in listing
+
+
+def test_import_dry_run_shows_changes_and_every_bad_line(cli, tmp_path):
+    source = tmp_path / "terms.txt"
+    source.write_text("# category: commercial\n加盟代理\n\n★★\n加盟代理\n" + "长" * 70 +
+                      "\n加微信\n刷好评 | colour\n", encoding="utf-8")
+    result = cli("import", str(source), "--dry-run")
+    assert result.exit_code == 30
+    assert f"would add: {source}:2: 加盟代理 (commercial, review)" in result.stdout
+    assert "1 to add, 1 already in force, 4 rejected; nothing changed" in result.stdout
+    rejected = result.stderr.splitlines()
+    assert rejected[0].startswith(f"rejected: {source}:4: unmatchable")
+    assert rejected[1].startswith(f"rejected: {source}:5: duplicate of line 2")
+    assert rejected[2].startswith(f"rejected: {source}:6: too long: 70 characters")
+    assert rejected[3].startswith(f"rejected: {source}:8: unknown flag 'colour'")
+    assert "加盟代理" not in cli("list").stdout
+
+
+def test_import_csv_and_json_publish_one_version(cli, tmp_path):
+    table = tmp_path / "terms.csv"
+    table.write_text("term,category,severity,boundary\n刷好评,commercial,,\n"
+                     "赌博网站,gossip,,\n假证,illegal,fatal,\n台独分子,illegal,,yes\n,illegal,,\n",
+                     encoding="utf-8")
+    result = cli("import", str(table), "--reason", "from the office's list")
+    assert result.exit_code == 30  # some lines were rejected, the good ones went in
+    assert "published lex-1-" in result.stdout and "2 added, 3 rejected" in result.stdout
+    assert "unknown category 'gossip'" in result.stderr
+    assert "severity must be review or block" in result.stderr and "empty term" in result.stderr
+    plain = tmp_path / "terms.json"
+    plain.write_text(json.dumps(["出售发票", {"term": "代开发票", "severity": "review"}],
+                                ensure_ascii=False), encoding="utf-8")
+    result = cli("import", str(plain), "-c", "illegal")
+    assert result.exit_code == 0 and "published lex-2-" in result.stdout
+    assert "nothing to import" in cli("import", str(plain), "-c", "illegal").stdout
+    missing = cli("import", str(tmp_path / "none.json"))
+    assert missing.exit_code == 30 and "none.json: no such file" in missing.stderr
+
+
+def test_export_round_trips(cli, tmp_path):
+    cli("add", "-c", "illegal", "-s", "review", "出售发票")
+    data = json.loads(cli("export", "-f", "json").stdout)
+    assert data["version"].startswith("lex-1-")
+    assert {"term": "出售发票", "category": "illegal", "severity": "review",
+            "article": "第十一条（内容）", "boundary": False, "source": "store:1"} \
+        in data["entries"]
+    assert cli("export", "-f", "csv").stdout.startswith("term,category,severity,article,")
+    folder = tmp_path / "out"
+    assert cli("export", "-o", str(folder)).exit_code == 0
+    entries = [e for p in sorted(folder.glob("*.txt")) for e in parse_lexicon_file(p).entries]
+    exported = {(e.term, e.category, str(e.severity), e.boundary) for e in entries}
+    assert ("出售发票", "illegal", "review", False) in exported
+    assert ("代孕", "illegal", "block", True) in exported
+    assert cli("export", "-f", "yaml").exit_code == 30
+
+
+def test_test_shows_false_alarms_in_context(cli):
+    result = cli("test", "讲座", "量子纠缠态", "-c", "commercial")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert any("讲座" in line and "[讲座]" in line and ".json body:" in line for line in lines)
+    assert "of 46 clean drafts: expected false-alarm rate" in lines[-1]
+    quiet = cli("test", "量子纠缠态").stdout
+    assert quiet.strip() == "0 hit(s) in 0 of 46 clean drafts: expected false-alarm rate 0.0%"
+
+
+def test_lint_warns_about_risky_terms(cli):
+    cli("add", "-c", "commercial", "我", "我们", "加微信号", "加ｖｘ")
+    cli("allow", "刷单")
+    cli("add", "-c", "commercial", "刷单")
+    result = cli("lint")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "short     我:" in out
+    assert "common    我们:" in out
+    assert "duplicate 加ｖｘ: same normalized form as '加vx'" in out
+    assert "covered   加微信号: contains '加微信'" in out
+    assert "allowed   刷单: equals the allow-list phrase '刷单'" in out
+    assert "pinyin    台独: pinyin variant 'taidu'" in out
+
+
+def test_help_explains(cli):
+    result = cli("--help")
+    for command in ("add", "retire", "allow", "edit", "list", "show", "history", "diff",
+                    "import", "export", "test", "lint"):
+        assert command in result.stdout
+    assert "dry-run" in cli("import", "--help").stdout
