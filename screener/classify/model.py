@@ -28,12 +28,16 @@ def tfidf(counts: Mapping[str, int], vocabulary: Mapping[str, int],
           idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sparse L2-normalised TF-IDF row as (feature indices, values); sublinear tf (1 + ln tf) so
     that a long article does not outweigh a short post by repetition alone."""
-    pairs = [(vocabulary[f], c) for f, c in counts.items() if f in vocabulary]
-    if not pairs:
+    # Vectorised: a long draft is scored passage by passage, so this runs dozens of times.
+    get = vocabulary.get
+    index = np.fromiter((get(f, -1) for f in counts), dtype=np.int64, count=len(counts))
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    known = index >= 0
+    index, tf = index[known], tf[known]
+    if not index.size:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    pairs.sort()
-    index = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-    tf = np.fromiter((p[1] for p in pairs), dtype=np.float64, count=len(pairs))
+    order = np.argsort(index, kind="stable")
+    index, tf = index[order], tf[order]
     values = (1.0 + np.log(tf)) * idf[index]
     norm = np.sqrt(values @ values)
     return index, values / norm if norm > 0 else values
