@@ -6,7 +6,16 @@ The public API is small and re-exported here::
     report = Screener().screen(Draft(title="讲座通知", body="..."))
 """
 
-from .errors import ConfigError, InputError, LexiconError, ScreenerError, StageError
+from .errors import (
+    AssetError,
+    ConfigError,
+    ImageDecodeError,
+    InputError,
+    LexiconError,
+    ModelError,
+    ScreenerError,
+    StageError,
+)
 from .ingest import load_draft
 from .model import Draft, Evidence, Finding, Platform, Report, Severity, Verdict
 from .pipeline import Screener
@@ -15,7 +24,7 @@ from .settings import Settings, load_settings
 __version__ = "0.1.0"
 
 __all__ = [
-    "ConfigError", "Draft", "Evidence", "Finding", "InputError", "LexiconError", "Platform",
-    "Report", "Screener", "ScreenerError", "Settings", "Severity", "StageError", "Verdict",
-    "load_draft", "load_settings",
+    "AssetError", "ConfigError", "Draft", "Evidence", "Finding", "ImageDecodeError", "InputError",
+    "LexiconError", "ModelError", "Platform", "Report", "Screener", "ScreenerError", "Settings",
+    "Severity", "StageError", "Verdict", "load_draft", "load_settings",
 ]

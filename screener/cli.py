@@ -15,6 +15,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .cli_assets import assets_app
 from .cli_common import EXIT_OF, Exit, Format, HomeOption, err, fail, out, settings_from
 from .cli_lexicon import lexicon_app
 from .errors import ScreenerError
@@ -26,11 +27,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(assets_app, name="assets")
 @app.command()
 def screen(
     paths: Annotated[list[Path], typer.Argument(
         help="Draft files: .json ({title, body, images, account, platform, author, id}), "
-             ".txt (first line + blank line = title) or .md ('# Title' first line). "
+             ".txt (first line + blank line = title), .md ('# Title' first line, image links), "
+             ".html (WeChat export with <img>) or .docx. "
              "A folder stands for every draft file below it.",
         show_default=False)],
     format: Annotated[Format, typer.Option(

@@ -66,3 +66,11 @@ class ModelFormatError(ModelError):
 
 class ModelVersionWarning(UserWarning):
     """The model was trained with other library versions than the ones installed."""
+
+
+class ImageDecodeError(InputError):
+    """An image could not be read safely; ``problem`` says what, for the reviewer."""
+
+
+class AssetError(ScreenerError):
+    """The asset bank refused an operation (unknown id, bad kind, unreadable image...)."""

@@ -7,6 +7,7 @@ report it in one line and go on with the other drafts.
   keys optional, no others allowed (a typo such as ``"boby"`` is an error, not an empty body).
 * ``.md``: a first line ``# Title`` is the title; the rest is the body.
 * ``.txt``: a first line followed by an empty line is the title; otherwise it is all body.
+* ``.html`` (a WeChat article export), ``.docx``, and the pictures of ``.md``: ingest_rich.py.
 
 Image paths are resolved against the draft file's folder.
 """
@@ -24,7 +25,8 @@ from .errors import InputError
 from .model import Draft, Platform
 from .settings import Settings
 
-SUFFIXES = (".json", ".txt", ".md")
+SUFFIXES = (".json", ".txt", ".md", ".html", ".htm", ".docx")
+_RICH = (".md", ".html", ".htm", ".docx")  # drafts that can carry pictures: ingest_rich.py
 # JSON can spell half a UTF-16 pair ("\ud800"); such text cannot be printed or stored as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -143,5 +145,9 @@ def load_draft(path: Path, settings: Settings) -> Draft:
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(source, f"unsupported file type {path.suffix or '(none)'!r}; "
                                  f"use one of {', '.join(SUFFIXES)}")
+    if path.suffix.lower() in _RICH:
+        from .ingest_rich import parse_rich_draft
+
+        return parse_rich_draft(path, settings)
     text = _read_text(path, settings)
     return parse_draft(text, source, path.suffix, settings, base=path.parent)

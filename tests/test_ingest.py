@@ -57,7 +57,8 @@ def test_md_title_is_a_level_one_heading(tmp_path, settings):
     ("empty.txt", "", "empty draft"),
     ("big.txt", "字" * 100_001, "the limit is 100,000"),
     ("huge.txt", "x" * 5_000_000, "drafts are at most"),
-    ("draft.docx", "x", "unsupported file type '.docx'"),
+    ("draft.docx", "x", "docx"),
+    ("draft.pdf", "x", "unsupported file type '.pdf'"),
     ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
 ])
 def test_bad_input_is_one_clear_error(tmp_path, settings, name, content, problem):

@@ -1,0 +1,98 @@
+"""One test per class of what operators do to a picture; the unregistered photo never matches."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+
+from screener.images.matcher import BankIndex
+
+from .conftest import as_rgb
+
+
+def _jpeg(im, quality):
+    buffer = io.BytesIO()
+    im.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def _crop(im, t, b, left, r):
+    w, h = im.size
+    return im.crop((int(w * left), int(h * t), w - int(w * r), h - int(h * b)))
+
+
+def _caption(im):
+    out = im.copy()
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, int(im.height * 0.8), im.width, im.height), fill=(0, 0, 0))
+    draw.text((10, int(im.height * 0.85)), "(c) reposted without permission", fill="white")
+    return out
+
+
+def _screenshot(im):
+    screen = Image.new("RGB", (im.width + 60, im.height + 240), (240, 240, 240))
+    ImageDraw.Draw(screen).rectangle((0, 0, im.width + 60, 80), fill=(20, 20, 20))
+    screen.paste(im, (30, 110))
+    return screen
+
+
+def _poster(im):
+    canvas = Image.new("RGB", (int(im.width * 1.8), int(im.height * 1.7)), (190, 20, 30))
+    draw = ImageDraw.Draw(canvas)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        x, y = (int(v) for v in rng.integers(0, canvas.width, 2))
+        draw.ellipse((x, y, x + 50, y + 50), fill=(255, 220, 0))
+    canvas.paste(im.resize((int(im.width * 0.8), int(im.height * 0.8))), (300, 250))
+    return canvas
+
+
+TRANSFORMS = {
+    "jpeg_q30": lambda im: _jpeg(im, 30),
+    "resize": lambda im: im.resize((im.width // 2, im.height // 2)),
+    "crop_20_each_side": lambda im: _crop(im, 0.2, 0.2, 0.2, 0.2),
+    "crop_uneven": lambda im: _crop(im, 0.05, 0.18, 0.2, 0.0),
+    "mirror": ImageOps.mirror,
+    "rotate_4_degrees": lambda im: im.rotate(4, expand=True, fillcolor=(255, 255, 255)),
+    "rotate_90": lambda im: im.rotate(90, expand=True),
+    "rotate_180": lambda im: im.rotate(180),
+    "rotate_270": lambda im: im.rotate(270, expand=True),
+    "greyscale": lambda im: ImageOps.grayscale(im).convert("RGB"),
+    "brightness_contrast": lambda im: ImageEnhance.Contrast(
+        ImageEnhance.Brightness(im).enhance(1.4)).enhance(0.6),
+    "caption_over_picture": _caption,
+    "screenshot_frame": _screenshot,
+    "border": lambda im: ImageOps.expand(im, border=50, fill=(0, 0, 0)),
+    "inside_poster": _poster,
+}
+
+
+@pytest.fixture(scope="module")
+def index(china_bank):
+    return BankIndex(china_bank[0])
+
+
+@pytest.mark.parametrize("name", TRANSFORMS)
+def test_registered_photo_is_found_after(name, index, china_bank, photos, config):
+    bank, asset_id = china_bank
+    transform = TRANSFORMS[name]
+    matches = index.match(as_rgb(transform(photos["china"]), config))
+    assert [m.asset.id for m in matches] == [asset_id]
+    assert matches[0].verification.inliers >= config.min_inliers
+    assert index.match(as_rgb(transform(photos["flower"]), config)) == []
+
+
+def test_region_points_at_the_asset_inside_a_poster(index, photos, config):
+    poster = _poster(photos["china"])
+    rgb = as_rgb(poster, config)
+    scale = poster.width / rgb.shape[1]  # the decoder works on a reduced copy
+    match, = index.match(rgb)
+    x0, y0, x1, y1 = (v * scale for v in match.verification.region)
+    assert abs(x0 - 300) < 25 and abs(y0 - 250) < 25
+    assert abs((x1 - x0) - photos["china"].width * 0.8) < 40
+
+
+def test_mirror_is_reported(index, photos, config):
+    match, = index.match(as_rgb(ImageOps.mirror(photos["china"]), config))
+    assert match.verification.mirrored
