@@ -127,7 +127,10 @@ def _sqlite_immediate(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
+        # Readers never wait for a writer. Switching modes takes a lock, so only when needed:
+        # every connection of every process runs this.
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
@@ -169,7 +172,14 @@ class LexiconStore:
             try:
                 if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
                     Path(database).parent.mkdir(parents=True, exist_ok=True)
-                metadata.create_all(self.engine)
+                for attempt in range(_WRITE_RETRIES):
+                    try:
+                        metadata.create_all(self.engine)
+                        break
+                    except OperationalError as exc:  # another process is creating them too
+                        if "locked" not in str(exc) or attempt == _WRITE_RETRIES - 1:
+                            raise
+                        time.sleep(0.05 * (attempt + 1))
             except (SQLAlchemyError, OSError) as exc:
                 problem = getattr(exc, "orig", None) or exc
                 raise LexiconError(self.url, f"cannot open the lexicon database: {problem}") \

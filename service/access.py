@@ -1,0 +1,94 @@
+"""Who may do what. Every refusal raises Forbidden with the reason in words.
+
+Roles come from the token; which accounts a role reaches comes from the registry as it is today
+(a 具体负责人 replaced yesterday can no longer sign off). Checks fail closed: anything not
+explicitly allowed is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from .auth import ROLE_LABELS, Principal, Role
+from .errors import Forbidden
+from .registry import AccountRole, accounts_of, get_account
+
+
+def require(p: Principal, *roles: Role, doing: str) -> None:
+    if p.role not in roles:
+        allowed = "、".join(f"{ROLE_LABELS[r]} ({r})" for r in roles)
+        raise Forbidden(f"{doing} is for {allowed}; this token is {p.role}")
+
+
+def readable_accounts(conn: Connection, p: Principal) -> set[int] | None:
+    """Account ids the caller may read, or None for all of them (the dean's office)."""
+    if p.role is Role.ADMIN:
+        return None
+    if p.role is Role.OPERATOR:
+        return accounts_of(conn, p.person_id, AccountRole.OPERATOR)
+    if p.role is Role.RESPONSIBLE:
+        return accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
+    if p.role is Role.UNIT_HEAD:
+        from sqlalchemy import select
+
+        from .db import accounts
+        return set(conn.execute(select(accounts.c.id).where(accounts.c.unit_id == p.unit_id))
+                   .scalars())
+    return set()
+
+
+def check_read_account(conn: Connection, p: Principal, account_id: int) -> Any:
+    account = get_account(conn, account_id)
+    allowed = readable_accounts(conn, p)
+    if allowed is not None and account_id not in allowed:
+        raise Forbidden(f"account {account_id} is not one of yours "
+                        f"({ROLE_LABELS[p.role]} reads only their own accounts or unit)")
+    return account
+
+
+def check_submit(conn: Connection, p: Principal, account_id: int) -> Any:
+    require(p, Role.OPERATOR, doing="submitting drafts")
+    account = get_account(conn, account_id)
+    if account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
+        raise Forbidden(f"you are not a 具体运营人 of account {account_id} ({account.name}); "
+                        "operators submit only to their own accounts (第九条)")
+    if account.status != "active":
+        raise Forbidden(f"account {account.name} is {account.status}; no new posts")
+    return account
+
+
+def check_read_draft(conn: Connection, p: Principal, draft: Any) -> None:
+    if p.role is Role.ADMIN:
+        return
+    allowed = readable_accounts(conn, p)
+    if allowed is None or draft.account_id in allowed:
+        return
+    raise Forbidden(f"draft {draft.id} belongs to an account that is not yours")
+
+
+def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
+    if draft.route == "dean":
+        if p.role is not Role.ADMIN:
+            raise Forbidden("this draft reports a major matter (第十三条): only the dean's "
+                            "office (院长办公室) signs it off")
+    else:
+        require(p, Role.RESPONSIBLE, doing="signing off drafts")
+        if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
+            raise Forbidden("only the account's 具体负责人 signs off its drafts (第八条); "
+                            "you are not the 具体负责人 of this account")
+    if p.person_id is not None and draft.submitted_by == p.person_id:
+        raise Forbidden("you submitted this draft; nobody signs off their own draft")
+
+
+def check_edit(conn: Connection, p: Principal, draft: Any) -> None:
+    require(p, Role.OPERATOR, doing="editing drafts")
+    if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
+        raise Forbidden("you are not a 具体运营人 of this draft's account")
+
+
+def check_publish(conn: Connection, p: Principal, draft: Any) -> None:
+    require(p, Role.OPERATOR, doing="publishing")
+    if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
+        raise Forbidden("only a 具体运营人 of the account publishes its posts (第九条)")

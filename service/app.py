@@ -1,0 +1,117 @@
+"""Building the FastAPI app: database, screener, routes, error handlers, limits."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from screener import Screener
+from screener.errors import InputError, ScreenerError
+from screener.settings import Settings, load_settings
+
+from .config import ServiceSettings, load_service_settings
+from .db import make_engine, migrate
+from .errors import ServiceError
+from .limits import BodyLimit
+from .workflow import Workflow
+
+_log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+
+def _wants_html(request: Request) -> bool:
+    return (not request.url.path.startswith("/api")
+            and "text/html" in request.headers.get("accept", ""))
+
+
+def _error(request: Request, status: int, body: dict) -> object:
+    if _wants_html(request):
+        from .web import render_error
+
+        return render_error(request, status, body["error"]["message"])
+    return JSONResponse(body, status_code=status)
+
+
+def _field_of(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service(request: Request, exc: ServiceError):
+        return _error(request, exc.status, exc.to_dict())
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError):
+        return _error(request, 422, {"error": {"code": "invalid", "message": exc.problem}})
+
+    @app.exception_handler(ScreenerError)
+    async def _screener(request: Request, exc: ScreenerError):
+        return _error(request, 422, {"error": {"code": "invalid", "message": str(exc)}})
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0]
+        field = _field_of(tuple(first.get("loc", ())))
+        message = f"{field}: {first.get('msg', 'invalid')}"
+        return _error(request, 422, {"error": {"code": "invalid", "message": message,
+                                               "field": field}})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return _error(request, exc.status_code,
+                      {"error": {"code": f"http_{exc.status_code}", "message": str(exc.detail)}})
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        # The details go to the log, not to the caller.
+        _log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": {"code": "internal", "message": "internal error; see the "
+                                       "server log"}}, status_code=500)
+
+
+def create_app(settings: Settings | None = None, *, screener: Screener | None = None,
+               config: ServiceSettings | None = None) -> FastAPI:
+    """The app on the database of ``config`` (default: the state folder's screener.db)."""
+    settings = settings or (screener.settings if screener else load_settings())
+    config = config or load_service_settings(settings)
+    engine = make_engine(config.database_url)
+    version = migrate(engine)
+    screener = screener or Screener(settings)
+
+    app = FastAPI(
+        title="screener service",
+        summary="Account registry, review queue and sign-off for the college's WeChat and "
+                "Weibo accounts (北京大学工学院微信公众号、微博账号管理办法).",
+        version="1",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.config = config
+    app.state.schema_version = version
+    app.state.workflow = Workflow(engine, screener, config)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
+
+    from .api import router as api_router
+    from .web import router as web_router
+
+    app.include_router(api_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/healthz", tags=["service"], summary="Liveness and versions (no token needed)")
+    def healthz() -> dict:
+        return {"status": "ok", "schema_version": version,
+                "lexicon_version": screener.lexicon_version,
+                "model_version": app.state.workflow.model_version}
+
+    return app

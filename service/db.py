@@ -1,0 +1,273 @@
+"""The service's tables, its engine, and its schema migrations.
+
+Migrations are an ordered list of steps; ``svc_schema`` records each one applied, so that
+``migrate`` on an older database runs only the missing steps, in order, each in its own
+transaction. Tables are prefixed ``svc_`` because the lexicon store shares the database file.
+
+Writers on SQLite take the write lock at ``BEGIN IMMEDIATE`` (``write()``): the audit chain reads
+the last hash and appends after it, so two writers must never both read the same last row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from screener.errors import ConfigError
+
+metadata = MetaData()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+schema = Table(
+    "svc_schema", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", String(32), nullable=False),
+)
+
+units = Table(
+    "svc_units", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+people = Table(
+    "svc_people", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # staff / student / external
+    Column("unit_id", Integer, ForeignKey("svc_units.id"), nullable=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+accounts = Table(
+    "svc_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("unit_id", Integer, ForeignKey("svc_units.id"), nullable=False),
+    Column("status", String(20), nullable=False),  # active / closing / closed
+    Column("opened_on", String(10), nullable=False),
+    Column("closing_on", String(10), nullable=True),
+    Column("closed_on", String(10), nullable=True),
+    Column("name_findings", Text, nullable=False),  # JSON: 第二条 protected names in the name
+    Column("created_at", String(32), nullable=False),
+)
+
+# One row per person per role per account and period; a change ends one row and starts another,
+# so the history stays. ``effective_on`` is when the change happened, ``reported_at`` when the
+# dean's office recorded it: more than 5 working days between them is late (第九条).
+assignments = Table(
+    "svc_assignments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("person_id", Integer, ForeignKey("svc_people.id"), nullable=False, index=True),
+    Column("role", String(30), nullable=False),  # first_responsible / responsible / operator
+    Column("effective_on", String(10), nullable=False),
+    Column("reported_at", String(32), nullable=False),
+    Column("ended_on", String(10), nullable=True),
+    Column("end_reported_at", String(32), nullable=True),
+)
+
+# Account status changes (opened, closing, closed), dated the same way.
+account_events = Table(
+    "svc_account_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("effective_on", String(10), nullable=False),
+    Column("reported_at", String(32), nullable=False),
+)
+
+tokens = Table(
+    "svc_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; never the token
+    Column("person_id", Integer, ForeignKey("svc_people.id"), nullable=True),
+    Column("role", String(20), nullable=False),
+    Column("unit_id", Integer, ForeignKey("svc_units.id"), nullable=True),  # unit heads
+    Column("label", String(200), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+
+drafts = Table(
+    "svc_drafts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("submitted_by", Integer, ForeignKey("svc_people.id"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("images", Text, nullable=False),  # JSON list of {name, sha256, size}
+    Column("content_hash", String(64), nullable=False),
+    Column("revision", Integer, nullable=False),
+    # pending (awaiting sign-off) / approved / changes_requested / rejected / published
+    Column("status", String(20), nullable=False, index=True),
+    Column("route", String(20), nullable=False),  # responsible / dean (第十三条)
+    Column("verdict", String(10), nullable=False),
+    Column("report_id", Integer, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("published_at", String(32), nullable=True),
+    Column("published_by", Integer, ForeignKey("svc_people.id"), nullable=True),
+)
+
+reports = Table(
+    "svc_reports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("svc_drafts.id"), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("verdict", String(10), nullable=False),
+    Column("lexicon_version", String(64), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("report", Text, nullable=False),  # Report.to_dict(explain=True) as JSON
+    Column("created_at", String(32), nullable=False),
+)
+
+signoffs = Table(
+    "svc_signoffs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("svc_drafts.id"), nullable=False, index=True),
+    Column("report_id", Integer, ForeignKey("svc_reports.id"), nullable=False),
+    # No person for the dean's office's admin token; the token always says who signed.
+    Column("person_id", Integer, ForeignKey("svc_people.id"), nullable=True),
+    Column("token_id", Integer, ForeignKey("svc_tokens.id"), nullable=False),
+    Column("decision", String(20), nullable=False),  # approve / changes / reject
+    Column("comment", Text, nullable=False),
+    Column("finding_comments", Text, nullable=False),  # JSON {finding index: comment}
+    # What the signer saw: an edit or a new screening makes this sign-off stale.
+    Column("content_hash", String(64), nullable=False),
+    Column("lexicon_version", String(64), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+audit_log = Table(
+    "svc_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+Index("svc_drafts_queue", drafts.c.status, drafts.c.route, drafts.c.account_id)
+
+
+def _v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t is not schema])
+
+
+# Ordered steps; append new ones, never edit an applied one.
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "initial tables", _v1),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # BEGIN is emitted below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        immediate = connection.get_execution_options().get("immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001  (sqlalchemy raises several types for a bad URL)
+        raise ConfigError(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() == "sqlite":
+        _sqlite_pragmas(engine)
+    return engine
+
+
+_WRITE_LOCKS: dict[int, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(id(engine), threading.Lock())
+
+
+@contextmanager
+def write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that holds the database's write lock from its first statement.
+
+    Threads of this process queue on a lock first: SQLite's own busy handler waits by sleeping
+    (up to 100 ms a turn), which made the slowest submissions wait for nothing.
+    """
+    with _write_lock(engine), engine.connect() as conn:
+        conn = conn.execution_options(immediate=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the schema up to date; returns the version. Refuses a newer database than this code."""
+    try:
+        with write(engine) as conn:
+            schema.create(conn, checkfirst=True)
+            done = {row.version for row in conn.execute(select(schema.c.version))}
+            if done and max(done) > SCHEMA_VERSION:
+                raise ConfigError(f"database schema version {max(done)} is newer than this "
+                                  f"screener ({SCHEMA_VERSION}); upgrade screener")
+            for version, name, step in MIGRATIONS:
+                if version not in done:
+                    step(conn)
+                    conn.execute(insert(schema).values(version=version, name=name,
+                                                       applied_at=now()))
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot open the service database: {exc}") from None
+    return SCHEMA_VERSION

@@ -1,0 +1,189 @@
+"""The reviewer's pages: log in with a token, the queue, a draft with its findings marked, the
+sign-off form, and a printable report with the signature block for the paper file.
+
+The token is kept in an HttpOnly, SameSite=Strict cookie; forms also carry a CSRF value derived
+from the token's hash, so another site cannot post a sign-off in the reviewer's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from .access import check_sign
+from .auth import ROLE_LABELS, Principal, Role, hash_token, principal_for
+from .db import people, read
+from .errors import Forbidden, ServiceError, Unauthenticated
+from .highlight import highlight
+from .registry import AccountRole, current_assignments
+
+COOKIE = "screener_token"
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+CATEGORY_LABELS = {
+    "confidential": "涉密", "illegal": "违法", "unhealthy": "不健康", "commercial": "商业",
+    "major_news": "重大事项", "protected_name": "学校名称", "copyright": "著作权",
+    "emblem": "校徽标识", "stage_error": "需人工检查",
+}
+VERDICT_LABELS = {"pass": "通过", "review": "需审核", "block": "拦截"}
+STATUS_LABELS = {"pending": "待签发", "approved": "已批准", "changes_requested": "需修改",
+                 "rejected": "已退回", "published": "已发布"}
+DECISION_LABELS = {"approve": "批准发布", "changes": "要求修改", "reject": "退回"}
+templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, VERDICT_LABELS=VERDICT_LABELS,
+                             STATUS_LABELS=STATUS_LABELS, DECISION_LABELS=DECISION_LABELS,
+                             ROLE_LABELS=ROLE_LABELS)
+
+
+def csrf_of(raw_token: str) -> str:
+    return hashlib.sha256(("csrf:" + hash_token(raw_token)).encode()).hexdigest()[:32]
+
+
+def _principal(request: Request) -> Principal | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        with read(request.app.state.engine) as conn:
+            return principal_for(conn, raw)
+    except Unauthenticated:
+        return None
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, "error.html", {"status": status,
+                                                              "message": message, "me": None},
+                                      status_code=status)
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, error: str = "") -> HTMLResponse:
+    return templates.TemplateResponse(request, "login.html", {"error": error, "me": None})
+
+
+@router.post("/login")
+def login(request: Request, token: str = Form(..., max_length=200)) -> Any:
+    try:
+        with read(request.app.state.engine) as conn:
+            principal_for(conn, token)
+    except Unauthenticated:
+        return templates.TemplateResponse(request, "login.html",
+                                          {"error": "令牌无效或已撤销", "me": None},
+                                          status_code=401)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
+                        secure=request.app.state.config.cookie_secure, max_age=12 * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    response = _to_login()
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, offset: int = 0) -> Any:
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    flow = request.app.state.workflow
+    queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
+    if me.role is Role.MAINTAINER:
+        raise Forbidden("词库维护人没有审核队列")
+    listing = flow.listing(me, queue=queue, status=None, account_id=None,
+                           limit=request.app.state.config.page_size, offset=max(0, offset))
+    return templates.TemplateResponse(request, "queue.html",
+                                      {"me": me, "listing": listing, "queue": queue})
+
+
+def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
+    flow = request.app.state.workflow
+    draft = flow.get(me, draft_id)
+    findings = draft["report"]["findings"] if draft["report"] else []
+    indexed = list(enumerate(findings))
+    can_sign, why_not = False, ""
+    with read(request.app.state.engine) as conn:
+        try:
+            from .workflow import Workflow
+
+            check_sign(conn, me, Workflow._draft(conn, draft_id))
+            can_sign = draft["status"] == "pending"
+            if not can_sign:
+                why_not = f"草稿状态为「{STATUS_LABELS.get(draft['status'], draft['status'])}」"
+        except ServiceError as exc:
+            why_not = exc.message
+        responsible = [conn.execute(select(people.c.name).where(people.c.id == a.person_id))
+                       .scalar() for a in current_assignments(conn, draft["account"]["id"],
+                                                              AccountRole.RESPONSIBLE)]
+    texts = {"title": draft["title"], "body": draft["body"]}
+    evidence = []
+    for i, f in indexed:
+        for e in f.get("evidence", []):
+            snippets = [texts[field][start:end] for field, start, end in e["spans"]
+                        if field in texts][:3]
+            evidence.append({"finding": i, "category": f["category"], "feature": e["feature"],
+                             "weight": e["weight"], "snippets": snippets})
+    return {
+        "me": me, "draft": draft, "findings": indexed,
+        "title_html": highlight(draft["title"], [(i, f) for i, f in indexed
+                                                 if f["field"] == "title"]),
+        "body_html": highlight(draft["body"], [(i, f) for i, f in indexed
+                                               if f["field"] == "body"]),
+        "evidence": evidence, "can_sign": can_sign, "why_not": why_not,
+        "csrf": csrf_of(request.cookies.get(COOKIE, "")), "responsible": responsible,
+        "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
+    }
+
+
+@router.get("/drafts/{draft_id}", response_class=HTMLResponse)
+def draft_page(request: Request, draft_id: int) -> Any:
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    return templates.TemplateResponse(request, "draft.html", _context(request, me, draft_id))
+
+
+@router.get("/drafts/{draft_id}/print", response_class=HTMLResponse)
+def print_page(request: Request, draft_id: int) -> Any:
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    return templates.TemplateResponse(request, "print.html", _context(request, me, draft_id))
+
+
+@router.post("/drafts/{draft_id}/signoff")
+async def signoff_form(request: Request, draft_id: int) -> Any:
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    form = await request.form(max_files=0, max_fields=500)
+    expected = csrf_of(request.cookies.get(COOKIE, ""))
+    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
+        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    try:
+        report_id = int(str(form.get("report_id", "")))
+    except ValueError:
+        raise Forbidden("表单缺少报告编号，请刷新页面后重试") from None
+    comments = {key[3:]: str(value) for key, value in form.multi_items()
+                if key.startswith("fc-") and str(value).strip()}
+    from fastapi.concurrency import run_in_threadpool
+
+    await run_in_threadpool(request.app.state.workflow.sign, me, draft_id,
+                            decision=str(form.get("decision", "")),
+                            comment=str(form.get("comment", "")), report_id=report_id,
+                            finding_comments=comments)
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)

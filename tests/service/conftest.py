@@ -1,0 +1,107 @@
+"""Fixtures for the service: an app on a fresh SQLite file, and a registry with one person per
+role. The screener is the session's shipped one (full pipeline), built once."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # starlette's note on httpx
+    from fastapi.testclient import TestClient
+
+from screener.cli_service import ensure_admin_token
+from service import create_app
+from service.config import load_service_settings
+
+
+@pytest.fixture
+def service_config(tmp_path, shipped_screener):
+    return load_service_settings(shipped_screener.settings,
+                                 database_url=f"sqlite:///{tmp_path / 'service.db'}",
+                                 upload_dir=tmp_path / "uploads", max_request_bytes=2_000_000)
+
+
+@pytest.fixture
+def app(service_config, shipped_screener):
+    return create_app(screener=shipped_screener, config=service_config)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class World:
+    """One unit and account per side, and a token for each role."""
+
+    client: TestClient
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def call(self, who: str, method: str, url: str, **kwargs):
+        headers = auth(self.tokens[who]) if who in self.tokens else {}
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def submit(self, who: str = "operator", account: str = "account", title: str = "讲座通知",
+               body: str = "欢迎参加力学前沿讲座。"):
+        response = self.call(who, "POST", "/api/drafts",
+                             json={"account_id": self.ids[account], "title": title, "body": body})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+def build_world(client: TestClient, app) -> World:
+    world = World(client)
+    world.tokens["admin"] = ensure_admin_token(app.state.engine)
+
+    def post(url, payload, who="admin"):
+        response = world.call(who, "POST", url, json=payload)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    unit = post("/api/units", {"name": "力学与工程科学系"})["id"]
+    other_unit = post("/api/units", {"name": "能源与资源工程系"})["id"]
+    people = {
+        "operator": ("张同学", "student", unit),
+        "responsible": ("李老师", "staff", unit),
+        "head": ("王主任", "staff", unit),
+        "other_responsible": ("赵老师", "staff", other_unit),
+        "maintainer": ("钱老师", "staff", unit),
+    }
+    pid = {k: post("/api/people", {"name": n, "kind": kind, "unit_id": u})["id"]
+           for k, (n, kind, u) in people.items()}
+    account = post("/api/accounts", {"platform": "wechat", "name": "工学院力学系",
+                                     "unit_id": unit})["id"]
+    other = post("/api/accounts", {"platform": "weibo", "name": "能源系微博",
+                                   "unit_id": other_unit})["id"]
+    for acc, person, role in [(account, "head", "first_responsible"),
+                              (account, "responsible", "responsible"),
+                              (account, "operator", "operator"),
+                              (other, "other_responsible", "responsible")]:
+        post(f"/api/accounts/{acc}/roles", {"person_id": pid[person], "role": role})
+    for name, role, person, unit_id in [
+        ("operator", "operator", "operator", None),
+        ("responsible", "responsible", "responsible", None),
+        ("unit_head", "unit_head", "head", unit),
+        ("maintainer", "maintainer", "maintainer", None),
+        ("other_responsible", "responsible", "other_responsible", None),
+    ]:
+        world.tokens[name] = post("/api/tokens", {"role": role, "person_id": pid[person],
+                                                  "unit_id": unit_id})["token"]
+    world.ids.update({"unit": unit, "other_unit": other_unit, "account": account,
+                      "other_account": other, **{f"person_{k}": v for k, v in pid.items()}})
+    return world
+
+
+@pytest.fixture
+def world(client, app) -> World:
+    return build_world(client, app)

@@ -1,0 +1,87 @@
+"""API quality: health, docs, JSON errors with a field, size limits, pagination, tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+
+def test_health_and_docs(client):
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["schema_version"] == 1
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "/api/drafts" in spec["paths"] and "/api/drafts/{draft_id}/signoff" in spec["paths"]
+    content = spec["paths"]["/api/drafts"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(content)
+
+
+def test_errors_are_json_with_a_field(world):
+    missing = world.call("operator", "POST", "/api/drafts", json={"title": "x"})
+    assert missing.status_code == 422
+    assert missing.json()["error"]["field"] == "account_id"
+    unknown = world.call("operator", "POST", "/api/drafts",
+                         json={"account_id": world.ids["account"], "boby": "x"})
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "boby"
+    empty = world.call("operator", "POST", "/api/drafts",
+                       json={"account_id": world.ids["account"], "title": " ", "body": ""})
+    assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
+    broken = world.client.post("/api/drafts", content=b"{not json",
+                               headers={"Authorization": f"Bearer {world.tokens['operator']}",
+                                        "content-type": "application/json"})
+    assert broken.status_code == 422 and broken.json()["error"]["message"]
+    assert world.call("admin", "GET", "/api/drafts/999").status_code == 404
+    wrong_type = world.client.post("/api/drafts", content=b"x", headers={
+        "Authorization": f"Bearer {world.tokens['operator']}", "content-type": "text/plain"})
+    assert wrong_type.status_code == 400 and wrong_type.json()["error"]["field"]
+
+
+def test_request_size_limits(world, service_config):
+    big = "讲" * (service_config.max_request_bytes // 3 + 10)
+    response = world.call("operator", "POST", "/api/drafts",
+                          json={"account_id": world.ids["account"], "body": big})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+    settings = world.client.app.state.workflow.screener.settings
+    long = "讲" * (settings.max_body_chars + 1)
+    too_long = world.call("operator", "POST", "/api/drafts",
+                          json={"account_id": world.ids["account"], "body": long})
+    assert too_long.status_code == 413 and too_long.json()["error"]["field"] == "body"
+
+
+def test_pagination(world):
+    for i in range(5):
+        world.submit(title=f"通知{i}", body=f"第{i}次讲座。")
+    first = world.call("responsible", "GET", "/api/drafts", params={"limit": 2}).json()
+    assert first["total"] == 5 and len(first["items"]) == 2 and first["next_offset"] == 2
+    last = world.call("responsible", "GET", "/api/drafts",
+                      params={"limit": 2, "offset": 4}).json()
+    assert len(last["items"]) == 1 and last["next_offset"] is None
+    too_big = world.call("responsible", "GET", "/api/drafts", params={"limit": 100000})
+    assert too_big.status_code == 422 and too_big.json()["error"]["field"] == "limit"
+
+
+def test_tokens_are_hashed_shown_once_and_revocable(world, service_config):
+    created = world.call("admin", "POST", "/api/tokens",
+                         json={"role": "operator", "person_id": world.ids["person_operator"],
+                               "label": "phone"}).json()
+    raw = created["token"]
+    with sqlite3.connect(service_config.database_url.removeprefix("sqlite:///")) as db:
+        stored = [row[0] for row in db.execute("select token_hash from svc_tokens")]
+        dump = "\n".join(db.iterdump())
+    assert hashlib.sha256(raw.encode()).hexdigest() in stored
+    assert raw not in dump and world.tokens["admin"] not in dump
+    listed = world.call("admin", "GET", "/api/tokens").text
+    assert raw not in listed and "token_hash" not in listed
+    world.tokens["phone"] = raw
+    assert world.call("phone", "GET", "/api/me").status_code == 200
+    world.call("admin", "POST", f"/api/tokens/{created['id']}/revoke")
+    revoked = world.call("phone", "GET", "/api/me")
+    assert revoked.status_code == 401 and "revoked" in revoked.json()["error"]["message"]
+    bogus = world.client.get("/api/me", headers={"Authorization": "Bearer scr_nope"})
+    assert bogus.status_code == 401
+
+
+def test_unit_head_token_needs_a_unit(world):
+    response = world.call("admin", "POST", "/api/tokens",
+                          json={"role": "unit_head", "person_id": world.ids["person_head"]})
+    assert response.status_code == 422 and response.json()["error"]["field"] == "unit_id"

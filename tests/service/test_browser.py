@@ -1,0 +1,131 @@
+"""The reviewer's page end to end in headless Chromium (Playwright): log in with a token, see
+the queue, open a blocked draft with its findings marked, request changes on a finding, approve
+the edited revision, and print the sign-off sheet. Screenshots go to test-artifacts/service/.
+
+Needs Debian's chromium at /usr/bin/chromium (CI installs it); skipped, saying so, without it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from screener.settings import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "service"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="needs Debian's chromium at /usr/bin/chromium "
+                                       "(apt-get install -y chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_url(app):
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def test_review_page(world, live_url, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ad = json.loads((REPO_ROOT / "data/samples/ad.json").read_text(encoding="utf-8"))
+    blocked = world.submit(title="二手书交流", body=ad["body"])
+    clean = world.submit(title="讲座通知", body="欢迎参加力学前沿讲座。")
+
+    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    page.goto(f"{live_url}/")
+    assert page.url.endswith("/login")
+    page.fill("input[name=token]", "scr_wrong")
+    page.click("button[type=submit]")
+    assert "令牌无效" in page.inner_text("main")
+    page.fill("input[name=token]", world.tokens["responsible"])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_url}/")
+    rows = page.locator("table.queue tbody tr")
+    assert rows.count() == 2
+    assert "拦截" in rows.nth(0).inner_text()  # blocked first
+    page.screenshot(path=str(ARTIFACTS / "1-queue.png"), full_page=True)
+
+    page.click(f"a[href='/drafts/{blocked['id']}']")
+    page.wait_for_url(f"**/drafts/{blocked['id']}")
+    marks = page.locator("#draft-body mark.finding")
+    assert marks.count() >= 2
+    illegal = page.locator("#draft-body mark.cat-illegal").first
+    assert "代" in illegal.inner_text()
+    assert "第十一条（内容）" in illegal.get_attribute("title")
+    colour = illegal.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.locator("#findings tbody tr").count() == len(blocked["report"]["findings"])
+    assert page.locator("#evidence tbody tr").count() >= 1  # the commercial score's n-grams
+    page.screenshot(path=str(ARTIFACTS / "2-draft-blocked.png"), full_page=True)
+
+    page.fill("input[name=fc-0]", "违法内容，删除")
+    page.fill("textarea[name=comment]", "请删去广告后重新提交")
+    page.click("button[value=changes]")
+    page.wait_for_url(f"**/drafts/{blocked['id']}")
+    assert page.inner_text("#status") == "需修改"
+    assert "违法内容，删除" in page.inner_text("#signoffs")
+
+    edited = world.call("operator", "PUT", f"/api/drafts/{blocked['id']}",
+                        json={"title": "二手书交流", "body": "本周六在图书馆门口交换二手书。"})
+    assert edited.status_code == 200
+    page.reload()
+    assert page.inner_text("#verdict") == "通过"
+    page.click("button[value=approve]")
+    page.wait_for_url(f"**/drafts/{blocked['id']}")
+    assert page.inner_text("#status") == "已批准"
+    assert "针对旧版本" in page.inner_text("#signoffs")
+
+    page.click("#print-link")
+    page.wait_for_url(f"**/drafts/{blocked['id']}/print")
+    signature = page.inner_text("#signature")
+    assert "具体负责人签字" in signature and "日期" in signature and "李老师" in signature
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "3-print.png"), full_page=True)
+    assert page.locator("header.top").is_hidden()
+
+    # The operator sees the draft but has no sign-off buttons, and is told why.
+    other = browser.new_page()
+    other.goto(f"{live_url}/login")
+    other.fill("input[name=token]", world.tokens["operator"])
+    other.click("button[type=submit]")
+    other.goto(f"{live_url}/drafts/{clean['id']}")
+    assert other.locator("button[value=approve]").count() == 0
+    assert "具体负责人" in other.inner_text("#cannot-sign")
+    other.screenshot(path=str(ARTIFACTS / "4-operator-view.png"), full_page=True)

@@ -1,0 +1,50 @@
+"""``screener init``, ``screener accounts ...``, ``screener tokens create`` and
+``screener audit verify`` through typer, on a fresh state folder."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from typer.testing import CliRunner
+
+from screener.cli_service import register
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_init_prints_the_admin_token_once(home, tmp_path):
+    runner = CliRunner()
+    env = {"SCREENER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    first = runner.invoke(_app(), ["init", "--home", str(home)], env=env)
+    assert first.exit_code == 0, first.output
+    token = first.stdout.strip().splitlines()[-1]
+    assert token.startswith("scr_")
+    second = runner.invoke(_app(), ["init", "--home", str(home)], env=env)
+    assert second.exit_code == 0 and token not in second.output
+
+    def run(*args):
+        result = runner.invoke(_app(), [*args, "--home", str(home)], env=env)
+        assert result.exit_code == 0, result.output
+        return result
+
+    unit = json.loads(run("accounts", "add-unit", "力学系").stdout)["id"]
+    staff = json.loads(run("accounts", "add-person", "李老师", "--kind", "staff",
+                           "--unit", str(unit)).stdout)["id"]
+    account = run("accounts", "add", "北大工学院力学系", "--unit", str(unit))
+    assert "第二条" in account.output
+    account_id = json.loads(account.stdout)["id"]
+    run("accounts", "assign", str(account_id), str(staff), "responsible")
+    listed = run("accounts", "list").stdout
+    assert "protected name" in listed and "missing first_responsible" in listed
+    created = run("tokens", "create", "--role", "responsible", "--person", str(staff))
+    assert created.stdout.strip().startswith("scr_")
+    assert "audit log OK" in run("audit", "verify").stdout
+
+    refused = runner.invoke(_app(), ["accounts", "assign", str(account_id), "999",
+                                     "operator", "--home", str(home)], env=env)
+    assert refused.exit_code == 30 and "no person" in refused.output

@@ -1,0 +1,42 @@
+"""The reviewer's pages without a browser: login cookie, CSRF, the print sheet, and marking
+overlapping findings and hidden characters."""
+
+from __future__ import annotations
+
+from service.highlight import highlight
+
+
+def _finding(start, end, category="illegal"):
+    return {"start": start, "end": end, "category": category, "article": "第十一条（内容）",
+            "explanation": "x<script>"}
+
+
+def test_overlapping_findings_and_hidden_characters():
+    text = "同城约\u200b炮<b>"
+    html = str(highlight(text, [(0, _finding(0, 3, "unhealthy")), (1, _finding(2, 5))]))
+    assert html.count('<a id="f-0">') == 1 and html.count('<a id="f-1">') == 1
+    assert 'class="finding cat-illegal cat-unhealthy"' in html  # the shared character
+    assert "⟨U+200B⟩" in html
+    assert "<b>" not in html and "&lt;b&gt;" in html and "<script>" not in html
+
+
+def test_login_csrf_and_print(world):
+    draft = world.submit()
+    client = world.client
+    client.cookies.clear()
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    bad = client.post("/login", data={"token": "scr_nope"})
+    assert bad.status_code == 401 and "令牌无效" in bad.text
+    client.post("/login", data={"token": world.tokens["responsible"]})
+    assert "待我签发" in client.get("/").text
+
+    forged = client.post(f"/drafts/{draft['id']}/signoff",
+                         data={"decision": "approve", "report_id": draft["report"]["id"],
+                               "csrf": "0" * 32}, headers={"accept": "text/html"})
+    assert forged.status_code == 403 and "CSRF" in forged.text
+    assert world.call("admin", "GET", f"/api/drafts/{draft['id']}").json()["status"] == \
+        "pending"
+
+    sheet = client.get(f"/drafts/{draft['id']}/print").text
+    assert "具体负责人签字" in sheet and draft["content_hash"] in sheet
+    assert client.post("/logout", follow_redirects=False).status_code == 303
