@@ -179,6 +179,8 @@ def run(draft: Draft, resources: Resources, stages: Iterable[Stage]) -> Report:
             problems = [p for p in (_check(f, draft) for f in produced) if p]
             if problems:
                 produced = [stage_error(stage.name, problems[0])]
+            else:
+                context.stages_run.add(stage.name)
         except Exception as exc:  # noqa: BLE001  (fail closed on anything a stage raises)
             produced = [stage_error(stage.name, f"{type(exc).__name__}: {exc}")]
         context.findings = context.findings + tuple(produced)

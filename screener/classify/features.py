@@ -101,8 +101,12 @@ def ngrams(zeroed: str, counts: Counter[str]) -> None:
             counts.update(segment[i:i + n] for i in range(size - n + 1))
 
 
-def extract(fields: list[tuple[str, NormalizedText]], matcher: TermMatcher | None) -> DraftFeatures:
-    """Features of a draft given its normalized text fields (title, body)."""
+def extract(fields: list[tuple[str, NormalizedText]], matcher: TermMatcher | None,
+            hits: list[tuple[str, int, int, str]] | None = None) -> DraftFeatures:
+    """Features of a draft given its normalized text fields (title, body).
+
+    ``hits`` are lexicon hits already found (field, start, end, category), as the terms stage
+    reports them; without them the matcher is run here (training, or no terms stage)."""
     counts: Counter[str] = Counter()
     result = DraftFeatures(counts)
     for field_name, normalized in fields:
@@ -113,7 +117,11 @@ def extract(fields: list[tuple[str, NormalizedText]], matcher: TermMatcher | Non
         for name, pattern in PATTERNS.items():
             for match in pattern.finditer(literal.text):
                 _add(result, name, (field_name, *literal.span(match.start(), match.end())))
-        if matcher is not None:
+        if hits is not None:
+            for hit_field, start, end, category in hits:
+                if hit_field == field_name:
+                    _add(result, f"{LEXICON_PREFIX}{category}>", (field_name, start, end))
+        elif matcher is not None:
             for hit in matcher.find(normalized, exclude=ACCOUNT_NAME_ONLY):
                 _add(result, f"{LEXICON_PREFIX}{hit.entry.category}>",
                      (field_name, hit.start, hit.end))

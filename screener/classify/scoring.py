@@ -20,9 +20,9 @@ class Scored:
     passage: tuple[int, int] | None  # body offsets of the passage, None for the whole draft
 
 
-def draft_views(fields, matcher) -> list[DraftFeatures]:
+def draft_views(fields, matcher, hits=None) -> list[DraftFeatures]:
     """The whole draft (``fields``: normalized title and body), then the body's passages."""
-    whole = extract(fields, matcher)
+    whole = extract(fields, matcher, hits)
     return [whole, *passage_features(whole)]
 
 

@@ -31,6 +31,8 @@ class Context:
     resources: Resources
     findings: tuple[Finding, ...] = ()
     scores: dict[str, float] = field(default_factory=dict)
+    # Stages that finished without error, so a later stage may rely on their findings.
+    stages_run: set[str] = field(default_factory=set)
     _normalized: dict[str, NormalizedText] = field(default_factory=dict)
 
     def text_fields(self) -> list[tuple[str, str]]:

@@ -43,7 +43,12 @@ class ClassifyStage:
     def __call__(self, context: Context) -> list[Finding]:
         model = self.model
         fields = [(name, context.normalized(name)) for name, _ in context.text_fields()]
-        views = draft_views(fields, context.resources.matcher)
+        # The terms stage ran first and found the lexicon hits already; reuse, do not re-match.
+        hits = None
+        if "terms" in context.stages_run:
+            hits = [(f.field, f.start, f.end, f.category) for f in context.findings
+                    if f.stage == "terms"]
+        views = draft_views(fields, context.resources.matcher, hits)
         texts = dict(context.text_fields())
         findings = []
         for name, best in score_views(model, views).items():

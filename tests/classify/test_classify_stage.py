@@ -120,3 +120,13 @@ def test_a_leak_pasted_into_a_long_article_is_found(resources, stages, heldout):
     start = body.index(leak)
     spans = [span for item in finding.evidence for span in item.spans]
     assert spans and all(f == "body" and start <= s < e <= start + len(leak) for f, s, e in spans)
+
+
+def test_lexicon_features_reuse_the_terms_stage_hits(resources):
+    """The classifier scores the same whether it reuses the term hits or matches again."""
+    from screener.stages import build_stages
+
+    draft = Draft(title="", body="本店优惠价出售，详情加ｖｘ：shop888，扫码购买立减五十元。")
+    alone = run(draft, resources, build_stages(resources, ("classify",)))
+    after_terms = run(draft, resources, build_stages(resources, ("terms", "classify")))
+    assert alone.scores == after_terms.scores and alone.scores["commercial"] > 0.5
