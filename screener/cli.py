@@ -18,6 +18,7 @@ from rich.table import Table
 from .cli_assets import assets_app
 from .cli_common import EXIT_OF, Exit, Format, HomeOption, err, fail, out, settings_from
 from .cli_lexicon import lexicon_app
+from .cli_rescreen import register as register_rescreen_commands
 from .cli_service import register as register_service_commands
 from .errors import ScreenerError
 
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(assets_app, name="assets")
 register_service_commands(app)
+register_rescreen_commands(app)
 @app.command()
 def screen(
     paths: Annotated[list[Path], typer.Argument(

@@ -1,0 +1,182 @@
+"""``screener archive import`` and ``screener rescreen`` (issue 7).
+
+``register(app)`` adds both to the main app; ``python -m screener.cli_rescreen`` runs them
+standalone (the tests use it for the kill-and-resume check).
+
+Exit status: ``archive import`` 0, or 30 if some line or file could not be imported (the good
+ones are imported); ``rescreen`` 0 when no post is newly flagged, 10 when some are, 130 when
+interrupted (the committed results are kept; the same command resumes), 30 on a setup error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from .cli_common import Exit, HomeOption, err, fail, out, settings_from
+from .errors import ScreenerError
+
+archive_app = typer.Typer(help="The archive of published posts that `rescreen` checks again.",
+                          no_args_is_help=True)
+INTERRUPTED = 130
+TABLE_ROWS = 50  # rows of the newly-flagged table on a terminal; --json has them all
+
+
+@archive_app.command("import")
+def archive_import(
+    paths: Annotated[list[Path], typer.Argument(
+        help="JSON Lines (.jsonl: draft fields + published_at, account), CSV (.csv, same "
+             "columns) or draft files / folders.", show_default=False)],
+    published_at: Annotated[str | None, typer.Option(
+        "--published-at", help="Publication date for draft files (default: file mtime). "
+                               "ISO 8601; no offset means Beijing time.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Import past posts; idempotent (the same post, by id, is stored once)."""
+    from .rescreen import import_paths
+
+    try:
+        result = import_paths(paths, settings_from(home), published_at=published_at)
+    except (ScreenerError, ValueError) as exc:
+        if isinstance(exc, ValueError):
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(Exit.BAD_INPUT) from None
+        raise fail(exc) from None
+    for source, reason in result.errors + result.conflicts:
+        err.print(f"[red]error:[/red] {source}: {reason}", markup=True, highlight=False)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        out.print(f"imported {result.imported}, already archived {result.unchanged}, "
+                  f"errors {len(result.errors)}, conflicts {len(result.conflicts)}")
+    raise typer.Exit(Exit.BAD_INPUT if result.errors or result.conflicts else 0)
+
+
+def rescreen(
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Only posts published on or after DATE (ISO 8601, Beijing time "
+                        "unless an offset is given).")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Only this account's posts.")
+                       ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="Worker processes (each builds its screener once).")
+                    ] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1,
+                                            help="Posts per committed batch.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary object.")
+                       ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Screen the archive again with the current lexicon and models; resumable.
+
+    Stores one report per post and version (lexicon + model) and a summary: posts newly
+    flagged (with the new findings), posts no longer flagged, unchanged.
+    """
+    from .rescreen import rescreen as run_rescreen
+    from .rescreen.archive import parse_when
+
+    try:
+        if since:
+            parse_when(since)
+        settings = settings_from(home)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --since: {exc}")
+        raise typer.Exit(2) from None
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    progress = Progress(TextColumn("rescreening"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]} posts/s"), TimeElapsedColumn(),
+                        TextColumn("ETA"), TimeRemainingColumn(), console=err,
+                        disable=as_json or not err.is_terminal)
+    task = progress.add_task("rescreen", total=None, rate="-")
+
+    def on_start(pending: int, _done: int) -> None:
+        progress.update(task, total=pending)
+
+    def on_batch(n: int) -> None:
+        progress.advance(task, n)
+        speed = progress.tasks[0].speed
+        progress.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+    try:
+        with progress:
+            summary = run_rescreen(settings, since=since, account=account, jobs=jobs,
+                                   batch_size=batch_size, on_start=on_start, on_batch=on_batch)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    data = summary.to_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    else:
+        _print_summary(data)
+    if summary.interrupted:
+        err.print(f"interrupted: {data['screened']} of {data['in_scope']} posts have a report "
+                  "for this version; run the same command to resume")
+        raise typer.Exit(INTERRUPTED)
+    raise typer.Exit(Exit.REVIEW if summary.newly_flagged else 0)
+
+
+def _print_summary(data: dict) -> None:
+    table = Table("", "posts", title=f"rescreen (lexicon {data['lexicon_version']}, "
+                                     f"model {data['model_version']})")
+    for key in ("in_scope", "screened", "screened_now", "newly_flagged", "cleared", "changed",
+                "unchanged"):
+        table.add_row(key.replace("_", " "), f"{data[key]:,}")
+    out.print(table)
+    from .rescreen.archive import BEIJING
+
+    for key, title in (("newly_flagged_posts", "newly flagged"),
+                       ("changed_posts", "still flagged, for something new")):
+        if not data[key]:
+            continue
+        flagged = Table("post", "account", "published (Beijing)", "verdict", "new finding",
+                        title=title)
+        for post in data[key][:TABLE_ROWS]:
+            new = "; ".join(_finding(f) for f in post["new_findings"]) or "-"
+            published = datetime.fromisoformat(post["published_at"]).astimezone(BEIJING)
+            flagged.add_row(post["id"], post["account"], published.date().isoformat(),
+                            post["verdict"], new)
+        out.print(flagged)
+        if len(data[key]) > TABLE_ROWS:
+            out.print(f"… and {len(data[key]) - TABLE_ROWS:,} more {title} (all of them: --json)")
+    if data["cleared_posts"]:
+        ids = [p["id"] for p in data["cleared_posts"]]
+        more = f" … and {len(ids) - TABLE_ROWS:,} more" if len(ids) > TABLE_ROWS else ""
+        out.print("no longer flagged: " + ", ".join(ids[:TABLE_ROWS]) + more)
+
+
+def _finding(f: dict) -> str:
+    if f["field"] == "draft":  # a whole-draft finding: a classifier score or a stage error
+        return f"{f['category']} (score {f['score']:.2f})"
+    return f"{f['category']} {f['term']!r} in {f['field']} {f['start']}-{f['end']}: {f['text']!r}"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(archive_app, name="archive")
+    app.command("rescreen")(rescreen)
+
+
+def main() -> None:
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                      no_args_is_help=True)
+    register(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""Importing published posts into the archive.
+
+Formats: JSON Lines (``.jsonl``: one object per line with the draft fields plus ``published_at``
+and ``account``), CSV (``.csv``: a header naming those columns; ``images`` is a JSON list or
+empty; image paths are relative to the file) and draft files (a folder, or
+``.json/.txt/.md/...`` files, read by ``ingest.load_draft``; their publication date is the file's
+modification time unless ``published_at`` is given).
+
+Import is idempotent: a post is keyed by its draft id (given, or ``d-`` + a hash of title and
+body). The same post imported again is counted as ``unchanged``; a different post under an id
+already stored is a ``conflict`` (reported, never overwritten). A bad line is reported with its
+line number and reason; the good ones are imported.
+
+Dates: ISO 8601 (``2024-03-01`` or ``2024-03-01T09:30:00``, with or without an offset). A date
+without an offset is Beijing time (UTC+8); every date is stored in UTC.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import select
+
+from ..errors import InputError, ScreenerError
+from ..ingest import SUFFIXES, expand_paths, load_draft, parse_draft
+from ..model import Draft
+from ..settings import Settings
+from . import db
+
+BEIJING = timezone(timedelta(hours=8))
+BATCH = 500
+
+
+class ArchiveRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str = ""
+    title: str = ""
+    body: str = ""
+    images: list[str] = []
+    account: str = ""
+    platform: Literal["wechat", "weibo", "other"] = "other"
+    author: str = ""
+    published_at: str
+
+
+def parse_when(text: str) -> datetime:
+    """An ISO date or date-time; without an offset it is Beijing time. Returns UTC."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date: {text!r}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=BEIJING)
+    return when.astimezone(UTC)
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Post:
+    draft: Draft
+    published_at: str  # ISO, UTC
+    source: str
+
+    def content_hash(self) -> str:
+        d = self.draft
+        canonical = json.dumps([d.title, d.body, d.account, str(d.platform), d.author,
+                                list(d.images), self.published_at], ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    unchanged: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (source[:line], reason)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"imported": self.imported, "unchanged": self.unchanged,
+                "errors": [{"source": s, "reason": r} for s, r in self.errors],
+                "conflicts": [{"source": s, "reason": r} for s, r in self.conflicts]}
+
+
+def _row_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "row"
+    if err["type"] == "extra_forbidden":
+        return f"unknown key {where!r} (known keys: {', '.join(ArchiveRow.model_fields)})"
+    if err["type"] == "missing":
+        return f"{where}: missing"
+    return f"{where}: {err['msg']}"
+
+
+def _post_from(data: object, source: str, settings: Settings, base: Path) -> Post:
+    if not isinstance(data, dict):
+        raise InputError(source, f"expected a JSON object, got {type(data).__name__}")
+    try:
+        row = ArchiveRow.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(source, _row_error(exc)) from None
+    try:
+        published = iso(parse_when(row.published_at))
+    except ValueError as exc:
+        raise InputError(source, f"published_at: {exc}") from None
+    # parse_draft applies every check a draft file gets (empty, too long, surrogates...)
+    fields = row.model_dump(exclude={"published_at"})
+    draft = parse_draft(json.dumps(fields, ensure_ascii=False), source, ".json", settings,
+                        base=base)
+    return Post(draft, published, source)
+
+
+def _jsonl(path: Path, settings: Settings) -> Iterator[Post | InputError]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            source = f"{path}:{number}"
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield InputError(source, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
+                                         f"column {exc.start + 1})")
+                continue
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield InputError(source, f"invalid JSON at column {exc.colno}: {exc.msg}")
+                continue
+            except RecursionError:
+                yield InputError(source, "invalid JSON: nested too deeply")
+                continue
+            try:
+                yield _post_from(data, source, settings, path.parent)
+            except InputError as exc:
+                yield exc
+
+
+def _csv(path: Path, settings: Settings) -> Iterator[Post | InputError]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield InputError(str(path), f"not valid UTF-8 (byte offset {exc.start}); save as UTF-8")
+        return
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    unknown = [h for h in header if h not in ArchiveRow.model_fields]
+    if unknown or "published_at" not in header:
+        problem = (f"unknown column(s) {', '.join(map(repr, unknown))}" if unknown
+                   else "no published_at column")
+        yield InputError(f"{path}:1", f"bad header: {problem} (columns: "
+                                      f"{', '.join(ArchiveRow.model_fields)})")
+        return
+    start = 2
+    for record in reader:
+        source = f"{path}:{start}"
+        start = reader.line_num + 1
+        if None in record:
+            yield InputError(source, f"{len(header) + len(record[None])} fields, the header "
+                                     f"has {len(header)}")
+            continue
+        data: dict[str, object] = {k: v for k, v in record.items() if v is not None}
+        images = data.get("images")
+        if images is not None:
+            try:
+                data["images"] = json.loads(images) if str(images).strip() else []
+            except json.JSONDecodeError:
+                yield InputError(source, "images: not a JSON list of paths")
+                continue
+        try:
+            yield _post_from(data, source, settings, path.parent)
+        except InputError as exc:
+            yield exc
+
+
+def _files(paths: list[Path], settings: Settings,
+           published_at: str | None) -> Iterator[Post | InputError]:
+    for path in paths:
+        try:
+            draft = load_draft(path, settings)
+            when = published_at or iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+        except InputError as exc:
+            yield exc
+            continue
+        except (ScreenerError, OSError) as exc:
+            yield InputError(str(path), str(exc))
+            continue
+        yield Post(draft, when, str(path))
+
+
+def read_posts(paths: list[Path], settings: Settings, *,
+               published_at: str | None = None) -> Iterator[Post | InputError]:
+    """Every post in the given files and folders, or the error that stopped one."""
+    when = iso(parse_when(published_at)) if published_at else None
+    for path in paths:
+        suffix = path.suffix.lower()
+        if path.is_dir():
+            yield from _files(expand_paths([path]), settings, when)
+        elif not path.exists():
+            yield InputError(str(path), "no such file")
+        elif suffix == ".jsonl":
+            yield from _jsonl(path, settings)
+        elif suffix == ".csv":
+            yield from _csv(path, settings)
+        elif suffix in SUFFIXES:
+            yield from _files([path], settings, when)
+        else:
+            yield InputError(str(path), f"unsupported file type {suffix or '(none)'!r}; use "
+                                        ".jsonl, .csv, a draft file or a folder")
+
+
+def _store(engine, batch: list[Post], result: ImportResult) -> None:
+    now = iso(datetime.now(UTC))
+    # the same id twice in one batch: the first one stands, the rest are compared with it
+    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        ids = list({p.draft.id for p in batch})
+        known = dict(conn.execute(select(db.posts.c.id, db.posts.c.content_hash)
+                                  .where(db.posts.c.id.in_(ids))).all())
+        rows = []
+        for post in batch:
+            digest = post.content_hash()
+            stored = known.get(post.draft.id)
+            if stored == digest:
+                result.unchanged += 1
+            elif stored is not None:
+                result.conflicts.append((post.source, f"id {post.draft.id!r} is already archived "
+                                                      "with different content; not overwritten"))
+            else:
+                known[post.draft.id] = digest
+                d = post.draft
+                rows.append({"id": d.id, "content_hash": digest, "title": d.title,
+                             "body": d.body, "account": d.account, "platform": str(d.platform),
+                             "author": d.author, "images": json.dumps(list(d.images)),
+                             "published_at": post.published_at, "source": post.source,
+                             "imported_at": now})
+        if rows:
+            conn.execute(db.posts.insert(), rows)
+            result.imported += len(rows)
+
+
+def import_paths(paths: list[Path], settings: Settings, *,
+                 published_at: str | None = None) -> ImportResult:
+    engine = db.open_db(settings)
+    result = ImportResult()
+    batch: list[Post] = []
+    for item in read_posts(paths, settings, published_at=published_at):
+        if isinstance(item, InputError):
+            result.errors.append((item.source, item.problem))
+            continue
+        batch.append(item)
+        if len(batch) >= BATCH:
+            _store(engine, batch, result)
+            batch = []
+    if batch:
+        _store(engine, batch, result)
+    return result

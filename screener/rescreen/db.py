@@ -1,0 +1,75 @@
+"""The ``rs_`` tables: archived posts, their reports per version, and run summaries.
+
+They live in the state folder's database (``settings.lexicon_database_url``) next to the lexicon
+store's tables, and use its engine (WAL, busy timeout, ``BEGIN IMMEDIATE`` on request).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import ConfigError
+from ..lexicon.store import engine_for
+from ..settings import Settings
+
+metadata = MetaData()
+
+posts = Table(
+    "rs_posts", metadata,
+    Column("id", String(200), primary_key=True),  # the draft id (given, or d- + content hash)
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("images", Text, nullable=False),  # JSON list of paths
+    Column("published_at", String(32), nullable=False),  # ISO 8601, UTC
+    Column("source", Text, nullable=False),  # where it was imported from (file:line)
+    Column("imported_at", String(32), nullable=False),
+)
+Index("rs_posts_published", posts.c.published_at)
+Index("rs_posts_account", posts.c.account)
+
+reports = Table(
+    "rs_reports", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),  # order of storing
+    Column("post_id", String(200), nullable=False),
+    Column("version", String(200), nullable=False),  # lexicon_version + "|" + model_version
+    Column("lexicon_version", String(100), nullable=False),
+    Column("model_version", String(100), nullable=False),
+    Column("verdict", String(10), nullable=False),
+    Column("report", Text, nullable=False),  # Report.to_dict() as JSON
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("post_id", "version", name="rs_reports_post_version"),
+)
+Index("rs_reports_version", reports.c.version)
+
+runs = Table(
+    "rs_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(200), nullable=False),
+    Column("filters", Text, nullable=False),  # JSON: since, account
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32), nullable=True),
+    Column("status", String(20), nullable=False),  # running / finished / interrupted
+    Column("summary", Text, nullable=True),  # JSON summary once finished
+)
+
+
+def open_db(settings: Settings) -> Engine:
+    url = settings.lexicon_database_url
+    try:
+        engine = engine_for(url)
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        metadata.create_all(engine)
+    except (SQLAlchemyError, OSError) as exc:
+        problem = getattr(exc, "orig", None) or exc
+        raise ConfigError(f"cannot open the archive database {url}: {problem}") from None
+    return engine

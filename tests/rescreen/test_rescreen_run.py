@@ -1,0 +1,142 @@
+"""Re-screening: stored report versions, the change summary, filters, --jobs, the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import typer
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from screener.cli_rescreen import register
+from screener.lexicon.maintain import Who, add_terms, retire_terms
+from screener.rescreen import db as rsdb
+from screener.rescreen import import_paths, rescreen
+from screener.settings import load_settings
+
+WHO = Who("tester", "issue 7 test")
+
+
+def _archive(tmp_path, write_jsonl, settings):
+    posts = [
+        {"id": "p1", "body": "欢迎加vx咨询", "account": "工学院", "published_at": "2024-01-05"},
+        {"id": "p2", "body": "新学期讲座通知", "account": "工学院", "published_at": "2024-02-05"},
+        {"id": "p3", "body": "专业代写论文", "account": "研究生会", "published_at": "2024-03-05"},
+    ]
+    import_paths([write_jsonl(tmp_path / "a.jsonl", posts)], settings)
+
+
+def _reports(settings) -> list[tuple]:
+    engine = rsdb.open_db(settings)
+    with engine.connect() as conn:
+        return conn.execute(select(rsdb.reports.c.post_id, rsdb.reports.c.version,
+                                   rsdb.reports.c.verdict)
+                            .order_by(rsdb.reports.c.seq)).all()
+
+
+def test_summary_after_lexicon_changes(test_settings, tmp_path, write_jsonl):
+    _archive(tmp_path, write_jsonl, test_settings)
+    first = rescreen(test_settings, stages=("terms",))
+    data = first.to_dict()
+    assert (data["screened"], data["screened_now"], data["first_screening"]) == (3, 3, 3)
+    # never screened before: compared with 'pass' (they were published)
+    assert [p["id"] for p in data["newly_flagged_posts"]] == ["p1"]
+    assert data["newly_flagged_posts"][0]["new_findings"][0]["term"] == "加vx"
+
+    # nothing changed: nothing is screened again
+    same = rescreen(test_settings, stages=("terms",)).to_dict()
+    assert same["screened_now"] == 0 and same["screened"] == 3
+    assert len(_reports(test_settings)) == 3
+
+    add_terms(test_settings, ["代写"], "commercial", WHO)
+    retire_terms(test_settings, ["加vx"], WHO)
+    second = rescreen(test_settings, stages=("terms",)).to_dict()
+    assert second["version"] != data["version"]
+    assert (second["screened"], second["screened_now"], second["first_screening"]) == (3, 3, 0)
+    assert (second["newly_flagged"], second["cleared"], second["changed"],
+            second["unchanged"]) == (1, 1, 0, 1)
+    new = second["newly_flagged_posts"][0]
+    assert new["id"] == "p3" and new["account"] == "研究生会"
+    assert new["previous_verdict"] == "pass"
+    assert [(f["term"], f["text"], f["start"], f["end"]) for f in new["new_findings"]] == \
+        [("代写", "代写", 2, 4)]
+    assert second["cleared_posts"] == [{"id": "p1", "previous_verdict": "review"}]
+    reports = _reports(test_settings)
+    assert len(reports) == 6 and len({(r[0], r[1]) for r in reports}) == 6
+
+    # still flagged, but for something new: 'changed', with the new finding
+    add_terms(test_settings, ["专业"], "commercial", WHO)
+    third = rescreen(test_settings, stages=("terms",)).to_dict()
+    assert (third["newly_flagged"], third["cleared"], third["changed"], third["unchanged"]) == \
+        (0, 0, 1, 2)
+    assert [f["term"] for f in third["changed_posts"][0]["new_findings"]] == ["专业"]
+
+    # the summary is stored with the run
+    engine = rsdb.open_db(test_settings)
+    with engine.connect() as conn:
+        stored = conn.execute(select(rsdb.runs.c.status, rsdb.runs.c.summary)
+                              .order_by(rsdb.runs.c.id.desc())).first()
+    assert stored.status == "finished"
+    assert json.loads(stored.summary)["changed"] == 1
+
+
+def test_filters(test_settings, tmp_path, write_jsonl):
+    _archive(tmp_path, write_jsonl, test_settings)
+    data = rescreen(test_settings, since="2024-02-01", stages=("terms",)).to_dict()
+    assert data["in_scope"] == 2 and data["screened_now"] == 2
+    data = rescreen(test_settings, account="工学院", stages=("terms",)).to_dict()
+    # p2 already has a report for this version; only p1 is new
+    assert data["in_scope"] == 2 and data["screened_now"] == 1 and data["screened"] == 2
+    assert rescreen(test_settings, stages=("terms",)).to_dict()["screened_now"] == 0
+
+
+def _by_post(settings) -> dict[str, dict]:
+    engine = rsdb.open_db(settings)
+    with engine.connect() as conn:
+        rows = conn.execute(select(rsdb.reports.c.post_id, rsdb.reports.c.report)).all()
+    result = {}
+    for post_id, text in rows:
+        report = json.loads(text)
+        result[post_id] = (report["verdict"], report["findings"], report["scores"],
+                           report["lexicon_version"])
+    return result
+
+
+def test_jobs_2_equals_jobs_1(test_settings, tmp_path, archive_file, shared_cache):
+    other_home = tmp_path / "home2"
+    shutil.copytree(shared_cache, other_home / "cache")
+    other = load_settings(home=other_home, lexicon_dir=test_settings.lexicon_dir)
+    for settings in (test_settings, other):
+        assert import_paths([archive_file], settings).imported == 120
+    one = rescreen(test_settings, jobs=1, batch_size=16).to_dict()
+    two = rescreen(other, jobs=2, batch_size=16).to_dict()
+    assert one["screened_now"] == two["screened_now"] == 120
+    for key in ("version", "screened", "newly_flagged", "cleared", "unchanged",
+                "newly_flagged_posts"):
+        assert one[key] == two[key], key
+    assert _by_post(test_settings) == _by_post(other)
+
+
+def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
+    _archive(tmp_path, write_jsonl, test_settings)
+    monkeypatch.setenv("SCREENER_LEXICONS", str(test_settings.lexicon_dir))
+    app = typer.Typer()
+    register(app)
+    runner = CliRunner()
+    result = runner.invoke(app, ["rescreen", "--json", "--home", str(test_settings.home)])
+    assert result.exit_code == 10, result.output  # something newly flagged
+    data = json.loads(result.stdout)
+    for key in ("screened", "newly_flagged", "cleared", "unchanged"):
+        assert isinstance(data[key], int)
+    assert data["screened"] == 3
+    # run again: nothing to screen; the summary of this version is the same (from the store)
+    result = runner.invoke(app, ["rescreen", "--home", str(test_settings.home)])
+    assert result.exit_code == 10, result.output
+    assert "screened now" in result.stdout and "p1" in result.stdout
+    result = runner.invoke(app, ["rescreen", "--since", "nonsense",
+                                 "--home", str(test_settings.home)])
+    assert result.exit_code == 2
+    engine = rsdb.open_db(test_settings)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(rsdb.reports)).scalar_one() == 3
