@@ -28,7 +28,6 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
-    event,
     insert,
     select,
 )
@@ -36,6 +35,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from screener.errors import ConfigError
+from screener.lexicon.store import configure_sqlite
 
 metadata = MetaData()
 
@@ -197,22 +197,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None  # BEGIN is emitted below
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
-        immediate = connection.get_execution_options().get("immediate")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -222,7 +206,7 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
-        _sqlite_pragmas(engine)
+        configure_sqlite(engine)
     return engine
 
 

@@ -119,8 +119,12 @@ def default_user() -> str:
         return "unknown"
 
 
-def _sqlite_immediate(engine: Engine) -> None:
-    """pysqlite's own BEGIN is deferred; writers must take the lock before reading the state."""
+def configure_sqlite(engine: Engine) -> None:
+    """pysqlite's own BEGIN is deferred; writers must take the lock before reading the state.
+
+    Shared by every SQLite engine of the project (lexicon store, service, archive): one file,
+    one set of rules for its connections.
+    """
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
@@ -153,7 +157,7 @@ def engine_for(url: str) -> Engine:
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise LexiconError(url, f"cannot open the lexicon database: {exc}") from None
         if engine.dialect.name == "sqlite":
-            _sqlite_immediate(engine)
+            configure_sqlite(engine)
         _ENGINES[url] = engine
     return engine
 
