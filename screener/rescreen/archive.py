@@ -25,13 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from ..errors import InputError, ScreenerError
-from ..ingest import SUFFIXES, expand_paths, load_draft, parse_draft
+from ..ingest import SUFFIXES, DraftFile, expand_paths, load_draft, parse_draft
 from ..model import Draft
 from ..settings import Settings
 from . import db
@@ -40,16 +39,9 @@ BEIJING = timezone(timedelta(hours=8))
 BATCH = 500
 
 
-class ArchiveRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class ArchiveRow(DraftFile):
+    """A draft file's fields plus when it was published (required for the archive)."""
 
-    id: str = ""
-    title: str = ""
-    body: str = ""
-    images: list[str] = []
-    account: str = ""
-    platform: Literal["wechat", "weibo", "other"] = "other"
-    author: str = ""
     published_at: str
 
 
