@@ -43,27 +43,40 @@ class DraftFile(BaseModel):
     author: str = ""
 
 
-def _read_text(path: Path, settings: Settings) -> str:
+def read_bounded(path: Path, limit: int, *, error: type[InputError] = InputError,
+                 kind: str = "a draft file", noun: str = "drafts", limit_name: str = "",
+                 missing: str = "no such file") -> bytes:
+    """A file's bytes, refusing folders and files over ``limit`` before reading them; every
+    failure is one ``error`` naming the file (drafts, rich drafts and images share this)."""
     source = str(path)
     try:
         if path.is_dir():
-            raise InputError(source, "is a folder, not a draft file")
+            raise error(source, f"is a folder, not {kind}")
         size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise InputError(source, f"file is {size:,} bytes; drafts are at most "
-                                     f"{settings.max_file_bytes:,} bytes (max_file_bytes)")
-        data = path.read_bytes()
+        if size > limit:
+            named = f" ({limit_name})" if limit_name else ""
+            raise error(source, f"file is {size:,} bytes; {noun} are at most {limit:,} "
+                                f"bytes{named}")
+        return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(source, "no such file") from None
+        raise error(source, missing) from None
     except PermissionError:
-        raise InputError(source, "permission denied") from None
+        raise error(source, "permission denied") from None
     except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
+        raise error(source, f"cannot read: {exc.strerror or exc}") from None
+
+
+def decode_utf8(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(source, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
                                  f"{exc.start}); save the file as UTF-8") from None
+
+
+def _read_text(path: Path, settings: Settings) -> str:
+    data = read_bounded(path, settings.max_file_bytes, limit_name="max_file_bytes")
+    return decode_utf8(data, str(path))
 
 
 def _from_json(text: str, source: str) -> DraftFile:
@@ -110,22 +123,29 @@ def parse_draft(text: str, source: str, suffix: str, settings: Settings,
     else:
         raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
                                  f"use one of {', '.join(SUFFIXES)}")
-    for name in ("title", "body"):
-        lone = _SURROGATE.search(getattr(fields, name))
+    images = tuple(str((base / p) if base and not Path(p).is_absolute() else Path(p))
+                   for p in fields.images)
+    return checked_draft(source, settings, id=fields.id, title=fields.title, body=fields.body,
+                         images=images, account=fields.account,
+                         platform=Platform(fields.platform), author=fields.author)
+
+
+def checked_draft(source: str, settings: Settings, **fields) -> Draft:
+    """A Draft, after the checks every ingester owes it: valid Unicode, not empty, not too long."""
+    title, body, images = fields.get("title", ""), fields.get("body", ""), fields.get("images", ())
+    for name, text in (("title", title), ("body", body)):
+        lone = _SURROGATE.search(text)
         if lone:
             raise InputError(source, f"{name} has an unpaired surrogate "
                                      f"\\u{ord(lone.group()):04x} at offset {lone.start()} "
                                      "(not valid Unicode text)")
-    if not fields.title.strip() and not fields.body.strip() and not fields.images:
+    if not title.strip() and not body.strip() and not images:
         raise InputError(source, "empty draft: no title, body or images")
-    length = len(fields.title) + len(fields.body)
+    length = len(title) + len(body)
     if length > settings.max_body_chars:
         raise InputError(source, f"title and body are {length:,} characters; the limit is "
                                  f"{settings.max_body_chars:,} (max_body_chars)")
-    images = tuple(str((base / p) if base and not Path(p).is_absolute() else Path(p))
-                   for p in fields.images)
-    return Draft(id=fields.id, title=fields.title, body=fields.body, images=images,
-                 account=fields.account, platform=Platform(fields.platform), author=fields.author)
+    return Draft(**fields)
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

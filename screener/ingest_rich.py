@@ -57,21 +57,9 @@ def parse_rich_draft(path: Path, settings: Settings) -> Draft:
 
 
 def _read_bytes(path: Path) -> bytes:
-    source = str(path)
-    try:
-        if path.is_dir():
-            raise InputError(source, "is a folder, not a draft file")
-        size = path.stat().st_size
-        if size > MAX_RICH_BYTES:
-            raise InputError(source, f"file is {size:,} bytes; rich drafts are at most "
-                                     f"{MAX_RICH_BYTES:,} bytes")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except PermissionError:
-        raise InputError(source, "permission denied") from None
-    except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
+    from .ingest import read_bounded
+
+    return read_bounded(path, MAX_RICH_BYTES, noun="rich drafts")
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -83,13 +71,9 @@ def _decode(data: bytes, source: str) -> str:
 
 
 def _draft(title: str, body: str, images: list[str], source: str, settings: Settings) -> Draft:
-    if not title.strip() and not body.strip() and not images:
-        raise InputError(source, "empty draft: no title, body or images")
-    length = len(title) + len(body)
-    if length > settings.max_body_chars:
-        raise InputError(source, f"title and body are {length:,} characters; the limit is "
-                                 f"{settings.max_body_chars:,} (max_body_chars)")
-    return Draft(title=title, body=body, images=tuple(images))
+    from .ingest import checked_draft
+
+    return checked_draft(source, settings, title=title, body=body, images=tuple(images))
 
 
 def _markdown(text: str, settings: Settings, source: str) -> tuple[str, str, list[str]]:

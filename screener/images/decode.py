@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from ..ingest import read_bounded
 from .config import ImageConfig
 from .errors import ImageDecodeError
 
@@ -38,21 +39,8 @@ class DecodedImage:
 
 def read_image(path: str | Path, config: ImageConfig) -> DecodedImage:
     source = str(path)
-    path = Path(path)
-    try:
-        if path.is_dir():
-            raise ImageDecodeError(source, "is a folder, not an image")
-        size = path.stat().st_size
-        if size > config.max_file_bytes:
-            raise ImageDecodeError(source, f"file is {size:,} bytes; images are at most "
-                                           f"{config.max_file_bytes:,} bytes")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImageDecodeError(source, "image file not found") from None
-    except PermissionError:
-        raise ImageDecodeError(source, "permission denied") from None
-    except OSError as exc:
-        raise ImageDecodeError(source, f"cannot read: {exc.strerror or exc}") from None
+    data = read_bounded(Path(path), config.max_file_bytes, error=ImageDecodeError,
+                        kind="an image", noun="images", missing="image file not found")
     return decode_bytes(data, source, config)
 
 
