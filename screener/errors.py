@@ -15,6 +15,18 @@ class ConfigError(ScreenerError):
     """A setting is missing or invalid."""
 
 
+class StorageError(ScreenerError):
+    """The state folder or its database cannot be written (disk full, read-only); names where.
+
+    The service answers it with 503: the request was fine, the server cannot keep it now.
+    """
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"cannot write {where}: {problem}")
+
+
 class InputError(ScreenerError):
     """A draft (or another input file) cannot be read; names the source and the problem."""
 

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screener import Screener
-from screener.errors import InputError, ScreenerError
+from screener.errors import InputError, ScreenerError, StorageError
 from screener.settings import Settings, load_settings
 
 from .config import ServiceSettings, load_service_settings
@@ -47,6 +47,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(request: Request, exc: ServiceError):
         return _error(request, exc.status, exc.to_dict())
+
+    @app.exception_handler(StorageError)
+    async def _storage(request: Request, exc: StorageError):
+        # The server cannot keep the request now (disk full, read-only): 503, try again later.
+        _log.error("%s %s: %s", request.method, request.url.path, exc)
+        return _error(request, 503, {"error": {"code": "unavailable", "message": str(exc)}})
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):

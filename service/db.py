@@ -32,10 +32,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from screener.errors import ConfigError
-from screener.lexicon.store import configure_sqlite
+from screener.errors import ConfigError, StorageError
+from screener.lexicon.store import configure_sqlite, storage_problem
 
 metadata = MetaData()
 
@@ -219,17 +219,33 @@ def _write_lock(engine: Engine) -> threading.Lock:
         return _WRITE_LOCKS.setdefault(id(engine), threading.Lock())
 
 
+def storage_error(engine: Engine, exc: OperationalError) -> StorageError | None:
+    """A one-line StorageError naming the database file, if ``exc`` is a storage failure."""
+    problem = storage_problem(exc)
+    if problem is None:
+        return None
+    return StorageError(f"the database {engine.url.database or engine.url}", problem)
+
+
 @contextmanager
 def write(engine: Engine) -> Iterator[Connection]:
     """A write transaction that holds the database's write lock from its first statement.
 
     Threads of this process queue on a lock first: SQLite's own busy handler waits by sleeping
-    (up to 100 ms a turn), which made the slowest submissions wait for nothing.
+    (up to 100 ms a turn), which made the slowest submissions wait for nothing. A disk that is
+    full or read-only becomes a StorageError (the transaction is rolled back, nothing is half
+    written).
     """
-    with _write_lock(engine), engine.connect() as conn:
-        conn = conn.execution_options(immediate=True)
-        with conn.begin():
-            yield conn
+    try:
+        with _write_lock(engine), engine.connect() as conn:
+            conn = conn.execution_options(immediate=True)
+            with conn.begin():
+                yield conn
+    except OperationalError as exc:
+        error = storage_error(engine, exc)
+        if error is None:
+            raise
+        raise error from None
 
 
 @contextmanager
@@ -253,5 +269,7 @@ def migrate(engine: Engine) -> int:
                     conn.execute(insert(schema).values(version=version, name=name,
                                                        applied_at=now()))
     except SQLAlchemyError as exc:
-        raise ConfigError(f"cannot open the service database: {exc}") from None
+        problem = storage_problem(exc) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConfigError(f"cannot open the service database {engine.url.database or engine.url}"
+                          f": {problem}") from None
     return SCHEMA_VERSION

@@ -9,6 +9,7 @@ the authorization is checked again inside it, so a role removed meanwhile still 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, insert, select, update
 
 from screener import Draft, Report, Screener
+from screener.errors import StorageError
+from screener.lexicon.store import pause_point
 
 from . import audit
 from .access import (
@@ -78,7 +81,6 @@ class Workflow:
             raise TooLarge(f"{len(images)} images; at most {self.config.max_images} per draft",
                            field="images")
         stored = []
-        self.config.upload_dir.mkdir(parents=True, exist_ok=True)
         for index, image in enumerate(images):
             field = f"images[{index}]"
             if len(image.data) > self.config.max_image_bytes:
@@ -96,12 +98,22 @@ class Workflow:
             digest = hashlib.sha256(image.data).hexdigest()
             path = self.config.upload_dir / f"{digest}{IMAGE_SUFFIXES[kind]}"
             if not path.exists():
-                tmp = path.with_suffix(".part")
-                tmp.write_bytes(image.data)
-                tmp.replace(path)
+                self._keep(path, image.data)
             stored.append({"name": Path(image.name).name[:200], "sha256": digest,
                            "size": len(image.data), "path": str(path)})
         return stored
+
+    def _keep(self, path: Path, data: bytes) -> None:
+        tmp = path.with_suffix(".part")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise StorageError(f"the upload folder {path.parent}",
+                               exc.strerror or str(exc)) from None
 
     def _screen(self, account: Any, title: str, body: str, author: str,
                 images: list[dict[str, Any]]) -> Report:
@@ -155,6 +167,7 @@ class Workflow:
             audit.append(conn, p.actor, "draft.submit", f"draft:{draft_id}",
                          {"account_id": account_id, "revision": 1, "content_hash": digest,
                           "images": [i["sha256"] for i in stored]})
+            pause_point("submit.write")
             report_id = self._store_report(conn, p.actor, draft_id, 1, digest, report)
             conn.execute(update(drafts).where(drafts.c.id == draft_id)
                          .values(report_id=report_id))
@@ -229,6 +242,7 @@ class Workflow:
                 finding_comments=json.dumps(finding_comments, ensure_ascii=False),
                 content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
                 model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
+            pause_point("signoff.write")
             conn.execute(update(drafts).where(drafts.c.id == draft_id)
                          .values(status=DECISION_STATUS[decision], updated_at=now()))
             audit.append(conn, p.actor, f"draft.{decision}", f"draft:{draft_id}",

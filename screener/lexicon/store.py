@@ -17,6 +17,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -144,6 +146,35 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# What SQLite says when the state folder cannot take a write (the caller is not at fault).
+_STORAGE_PROBLEMS = ("disk is full", "readonly", "read-only", "unable to open", "disk i/o error")
+
+
+def storage_problem(exc: Exception) -> str | None:
+    """One line saying why a write failed, if it failed for lack of a writable disk."""
+    problem = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    if not any(p in problem.lower() for p in _STORAGE_PROBLEMS):
+        return None
+    return f"{problem} (disk full or read-only state folder?)"
+
+
+PAUSE_ENV = "SCREENER_TEST_PAUSE_AT"
+
+
+def pause_point(name: str) -> None:
+    """Test-only: with ``SCREENER_TEST_PAUSE_AT=<name>`` the process stops here and waits.
+
+    The fault tests (tests/faults) set it on a child process, wait for the "paused at" line on
+    its stderr and kill -9 it, so the kill lands inside the named critical window (an open write
+    transaction) every time instead of by luck. Unset, it is one environment lookup.
+    """
+    if os.environ.get(PAUSE_ENV) == name:
+        sys.stderr.write(f"paused at {name}\n")
+        sys.stderr.flush()
+        while True:
+            time.sleep(60)
+
+
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -263,7 +294,8 @@ class LexiconStore:
                 return self._commit_once(action, by, reason, build, content)
             except OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise LexiconError(self.url, f"cannot write the lexicon: {exc.orig}") from None
+                    problem = storage_problem(exc) or str(exc.orig).splitlines()[0]
+                    raise LexiconError(self.url, f"cannot write the lexicon: {problem}") from None
                 time.sleep(0.05 * (attempt + 1))  # past sqlite's own busy timeout: back off
         raise LexiconError(self.url, "the lexicon database stayed locked; try again")
 
@@ -290,6 +322,7 @@ class LexiconStore:
             change = Change(seq, at, by, reason, action, summary,
                             hashlib.sha256(payload.encode()).hexdigest(), basis, content_hash)
             conn.execute(changes_table.insert().values(**_as_dict(change)))
+            pause_point("lexicon.commit")
             conn.execute(events_table.insert(), rows)
         return change
 
