@@ -216,7 +216,7 @@ class LexiconStore:
                             raise
                         time.sleep(0.05 * (attempt + 1))
             except (SQLAlchemyError, OSError) as exc:
-                problem = getattr(exc, "orig", None) or exc
+                problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
                 raise LexiconError(self.url, f"cannot open the lexicon database: {problem}") \
                     from None
             self._ready = True

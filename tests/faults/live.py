@@ -42,8 +42,8 @@ def screener(home: Path, *args: str, pause: str | None = None, module: str = "sc
 
 
 def run(home: Path, *args: str, module: str = "screener.cli", timeout: float = 300,
-        **popen) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], env=command_env(home),
+        prefix: tuple[str, ...] = (), **popen) -> subprocess.CompletedProcess:
+    return subprocess.run([*prefix, sys.executable, "-m", module, *args], env=command_env(home),
                           capture_output=True, text=True, timeout=timeout, **popen)
 
 
@@ -100,12 +100,13 @@ def kill9(process: subprocess.Popen) -> None:
 class Server:
     """``screener serve`` on 127.0.0.1; the admin token comes from its first start."""
 
-    def __init__(self, home: Path, *, pause: str | None = None, preexec_fn=None) -> None:
+    def __init__(self, home: Path, *, pause: str | None = None, preexec_fn=None,
+                 prefix: tuple[str, ...] = ()) -> None:
         self.home = home
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "screener.cli_service", "serve", "--host", "127.0.0.1",
+            [*prefix, sys.executable, "-m", "screener.cli_service", "serve", "--host", "127.0.0.1",
              "--port", str(self.port)], env=command_env(home, pause), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=preexec_fn)
         self.out = Lines(self.process.stdout)
