@@ -54,6 +54,13 @@ def install_error_handlers(app: FastAPI) -> None:
         _log.error("%s %s: %s", request.method, request.url.path, exc)
         return _error(request, 503, {"error": {"code": "unavailable", "message": str(exc)}})
 
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError):
+        # An id beyond SQLite's 64-bit integers (found by schemathesis): the client's number.
+        return _error(request, 422, {"error": {"code": "invalid", "message":
+                                               "a number in the request is out of range (ids "
+                                               "are at most 9223372036854775807)"}})
+
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):
         return _error(request, 422, {"error": {"code": "invalid", "message": exc.problem}})
