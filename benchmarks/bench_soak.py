@@ -159,6 +159,16 @@ def quartile_mib(samples: list[tuple[float, int]], which: int) -> float:
     return sorted(part)[len(part) // 2] / 1024
 
 
+def curve_mib(samples: list[tuple[float, int]], parts: int = 8) -> list[float]:
+    """The median RSS of each of ``parts`` equal stretches of the run: flat, or still growing."""
+    values = [v for _, v in samples]
+    size = len(values) // parts
+    if size == 0:
+        return []
+    return [round(sorted(values[i * size:(i + 1) * size])[size // 2] / 1024, 1)
+            for i in range(parts)]
+
+
 def check_database(home: Path, accepted: list[int], signed: list[int],
                    before: set[int]) -> dict:
     with sqlite3.connect(home / "screener.db") as db:
@@ -251,6 +261,7 @@ def main() -> None:
         "rss_first_quartile_mib": round(quartile_mib(samples, 0), 1),
         "rss_last_quartile_mib": round(quartile_mib(samples, 3), 1),
         "rss_samples": len(samples),
+        "rss_curve_mib": curve_mib(samples),
         "audit_ok": chain.returncode == 0,
         "pipeline_drafts_per_s": round(done / base_elapsed, 2) if base_elapsed else None,
     }
@@ -269,7 +280,8 @@ def main() -> None:
         print(f"stored: lost {summary['lost']}, duplicated {summary['duplicated']}, sign-offs "
               f"lost {summary['signoffs_lost']}, duplicated {summary['signoffs_duplicated']}")
         print(f"server RSS: first quartile {summary['rss_first_quartile_mib']} MiB, last "
-              f"quartile {summary['rss_last_quartile_mib']} MiB ({len(samples)} samples)")
+              f"quartile {summary['rss_last_quartile_mib']} MiB ({len(samples)} samples; "
+              f"by eighths: {summary['rss_curve_mib']})")
         print(f"audit: {chain.stdout.strip() or chain.stderr.strip()}")
         if base_elapsed:
             pipeline = done / base_elapsed
