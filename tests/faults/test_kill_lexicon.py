@@ -83,18 +83,22 @@ def test_kill_9_inside_the_lexicon_commit(home, tmp_path):
     assert check_versions(home) == 2 and _events(home, 2) == 3000
 
 
+def _timed_import(home, path) -> float:
+    began = time.monotonic()
+    done = run(home, *_import(path))
+    assert done.returncode == 0, done.stderr
+    return time.monotonic() - began
+
+
 def test_kill_9_at_random_moments(home, tmp_path):
     rng = random.Random(8)
-    began = time.monotonic()
-    timed = run(home, *_import(_import_file(tmp_path, 2000, salt=0)))
-    assert timed.returncode == 0, timed.stderr
-    duration = time.monotonic() - began
+    duration = _timed_import(home, _import_file(tmp_path, 2000, salt=0))
     published = check_versions(home)
     cut = 0
     for salt in range(1, 6):
         path = _import_file(tmp_path, 2000, salt)
         process = screener(home, *_import(path))
-        time.sleep(rng.uniform(0.3, 1.0) * duration)
+        time.sleep(rng.uniform(0.2, 0.9) * duration)  # from start-up to the commit
         finished = process.poll() is not None
         if not finished:
             kill9(process)
@@ -105,8 +109,10 @@ def test_kill_9_at_random_moments(home, tmp_path):
         if done:
             assert _events(home, versions) == 2000
         cut += not done
-        again = run(home, *_import(path))  # the re-run completes the rest, or says so
-        assert again.returncode == 0, again.stderr
+        # the re-run completes what the killed one did not, or finds it all in force
+        took = _timed_import(home, path)
+        if not done:  # a re-run that published: as long as a real import
+            duration = min(duration, took)
         published = check_versions(home)
         assert published == versions + (0 if done else 1)
         assert _events(home, published) == 2000

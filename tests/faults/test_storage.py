@@ -64,6 +64,7 @@ def test_lexicon_change_on_a_full_disk(home):
     assert room.returncode == 0, room.stderr  # nothing half-written stands in the way
 
 
+@pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="needs Linux prlimit")
 def test_service_answers_503_while_the_disk_is_full(home):
     server = Server(home, preexec_fn=_ignore_sigxfsz)
     try:
