@@ -13,6 +13,8 @@ import contextlib
 import hashlib
 import io
 import json
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,7 +106,9 @@ class Workflow:
         return stored
 
     def _keep(self, path: Path, data: bytes) -> None:
-        tmp = path.with_suffix(".part")
+        # One temporary name per thread: two requests carrying the same picture at once must
+        # not write into each other's half-written file.
+        tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
