@@ -25,10 +25,12 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 def _engine(home: Path | None):
     from service.config import load_service_settings
     from service.db import make_engine, migrate
+    from service.maintenance import ensure_baseline
 
     settings = settings_from(home)
     engine = make_engine(load_service_settings(settings).database_url)
     migrate(engine)
+    ensure_baseline(engine, settings)
     return settings, engine
 
 
@@ -267,16 +269,24 @@ def verify(
     from service import audit
     from service.db import read
     from service.errors import AuditError
+    from service.maintenance import unaudited
 
     try:
-        _, engine = _engine(home)
+        settings, engine = _engine(home)
         with read(engine) as conn:
             result = audit.verify(conn, expected_head=head)
+            missing = unaudited(conn, settings)
     except AuditError as exc:
         err.print(f"audit log BROKEN: {exc.message}", markup=False)
         raise typer.Exit(1) from None
     except ScreenerError as exc:
         raise fail(exc) from None
+    if missing:
+        err.print(f"audit log INCOMPLETE: {len(missing)} lexicon or asset change(s) are not in "
+                  "it:", markup=False)
+        for line in missing:
+            err.print(f"  {line}", markup=False)
+        raise typer.Exit(1)
     out.print(f"audit log OK: {result.rows} rows, head {result.hash}", markup=False)
 
 

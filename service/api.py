@@ -445,12 +445,20 @@ def audit_rows(p: Caller, request: Request, paged: Paging,
             "subject": r.subject, "details": json.loads(r.details), "hash": r.hash})
 
 
-@router.get("/audit/verify", tags=["audit"], summary="Verify the audit chain (admin)")
-def audit_verify(p: Caller, request: Request) -> dict[str, Any]:
+@router.get("/audit/verify", tags=["audit"],
+            summary="Verify the audit chain, and that every lexicon and asset change is in it "
+                    "(admin)")
+def audit_verify(p: Caller, request: Request, flow: Flow) -> dict[str, Any]:
+    from .maintenance import unaudited
+
     require(p, Role.ADMIN, doing="verifying the audit log")
     with read(request.app.state.engine) as conn:
         try:
             head = audit.verify(conn)
         except AuditError as exc:
             return {"ok": False, "row": exc.row, "problem": exc.message}
+        missing = unaudited(conn, flow.screener.settings)
+    if missing:
+        return {"ok": False, "row": None, "unaudited": missing,
+                "problem": f"{len(missing)} lexicon or asset change(s) are not in the audit log"}
     return {"ok": True, "rows": head.rows, "head": head.hash}
