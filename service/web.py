@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ CATEGORY_LABELS = {
 VERDICT_LABELS = {"pass": "通过", "review": "需审核", "block": "拦截"}
 STATUS_LABELS = {"pending": "待签发", "approved": "已批准", "changes_requested": "需修改",
                  "rejected": "已退回", "published": "已发布"}
+ASSET_KINDS = ("copyright", "emblem")
 DECISION_LABELS = {"approve": "批准发布", "changes": "要求修改", "reject": "退回"}
 templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, VERDICT_LABELS=VERDICT_LABELS,
                              STATUS_LABELS=STATUS_LABELS, DECISION_LABELS=DECISION_LABELS,
@@ -130,6 +132,7 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
                        .scalar() for a in current_assignments(conn, draft["account"]["id"],
                                                               AccountRole.RESPONSIBLE)]
     texts = {"title": draft["title"], "body": draft["body"]}
+    pictures = _pictures(draft, indexed)
     evidence = []
     for i, f in indexed:
         for e in f.get("evidence", []):
@@ -143,10 +146,50 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
                                                  if f["field"] == "title"]),
         "body_html": highlight(draft["body"], [(i, f) for i, f in indexed
                                                if f["field"] == "body"]),
-        "evidence": evidence, "can_sign": can_sign, "why_not": why_not,
+        "evidence": evidence, "can_sign": can_sign, "why_not": why_not, "pictures": pictures,
         "csrf": csrf_of(request.cookies.get(COOKIE, "")), "responsible": responsible,
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
     }
+
+
+_ASSET_TERM = re.compile(r"^asset (\d+): (.*)$", re.S)
+
+
+def _pictures(draft: dict[str, Any], indexed: list[tuple[int, dict]]) -> list[dict[str, Any]]:
+    """Each submitted picture, with the bank assets it matched to show beside it."""
+    pictures = []
+    for number, image in enumerate(draft["images"]):
+        matches = []
+        for i, f in indexed:
+            found = _ASSET_TERM.match(f["term"] or "")
+            if f["field"] == f"image:{number}" and found and f["category"] in ASSET_KINDS:
+                matches.append({"finding": i, "category": f["category"],
+                                "asset_id": int(found.group(1)), "title": found.group(2),
+                                "url": f"/assets/{found.group(1)}/image"})
+        pictures.append({"index": number, "name": image["name"], "sha256": image["sha256"],
+                         "url": f"/drafts/{draft['id']}/images/{number}", "matches": matches})
+    return pictures
+
+
+def _signed_in(request: Request) -> Principal:
+    me = _principal(request)
+    if me is None:
+        raise Unauthenticated("请先登录")
+    return me
+
+
+@router.get("/drafts/{draft_id}/images/{index}")
+def draft_image(request: Request, draft_id: int, index: int) -> Any:
+    from .api_maintenance import draft_picture
+
+    return draft_picture(request, _signed_in(request), draft_id, index)
+
+
+@router.get("/assets/{asset_id}/image")
+def asset_image(request: Request, asset_id: int) -> Any:
+    from .api_maintenance import asset_picture
+
+    return asset_picture(request, _signed_in(request), asset_id)
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
