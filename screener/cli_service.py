@@ -31,6 +31,9 @@ def _engine(home: Path | None):
     engine = make_engine(load_service_settings(settings).database_url)
     migrate(engine)
     ensure_baseline(engine, settings)
+    from service.workdays import calendar_for, use_calendar
+
+    use_calendar(calendar_for(settings.home))
     return settings, engine
 
 
@@ -220,6 +223,9 @@ def list_accounts(home: HomeOption = None) -> None:
             flags.append(f"{a['late_reports']} late report(s)")
         if a["missing_roles"]:
             flags.append("missing " + ", ".join(a["missing_roles"]))
+        if a["unchecked_deadlines"]:
+            flags.append(f"{a['unchecked_deadlines']} deadline(s) unchecked: holiday calendar "
+                         "lacks the year")
         out.print(f"{a['id']}\t{a['platform']}\t{a['status']}\t{a['name']}\t"
                   f"{'; '.join(flags)}", markup=False)
 

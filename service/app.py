@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     from .maintenance import ensure_baseline
 
     ensure_baseline(engine, screener.settings)
+    from .workdays import calendar_for, use_calendar
+
+    use_calendar(calendar_for(screener.settings.home))
 
     app = FastAPI(
         title="screener service",
