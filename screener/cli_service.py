@@ -244,6 +244,8 @@ def create_token(
     person: Annotated[int | None, typer.Option(help="person id")] = None,
     unit: Annotated[int | None, typer.Option(help="unit id (unit heads)")] = None,
     label: Annotated[str, typer.Option(help="what the token is for")] = "",
+    expires_in_days: Annotated[int | None, typer.Option(
+        help="Days until it stops working (default: until revoked).")] = None,
     home: HomeOption = None,
 ) -> None:
     """Create a token and print it once."""
@@ -254,14 +256,44 @@ def create_token(
     def action(settings, conn):
         if person is not None:
             registry.get_person(conn, person)
-        token_id, raw = make(conn, role=Role(role), person_id=person, unit_id=unit, label=label)
+        token_id, raw = make(conn, role=Role(role), person_id=person, unit_id=unit, label=label,
+                             expires_in_days=expires_in_days)
         audit.append(conn, _actor(), "token.create", f"token:{token_id}",
-                     {"role": role, "person_id": person, "unit_id": unit, "label": label})
+                     {"role": role, "person_id": person, "unit_id": unit, "label": label,
+                      "expires_in_days": expires_in_days})
         return token_id, raw
 
     token_id, raw = _run(home, action)
     err.print(f"token {token_id} ({role}); shown once:")
     out.print(raw, markup=False)
+
+
+@tokens_app.command("revoke")
+def revoke_token(token_id: int, home: HomeOption = None) -> None:
+    """Revoke a token at once (a lost phone, a person who left)."""
+    from service.auth import revoke
+
+    row = _run(home, lambda s, c: revoke(c, _actor(), token_id))
+    out.print(f"token {row.id} ({row.role}, {row.label or 'no label'}) revoked at "
+              f"{row.revoked_at}", markup=False)
+
+
+@tokens_app.command("list")
+def list_tokens(home: HomeOption = None) -> None:
+    """Every token: role, holder, label, and whether it still works (never the token)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from service.db import tokens
+
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    for r in _run(home, lambda s, c: c.execute(select(tokens).order_by(tokens.c.id)).all()):
+        state = ("revoked" if r.revoked_at else
+                 "expired" if r.expires_at and r.expires_at <= stamp else "active")
+        until = f" until {r.expires_at}" if r.expires_at and state == "active" else ""
+        out.print(f"{r.id}\t{r.role}\tperson {r.person_id or '-'}\t{state}{until}\t{r.label}",
+                  markup=False)
 
 
 @audit_app.command("verify")
