@@ -164,13 +164,23 @@ def asset_files(settings: Settings) -> Path:
 
 
 def keep_asset_file(settings: Settings, source: Path, sha256: str) -> Path:
+    """Keep a copy a browser can show: the file itself when it is PNG, JPEG, GIF, WebP or
+    BMP, else a PNG of its first frame (the bank also takes formats browsers do not)."""
+    from PIL import Image as PILImage
+
     folder = asset_files(settings)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sha256}{source.suffix.lower() or '.img'}"
-    if not target.exists():
+    with PILImage.open(source) as pic:  # the bank has already decoded it within its limits
+        suffix = IMAGE_SUFFIXES.get(pic.format or "")
+        target = folder / f"{sha256}{suffix or '.png'}"
+        if target.exists():
+            return target
         tmp = target.with_suffix(".part")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+        if suffix:
+            shutil.copyfile(source, tmp)
+        else:
+            pic.convert("RGB").save(tmp, "PNG")
+    tmp.replace(target)
     return target
 
 

@@ -190,3 +190,21 @@ def test_a_change_behind_the_audits_back_is_reported(own_screener):
     result = runner.invoke(_cli(), ["audit", "verify", "--home", str(settings.home)])
     assert result.exit_code == 1
     assert "INCOMPLETE" in result.output and "lexicon change 1" in result.output
+
+
+def test_a_tiff_asset_is_kept_as_a_picture_browsers_show(own_screener, photos, tmp_path):
+    import hashlib
+
+    from PIL import Image
+
+    from service.maintenance import asset_file
+
+    picture = tmp_path / "emblem.tiff"
+    photos["flower"].resize((200, 133)).save(picture, "TIFF")
+    home = str(own_screener.settings.home)
+    result = CliRunner().invoke(_cli(), ["assets", "add", str(picture), "--home", home])
+    assert result.exit_code == 0, result.output
+    kept = asset_file(own_screener.settings, hashlib.sha256(picture.read_bytes()).hexdigest())
+    assert kept is not None and kept.suffix == ".png"
+    with Image.open(kept) as shown:
+        assert shown.size == (200, 133)
