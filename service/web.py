@@ -105,11 +105,23 @@ def home(request: Request, offset: int = 0) -> Any:
     flow = request.app.state.workflow
     queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
     if me.role is Role.MAINTAINER:
-        raise Forbidden("词库维护人没有审核队列")
+        return _maintainer_home(request, me)
     listing = flow.listing(me, queue=queue, status=None, account_id=None,
                            limit=request.app.state.config.page_size, offset=max(0, offset))
     return templates.TemplateResponse(request, "queue.html",
                                       {"me": me, "listing": listing, "queue": queue})
+
+
+def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
+    """The maintainer's page: the lexicon in force, its latest changes, and the asset bank.
+    Changes go through the API (or the CLI), which records them in the audit log."""
+    from .api_maintenance import _bank, lexicon_state
+
+    flow = request.app.state.workflow
+    lexicon = lexicon_state(me, flow)
+    assets = _bank(request, flow).list_assets(include_retired=True)
+    return templates.TemplateResponse(request, "maintain.html",
+                                      {"me": me, "lexicon": lexicon, "assets": assets})
 
 
 def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
