@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from screener.errors import AssetError
 
@@ -56,10 +56,31 @@ def _published(request: Request, p: Principal, flow: Workflow, change) -> dict[s
 
 
 # -- lexicon ------------------------------------------------------------------------------------
+def _clean_term(term: str) -> str:
+    # An unpaired surrogate cannot be stored or hashed as UTF-8 (the lexicon store would fail
+    # half-way); control characters are never part of a term someone could see.
+    try:
+        term.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a term must be valid Unicode text (no unpaired surrogates)") from None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in term):
+        raise ValueError("a term must not contain control characters")
+    return term
+
+
+Category = Literal["confidential", "commercial", "illegal", "unhealthy", "major_news",
+                   "protected_name"]
+
+
 class TermsIn(Body):
     terms: list[str] = Field(min_length=1, max_length=1000)
-    category: Literal["confidential", "commercial", "illegal", "unhealthy", "major_news",
-                      "protected_name"]
+
+    @field_validator("terms")
+    @classmethod
+    def _terms(cls, terms: list[str]) -> list[str]:
+        return [_clean_term(t) for t in terms]
+
+    category: Category
     severity: Literal["review", "block"] | None = None
     article: str | None = Field(None, max_length=100)
     boundary: bool = False
@@ -67,7 +88,8 @@ class TermsIn(Body):
 
 
 class TermEdit(Body):
-    category: str | None = Field(None, max_length=40)
+    # Not 'allow': turning a flagged term into an allow-list phrase is not an edit.
+    category: Category | None = None
     severity: Literal["review", "block"] | None = None
     article: str | None = Field(None, max_length=100)
     boundary: bool | None = None
@@ -79,6 +101,13 @@ class RetireIn(Body):
     category: str | None = Field(None, max_length=40)
     reason: str = Field(min_length=1, max_length=2000,
                         description="why the term stops firing (required, recorded)")
+
+
+def _path_term(term: str) -> str:
+    try:
+        return _clean_term(term)
+    except ValueError as exc:
+        raise BadRequest(str(exc), field="term") from None
 
 
 @router.get("/lexicon", tags=["lexicon"],
@@ -134,6 +163,7 @@ def lexicon_edit(term: str, body: TermEdit, p: Caller, flow: Flow,
     require(p, *CHANGERS, doing="changing the lexicon")
     from screener.lexicon.maintain import edit_term
 
+    term = _path_term(term)
     change = edit_term(flow.screener.settings, term, _who(p, body.reason),
                        category=body.category, severity=body.severity, article=body.article,
                        boundary=body.boundary, from_category=body.from_category)
@@ -147,6 +177,7 @@ def lexicon_retire(term: str, body: RetireIn, p: Caller, flow: Flow,
     require(p, *CHANGERS, doing="changing the lexicon")
     from screener.lexicon.maintain import retire_terms
 
+    term = _path_term(term)
     change = retire_terms(flow.screener.settings, [term], _who(p, body.reason), body.category)
     return _published(request, p, flow, change)
 

@@ -208,3 +208,18 @@ def test_a_tiff_asset_is_kept_as_a_picture_browsers_show(own_screener, photos, t
     assert kept is not None and kept.suffix == ".png"
     with Image.open(kept) as shown:
         assert shown.size == (200, 133)
+
+
+def test_terms_that_cannot_be_stored_are_refused_with_a_reason(own_world):
+    w = own_world
+    headers = {"Authorization": f"Bearer {w.tokens['maintainer']}",
+               "content-type": "application/json"}
+    for raw, problem in [(b'{"terms": ["\\ud800x"], "category": "illegal"}', "surrogate"),
+                         (b'{"terms": ["a\\nb"], "category": "illegal"}', "control")]:
+        response = w.client.post("/api/lexicon/terms", content=raw, headers=headers)
+        assert response.status_code == 422 and problem in response.json()["error"]["message"]
+    to_allow = w.call("maintainer", "PATCH", "/api/lexicon/terms/代孕",
+                      json={"category": "allow", "reason": "x"})
+    assert to_allow.status_code == 422 and to_allow.json()["error"]["field"] == "category"
+    assert w.call("admin", "GET", "/api/audit/verify").json()["ok"] is True
+    assert not _audit(w, "lexicon.")
