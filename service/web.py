@@ -1,5 +1,7 @@
-"""The reviewer's pages: log in with a token, the queue, a draft with its findings marked, the
-sign-off form, and a printable report with the signature block for the paper file.
+"""The reviewer's pages: log in with a token, the queue, a draft with its findings marked and
+its pictures (a matched bank asset beside the picture that copies it), the sign-off form, and a
+printable report with the signature block for the paper file; the maintainer's overview page.
+Pictures are served by routes that check the login cookie, never by file path.
 
 The token is kept in an HttpOnly, SameSite=Strict cookie; forms also carry a CSRF value derived
 from the token's hash, so another site cannot post a sign-off in the reviewer's name.
