@@ -223,3 +223,25 @@ def test_terms_that_cannot_be_stored_are_refused_with_a_reason(own_world):
     assert to_allow.status_code == 422 and to_allow.json()["error"]["field"] == "category"
     assert w.call("admin", "GET", "/api/audit/verify").json()["ok"] is True
     assert not _audit(w, "lexicon.")
+
+
+def test_editing_or_cutting_off_a_change_row_is_caught_over_http(own_world, photos):
+    w = own_world
+    asset = w.call("maintainer", "POST", "/api/assets", data={"title": "院徽"},
+                   files={"image": ("a.png", image_bytes(photos["flower"]), "image/png")}
+                   ).json()
+    w.call("maintainer", "POST", f"/api/assets/{asset['id']}/retire", json={"reason": "旧版"})
+    db = w.client.app.state.config.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        last, details = conn.execute("select id, details from svc_audit order by id desc "
+                                     "limit 1").fetchone()
+        assert json.loads(details)["reason"] == "旧版"
+        # The last row removed: the chain alone still verifies, the bank's event has no row.
+        conn.execute("delete from svc_audit where id = ?", (last,))
+    cut = w.call("admin", "GET", "/api/audit/verify").json()
+    assert cut["ok"] is False and len(cut["unaudited"]) == 1
+    assert f"asset {asset['id']} retire" in cut["unaudited"][0]
+    with sqlite3.connect(db) as conn:
+        conn.execute("update svc_audit set actor = 'someone else' where id = ?", (last - 1,))
+    edited = w.call("admin", "GET", "/api/audit/verify").json()
+    assert edited["ok"] is False and edited["row"] == last - 1
