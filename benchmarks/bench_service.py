@@ -6,6 +6,10 @@ turn) for a fixed time. Reports throughput, p50/p99 latency, and checks that eve
 submission has exactly one stored report. The same drafts then go through the in-process
 pipeline (``Screener.screen``, one thread) for the same time as the baseline.
 
+A second phase runs the same load while a maintainer adds a term through the API: it reports how
+long that call took (the running screener reloads before answering), the submission latency
+meanwhile, and whether the next draft with the term is flagged.
+
     python benchmarks/bench_service.py [--clients 4] [--seconds 10]
 """
 
@@ -72,16 +76,47 @@ def start_server(home: Path, port: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("server did not start")
 
 
-def setup(base: str, admin: str) -> tuple[int, str]:
+def setup(base: str, admin: str) -> tuple[int, str, str]:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {admin}"}) as c:
         unit = c.post("/api/units", json={"name": "基准单位"}).json()["id"]
         op = c.post("/api/people", json={"name": "运营", "kind": "student",
                                          "unit_id": unit}).json()["id"]
+        keeper = c.post("/api/people", json={"name": "词库", "kind": "staff",
+                                             "unit_id": unit}).json()["id"]
         account = c.post("/api/accounts", json={"platform": "wechat", "name": "基准账号",
                                                 "unit_id": unit}).json()["id"]
         c.post(f"/api/accounts/{account}/roles", json={"person_id": op, "role": "operator"})
         token = c.post("/api/tokens", json={"role": "operator", "person_id": op}).json()["token"]
-    return account, token
+        maintainer = c.post("/api/tokens", json={"role": "maintainer",
+                                                 "person_id": keeper}).json()["token"]
+    return account, token, maintainer
+
+
+NEW_TERM = "紫微星云贷"
+
+
+def lexicon_change(base: str, maintainer: str, token: str, account: int, items: list[dict],
+                   clients: int, seconds: float) -> dict[str, object]:
+    """Load for ``seconds``; halfway, a maintainer adds a term. Then one probe draft."""
+    result: dict[str, object] = {}
+    runner = threading.Thread(target=lambda: result.update(
+        zip(("latencies", "accepted", "errors"),
+            load(base, token, account, items, clients, seconds), strict=True)))
+    runner.start()
+    time.sleep(seconds / 2)
+    began = time.perf_counter()
+    response = httpx.post(f"{base}/api/lexicon/terms", timeout=120,
+                          headers={"Authorization": f"Bearer {maintainer}"},
+                          json={"terms": [NEW_TERM], "category": "illegal", "reason": "bench"})
+    result["change_ms"] = (time.perf_counter() - began) * 1000
+    result["change_ok"] = response.status_code == 201
+    runner.join()
+    probe = httpx.post(f"{base}/api/drafts", timeout=60,
+                       headers={"Authorization": f"Bearer {token}"},
+                       json={"account_id": account, "title": "", "body": f"{NEW_TERM}讲座"})
+    result["flagged"] = probe.status_code == 201 and any(
+        f["term"] == NEW_TERM for f in probe.json()["report"]["findings"])
+    return result
 
 
 def load(base: str, token: str, account: int, items: list[dict], clients: int,
@@ -143,7 +178,7 @@ def main() -> None:
         proc, admin = start_server(home, port)
         base = f"http://127.0.0.1:{port}"
         try:
-            account, token = setup(base, admin)
+            account, token, maintainer = setup(base, admin)
             load(base, token, account, items[:4], 1, 1.0)  # warm-up (jieba, caches)
             with sqlite3.connect(home / "screener.db") as db:
                 before = {row[0] for row in db.execute("select id from svc_drafts")}
@@ -151,6 +186,8 @@ def main() -> None:
             latencies, accepted, errors = load(base, token, account, items, args.clients,
                                                args.seconds)
             elapsed = time.perf_counter() - began
+            changed = lexicon_change(base, maintainer, token, account, items, args.clients,
+                                     args.seconds)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)
@@ -158,7 +195,9 @@ def main() -> None:
             counts = dict(db.execute("select draft_id, count(*) from svc_reports "
                                      "group by draft_id").fetchall())
             stored = {row[0] for row in db.execute("select id from svc_drafts")} - before
-        exactly_one = all(counts.get(i) == 1 for i in accepted) and stored == set(accepted)
+        everything = set(accepted) | set(changed["accepted"])
+        exactly_one = all(counts.get(i) == 1 for i in everything) and \
+            stored - {max(stored)} == everything  # the probe draft is the newest
         chain = subprocess.run(
             [sys.executable, "-m", "screener.cli_service", "audit", "verify"],
             env={**os.environ, "SCREENER_HOME": str(home)}, capture_output=True, text=True)
@@ -176,7 +215,14 @@ def main() -> None:
     print(f"pipeline (in-process, 1 thread): {done} drafts in {base_elapsed:.1f} s, "
           f"{pipeline_rate:.1f} drafts/s ({1000 / pipeline_rate:.1f} ms each)")
     print(f"ratio service/pipeline throughput: {service_rate / pipeline_rate:.2f}")
-    if not exactly_one or errors or chain.returncode:
+    during = changed["latencies"]
+    print(f"lexicon change under load: the API call took {changed['change_ms']:.0f} ms "
+          f"(reload included); submissions meanwhile: {len(during)} accepted, "
+          f"{changed['errors']} errors, p50 {percentile(during, 0.5) * 1000:.1f} ms, "
+          f"p99 {percentile(during, 0.99) * 1000:.1f} ms; next draft flagged by the new term: "
+          f"{changed['flagged']}")
+    if not exactly_one or errors or chain.returncode or changed["errors"] or \
+            not changed["change_ok"] or not changed["flagged"]:
         raise SystemExit(1)
 
 

@@ -22,11 +22,31 @@ assets_app = typer.Typer(
 
 
 def _bank(home: Path | None):
+    return _open(home)[1]
+
+
+def _open(home: Path | None):
     from .images.bank import AssetBank
     from .images.config import assets_url, image_config
 
     settings = settings_from(home)
-    return AssetBank(assets_url(settings), image_config(settings))
+    return settings, AssetBank(assets_url(settings), image_config(settings))
+
+
+def _audit(settings, bank, asset, path: Path | None = None) -> None:
+    """Keep the picture for the review page and append the change to the service's audit log
+    when this state folder has one. Imported here: the screener core does not depend on the
+    service."""
+    from service.maintenance import audit_from_cli, cli_actor, keep_asset_file, record_asset
+
+    if path is not None:
+        keep_asset_file(settings, path, asset.sha256)
+    try:
+        audit_from_cli(settings, lambda conn: record_asset(conn, cli_actor("maintainer"),
+                                                           bank, asset))
+    except ScreenerError as exc:
+        raise ScreenerError(f"asset {asset.id} changed but NOT in the audit log ({exc}); "
+                            "`screener audit verify` will report it") from None
 
 
 @assets_app.command("add")
@@ -43,10 +63,11 @@ def assets_add(
 ) -> None:
     """Register images; says so when one looks like an asset already in the bank."""
     try:
-        bank = _bank(home)
+        settings, bank = _open(home)
         for path in images:
             added = bank.add(path, kind=kind, title=title, owner=owner, license=license,
                              source=source, by=by)
+            _audit(settings, bank, added.asset, path)
             out.print(f"added asset {added.asset.id} ({added.asset.kind}): {added.asset.title}")
             for other, distance in added.near_duplicates:
                 what = "the same file" if distance == 0 else f"hash distance {distance}"
@@ -100,7 +121,9 @@ def assets_retire(
 ) -> None:
     """Stop an asset matching; it and its history are kept."""
     try:
-        asset = _bank(home).retire(asset_id, reason=reason, by=by)
+        settings, bank = _open(home)
+        asset = bank.retire(asset_id, reason=reason, by=by)
+        _audit(settings, bank, asset)
     except ScreenerError as exc:
         raise fail(exc) from None
     out.print(f"retired asset {asset.id}: {asset.title}")

@@ -37,13 +37,30 @@ def _who(by: str | None, reason: str):
     return Who(by or default_user(), reason)
 
 
-def _published(change, nothing: str = "nothing changed: the lexicon already says so") -> None:
+def _published(change, settings, nothing: str = "nothing changed: the lexicon already says so"
+               ) -> None:
     from .lexicon.compiled import format_version
 
     if change is None:
         out.print(nothing)
-    else:
-        out.print(f"published {format_version(change.seq, change.content)}: {change.summary}")
+        return
+    out.print(f"published {format_version(change.seq, change.content)}: {change.summary}")
+    _audit(settings, change)
+
+
+def _audit(settings, change) -> None:
+    """Append the change to the service's audit log when this state folder has one.
+
+    Imported here, not at module level: the screener core does not depend on the service.
+    """
+    from service.maintenance import audit_from_cli, cli_actor, record_lexicon
+
+    try:
+        audit_from_cli(settings, lambda conn: record_lexicon(conn, cli_actor("maintainer"),
+                                                             change))
+    except ScreenerError as exc:
+        raise fail(ScreenerError(f"the change is published but NOT in the audit log ({exc}); "
+                                 "`screener audit verify` will report it")) from None
 
 
 @lexicon_app.command("add")
@@ -66,11 +83,12 @@ def lexicon_add(
     from .lexicon.maintain import add_terms
 
     try:
-        change = add_terms(settings_from(home), terms, category, _who(by, reason),
+        settings = settings_from(home)
+        change = add_terms(settings, terms, category, _who(by, reason),
                            severity=severity, article=article, boundary=boundary)
     except ScreenerError as exc:
         raise fail(exc) from None
-    _published(change)
+    _published(change, settings)
 
 
 @lexicon_app.command("allow")
@@ -86,20 +104,22 @@ def lexicon_allow(
     from .lexicon.maintain import allow_phrases
 
     try:
-        change = allow_phrases(settings_from(home), phrases, _who(by, reason))
+        settings = settings_from(home)
+        change = allow_phrases(settings, phrases, _who(by, reason))
     except ScreenerError as exc:
         raise fail(exc) from None
-    _published(change)
+    _published(change, settings)
 
 
 def _retire(terms, category, by, reason, home) -> None:
     from .lexicon.maintain import retire_terms
 
     try:
-        change = retire_terms(settings_from(home), terms, _who(by, reason), category)
+        settings = settings_from(home)
+        change = retire_terms(settings, terms, _who(by, reason), category)
     except ScreenerError as exc:
         raise fail(exc) from None
-    _published(change)
+    _published(change, settings)
 
 
 @lexicon_app.command("retire")
@@ -148,12 +168,13 @@ def lexicon_edit(
     from .lexicon.maintain import edit_term
 
     try:
-        change = edit_term(settings_from(home), term, _who(by, reason), category=category,
+        settings = settings_from(home)
+        change = edit_term(settings, term, _who(by, reason), category=category,
                            severity=severity, article=article, boundary=boundary,
                            from_category=from_category)
     except ScreenerError as exc:
         raise fail(exc) from None
-    _published(change)
+    _published(change, settings)
 
 
 @lexicon_app.command("list")
@@ -309,7 +330,7 @@ def lexicon_import(
             out.print(f"dry run: {len(new)} to add, {len(plan.accepted) - len(new)} already in "
                       f"force, {len(plan.rejected)} rejected; nothing changed")
         else:
-            _published(import_entries(settings, [e for _, e in new], _who(by, reason)),
+            _published(import_entries(settings, [e for _, e in new], _who(by, reason)), settings,
                        nothing="nothing to import: every accepted line is already in force")
             out.print(f"{len(new)} added, {len(plan.rejected)} rejected")
     except ScreenerError as exc:

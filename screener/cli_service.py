@@ -25,10 +25,15 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 def _engine(home: Path | None):
     from service.config import load_service_settings
     from service.db import make_engine, migrate
+    from service.maintenance import ensure_baseline
 
     settings = settings_from(home)
     engine = make_engine(load_service_settings(settings).database_url)
     migrate(engine)
+    ensure_baseline(engine, settings)
+    from service.workdays import calendar_for, use_calendar
+
+    use_calendar(calendar_for(settings.home))
     return settings, engine
 
 
@@ -218,6 +223,9 @@ def list_accounts(home: HomeOption = None) -> None:
             flags.append(f"{a['late_reports']} late report(s)")
         if a["missing_roles"]:
             flags.append("missing " + ", ".join(a["missing_roles"]))
+        if a["unchecked_deadlines"]:
+            flags.append(f"{a['unchecked_deadlines']} deadline(s) unchecked: holiday calendar "
+                         "lacks the year")
         out.print(f"{a['id']}\t{a['platform']}\t{a['status']}\t{a['name']}\t"
                   f"{'; '.join(flags)}", markup=False)
 
@@ -236,6 +244,8 @@ def create_token(
     person: Annotated[int | None, typer.Option(help="person id")] = None,
     unit: Annotated[int | None, typer.Option(help="unit id (unit heads)")] = None,
     label: Annotated[str, typer.Option(help="what the token is for")] = "",
+    expires_in_days: Annotated[int | None, typer.Option(
+        help="Days until it stops working (default: until revoked).")] = None,
     home: HomeOption = None,
 ) -> None:
     """Create a token and print it once."""
@@ -246,14 +256,44 @@ def create_token(
     def action(settings, conn):
         if person is not None:
             registry.get_person(conn, person)
-        token_id, raw = make(conn, role=Role(role), person_id=person, unit_id=unit, label=label)
+        token_id, raw = make(conn, role=Role(role), person_id=person, unit_id=unit, label=label,
+                             expires_in_days=expires_in_days)
         audit.append(conn, _actor(), "token.create", f"token:{token_id}",
-                     {"role": role, "person_id": person, "unit_id": unit, "label": label})
+                     {"role": role, "person_id": person, "unit_id": unit, "label": label,
+                      "expires_in_days": expires_in_days})
         return token_id, raw
 
     token_id, raw = _run(home, action)
     err.print(f"token {token_id} ({role}); shown once:")
     out.print(raw, markup=False)
+
+
+@tokens_app.command("revoke")
+def revoke_token(token_id: int, home: HomeOption = None) -> None:
+    """Revoke a token at once (a lost phone, a person who left)."""
+    from service.auth import revoke
+
+    row = _run(home, lambda s, c: revoke(c, _actor(), token_id))
+    out.print(f"token {row.id} ({row.role}, {row.label or 'no label'}) revoked at "
+              f"{row.revoked_at}", markup=False)
+
+
+@tokens_app.command("list")
+def list_tokens(home: HomeOption = None) -> None:
+    """Every token: role, holder, label, and whether it still works (never the token)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from service.db import tokens
+
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    for r in _run(home, lambda s, c: c.execute(select(tokens).order_by(tokens.c.id)).all()):
+        state = ("revoked" if r.revoked_at else
+                 "expired" if r.expires_at and r.expires_at <= stamp else "active")
+        until = f" until {r.expires_at}" if r.expires_at and state == "active" else ""
+        out.print(f"{r.id}\t{r.role}\tperson {r.person_id or '-'}\t{state}{until}\t{r.label}",
+                  markup=False)
 
 
 @audit_app.command("verify")
@@ -267,16 +307,24 @@ def verify(
     from service import audit
     from service.db import read
     from service.errors import AuditError
+    from service.maintenance import unaudited
 
     try:
-        _, engine = _engine(home)
+        settings, engine = _engine(home)
         with read(engine) as conn:
             result = audit.verify(conn, expected_head=head)
+            missing = unaudited(conn, settings)
     except AuditError as exc:
         err.print(f"audit log BROKEN: {exc.message}", markup=False)
         raise typer.Exit(1) from None
     except ScreenerError as exc:
         raise fail(exc) from None
+    if missing:
+        err.print(f"audit log INCOMPLETE: {len(missing)} lexicon or asset change(s) are not in "
+                  "it:", markup=False)
+        for line in missing:
+            err.print(f"  {line}", markup=False)
+        raise typer.Exit(1)
     out.print(f"audit log OK: {result.rows} rows, head {result.hash}", markup=False)
 
 

@@ -12,13 +12,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from . import audit, registry
 from .access import check_read_account, readable_accounts, require
 from .auth import ROLE_LABELS, Principal, Role, create_token, principal_for
-from .db import accounts, audit_log, now, people, read, tokens, units, write
-from .errors import AuditError, BadRequest, Conflict, NotFound, ServiceError
+from .auth import revoke as revoke_token_row
+from .db import accounts, audit_log, people, read, tokens, units, write
+from .errors import AuditError, BadRequest, ServiceError
 from .workflow import Image, Workflow, page
 
 router = APIRouter(prefix="/api")
@@ -203,11 +204,15 @@ class TokenIn(Body):
     person_id: int | None = None
     unit_id: int | None = None
     label: str = Field("", max_length=200)
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3660, description="days until the token stops working; none: until "
+                                         "revoked")
 
 
 def _token_shape(r: Any) -> dict[str, Any]:
     return {"id": r.id, "person_id": r.person_id, "role": r.role, "unit_id": r.unit_id,
-            "label": r.label, "created_at": r.created_at, "revoked_at": r.revoked_at}
+            "label": r.label, "created_at": r.created_at, "revoked_at": r.revoked_at,
+            "expires_at": r.expires_at}
 
 
 @router.post("/tokens", tags=["auth"], status_code=201,
@@ -220,11 +225,12 @@ def new_token(body: TokenIn, p: Caller, request: Request) -> dict[str, Any]:
         if body.unit_id is not None:
             registry.get_unit(conn, body.unit_id)
         token_id, raw = create_token(conn, role=Role(body.role), person_id=body.person_id,
-                                     unit_id=body.unit_id, label=body.label)
+                                     unit_id=body.unit_id, label=body.label,
+                                     expires_in_days=body.expires_in_days)
+        row = conn.execute(select(tokens).where(tokens.c.id == token_id)).one()
         audit.append(conn, p.actor, "token.create", f"token:{token_id}",
                      {"role": body.role, "person_id": body.person_id, "unit_id": body.unit_id,
-                      "label": body.label})
-        row = conn.execute(select(tokens).where(tokens.c.id == token_id)).one()
+                      "label": body.label, "expires_at": row.expires_at})
     return {**_token_shape(row), "token": raw}
 
 
@@ -239,15 +245,7 @@ def list_tokens(p: Caller, request: Request, paged: Paging) -> dict[str, Any]:
 def revoke_token(token_id: int, p: Caller, request: Request) -> dict[str, Any]:
     require(p, Role.ADMIN, doing="revoking tokens")
     with write(request.app.state.engine) as conn:
-        row = conn.execute(select(tokens).where(tokens.c.id == token_id)).first()
-        if row is None:
-            raise NotFound(f"no token with id {token_id}", field="token_id")
-        if row.revoked_at:
-            raise Conflict("the token is already revoked")
-        conn.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=now()))
-        audit.append(conn, p.actor, "token.revoke", f"token:{token_id}", {})
-        row = conn.execute(select(tokens).where(tokens.c.id == token_id)).one()
-    return _token_shape(row)
+        return _token_shape(revoke_token_row(conn, p.actor, token_id))
 
 
 # -- drafts -----------------------------------------------------------------------------------
@@ -445,12 +443,20 @@ def audit_rows(p: Caller, request: Request, paged: Paging,
             "subject": r.subject, "details": json.loads(r.details), "hash": r.hash})
 
 
-@router.get("/audit/verify", tags=["audit"], summary="Verify the audit chain (admin)")
-def audit_verify(p: Caller, request: Request) -> dict[str, Any]:
+@router.get("/audit/verify", tags=["audit"],
+            summary="Verify the audit chain, and that every lexicon and asset change is in it "
+                    "(admin)")
+def audit_verify(p: Caller, request: Request, flow: Flow) -> dict[str, Any]:
+    from .maintenance import unaudited
+
     require(p, Role.ADMIN, doing="verifying the audit log")
     with read(request.app.state.engine) as conn:
         try:
             head = audit.verify(conn)
         except AuditError as exc:
             return {"ok": False, "row": exc.row, "problem": exc.message}
+        missing = unaudited(conn, flow.screener.settings)
+    if missing:
+        return {"ok": False, "row": None, "unaudited": missing,
+                "problem": f"{len(missing)} lexicon or asset change(s) are not in the audit log"}
     return {"ok": True, "rows": head.rows, "head": head.hash}

@@ -98,6 +98,12 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     engine = make_engine(config.database_url)
     version = migrate(engine)
     screener = screener or Screener(settings)
+    from .maintenance import ensure_baseline
+
+    ensure_baseline(engine, screener.settings)
+    from .workdays import calendar_for, use_calendar
+
+    use_calendar(calendar_for(screener.settings.home))
 
     app = FastAPI(
         title="screener service",
@@ -115,9 +121,11 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
 
     from .api import router as api_router
+    from .api_maintenance import router as maintenance_router
     from .web import router as web_router
 
     app.include_router(api_router)
+    app.include_router(maintenance_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

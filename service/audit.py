@@ -7,7 +7,8 @@ editing a row breaks its hash, and deleting or reordering one breaks the ids or 
 (``head()``) somewhere else, such as the paper file, and pass it to ``verify``.
 
 Rows are only appended, inside the caller's write transaction, so an action and its audit row
-commit or roll back together. Lexicon and asset changes can log here with ``append`` too.
+commit or roll back together. Lexicon and asset changes, which commit in their own stores, are
+logged by ``maintenance``, which also checks that none is missing from the log.
 """
 
 from __future__ import annotations

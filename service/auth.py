@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from .db import now, people, tokens
-from .errors import BadRequest, Unauthenticated
+from .errors import BadRequest, Conflict, NotFound, Unauthenticated
 
 TOKEN_PREFIX = "scr_"  # recognizable in a leaked file or a secret scanner
 
@@ -52,10 +54,23 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+MAX_DAYS = 3660
+
+
+def expiry(days: int | None) -> str | None:
+    """The time a token made now for ``days`` stops working (None: until revoked)."""
+    if days is None:
+        return None
+    if not 1 <= days <= MAX_DAYS:
+        raise BadRequest(f"expires_in_days must be 1..{MAX_DAYS}", field="expires_in_days")
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
+
+
 def create_token(conn: Connection, *, role: Role, person_id: int | None, unit_id: int | None,
-                 label: str) -> tuple[int, str]:
+                 label: str, expires_in_days: int | None = None) -> tuple[int, str]:
     """Store a new token's hash; returns (id, the token). The token is never stored."""
     role = Role(role)
+    expires_at = expiry(expires_in_days)
     if role is not Role.ADMIN and person_id is None:
         raise BadRequest("a token for this role must belong to a person", field="person_id")
     if role is Role.UNIT_HEAD and unit_id is None:
@@ -63,7 +78,7 @@ def create_token(conn: Connection, *, role: Role, person_id: int | None, unit_id
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     result = conn.execute(insert(tokens).values(
         token_hash=hash_token(raw), person_id=person_id, role=str(role), unit_id=unit_id,
-        label=label, created_at=now()))
+        label=label, created_at=now(), expires_at=expires_at))
     return result.inserted_primary_key[0], raw
 
 
@@ -79,5 +94,22 @@ def principal_for(conn: Connection, raw: str | None) -> Principal:
         raise Unauthenticated("unknown token")
     if row.revoked_at is not None:
         raise Unauthenticated("this token was revoked")
+    if row.expires_at is not None and datetime.fromisoformat(row.expires_at) <= datetime.now(UTC):
+        raise Unauthenticated(f"this token expired at {row.expires_at}; ask the dean's office "
+                              "for a new one")
     return Principal(row.id, row.person_id, row.name or "院长办公室管理员", Role(row.role),
                      row.unit_id)
+
+
+def revoke(conn: Connection, actor: str, token_id: int) -> Any:
+    """Revoke a token (audited); the token's row after it."""
+    from . import audit
+
+    row = conn.execute(select(tokens).where(tokens.c.id == token_id)).first()
+    if row is None:
+        raise NotFound(f"no token with id {token_id}", field="token_id")
+    if row.revoked_at:
+        raise Conflict("the token is already revoked")
+    conn.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=now()))
+    audit.append(conn, actor, "token.revoke", f"token:{token_id}", {})
+    return conn.execute(select(tokens).where(tokens.c.id == token_id)).one()

@@ -116,6 +116,7 @@ tokens = Table(
     Column("label", String(200), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("revoked_at", String(32), nullable=True),
+    Column("expires_at", String(32), nullable=True),  # none: valid until revoked
 )
 
 drafts = Table(
@@ -190,9 +191,19 @@ def _v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t is not schema])
 
 
+def _v2(conn: Connection) -> None:
+    # A database made by step 1 of this code already has the column (step 1 creates the
+    # tables as defined now); one made before has not.
+    from sqlalchemy import inspect
+
+    if "expires_at" not in {c["name"] for c in inspect(conn).get_columns("svc_tokens")}:
+        conn.exec_driver_sql("ALTER TABLE svc_tokens ADD COLUMN expires_at VARCHAR(32)")
+
+
 # Ordered steps; append new ones, never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _v1),
+    (2, "token expiry", _v2),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -20,7 +20,7 @@ from screener import Screener
 from . import audit
 from .db import account_events, accounts, assignments, now, people, units
 from .errors import BadRequest, Conflict, NotFound
-from .workdays import CLOSE_DAYS, REPORT_DAYS, working_days_between
+from .workdays import CLOSE_DAYS, REPORT_DAYS, Count, active_calendar, count_working_days
 
 
 class AccountRole(StrEnum):
@@ -63,10 +63,22 @@ def parse_day(value: str | None, field: str) -> str:
         raise BadRequest(f"{field} must be a date YYYY-MM-DD, got {value!r}", field=field) from None
 
 
-def _late(effective_on: str, reported_at: str, limit: int = REPORT_DAYS) -> int:
-    """Working days late beyond the limit (0 if on time)."""
+def _late(effective_on: str, reported_at: str, limit: int = REPORT_DAYS) -> Count:
+    """Working days late beyond the limit (0 if on time), and the years the calendar lacks."""
     reported = datetime.fromisoformat(reported_at).date()
-    return max(0, working_days_between(date.fromisoformat(effective_on), reported) - limit)
+    counted = count_working_days(date.fromisoformat(effective_on), reported)
+    return Count(max(0, counted.days - limit), counted.uncovered)
+
+
+def _unchecked(counts: list[Count]) -> str | None:
+    """Fail closed: a deadline counted across a year without a calendar is not called on time;
+    the page says so in words."""
+    years = sorted({y for c in counts for y in c.uncovered})
+    if not years:
+        return None
+    listed = "、".join(str(y) for y in years)
+    return (f"节假日日历未收录 {listed} 年，工作日按周一至周五估算，请人工核对"
+            f"（holiday calendar {active_calendar().source} lacks {listed}）")
 
 
 def _one(conn: Connection, table: Any, row_id: int, what: str, field: str) -> Any:
@@ -229,16 +241,16 @@ def accounts_of(conn: Connection, person_id: int | None, role: AccountRole) -> s
 
 def account_summary(row: Any) -> dict[str, Any]:
     findings = json.loads(row.name_findings)
-    today = date.today()
-    closing_overdue = 0
+    overdue = Count(0, ())
     if row.status == AccountStatus.CLOSING and row.closing_on:
-        closing_overdue = max(0, working_days_between(date.fromisoformat(row.closing_on), today)
-                              - CLOSE_DAYS)
+        counted = count_working_days(date.fromisoformat(row.closing_on), date.today())
+        overdue = Count(max(0, counted.days - CLOSE_DAYS), counted.uncovered)
     return {"id": row.id, "platform": row.platform, "name": row.name, "unit_id": row.unit_id,
             "status": row.status, "opened_on": row.opened_on, "closing_on": row.closing_on,
             "closed_on": row.closed_on, "name_findings": findings,
             "protected_name": bool(findings),
-            "closing_overdue_working_days": closing_overdue}
+            "closing_overdue_working_days": overdue.days,
+            "closing_deadline_unchecked": _unchecked([overdue])}
 
 
 def account_detail(conn: Connection, account_id: int) -> dict[str, Any]:
@@ -248,13 +260,15 @@ def account_detail(conn: Connection, account_id: int) -> dict[str, Any]:
              .select_from(assignments.join(people, assignments.c.person_id == people.c.id))
              .where(assignments.c.account_id == account_id).order_by(assignments.c.id))
     for a in conn.execute(query):
+        late = _late(a.effective_on, a.reported_at)
+        end_late = _late(a.ended_on, a.end_reported_at) if a.ended_on else Count(0, ())
         item = {"id": a.id, "person_id": a.person_id, "name": a.name, "kind": a.kind,
                 "role": a.role, "role_label": ACCOUNT_ROLE_LABELS[AccountRole(a.role)],
                 "effective_on": a.effective_on, "reported_at": a.reported_at,
-                "late_working_days": _late(a.effective_on, a.reported_at),
+                "late_working_days": late.days,
                 "ended_on": a.ended_on, "end_reported_at": a.end_reported_at,
-                "end_late_working_days": (_late(a.ended_on, a.end_reported_at)
-                                          if a.ended_on else 0),
+                "end_late_working_days": end_late.days,
+                "deadline_unchecked": _unchecked([late, end_late]),
                 "current": a.ended_on is None}
         history.append(item)
     events = [{"status": e.status, "effective_on": e.effective_on, "reported_at": e.reported_at}
@@ -267,6 +281,8 @@ def account_detail(conn: Connection, account_id: int) -> dict[str, Any]:
     detail["status_history"] = events
     detail["late_reports"] = sum(1 for h in history
                                  if h["late_working_days"] or h["end_late_working_days"])
+    detail["unchecked_deadlines"] = sum(1 for h in history if h["deadline_unchecked"]) + \
+        bool(detail["closing_deadline_unchecked"])
     missing = [str(r) for r in (AccountRole.FIRST_RESPONSIBLE, AccountRole.RESPONSIBLE)
                if not any(h["role"] == r for h in detail["roles"])]
     detail["missing_roles"] = missing

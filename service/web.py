@@ -1,5 +1,7 @@
-"""The reviewer's pages: log in with a token, the queue, a draft with its findings marked, the
-sign-off form, and a printable report with the signature block for the paper file.
+"""The reviewer's pages: log in with a token, the queue, a draft with its findings marked and
+its pictures (a matched bank asset beside the picture that copies it), the sign-off form, and a
+printable report with the signature block for the paper file; the maintainer's overview page.
+Pictures are served by routes that check the login cookie, never by file path.
 
 The token is kept in an HttpOnly, SameSite=Strict cookie; forms also carry a CSRF value derived
 from the token's hash, so another site cannot post a sign-off in the reviewer's name.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,7 @@ CATEGORY_LABELS = {
 VERDICT_LABELS = {"pass": "通过", "review": "需审核", "block": "拦截"}
 STATUS_LABELS = {"pending": "待签发", "approved": "已批准", "changes_requested": "需修改",
                  "rejected": "已退回", "published": "已发布"}
+ASSET_KINDS = ("copyright", "emblem")
 DECISION_LABELS = {"approve": "批准发布", "changes": "要求修改", "reject": "退回"}
 templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, VERDICT_LABELS=VERDICT_LABELS,
                              STATUS_LABELS=STATUS_LABELS, DECISION_LABELS=DECISION_LABELS,
@@ -103,11 +107,23 @@ def home(request: Request, offset: int = 0) -> Any:
     flow = request.app.state.workflow
     queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
     if me.role is Role.MAINTAINER:
-        raise Forbidden("词库维护人没有审核队列")
+        return _maintainer_home(request, me)
     listing = flow.listing(me, queue=queue, status=None, account_id=None,
                            limit=request.app.state.config.page_size, offset=max(0, offset))
     return templates.TemplateResponse(request, "queue.html",
                                       {"me": me, "listing": listing, "queue": queue})
+
+
+def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
+    """The maintainer's page: the lexicon in force, its latest changes, and the asset bank.
+    Changes go through the API (or the CLI), which records them in the audit log."""
+    from .api_maintenance import _bank, lexicon_state
+
+    flow = request.app.state.workflow
+    lexicon = lexicon_state(me, flow)
+    assets = _bank(request, flow).list_assets(include_retired=True)
+    return templates.TemplateResponse(request, "maintain.html",
+                                      {"me": me, "lexicon": lexicon, "assets": assets})
 
 
 def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
@@ -130,6 +146,7 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
                        .scalar() for a in current_assignments(conn, draft["account"]["id"],
                                                               AccountRole.RESPONSIBLE)]
     texts = {"title": draft["title"], "body": draft["body"]}
+    pictures = _pictures(draft, indexed)
     evidence = []
     for i, f in indexed:
         for e in f.get("evidence", []):
@@ -143,10 +160,50 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
                                                  if f["field"] == "title"]),
         "body_html": highlight(draft["body"], [(i, f) for i, f in indexed
                                                if f["field"] == "body"]),
-        "evidence": evidence, "can_sign": can_sign, "why_not": why_not,
+        "evidence": evidence, "can_sign": can_sign, "why_not": why_not, "pictures": pictures,
         "csrf": csrf_of(request.cookies.get(COOKIE, "")), "responsible": responsible,
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
     }
+
+
+_ASSET_TERM = re.compile(r"^asset (\d+): (.*)$", re.S)
+
+
+def _pictures(draft: dict[str, Any], indexed: list[tuple[int, dict]]) -> list[dict[str, Any]]:
+    """Each submitted picture, with the bank assets it matched to show beside it."""
+    pictures = []
+    for number, image in enumerate(draft["images"]):
+        matches = []
+        for i, f in indexed:
+            found = _ASSET_TERM.match(f["term"] or "")
+            if f["field"] == f"image:{number}" and found and f["category"] in ASSET_KINDS:
+                matches.append({"finding": i, "category": f["category"],
+                                "asset_id": int(found.group(1)), "title": found.group(2),
+                                "url": f"/assets/{found.group(1)}/image"})
+        pictures.append({"index": number, "name": image["name"], "sha256": image["sha256"],
+                         "url": f"/drafts/{draft['id']}/images/{number}", "matches": matches})
+    return pictures
+
+
+def _signed_in(request: Request) -> Principal:
+    me = _principal(request)
+    if me is None:
+        raise Unauthenticated("请先登录")
+    return me
+
+
+@router.get("/drafts/{draft_id}/images/{index}")
+def draft_image(request: Request, draft_id: int, index: int) -> Any:
+    from .api_maintenance import draft_picture
+
+    return draft_picture(request, _signed_in(request), draft_id, index)
+
+
+@router.get("/assets/{asset_id}/image")
+def asset_image(request: Request, asset_id: int) -> Any:
+    from .api_maintenance import asset_picture
+
+    return asset_picture(request, _signed_in(request), asset_id)
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)

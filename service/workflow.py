@@ -9,12 +9,8 @@ the authorization is checked again inside it, so a role removed meanwhile still 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
-import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +18,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, insert, select, update
 
 from screener import Draft, Report, Screener
-from screener.errors import StorageError
 from screener.lexicon.store import pause_point
 
 from . import audit
@@ -38,11 +33,11 @@ from .auth import Principal, Role
 from .config import ServiceSettings
 from .db import accounts, drafts, now, people, read, reports, signoffs, write
 from .errors import BadRequest, Conflict, NotFound, TooLarge
+from .maintenance import save_image
 from .registry import AccountRole, accounts_of
 
 DECISIONS = ("approve", "changes", "reject")
 DECISION_STATUS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
-IMAGE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp", "BMP": ".bmp"}
 _VERDICT_ORDER = case({"block": 0, "review": 1}, value=drafts.c.verdict, else_=2)
 
 
@@ -76,48 +71,12 @@ class Workflow:
 
     # -- images ---------------------------------------------------------------------------
     def _store_images(self, images: list[Image]) -> list[dict[str, Any]]:
-        from PIL import Image as PILImage
-        from PIL import UnidentifiedImageError
-
         if len(images) > self.config.max_images:
             raise TooLarge(f"{len(images)} images; at most {self.config.max_images} per draft",
                            field="images")
-        stored = []
-        for index, image in enumerate(images):
-            field = f"images[{index}]"
-            if len(image.data) > self.config.max_image_bytes:
-                raise TooLarge(f"image {image.name!r} is {len(image.data):,} bytes; the limit is "
-                               f"{self.config.max_image_bytes:,}", field=field)
-            try:  # decode the header only: an upload that is not an image is refused
-                with PILImage.open(io.BytesIO(image.data)) as pic:
-                    kind = pic.format or ""
-                    pic.verify()
-            except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-                raise BadRequest(f"{image.name!r} is not a readable image", field=field) from None
-            if kind not in IMAGE_SUFFIXES:
-                raise BadRequest(f"{image.name!r}: image type {kind or 'unknown'} is not "
-                                 f"accepted ({', '.join(IMAGE_SUFFIXES)})", field=field)
-            digest = hashlib.sha256(image.data).hexdigest()
-            path = self.config.upload_dir / f"{digest}{IMAGE_SUFFIXES[kind]}"
-            if not path.exists():
-                self._keep(path, image.data)
-            stored.append({"name": Path(image.name).name[:200], "sha256": digest,
-                           "size": len(image.data), "path": str(path)})
-        return stored
-
-    def _keep(self, path: Path, data: bytes) -> None:
-        # One temporary name per thread: two requests carrying the same picture at once must
-        # not write into each other's half-written file.
-        tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-            raise StorageError(f"the upload folder {path.parent}",
-                               exc.strerror or str(exc)) from None
+        return [save_image(self.config.upload_dir, image.name, image.data,
+                           self.config.max_image_bytes, f"images[{index}]")
+                for index, image in enumerate(images)]
 
     def _screen(self, account: Any, title: str, body: str, author: str,
                 images: list[dict[str, Any]]) -> Report:

@@ -105,3 +105,47 @@ def build_world(client: TestClient, app) -> World:
 @pytest.fixture
 def world(client, app) -> World:
     return build_world(client, app)
+
+
+@pytest.fixture
+def own_screener(tmp_path, shipped_screener):
+    """A screener with a state folder of its own, for tests that change the lexicon or the
+    asset bank (the session's shipped screener must stay as shipped). The compiled lexicon is
+    copied from the shipped one, so building it takes a moment, not seconds."""
+    import shutil
+
+    from screener import Screener
+    from screener.settings import REPO_ROOT, load_settings
+
+    home = tmp_path / "own-home"
+    shutil.copytree(shipped_screener.settings.home / "cache", home / "cache")
+    return Screener(load_settings(home=home, lexicon_dir=REPO_ROOT / "lexicons"))
+
+
+@pytest.fixture
+def own_world(own_screener):
+    """A world on the state folder's own database, as `screener serve` lays it out: the
+    lexicon store and the service share ``<home>/screener.db``."""
+    app = create_app(screener=own_screener, config=load_service_settings(own_screener.settings))
+    with TestClient(app) as test_client:
+        yield build_world(test_client, app)
+
+
+@pytest.fixture(scope="session")
+def photos():
+    """Real photographs that ship with scikit-learn (the asset bank needs texture to verify)."""
+    from PIL import Image
+    from sklearn.datasets import load_sample_images
+
+    images = load_sample_images()
+    names = [f.rsplit("/", 1)[-1].split(".")[0] for f in images.filenames]
+    return {name: Image.fromarray(array) for name, array in zip(names, images.images,
+                                                                 strict=True)}
+
+
+def image_bytes(image, fmt: str = "PNG", **options) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()

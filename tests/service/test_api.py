@@ -8,7 +8,7 @@ import sqlite3
 
 def test_health_and_docs(client):
     health = client.get("/healthz").json()
-    assert health["status"] == "ok" and health["schema_version"] == 1
+    assert health["status"] == "ok" and health["schema_version"] == 2
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/drafts" in spec["paths"] and "/api/drafts/{draft_id}/signoff" in spec["paths"]
@@ -85,3 +85,43 @@ def test_unit_head_token_needs_a_unit(world):
     response = world.call("admin", "POST", "/api/tokens",
                           json={"role": "unit_head", "person_id": world.ids["person_head"]})
     assert response.status_code == 422 and response.json()["error"]["field"] == "unit_id"
+
+
+def test_tokens_expire(world, service_config):
+    created = world.call("admin", "POST", "/api/tokens",
+                         json={"role": "operator", "person_id": world.ids["person_operator"],
+                               "label": "exchange student", "expires_in_days": 30}).json()
+    assert created["expires_at"] > created["created_at"]
+    world.tokens["short"] = created["token"]
+    assert world.call("short", "GET", "/api/me").status_code == 200
+    with sqlite3.connect(service_config.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("update svc_tokens set expires_at = '2024-01-01T00:00:00+00:00' "
+                   "where id = ?", (created["id"],))
+    expired = world.call("short", "GET", "/api/me")
+    assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
+    world.client.cookies.clear()
+    login = world.client.post("/login", data={"token": created["token"]})
+    assert login.status_code == 401
+    too_long = world.call("admin", "POST", "/api/tokens",
+                          json={"role": "admin", "expires_in_days": 0})
+    assert too_long.status_code == 422 and too_long.json()["error"]["field"] == \
+        "expires_in_days"
+
+
+def test_a_database_from_before_token_expiry_is_migrated(tmp_path):
+    from sqlalchemy import inspect
+
+    from service.db import make_engine, migrate
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # what step 1 made before tokens could expire
+        db.execute("create table svc_schema (version integer primary key, name varchar(100) "
+                   "not null, applied_at varchar(32) not null)")
+        db.execute("insert into svc_schema values (1, 'initial tables', '2025-01-01')")
+        db.execute("create table svc_tokens (id integer primary key, token_hash varchar(64), "
+                   "person_id integer, role varchar(20), unit_id integer, label varchar(200), "
+                   "created_at varchar(32), revoked_at varchar(32))")
+    engine = make_engine(f"sqlite:///{path}")
+    assert migrate(engine) == 2
+    assert "expires_at" in {c["name"] for c in inspect(engine).get_columns("svc_tokens")}
+    assert migrate(engine) == 2  # once only

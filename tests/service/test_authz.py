@@ -68,26 +68,88 @@ ENDPOINTS = [
      {"admin"}, True, True),
     ("publish", "POST", "/api/drafts/{draft}/publish", None, {"operator"}, True, False),
     ("audit list", "GET", "/api/audit", None, {"admin"}, False, False),
+    ("draft image", "GET", "/api/drafts/{draft}/images/0", None, READERS, True, False),
+    ("lexicon state", "GET", "/api/lexicon", None, {"maintainer", "admin"}, False, False),
+    ("lexicon terms", "GET", "/api/lexicon/terms", None, {"maintainer", "admin"}, False, False),
+    ("lexicon add", "POST", "/api/lexicon/terms",
+     {"terms": ["紫微星云贷"], "category": "illegal", "reason": "r"}, {"maintainer"},
+     False, False),
+    ("lexicon edit", "PATCH", "/api/lexicon/terms/代孕", {"severity": "review", "reason": "r"},
+     {"maintainer"}, False, False),
+    ("lexicon retire", "POST", "/api/lexicon/terms/代孕/retire", {"reason": "r"},
+     {"maintainer"}, False, False),
+    ("asset list", "GET", "/api/assets", None, {"maintainer", "admin"}, False, False),
+    ("asset add", "POST", "/api/assets", None, {"maintainer"}, False, False),
+    ("asset retire", "POST", "/api/assets/1/retire", {"reason": "r"}, {"maintainer"},
+     False, False),
+    ("asset image", "GET", "/api/assets/1/image", None, set(ROLES), False, False),
     ("audit verify", "GET", "/api/audit/verify", None, {"admin"}, False, False),
 ]
 
 
+def _with_picture(world, photos):
+    """A draft with a picture, and asset 1 in the bank (added through the API)."""
+    from .conftest import image_bytes
+
+    added = world.call("maintainer", "POST", "/api/assets", data={"title": "颐和园"},
+                       files={"image": ("a.png", image_bytes(photos["china"]), "image/png")})
+    assert added.status_code == 201, added.text
+    response = world.call("operator", "POST", "/api/drafts",
+                          data={"account_id": str(world.ids["account"]), "body": "见图。"},
+                          files=[("images", ("b.png", image_bytes(photos["flower"]),
+                                             "image/png"))])
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _request(world, who, method, url, payload, name, photos):
+    if name == "asset add":  # multipart, a fresh picture each time
+        from PIL import ImageOps
+
+        from .conftest import image_bytes
+
+        picture = image_bytes(ImageOps.mirror(photos["flower"]))
+        kwargs = {"files": {"image": ("c.png", picture, "image/png")}}
+    else:
+        kwargs = {"json": payload}
+    if who is None:
+        return world.client.request(method, url, **kwargs)
+    return world.call(who, method, url, **kwargs)
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
-def test_role_matrix(endpoint, client, app):
+def test_role_matrix(endpoint, own_screener, photos):
+    from fastapi.testclient import TestClient
+
+    from service import create_app
+    from service.config import load_service_settings
+
     name, method, template, body, allowed, needs_draft, dean = endpoint
-    world = build_world(client, app)
-    draft = _draft(world, dean) if needs_draft else None
+    # Its own state folder: the maintainers' endpoints change the lexicon and the bank.
+    app = create_app(screener=own_screener,
+                     config=load_service_settings(own_screener.settings))
+    with TestClient(app) as client:
+        world = build_world(client, app)
+        _check_endpoint(world, photos, name, method, template, body, allowed, needs_draft,
+                        dean)
+
+
+def _check_endpoint(world, photos, name, method, template, body, allowed, needs_draft, dean):
+    if name in ("draft image", "asset image", "asset retire"):
+        draft = _with_picture(world, photos)
+    else:
+        draft = _draft(world, dean) if needs_draft else None
     url = template.format(account=world.ids["account"], draft=draft["id"] if draft else 0)
     payload = body(world, draft) if callable(body) else body
 
-    anonymous = client.request(method, url, json=payload)
+    anonymous = _request(world, None, method, url, payload, name, photos)
     assert anonymous.status_code == 401, (name, anonymous.text)
     assert anonymous.json()["error"]["message"]
 
     ordered = sorted(ROLES, key=lambda r: r in allowed)  # refused roles first
     results = {}
     for role in ordered:
-        response = world.call(role, method, url, json=payload)
+        response = _request(world, role, method, url, payload, name, photos)
         results[role] = response.status_code
         if role in allowed:
             assert response.status_code != 403, (name, role, response.text)
@@ -100,10 +162,15 @@ def test_role_matrix(endpoint, client, app):
 
 
 def test_every_api_route_is_in_the_matrix(app):
-    covered = {(m, t.split("{")[0].rstrip("/")) for _, m, t, *_ in ENDPOINTS}
-    for route in app.routes:
-        path = getattr(route, "path", "")
-        if not path.startswith("/api"):
-            continue
-        for method in route.methods - {"HEAD", "OPTIONS"}:
-            assert (method, path.split("{")[0].rstrip("/")) in covered, (method, path)
+    # From the OpenAPI document: FastAPI no longer lists an included router's routes in
+    # ``app.routes``, so walking those checked nothing.
+    import re
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]*\}|(?<=/)(\d+|代孕)(?=/|$)", "{}", path)
+
+    covered = {(m, shape(t)) for _, m, t, *_ in ENDPOINTS}
+    paths = app.openapi()["paths"]
+    api = [(method.upper(), shape(path)) for path, methods in paths.items()
+           if path.startswith("/api") for method in methods]
+    assert set(api) == covered

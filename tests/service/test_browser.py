@@ -35,6 +35,10 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_url(app):
+    yield from _serve(app)
+
+
+def _serve(app):
     import uvicorn
 
     port = _free_port()
@@ -129,3 +133,62 @@ def test_review_page(world, live_url, browser):
     assert other.locator("button[value=approve]").count() == 0
     assert "具体负责人" in other.inner_text("#cannot-sign")
     other.screenshot(path=str(ARTIFACTS / "4-operator-view.png"), full_page=True)
+
+
+@pytest.fixture
+def own_live_url(own_world):
+    yield from _serve(own_world.client.app)
+
+
+def test_matched_asset_beside_the_submitted_picture(own_world, own_live_url, browser, photos):
+    """A picture that copies a bank asset is shown next to the asset, both served through the
+    service's authenticated picture routes (no file paths in the page)."""
+    from PIL import ImageOps
+
+    from .conftest import image_bytes
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    w = own_world
+    asset = w.call("maintainer", "POST", "/api/assets",
+                   data={"kind": "copyright", "title": "颐和园", "owner": "图片社"},
+                   files={"image": ("temple.png", image_bytes(photos["china"]), "image/png")}
+                   ).json()
+    pasted = image_bytes(ImageOps.mirror(photos["china"]).crop((60, 40, 600, 400)), "JPEG",
+                         quality=60)
+    own = image_bytes(photos["flower"].resize((320, 213)), "JPEG")
+    draft = w.call("operator", "POST", "/api/drafts",
+                   data={"account_id": str(w.ids["account"]), "title": "校园风景",
+                         "body": "两张照片。"},
+                   files=[("images", ("own.jpg", own, "image/jpeg")),
+                          ("images", ("pasted.jpg", pasted, "image/jpeg"))]).json()
+    assert draft["verdict"] != "pass"
+
+    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    page.goto(f"{own_live_url}/login")
+    page.fill("input[name=token]", w.tokens["responsible"])
+    page.click("button[type=submit]")
+    page.goto(f"{own_live_url}/drafts/{draft['id']}")
+    page.wait_for_load_state("networkidle")
+
+    first = page.locator("#picture-0 figure.submitted img")
+    submitted = page.locator("#picture-1 figure.submitted img")
+    banked = page.locator("#picture-1 figure.asset img")
+    assert page.locator("#picture-0 figure.asset").count() == 0  # the own photo matched nothing
+    for image in (first, submitted, banked):
+        assert image.is_visible()
+        assert image.evaluate("e => e.complete && e.naturalWidth") > 0  # it really loaded
+    assert banked.evaluate("e => e.naturalWidth") == photos["china"].width
+    assert submitted.evaluate("e => e.naturalWidth") == 540
+    left, right = submitted.bounding_box(), banked.bounding_box()
+    assert right["x"] > left["x"] + left["width"] - 1  # side by side, the asset on the right
+    assert abs(right["y"] - left["y"]) < left["height"]  # on the same row
+    caption = page.inner_text("#picture-1 figure.asset figcaption")
+    assert f"图库资产 {asset['id']}" in caption and "颐和园" in caption
+    html = page.content()
+    assert "/uploads/" not in html and str(w.client.app.state.config.upload_dir) not in html
+    page.screenshot(path=str(ARTIFACTS / "5-pictures-side-by-side.png"), full_page=True)
+
+    # The picture routes need the login: a fresh browser context gets no picture.
+    stranger = browser.new_page()
+    response = stranger.goto(f"{own_live_url}{banked.get_attribute('src')}")
+    assert response.status == 401

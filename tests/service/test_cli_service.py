@@ -41,8 +41,19 @@ def test_init_prints_the_admin_token_once(home, tmp_path):
     run("accounts", "assign", str(account_id), str(staff), "responsible")
     listed = run("accounts", "list").stdout
     assert "protected name" in listed and "missing first_responsible" in listed
-    created = run("tokens", "create", "--role", "responsible", "--person", str(staff))
-    assert created.stdout.strip().startswith("scr_")
+    created = run("tokens", "create", "--role", "responsible", "--person", str(staff),
+                  "--expires-in-days", "90", "--label", "李老师")
+    raw = created.stdout.strip()
+    assert raw.startswith("scr_")
+    listed = run("tokens", "list").stdout
+    line = next(x for x in listed.splitlines() if x.endswith("李老师"))
+    assert "active until" in line and raw not in listed
+    token_id = line.split()[0]
+    assert "revoked" in run("tokens", "revoke", token_id).stdout
+    line = next(x for x in run("tokens", "list").stdout.splitlines() if x.endswith("李老师"))
+    assert line.split()[4] == "revoked"
+    again = runner.invoke(_app(), ["tokens", "revoke", token_id, "--home", str(home)], env=env)
+    assert again.exit_code == 30 and "already revoked" in again.output
     assert "audit log OK" in run("audit", "verify").stdout
 
     refused = runner.invoke(_app(), ["accounts", "assign", str(account_id), "999",

@@ -40,3 +40,20 @@ def test_login_csrf_and_print(world):
     sheet = client.get(f"/drafts/{draft['id']}/print").text
     assert "具体负责人签字" in sheet and draft["content_hash"] in sheet
     assert client.post("/logout", follow_redirects=False).status_code == 303
+
+
+def test_the_maintainer_sees_the_lexicon_and_the_bank(own_world, photos):
+    from .conftest import image_bytes
+
+    w = own_world
+    w.call("maintainer", "POST", "/api/lexicon/terms",
+           json={"terms": ["紫微星云贷"], "category": "illegal", "reason": "新名目"})
+    asset = w.call("maintainer", "POST", "/api/assets", data={"title": "颐和园"},
+                   files={"image": ("a.png", image_bytes(photos["china"]), "image/png")}).json()
+    version = w.call("maintainer", "GET", "/api/lexicon").json()["version"]
+    w.client.post("/login", data={"token": w.tokens["maintainer"]})
+    page = w.client.get("/").text
+    assert f'<code id="lexicon-version">{version}</code>' in page
+    assert "紫微星云贷" in page and "新名目" in page
+    assert f'src="/assets/{asset["id"]}/image"' in page and "颐和园" in page
+    assert w.client.get(f"/assets/{asset['id']}/image").status_code == 200
