@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import InputError
+from .ingest import check_image_count, local_image
 from .model import Draft
 from .settings import Settings
 
@@ -52,7 +53,9 @@ def parse_rich_draft(path: Path, settings: Settings) -> Draft:
             title, body, images = _markdown(text, settings, source)
         else:
             title, body, images = _html(text, source, inline)
-        images = [_resolve(ref, path.parent, inline, source) for ref in images]
+        check_image_count(len(images), source)  # before a single inline picture is written
+        images = [_resolve(ref, index, path.parent, inline, source)
+                  for index, ref in enumerate(images)]
     return _draft(title, body, images, source, settings)
 
 
@@ -95,7 +98,7 @@ def _store_inline(data: bytes, ext: str, folder: Path) -> str:
     return str(target)
 
 
-def _resolve(ref: str, base: Path, inline: Path, source: str) -> str:
+def _resolve(ref: str, index: int, base: Path, inline: Path, source: str) -> str:
     ref = ref.strip()
     lowered = ref.lower()
     if lowered.startswith(("http://", "https://", "//")):
@@ -110,9 +113,8 @@ def _resolve(ref: str, base: Path, inline: Path, source: str) -> str:
             data = b""  # stored empty: the images stage reports it as unreadable
         return _store_inline(data, _MIME_EXT.get(mime, ".bin"), inline)
     if lowered.startswith("file:"):
-        ref = unquote(urlsplit(ref).path)
-    path = Path(unquote(ref))
-    return str(path if path.is_absolute() else base / path)
+        ref = urlsplit(ref).path
+    return local_image(unquote(ref), index, base, source)
 
 
 class _HtmlText(HTMLParser):
@@ -195,16 +197,18 @@ def _docx(data: bytes, source: str, inline: Path) -> tuple[str, str, list[str]]:
             continue
         lines.append(paragraph.text)
     body = "\n".join(lines).strip()
-    return title, body, _docx_images(document, inline)
+    return title, body, _docx_images(document, inline, source)
 
 
-def _docx_images(document, inline: Path) -> list[str]:
+def _docx_images(document, inline: Path, source: str) -> list[str]:
     """Pictures in document order (a:blip elements), inline ones stored, linked ones as URLs."""
     blip = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     rels = document.part.rels
     images = []
-    for element in document.element.body.iter(blip):
+    elements = list(document.element.body.iter(blip))
+    check_image_count(len(elements), source)
+    for element in elements:
         rel_id = element.get(f"{rel_ns}embed") or element.get(f"{rel_ns}link")
         rel = rels.get(rel_id) if rel_id else None
         if rel is None:

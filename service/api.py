@@ -309,7 +309,7 @@ def _rich(raw: bytes, name: str, suffix: str, flow: Workflow) -> tuple[Any, list
         try:
             draft = parse_rich_draft(path, settings)
         except InputError as exc:  # named after the upload, not the server's temporary file
-            raise InputError(name, exc.problem) from None
+            raise BadRequest(f"{name!r}: {exc.problem}", field="file") from None
     images = []
     for ref in draft.images:
         local = Path(ref).resolve() if "://" not in ref and not ref.startswith("//") else None

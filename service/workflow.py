@@ -88,6 +88,9 @@ class Workflow:
                 with PILImage.open(io.BytesIO(image.data)) as pic:
                     kind = pic.format or ""
                     pic.verify()
+            except PILImage.DecompressionBombError as exc:  # not an OSError: was a 500
+                raise BadRequest(f"{image.name!r} is refused as a decompression bomb: {exc}",
+                                 field=field) from None
             except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
                 raise BadRequest(f"{image.name!r} is not a readable image", field=field) from None
             if kind not in IMAGE_SUFFIXES:

