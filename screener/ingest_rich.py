@@ -176,28 +176,36 @@ def _docx(data: bytes, source: str, inline: Path) -> tuple[str, str, list[str]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             # A zip bomb is refused from its directory before anything is inflated.
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise InputError(source, "not a .docx file (not a zip archive)") from None
     if unpacked > 4 * MAX_RICH_BYTES:
         raise InputError(source, f"unpacks to {unpacked:,} bytes; refusing")
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise InputError(source, f"not a readable .docx file: {exc}") from None
-    paragraphs = [p for p in document.paragraphs]
+        title, body = _docx_text(document)
+        images = _docx_images(document, inline, source)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        # python-docx parses lazily with lxml and zipfile underneath: a hostile file surfaces as
+        # XMLSyntaxError, KeyError, AttributeError, BadZipFile... anywhere above. All mean the same.
+        raise InputError(source, f"not a readable .docx file ({type(exc).__name__}: "
+                                 f"{str(exc)[:200]})") from None
+    return title, body, images
+
+
+def _docx_text(document) -> tuple[str, str]:
     title = (document.core_properties.title or "").strip()
     lines = []
-    for paragraph in paragraphs:
+    for paragraph in document.paragraphs:
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         if not title and style in ("Title", "Heading 1") and paragraph.text.strip():
             title = paragraph.text.strip()
             continue
         lines.append(paragraph.text)
-    body = "\n".join(lines).strip()
-    return title, body, _docx_images(document, inline, source)
+    return title, "\n".join(lines).strip()
 
 
 def _docx_images(document, inline: Path, source: str) -> list[str]:
@@ -214,7 +222,12 @@ def _docx_images(document, inline: Path, source: str) -> list[str]:
         if rel is None:
             continue
         if rel.is_external:
-            images.append(rel.target_ref)
+            ref = rel.target_ref
+            if not ref.lower().startswith(("http://", "https://", "//")):
+                # a linked (not embedded) picture naming a file: never read from here
+                raise InputError(source, f"images[{len(images)}] {ref[:200]!r} is linked to a "
+                                         "file, not embedded; embed the picture in the document")
+            images.append(ref)
             continue
         part = rel.target_part
         ext = _MIME_EXT.get(part.content_type, Path(str(part.partname)).suffix or ".bin")
