@@ -141,6 +141,18 @@ def test_control_and_bidi_characters_in_names_are_refused_with_their_position(wo
     still_serving(world)
 
 
+def test_control_and_bidi_characters_in_names_are_refused_by_the_cli_too(cli):
+    unit = cli("accounts", "add-unit", "力学系")
+    assert unit.code == 0, unit.stdout + unit.stderr
+    for name in HOSTILE_NAMES:
+        for args in (["accounts", "add-unit", name], ["accounts", "add-person", name],
+                     ["accounts", "add", name, "--unit", "1"]):
+            outcome = cli(*args)
+            assert outcome.code == 30 and len(outcome.error_lines) == 1, outcome.stderr
+            line = outcome.error_lines[0]
+            assert "U+" in line and "offset 3" in line and "\x1b" not in line, line
+
+
 def test_control_and_bidi_characters_in_a_title_are_screened_and_shown_visibly(cli, tmp_path,
                                                                                world):
     title = "代\u202e孕\x1b]0;owned\x07讲座"
