@@ -26,14 +26,22 @@ def zip_bomb() -> bytes:
 
 
 def lying_zip() -> bytes:
-    """A zip whose directory claims 1 KB for an entry that inflates to 64 MB."""
+    """A real .docx whose document part inflates to 64 MB while its directory claims 1 KB."""
+    import docx
+
+    real = io.BytesIO()
+    docx.Document().save(real)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/document.xml", b"<" * (64 << 20))
+    with zipfile.ZipFile(real) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                archive.writestr(info.filename, source.read(info))
+        archive.writestr("word/document.xml", b"<" * (64 << 20))  # written last
+        offset = archive.infolist()[-1].header_offset
     data = bytearray(buffer.getvalue())
-    # uncompressed size: in the local header (offset 22) and the central directory entry (24)
-    data[22:26] = (1024).to_bytes(4, "little")
-    central = data.rindex(b"PK\x01\x02")
+    data[offset + 22:offset + 26] = (1024).to_bytes(4, "little")  # local header
+    central = data.rindex(b"PK\x01\x02")  # the last central directory entry is that part's
     data[central + 24:central + 28] = (1024).to_bytes(4, "little")
     return bytes(data)
 
@@ -57,7 +65,7 @@ HOSTILE_HTML = """<!doctype html><html><head><title>讲座通知</title>
 # -- zip bombs as .docx -------------------------------------------------------------------------
 @pytest.mark.parametrize("name, make, problem", [
     ("bomb.docx", zip_bomb, "unpacks to 268,435,"),  # refused from the directory
-    ("liar.docx", lying_zip, "not a readable .docx file"),  # inflating stops at the claim
+    ("liar.docx", lying_zip, "Bad CRC-32"),  # inflating stops at the 1 KB it claimed
 ])
 def test_zip_bombs_as_docx_are_one_error(screen, tmp_path, name, make, problem):
     path = tmp_path / name
@@ -115,3 +123,26 @@ def test_the_network_guard_catches_a_fetch(no_network):
         pass
     assert no_network and "evil.example" in str(no_network[0])
     no_network.clear()
+
+
+def test_docx_picture_linked_to_a_local_file_is_refused(screen, tmp_path):
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    from .test_hostile_images import _png
+
+    document = docx.Document()
+    document.add_paragraph("讲座海报")
+    document.add_picture(io.BytesIO(_png()))
+    link = document.part.relate_to("file:///etc/passwd", RELATIONSHIP_TYPE.IMAGE,
+                                   is_external=True)
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    blip = next(document.element.body.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"))
+    del blip.attrib[f"{rel}embed"]
+    blip.set(f"{rel}link", link)
+    path = tmp_path / "linked.docx"
+    document.save(path)
+    outcome = screen(path)
+    assert outcome.code == 30 and "linked to a file, not embedded" in outcome.stderr, (
+        outcome.stdout + outcome.stderr)
