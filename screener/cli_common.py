@@ -44,7 +44,7 @@ def settings_from(home: Path | None):
     return load_settings(home=home)
 
 
-def error_line(exc: ScreenerError) -> str:
+def error_line(exc: object) -> str:
     """One line; brackets and control characters in a file name are shown, never obeyed (a file
     named ``[/x].txt`` would otherwise crash rich's markup, ``\x1b[2J`` clear the screen)."""
     from rich.markup import escape

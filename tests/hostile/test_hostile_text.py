@@ -192,3 +192,15 @@ def test_control_characters_in_an_uploaded_file_name_are_not_echoed_raw(world):
     message = client_error(response)
     assert "\x1b" not in message and "\u202e" not in message, message
     still_serving(world)
+
+
+def test_markup_in_an_archive_row_is_printed_not_obeyed(cli, tmp_path):
+    path = tmp_path / "posts.jsonl"
+    path.write_text(json.dumps({"body": "讲座", "published_at": "2024-01-01",
+                                "[/bold]\x1b[2J": 1}) + "\n", encoding="utf-8")
+    outcome = cli("archive", "import", str(path))
+    assert outcome.code == 30 and len(outcome.error_lines) == 1, outcome.stderr
+    line = outcome.error_lines[0]
+    assert f"{path}:1" in line and "[/bold]" in line and "\x1b" not in line, line
+    outcome = cli("rescreen", "--since", "[/x]")
+    assert outcome.code == 2 and "--since" in outcome.stderr and "[/x]" in outcome.stderr
