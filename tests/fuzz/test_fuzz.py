@@ -7,7 +7,7 @@ target; ``soak`` runs many more; ``benchmarks/bench_fuzz.py`` runs a campaign fo
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 
 from .targets import TARGETS, FuzzContext
 
@@ -21,6 +21,9 @@ def fuzz_context(test_screener, tmp_path_factory) -> FuzzContext:
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
 def test_fuzz_target(target, fuzz_context):
+    # the example count comes from the profile; no per-example deadline in any profile (a
+    # slow machine is not a bug), and fixtures are shared on purpose: they are read-only
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(target.strategy)
     def holds(example):
         target.check(fuzz_context, example)
