@@ -22,7 +22,7 @@ def fuzz_context(test_screener, tmp_path_factory) -> FuzzContext:
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
 def test_fuzz_target(target, fuzz_context):
     # the example count comes from the profile; no per-example deadline in any profile (a
-    # slow machine is not a bug), and fixtures are shared on purpose: they are read-only
+    # slow machine is not a bug)
     @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(target.strategy)
     def holds(example):
