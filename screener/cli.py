@@ -16,7 +16,17 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .cli_assets import assets_app
-from .cli_common import EXIT_OF, Exit, Format, HomeOption, err, fail, out, settings_from
+from .cli_common import (
+    EXIT_OF,
+    Exit,
+    Format,
+    HomeOption,
+    err,
+    error_line,
+    fail,
+    out,
+    settings_from,
+)
 from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
 from .cli_service import register as register_service_commands
@@ -73,7 +83,7 @@ def screen(
             try:
                 draft = load_draft(path, screener.settings)
             except ScreenerError as exc:
-                err.print(f"[red]error:[/red] {exc}")
+                err.print(error_line(exc))
                 worst = max(worst, Exit.BAD_INPUT)
                 continue
             report = screener.screen(draft)

@@ -44,6 +44,16 @@ def settings_from(home: Path | None):
     return load_settings(home=home)
 
 
+def error_line(exc: object) -> str:
+    """One line; brackets and control characters in a file name are shown, never obeyed (a file
+    named ``[/x].txt`` would otherwise crash rich's markup, ``\x1b[2J`` clear the screen)."""
+    from rich.markup import escape
+
+    from .render import visible
+
+    return f"[red]error:[/red] {escape(visible(str(exc)))}"
+
+
 def fail(exc: ScreenerError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
+    err.print(error_line(exc))
     return typer.Exit(Exit.BAD_INPUT)

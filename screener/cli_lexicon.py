@@ -320,8 +320,10 @@ def lexicon_import(
                     for e in current_entries(settings)}
         new = [(line, e) for line, e in plan.accepted
                if (e.term, e.category, e.severity, e.article, e.boundary) not in in_force]
-        for r in plan.rejected:
-            text = r.text if len(r.text) <= 40 else r.text[:40] + "…"
+        from .render import visible
+
+        for r in plan.rejected:  # shown, not obeyed: a rejected line may hold any character
+            text = visible(r.text if len(r.text) <= 40 else r.text[:40] + "…")
             err.print(f"rejected: {file}:{r.line}: {r.reason}: {text}", markup=False)
         if dry_run:
             for line, e in new:

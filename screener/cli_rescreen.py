@@ -27,7 +27,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .cli_common import Exit, HomeOption, err, fail, out, settings_from
+from .cli_common import Exit, HomeOption, err, error_line, fail, out, settings_from
 from .errors import ScreenerError
 
 archive_app = typer.Typer(help="The archive of published posts that `rescreen` checks again.",
@@ -54,11 +54,11 @@ def archive_import(
         result = import_paths(paths, settings_from(home), published_at=published_at)
     except (ScreenerError, ValueError) as exc:
         if isinstance(exc, ValueError):
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(error_line(exc))
             raise typer.Exit(Exit.BAD_INPUT) from None
         raise fail(exc) from None
     for source, reason in result.errors + result.conflicts:
-        err.print(f"[red]error:[/red] {source}: {reason}", markup=True, highlight=False)
+        err.print(error_line(f"{source}: {reason}"), highlight=False)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     else:
@@ -95,7 +95,7 @@ def rescreen(
             parse_when(since)
         settings = settings_from(home)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] --since: {exc}")
+        err.print(error_line(f"--since: {exc}"))
         raise typer.Exit(2) from None
     except ScreenerError as exc:
         raise fail(exc) from None

@@ -27,6 +27,9 @@ from .settings import Settings
 
 SUFFIXES = (".json", ".txt", ".md", ".html", ".htm", ".docx")
 _RICH = (".md", ".html", ".htm", ".docx")  # drafts that can carry pictures: ingest_rich.py
+# A post carries a few dozen pictures at most; the service allows at most 200 (max_images). Each
+# picture is decoded, hashed and read by OCR, so thousands are a denial of service, not a post.
+MAX_IMAGES = 200
 # JSON can spell half a UTF-16 pair ("\ud800"); such text cannot be printed or stored as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -123,11 +126,38 @@ def parse_draft(text: str, source: str, suffix: str, settings: Settings,
     else:
         raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
                                  f"use one of {', '.join(SUFFIXES)}")
-    images = tuple(str((base / p) if base and not Path(p).is_absolute() else Path(p))
-                   for p in fields.images)
+    images = tuple(local_image(ref, index, base, source)
+                   for index, ref in enumerate(fields.images))
     return checked_draft(source, settings, id=fields.id, title=fields.title, body=fields.body,
                          images=images, account=fields.account,
                          platform=Platform(fields.platform), author=fields.author)
+
+
+def check_image_count(pictures: int, source: str) -> None:
+    if pictures > MAX_IMAGES:
+        raise InputError(source, f"{pictures:,} images; a draft has at most {MAX_IMAGES}")
+
+
+def local_image(ref: str, index: int, base: Path | None, source: str) -> str:
+    """A picture named by path, which must lie in the draft's folder or below it once ``..``
+    and symbolic links are resolved: a draft must not make the screener read, OCR and quote
+    ``/etc/passwd`` or another user's files. An upload (``base`` None) has no folder at all.
+    Remote links are kept; the images stage reports them as never fetched."""
+    if ref.lower().startswith(("http://", "https://", "//")):
+        return ref
+    where = f"images[{index}] {ref[:200]!r}"
+    if base is None:
+        raise InputError(source, f"{where}: an uploaded draft cannot name pictures by path; "
+                                 "upload them as images")
+    path = Path(ref) if Path(ref).is_absolute() else base / ref
+    try:
+        inside = path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL in the name
+        inside = False
+    if not inside:
+        raise InputError(source, f"{where} is outside the draft's folder {str(base)!r}; "
+                                 "pictures must be in that folder or below it")
+    return str(path)
 
 
 def checked_draft(source: str, settings: Settings, **fields) -> Draft:
@@ -139,6 +169,7 @@ def checked_draft(source: str, settings: Settings, **fields) -> Draft:
             raise InputError(source, f"{name} has an unpaired surrogate "
                                      f"\\u{ord(lone.group()):04x} at offset {lone.start()} "
                                      "(not valid Unicode text)")
+    check_image_count(len(images), source)
     if not title.strip() and not body.strip() and not images:
         raise InputError(source, "empty draft: no title, body or images")
     length = len(title) + len(body)

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import InputError
+from .ingest import check_image_count, local_image
 from .model import Draft
 from .settings import Settings
 
@@ -52,7 +53,9 @@ def parse_rich_draft(path: Path, settings: Settings) -> Draft:
             title, body, images = _markdown(text, settings, source)
         else:
             title, body, images = _html(text, source, inline)
-        images = [_resolve(ref, path.parent, inline, source) for ref in images]
+        check_image_count(len(images), source)  # before a single inline picture is written
+        images = [_resolve(ref, index, path.parent, inline, source)
+                  for index, ref in enumerate(images)]
     return _draft(title, body, images, source, settings)
 
 
@@ -95,7 +98,7 @@ def _store_inline(data: bytes, ext: str, folder: Path) -> str:
     return str(target)
 
 
-def _resolve(ref: str, base: Path, inline: Path, source: str) -> str:
+def _resolve(ref: str, index: int, base: Path, inline: Path, source: str) -> str:
     ref = ref.strip()
     lowered = ref.lower()
     if lowered.startswith(("http://", "https://", "//")):
@@ -110,9 +113,8 @@ def _resolve(ref: str, base: Path, inline: Path, source: str) -> str:
             data = b""  # stored empty: the images stage reports it as unreadable
         return _store_inline(data, _MIME_EXT.get(mime, ".bin"), inline)
     if lowered.startswith("file:"):
-        ref = unquote(urlsplit(ref).path)
-    path = Path(unquote(ref))
-    return str(path if path.is_absolute() else base / path)
+        ref = urlsplit(ref).path
+    return local_image(unquote(ref), index, base, source)
 
 
 class _HtmlText(HTMLParser):
@@ -174,43 +176,58 @@ def _docx(data: bytes, source: str, inline: Path) -> tuple[str, str, list[str]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             # A zip bomb is refused from its directory before anything is inflated.
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise InputError(source, "not a .docx file (not a zip archive)") from None
     if unpacked > 4 * MAX_RICH_BYTES:
         raise InputError(source, f"unpacks to {unpacked:,} bytes; refusing")
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise InputError(source, f"not a readable .docx file: {exc}") from None
-    paragraphs = [p for p in document.paragraphs]
+        title, body = _docx_text(document)
+        images = _docx_images(document, inline, source)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        # python-docx parses lazily with lxml and zipfile underneath: a hostile file surfaces as
+        # XMLSyntaxError, KeyError, AttributeError, BadZipFile... anywhere above. All mean the same.
+        raise InputError(source, f"not a readable .docx file ({type(exc).__name__}: "
+                                 f"{str(exc)[:200]})") from None
+    return title, body, images
+
+
+def _docx_text(document) -> tuple[str, str]:
     title = (document.core_properties.title or "").strip()
     lines = []
-    for paragraph in paragraphs:
+    for paragraph in document.paragraphs:
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         if not title and style in ("Title", "Heading 1") and paragraph.text.strip():
             title = paragraph.text.strip()
             continue
         lines.append(paragraph.text)
-    body = "\n".join(lines).strip()
-    return title, body, _docx_images(document, inline)
+    return title, "\n".join(lines).strip()
 
 
-def _docx_images(document, inline: Path) -> list[str]:
+def _docx_images(document, inline: Path, source: str) -> list[str]:
     """Pictures in document order (a:blip elements), inline ones stored, linked ones as URLs."""
     blip = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     rels = document.part.rels
     images = []
-    for element in document.element.body.iter(blip):
+    elements = list(document.element.body.iter(blip))
+    check_image_count(len(elements), source)
+    for element in elements:
         rel_id = element.get(f"{rel_ns}embed") or element.get(f"{rel_ns}link")
         rel = rels.get(rel_id) if rel_id else None
         if rel is None:
             continue
         if rel.is_external:
-            images.append(rel.target_ref)
+            ref = rel.target_ref
+            if not ref.lower().startswith(("http://", "https://", "//")):
+                # a linked (not embedded) picture naming a file: never read from here
+                raise InputError(source, f"images[{len(images)}] {ref[:200]!r} is linked to a "
+                                         "file, not embedded; embed the picture in the document")
+            images.append(ref)
             continue
         part = rel.target_part
         ext = _MIME_EXT.get(part.content_type, Path(str(part.partname)).suffix or ".bin")

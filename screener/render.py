@@ -37,7 +37,10 @@ def visible(text: str) -> str:
             out.append(" ⏎ ")
         elif cp < 0x20 or cp == 0x7F:
             out.append(chr(0x2400 + (cp if cp < 0x20 else 0x21)))
-        elif unicodedata.category(ch) in ("Cf", "Cs", "Co", "Cn") or 0xFE00 <= cp <= 0xFE0F:
+        # Cc here is C1 (U+0080-U+009F: U+009B is an 8-bit escape on some terminals); Zl/Zp
+        # (U+2028/U+2029) would break the one line a finding or an error is printed on.
+        elif (unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+              or 0xFE00 <= cp <= 0xFE0F):
             out.append(f"⟨U+{cp:04X}⟩")
         else:
             out.append(ch)

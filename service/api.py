@@ -296,6 +296,7 @@ def _rich(raw: bytes, name: str, suffix: str, flow: Workflow) -> tuple[Any, list
     import tempfile
     from pathlib import Path
 
+    from screener.errors import InputError
     from screener.ingest_rich import parse_rich_draft
 
     settings = flow.screener.settings
@@ -303,7 +304,10 @@ def _rich(raw: bytes, name: str, suffix: str, flow: Workflow) -> tuple[Any, list
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(raw)
-        draft = parse_rich_draft(path, settings)
+        try:
+            draft = parse_rich_draft(path, settings)
+        except InputError as exc:  # named after the upload, not the server's temporary file
+            raise BadRequest(f"{name!r}: {exc.problem}", field="file") from None
     images = []
     for ref in draft.images:
         local = Path(ref).resolve() if "://" not in ref and not ref.startswith("//") else None
@@ -315,7 +319,7 @@ def _rich(raw: bytes, name: str, suffix: str, flow: Workflow) -> tuple[Any, list
 
 
 async def _multipart(request: Request, flow: Workflow) -> tuple[DraftIn, list[Image]]:
-    from screener.ingest import SUFFIXES, parse_draft
+    from screener.ingest import SUFFIXES, decode_utf8, parse_draft
 
     form = await request.form(max_files=flow.config.max_images + 1, max_fields=20,
                               max_part_size=4 * 1024 * 1024)
@@ -341,11 +345,7 @@ async def _multipart(request: Request, flow: Workflow) -> tuple[DraftIn, list[Im
             if suffix not in SUFFIXES:
                 raise BadRequest(f"draft file {name!r}: use one of "
                                  f"{', '.join((*SUFFIXES, *RICH_UPLOADS))}", field="file")
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise BadRequest(f"draft file {name!r} is not UTF-8", field="file") from None
-            parsed = parse_draft(text, name, suffix, flow.screener.settings)
+            parsed = parse_draft(decode_utf8(raw, name), name, suffix, flow.screener.settings)
             fields.setdefault("title", parsed.title)
             fields.setdefault("body", parsed.body)
             fields.setdefault("author", parsed.author)
@@ -367,9 +367,16 @@ async def submit(request: Request, p: Caller, flow: Flow) -> dict[str, Any]:
     if kind == "multipart/form-data":
         draft, images = await _multipart(request, flow)
     elif kind == "application/json":
+        raw = await request.body()
         try:
-            data = json.loads(await request.body())
-        except (ValueError, RecursionError):
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"the body is not UTF-8: byte 0x{raw[exc.start]:02x} at offset "
+                             f"{exc.start}", field="body") from None
+        except RecursionError:
+            raise BadRequest("the body is not valid JSON: nested too deeply",
+                             field="body") from None
+        except ValueError:
             raise BadRequest("the body is not valid JSON", field="body") from None
         if not isinstance(data, dict):
             raise BadRequest("expected a JSON object", field="body")

@@ -63,7 +63,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):
-        return _error(request, 422, {"error": {"code": "invalid", "message": exc.problem}})
+        # The source is an uploaded file's name: say which, quoted so no control character in
+        # it reaches the client raw.
+        message = f"{exc.source!r}: {exc.problem}" if exc.source else exc.problem
+        return _error(request, 422, {"error": {"code": "invalid", "message": message}})
 
     @app.exception_handler(ScreenerError)
     async def _screener(request: Request, exc: ScreenerError):

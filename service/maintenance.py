@@ -223,6 +223,9 @@ def save_image(folder: Path, name: str, data: bytes, max_bytes: int, field: str
         with PILImage.open(io.BytesIO(data)) as pic:
             kind = pic.format or ""
             pic.verify()
+    except PILImage.DecompressionBombError as exc:  # not an OSError: was a 500
+        raise BadRequest(f"{name!r} is refused as a decompression bomb: {exc}",
+                         field=field) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise BadRequest(f"{name!r} is not a readable image", field=field) from None
     if kind not in IMAGE_SUFFIXES:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 
 from screener import Screener
+from screener.normalize.hidden import plain_name
 
 from . import audit
 from .db import account_events, accounts, assignments, now, people, units
@@ -100,10 +101,18 @@ def get_account(conn: Connection, account_id: int) -> Any:
     return _one(conn, accounts, account_id, "account", "account_id")
 
 
-def create_unit(conn: Connection, actor: str, name: str) -> dict[str, Any]:
+def _name(name: str, what: str) -> str:
     name = name.strip()
     if not name:
-        raise BadRequest("a unit needs a name", field="name")
+        raise BadRequest(f"{what} needs a name", field="name")
+    try:
+        return plain_name(name)
+    except ValueError as exc:  # a bidi override or escape sequence would disguise the name
+        raise BadRequest(f"name {exc}", field="name") from None
+
+
+def create_unit(conn: Connection, actor: str, name: str) -> dict[str, Any]:
+    name = _name(name, "a unit")
     if conn.execute(select(units.c.id).where(units.c.name == name)).first():
         raise Conflict(f"unit {name!r} already exists", field="name")
     unit_id = conn.execute(insert(units).values(name=name, created_at=now())
@@ -114,9 +123,7 @@ def create_unit(conn: Connection, actor: str, name: str) -> dict[str, Any]:
 
 def create_person(conn: Connection, actor: str, name: str, kind: str,
                   unit_id: int | None) -> dict[str, Any]:
-    name = name.strip()
-    if not name:
-        raise BadRequest("a person needs a name", field="name")
+    name = _name(name, "a person")
     kind = PersonKind(kind)
     if unit_id is not None:
         get_unit(conn, unit_id)
@@ -129,9 +136,7 @@ def create_person(conn: Connection, actor: str, name: str, kind: str,
 
 def create_account(conn: Connection, actor: str, screener: Screener, *, platform: str, name: str,
                    unit_id: int, opened_on: str | None) -> dict[str, Any]:
-    name = name.strip()
-    if not name:
-        raise BadRequest("an account needs a name", field="name")
+    name = _name(name, "an account")
     if platform not in PLATFORMS:
         raise BadRequest(f"platform must be one of {', '.join(PLATFORMS)}", field="platform")
     get_unit(conn, unit_id)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from screener import Screener
@@ -15,7 +16,15 @@ from screener.settings import REPO_ROOT, Settings, load_settings
 
 TEST_LEXICONS = Path(__file__).parent / "data" / "lexicons"
 
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+# ci: the same examples every run, a bounded number of them, so CI time is predictable. Bounded
+# by count, not by a per-example deadline: on a loaded machine a deadline fails at random.
+# soak: many random examples; benchmarks/bench_fuzz.py runs longer campaigns by the clock.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, print_blob=True, max_examples=60, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "soak", max_examples=5000, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 SHIPPED_LEXICONS = REPO_ROOT / "lexicons"
 SAMPLES = REPO_ROOT / "data" / "samples"

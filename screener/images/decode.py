@@ -68,6 +68,11 @@ def decode_bytes(data: bytes, source: str, config: ImageConfig) -> DecodedImage:
             raise ImageDecodeError(source, f"refused as a decompression bomb: {exc}") from None
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
             raise ImageDecodeError(source, f"corrupt or truncated image: {exc}") from None
+        except Exception as exc:  # noqa: BLE001
+            # PIL's format plugins also fail with TypeError, KeyError, IndexError, struct.error
+            # on hostile headers (found by fuzzing: a TIFF without dimensions). Fail closed.
+            raise ImageDecodeError(source, f"corrupt image ({type(exc).__name__}: "
+                                           f"{str(exc)[:200]})") from None
 
 
 def _decode(image: Image.Image, source: str, digest: str, config: ImageConfig) -> DecodedImage:

@@ -26,6 +26,11 @@ from ..settings import Settings
 from .files import ALLOW, Entry, make_entry
 from .maintain import check_entry, unmatchable
 
+# A college's lexicon is thousands of terms. An import is checked term by term (normalized, folded,
+# compared) and then published as one version, so a file of a million lines is a mistake or an
+# attack; it is refused before it is parsed, with the way out in the message.
+MAX_IMPORT_ROWS = 100_000
+MAX_IMPORT_BYTES = 20_000_000
 _META_KEYS = ("category", "severity", "article", "description", "boundary")
 _YES = {"yes", "true", "1", "on", "y"}
 _NO = {"no", "false", "0", "off", "n", ""}
@@ -54,6 +59,7 @@ class _Row:
     severity: str | None
     article: str | None
     boundary: str | None
+    problem: str = ""  # set when the line cannot even be read as a row
 
 
 def _flag(value: str | None) -> bool:
@@ -68,7 +74,10 @@ def _flag(value: str | None) -> bool:
 def _txt_rows(text: str) -> Iterator[_Row]:
     meta: dict[str, str] = {}
     seen_term = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines are counted at "\n" only, as editors do; splitlines() would also break at U+2028,
+    # \x0b or \x1c and every later line number would point at the wrong line.
+    for number, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
         line = raw.strip()
         if line.startswith("#"):
             key, _, value = line.lstrip("#").partition(":")
@@ -89,15 +98,30 @@ def _txt_rows(text: str) -> Iterator[_Row]:
 
 
 def _csv_rows(text: str) -> Iterator[_Row]:
-    reader = csv.DictReader(io.StringIO(text))
+    # strict: an unclosed quote is an error, not a field that swallows the rest of the file
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     if not reader.fieldnames or "term" not in [f.strip() for f in reader.fieldnames]:
         raise InputError("csv", "the first row must name the columns, with a 'term' column")
-    for record in reader:
-        record = {(k or "").strip(): (v or "").strip() for k, v in record.items()
-                  if isinstance(v, str | None)}
-        yield _Row(reader.line_num, ",".join(record.values()), record.get("term", ""),
-                   record.get("category") or None, record.get("severity") or None,
-                   record.get("article") or None, record.get("boundary") or None)
+    width = len(reader.fieldnames)
+    while True:
+        line = reader.line_num + 1  # where the row starts; a quoted field may span lines
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield _Row(line, "", "", None, None, None, None, f"bad CSV: {exc}")
+            return  # the reader cannot find the next row after a broken one
+        extra = record.pop(None, None)
+        values = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
+        text = ",".join(values.values())
+        if extra:
+            yield _Row(line, text, "", None, None, None, None,
+                       f"{width + len(extra)} fields, the header has {width}")
+            continue
+        yield _Row(line, text, values.get("term", ""),
+                   values.get("category") or None, values.get("severity") or None,
+                   values.get("article") or None, values.get("boundary") or None)
 
 
 def _json_rows(text: str, source: str) -> Iterator[_Row]:
@@ -106,33 +130,51 @@ def _json_rows(text: str, source: str) -> Iterator[_Row]:
     except json.JSONDecodeError as exc:
         raise InputError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
                                  f"{exc.msg}") from None
+    except RecursionError:
+        raise InputError(source, "invalid JSON: nested too deeply") from None
     if not isinstance(data, list):
         raise InputError(source, "a JSON import is a list of terms or of objects")
+    _check_rows(len(data), "items", source)
     for number, item in enumerate(data, start=1):
+        shown = json.dumps(item, ensure_ascii=False)[:200]
         if isinstance(item, str):
             yield _Row(number, item, item.strip(), None, None, None, None)
-        elif isinstance(item, dict):
-            boundary = item.get("boundary")
-            yield _Row(number, json.dumps(item, ensure_ascii=False), str(item.get("term", "")),
-                       item.get("category"), item.get("severity"), item.get("article"),
-                       None if boundary is None else str(boundary).lower())
+        elif not isinstance(item, dict):
+            yield _Row(number, shown, "", None, None, None, None,
+                       f"item {number} is a {type(item).__name__}, not a term or an object")
+        elif wrong := [k for k in ("term", *_META_KEYS) if k in item and k != "boundary"
+                       and not isinstance(item[k], str | None)]:
+            yield _Row(number, shown, "", None, None, None, None, f"{wrong[0]} must be text")
         else:
-            yield _Row(number, json.dumps(item), "", None, None, None, "?item")
+            boundary = item.get("boundary")
+            yield _Row(number, shown, item.get("term") or "", item.get("category"),
+                       item.get("severity"), item.get("article"),
+                       None if boundary is None else str(boundary).lower())
+
+
+def _check_rows(count: int, what: str, source: str) -> None:
+    if count > MAX_IMPORT_ROWS:
+        raise InputError(source, f"{count:,} {what}; an import has at most {MAX_IMPORT_ROWS:,} "
+                                 f"{what}: split the file into several imports")
 
 
 def read_import(path: Path, settings: Settings, category: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Parse and check an import file; ``category`` fills rows that name none."""
+    from ..ingest import read_bounded
+
     source = str(path)
+    data = read_bounded(path, MAX_IMPORT_BYTES, kind="an import file", noun="imports",
+                        limit_name="split the file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(source, f"not valid UTF-8 at byte {exc.start}") from None
-    except OSError as exc:
-        raise InputError(source, exc.strerror or str(exc)) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(source, f"not valid UTF-8 at line {line} (byte 0x{data[exc.start]:02x} "
+                                 f"at offset {exc.start}); save the file as UTF-8") from None
     suffix = path.suffix.lower()
+    if suffix in (".txt", ".csv"):
+        _check_rows(text.count("\n") + (not text.endswith("\n")), "lines", source)
     if suffix == ".txt":
         rows = list(_txt_rows(text))
     elif suffix == ".csv":
@@ -155,6 +197,8 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
         if progress and done % 1000 == 0:
             progress(done, len(rows))
         try:
+            if row.problem:
+                raise ValueError(row.problem)
             if not row.term:
                 raise ValueError("empty term")
             if row.boundary and row.boundary.startswith("?"):

@@ -53,7 +53,10 @@ def parse_when(text: str) -> datetime:
         raise ValueError(f"not an ISO 8601 date: {text!r}") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=BEIJING)
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-23:59 is past year 9999 in UTC
+        raise ValueError(f"date out of range: {text!r}") from None
 
 
 def iso(when: datetime) -> str:
