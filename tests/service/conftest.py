@@ -138,12 +138,17 @@ def own_screener(tmp_path, shipped_screener):
 
 
 @pytest.fixture
-def own_world(own_screener):
-    """A world on the state folder's own database, as `screener serve` lays it out: the
-    lexicon store and the service share ``<home>/screener.db``."""
+def own_client(own_screener):
+    """A client of an app on the state folder's own database, as `screener serve` lays it
+    out: the lexicon store and the service share ``<home>/screener.db``."""
     app = create_app(screener=own_screener, config=load_service_settings(own_screener.settings))
     with TestClient(app) as test_client:
-        yield build_world(test_client, app)
+        yield test_client
+
+
+@pytest.fixture
+def own_world(own_client) -> World:
+    return build_world(own_client, own_client.app)
 
 
 @functools.cache
