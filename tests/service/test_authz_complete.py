@@ -299,12 +299,14 @@ def _outcome(response) -> str:
     return OK if status < 400 else f"not served ({status})"
 
 
-def _call(world: World, rule: Rule, scope: str, caller: str):
+def _call(world: World, rule: Rule, scope: str, caller: str, swapped: bool = False):
+    """The API takes the token as a bearer header, the pages as the login cookie; ``swapped``
+    sends it the other way, which must count as no token at all."""
     url, kwargs = rule.request(world, scope, caller)
     headers = {}
     if caller != "anonymous":
         token = world.tokens[caller]
-        headers = ({"Authorization": f"Bearer {token}"} if url.startswith("/api")
+        headers = ({"Authorization": f"Bearer {token}"} if url.startswith("/api") != swapped
                    else {"Cookie": f"{COOKIE}={token}"})
     method = "GET" if rule.method == "MOUNT" else rule.method
     return world.client.request(method, url, headers=headers, follow_redirects=False, **kwargs)
@@ -314,13 +316,19 @@ def _call(world: World, rule: Rule, scope: str, caller: str):
 def test_route(rule: Rule, own_client):
     needs = rule.needs | ({"dean"} if rule.dean is not None else set())
     world = full_world(own_client, own_client.app, needs)
-    cases = [(scope, caller, expected[caller]) for scope, expected in rule.scopes().items()
+    cases = [(scope, caller, expected[caller], False) for scope, expected in rule.scopes().items()
              for caller in CALLERS]
+    # The cookie opens no API route (another site's page could otherwise call it with the
+    # reviewer's cookie), and a bearer header opens no page: tried with one allowed role.
+    allowed = [r for r in ROLES if rule.own[r] == OK]
+    if allowed and rule.own["anonymous"] != OK and rule.request is not _login:
+        cases.append(("own", allowed[0], rule.own["anonymous"], True))
     cases.sort(key=lambda c: c[2] == OK)  # refusals first: nothing they did hides a result
-    for scope, caller, expected in cases:
-        response = _call(world, rule, scope, caller)
+    for scope, caller, expected, swapped in cases:
+        response = _call(world, rule, scope, caller, swapped)
         got = _outcome(response)
-        assert got == expected, (scope, caller, response.status_code, response.text[:300])
+        assert got == expected, (scope, caller, swapped, response.status_code,
+                                 response.text[:300])
         if got in (DENIED, NO_TOKEN):
             _says_why(response, got)
 
