@@ -3,6 +3,7 @@ role. The screener is the session's shipped one (full pipeline), built once."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, field
 
@@ -46,15 +47,29 @@ class World:
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
+    drafts: dict[str, dict] = field(default_factory=dict)
 
     def call(self, who: str, method: str, url: str, **kwargs):
         headers = auth(self.tokens[who]) if who in self.tokens else {}
         return self.client.request(method, url, headers=headers, **kwargs)
 
     def submit(self, who: str = "operator", account: str = "account", title: str = "讲座通知",
-               body: str = "欢迎参加力学前沿讲座。"):
-        response = self.call(who, "POST", "/api/drafts",
-                             json={"account_id": self.ids[account], "title": title, "body": body})
+               body: str = "欢迎参加力学前沿讲座。", pictures: tuple[bytes, ...] = ()):
+        fields = {"account_id": self.ids[account], "title": title, "body": body}
+        if pictures:  # multipart, as the upload form sends it
+            files = [("images", (f"{i}.png", data, "image/png"))
+                     for i, data in enumerate(pictures)]
+            response = self.call(who, "POST", "/api/drafts", files=files,
+                                 data={k: str(v) for k, v in fields.items()})
+        else:
+            response = self.call(who, "POST", "/api/drafts", json=fields)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def add_asset(self, picture: bytes, title: str = "颐和园") -> dict:
+        """Register a picture in the bank as the maintainer does, through the API."""
+        response = self.call("maintainer", "POST", "/api/assets", data={"title": title},
+                             files={"image": ("asset.png", picture, "image/png")})
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -123,16 +138,21 @@ def own_screener(tmp_path, shipped_screener):
 
 
 @pytest.fixture
-def own_world(own_screener):
-    """A world on the state folder's own database, as `screener serve` lays it out: the
-    lexicon store and the service share ``<home>/screener.db``."""
+def own_client(own_screener):
+    """A client of an app on the state folder's own database, as `screener serve` lays it
+    out: the lexicon store and the service share ``<home>/screener.db``."""
     app = create_app(screener=own_screener, config=load_service_settings(own_screener.settings))
     with TestClient(app) as test_client:
-        yield build_world(test_client, app)
+        yield test_client
 
 
-@pytest.fixture(scope="session")
-def photos():
+@pytest.fixture
+def own_world(own_client) -> World:
+    return build_world(own_client, own_client.app)
+
+
+@functools.cache
+def sample_photos():
     """Real photographs that ship with scikit-learn (the asset bank needs texture to verify)."""
     from PIL import Image
     from sklearn.datasets import load_sample_images
@@ -141,6 +161,11 @@ def photos():
     names = [f.rsplit("/", 1)[-1].split(".")[0] for f in images.filenames]
     return {name: Image.fromarray(array) for name, array in zip(names, images.images,
                                                                  strict=True)}
+
+
+@pytest.fixture(scope="session")
+def photos():
+    return sample_photos()
 
 
 def image_bytes(image, fmt: str = "PNG", **options) -> bytes:
