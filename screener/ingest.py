@@ -29,7 +29,6 @@ SUFFIXES = (".json", ".txt", ".md", ".html", ".htm", ".docx")
 _RICH = (".md", ".html", ".htm", ".docx")  # drafts that can carry pictures: ingest_rich.py
 # A post carries a few dozen pictures at most; the service allows at most 200 (max_images). Each
 # picture is decoded, hashed and read by OCR, so thousands are a denial of service, not a post.
-MAX_IMAGES = 200
 # JSON can spell half a UTF-16 pair ("\ud800"); such text cannot be printed or stored as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -133,9 +132,10 @@ def parse_draft(text: str, source: str, suffix: str, settings: Settings,
                          platform=Platform(fields.platform), author=fields.author)
 
 
-def check_image_count(pictures: int, source: str) -> None:
-    if pictures > MAX_IMAGES:
-        raise InputError(source, f"{pictures:,} images; a draft has at most {MAX_IMAGES}")
+def check_image_count(pictures: int, source: str, settings: Settings) -> None:
+    if pictures > settings.max_images:
+        raise InputError(source, f"{pictures:,} images; a draft has at most "
+                                 f"{settings.max_images} (max_images)")
 
 
 def local_image(ref: str, index: int, base: Path | None, source: str) -> str:
@@ -169,7 +169,7 @@ def checked_draft(source: str, settings: Settings, **fields) -> Draft:
             raise InputError(source, f"{name} has an unpaired surrogate "
                                      f"\\u{ord(lone.group()):04x} at offset {lone.start()} "
                                      "(not valid Unicode text)")
-    check_image_count(len(images), source)
+    check_image_count(len(images), source, settings)
     if not title.strip() and not body.strip() and not images:
         raise InputError(source, "empty draft: no title, body or images")
     length = len(title) + len(body)

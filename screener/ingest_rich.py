@@ -46,14 +46,15 @@ def parse_rich_draft(path: Path, settings: Settings) -> Draft:
     data = _read_bytes(path)
     inline = Path(settings.home) / "cache" / "inline"
     if suffix == ".docx":
-        title, body, images = _docx(data, source, inline)
+        title, body, images = _docx(data, source, inline, settings)
     else:
         text = _decode(data, source)
         if suffix == ".md":
             title, body, images = _markdown(text, settings, source)
         else:
             title, body, images = _html(text, source, inline)
-        check_image_count(len(images), source)  # before a single inline picture is written
+        # before a single inline picture is written
+        check_image_count(len(images), source, settings)
         images = [_resolve(ref, index, path.parent, inline, source)
                   for index, ref in enumerate(images)]
     return _draft(title, body, images, source, settings)
@@ -169,7 +170,8 @@ def _html(text: str, source: str, inline: Path) -> tuple[str, str, list[str]]:
     return title, body, parser.images
 
 
-def _docx(data: bytes, source: str, inline: Path) -> tuple[str, str, list[str]]:
+def _docx(data: bytes, source: str, inline: Path, settings: Settings
+          ) -> tuple[str, str, list[str]]:
     import io
 
     try:
@@ -185,7 +187,7 @@ def _docx(data: bytes, source: str, inline: Path) -> tuple[str, str, list[str]]:
     try:
         document = docx.Document(io.BytesIO(data))
         title, body = _docx_text(document)
-        images = _docx_images(document, inline, source)
+        images = _docx_images(document, inline, source, settings)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -208,14 +210,14 @@ def _docx_text(document) -> tuple[str, str]:
     return title, "\n".join(lines).strip()
 
 
-def _docx_images(document, inline: Path, source: str) -> list[str]:
+def _docx_images(document, inline: Path, source: str, settings: Settings) -> list[str]:
     """Pictures in document order (a:blip elements), inline ones stored, linked ones as URLs."""
     blip = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     rels = document.part.rels
     images = []
     elements = list(document.element.body.iter(blip))
-    check_image_count(len(elements), source)
+    check_image_count(len(elements), source, settings)
     for element in elements:
         rel_id = element.get(f"{rel_ns}embed") or element.get(f"{rel_ns}link")
         rel = rels.get(rel_id) if rel_id else None

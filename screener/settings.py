@@ -54,6 +54,23 @@ class Settings(BaseModel):
         ge=1,
         description="Largest draft file read from disk, in bytes. Env SCREENER_MAX_FILE_BYTES.",
     )
+    max_images: int = Field(
+        default=200,
+        ge=1,
+        description="Most pictures one draft file may carry; each is decoded and read by OCR. "
+        "Env SCREENER_MAX_IMAGES_PER_DRAFT.",
+    )
+    max_import_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="Most lines (or JSON items) in one lexicon import; larger lists are split "
+        "into several imports. Env SCREENER_MAX_IMPORT_ROWS.",
+    )
+    max_import_bytes: int = Field(
+        default=20_000_000,
+        ge=1,
+        description="Largest lexicon import file, in bytes. Env SCREENER_MAX_IMPORT_BYTES.",
+    )
     boundary_window: int = Field(
         default=8,
         ge=4,
@@ -112,6 +129,9 @@ _ENV = {
     "model_dir": "SCREENER_MODELS",
     "max_body_chars": "SCREENER_MAX_BODY_CHARS",
     "max_file_bytes": "SCREENER_MAX_FILE_BYTES",
+    "max_images": "SCREENER_MAX_IMAGES_PER_DRAFT",
+    "max_import_rows": "SCREENER_MAX_IMPORT_ROWS",
+    "max_import_bytes": "SCREENER_MAX_IMPORT_BYTES",
     "database_url": "SCREENER_DATABASE_URL",
     "lexicon_check_seconds": "SCREENER_LEXICON_CHECK_SECONDS",
 }

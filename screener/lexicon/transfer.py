@@ -29,8 +29,6 @@ from .maintain import check_entry, unmatchable
 # A college's lexicon is thousands of terms. An import is checked term by term (normalized, folded,
 # compared) and then published as one version, so a file of a million lines is a mistake or an
 # attack; it is refused before it is parsed, with the way out in the message.
-MAX_IMPORT_ROWS = 100_000
-MAX_IMPORT_BYTES = 20_000_000
 _META_KEYS = ("category", "severity", "article", "description", "boundary")
 _YES = {"yes", "true", "1", "on", "y"}
 _NO = {"no", "false", "0", "off", "n", ""}
@@ -124,7 +122,7 @@ def _csv_rows(text: str) -> Iterator[_Row]:
                    values.get("article") or None, values.get("boundary") or None)
 
 
-def _json_rows(text: str, source: str) -> Iterator[_Row]:
+def _json_rows(text: str, source: str, max_rows: int) -> Iterator[_Row]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -134,7 +132,7 @@ def _json_rows(text: str, source: str) -> Iterator[_Row]:
         raise InputError(source, "invalid JSON: nested too deeply") from None
     if not isinstance(data, list):
         raise InputError(source, "a JSON import is a list of terms or of objects")
-    _check_rows(len(data), "items", source)
+    _check_rows(len(data), "items", source, max_rows)
     for number, item in enumerate(data, start=1):
         shown = json.dumps(item, ensure_ascii=False)[:200]
         if isinstance(item, str):
@@ -152,9 +150,9 @@ def _json_rows(text: str, source: str) -> Iterator[_Row]:
                        None if boundary is None else str(boundary).lower())
 
 
-def _check_rows(count: int, what: str, source: str) -> None:
-    if count > MAX_IMPORT_ROWS:
-        raise InputError(source, f"{count:,} {what}; an import has at most {MAX_IMPORT_ROWS:,} "
+def _check_rows(count: int, what: str, source: str, max_rows: int) -> None:
+    if count > max_rows:
+        raise InputError(source, f"{count:,} {what}; an import has at most {max_rows:,} "
                                  f"{what}: split the file into several imports")
 
 
@@ -164,7 +162,7 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
     from ..ingest import read_bounded
 
     source = str(path)
-    data = read_bounded(path, MAX_IMPORT_BYTES, kind="an import file", noun="imports",
+    data = read_bounded(path, settings.max_import_bytes, kind="an import file", noun="imports",
                         limit_name="split the file")
     try:
         text = data.decode("utf-8-sig")
@@ -174,7 +172,8 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
                                  f"at offset {exc.start}); save the file as UTF-8") from None
     suffix = path.suffix.lower()
     if suffix in (".txt", ".csv"):
-        _check_rows(text.count("\n") + (not text.endswith("\n")), "lines", source)
+        _check_rows(text.count("\n") + (not text.endswith("\n")), "lines", source,
+                    settings.max_import_rows)
     if suffix == ".txt":
         rows = list(_txt_rows(text))
     elif suffix == ".csv":
@@ -185,7 +184,7 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
         except csv.Error as exc:
             raise InputError(source, f"bad CSV: {exc}") from None
     elif suffix == ".json":
-        rows = list(_json_rows(text, source))
+        rows = list(_json_rows(text, source, settings.max_import_rows))
     else:
         raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
                                  "use .txt, .csv or .json")
