@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -31,10 +30,11 @@ from sqlalchemy import and_, exists, func, select, update
 
 from ..classify import BUNDLE, models_dir
 from ..errors import ScreenerError
-from ..model import Draft, Platform
 from ..settings import Settings
-from . import db
+from . import cluster, db
 from .archive import iso, parse_when
+from .incremental import Planner, ProbeSpec
+from .worker import current_version, init_process, pinned, work
 
 DEFAULT_BATCH = 100
 CHUNK = 500  # ids per IN (...) query
@@ -63,42 +63,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _pinned(settings: Settings) -> Settings:
-    # One run, one lexicon version: no background reload in the middle of it.
-    return settings.model_copy(update={"lexicon_check_seconds": 1e12})
-
-
-# -- workers ----------------------------------------------------------------------------------
-
-_SCREENER = None
-
-
-def _init_worker(settings: Settings, stages: tuple[str, ...] | None) -> None:
-    global _SCREENER
-    from ..pipeline import Screener, freeze_long_lived
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    _SCREENER = Screener(_pinned(settings), stages=stages)
-    freeze_long_lived()
-
-
-def _screen_rows(screener, rows: list[dict]) -> list[tuple[str, str, str, str]]:
-    """(post_id, lexicon_version, verdict, report JSON) per row."""
-    results = []
-    for row in rows:
-        draft = Draft(id=row["id"], title=row["title"], body=row["body"], account=row["account"],
-                      platform=Platform(row["platform"]), images=tuple(json.loads(row["images"])),
-                      author=row["author"])
-        report = screener.screen(draft)
-        results.append((row["id"], report.lexicon_version, str(report.verdict),
-                        json.dumps(report.to_dict(), ensure_ascii=False)))
-    return results
-
-
-def _screen_in_worker(rows: list[dict]) -> list[tuple[str, str, str, str]]:
-    return _screen_rows(_SCREENER, rows)
-
-
 # -- the run ----------------------------------------------------------------------------------
 
 @dataclass
@@ -116,6 +80,8 @@ class Summary:
     first_screening: int = 0  # posts without an earlier report (compared with 'pass')
     interrupted: bool = False
     run_id: int = 0
+    incremental: bool = False
+    carried_forward: int = 0  # of screened_now: previous report kept (probe found nothing)
 
     def to_dict(self) -> dict:
         return {
@@ -126,7 +92,8 @@ class Summary:
             "newly_flagged": len(self.newly_flagged), "cleared": len(self.cleared),
             "changed": len(self.changed), "unchanged": self.unchanged,
             "first_screening": self.first_screening,
-            "interrupted": self.interrupted,
+            "interrupted": self.interrupted, "incremental": self.incremental,
+            "carried_forward": self.carried_forward,
             "newly_flagged_posts": self.newly_flagged, "cleared_posts": self.cleared,
             "changed_posts": self.changed,
         }
@@ -149,15 +116,37 @@ def _pending(conn, version: str, scope) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
-def _batches(engine, ids: list[str], size: int) -> Iterator[list[dict]]:
+def _previous(conn, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+    """Each post's newest report: (seq, lexicon_version, model_version)."""
+    r = db.reports
+    newest: dict[str, tuple[int, str, str]] = {}
+    for row in conn.execute(select(r.c.post_id, r.c.seq, r.c.lexicon_version, r.c.model_version)
+                            .where(r.c.post_id.in_(ids))):
+        if row.post_id not in newest or row.seq > newest[row.post_id][0]:
+            newest[row.post_id] = (row.seq, row.lexicon_version, row.model_version)
+    return newest
+
+
+def _batches(engine, ids: list[str], size: int, planner: Planner | None,
+             model: str) -> Iterator[tuple[list[dict], dict[str, ProbeSpec]]]:
+    """Chunks of posts to screen, each with the probes of its posts' previous versions."""
     columns = [db.posts.c[name] for name in ("id", "title", "body", "account", "platform",
                                              "images", "author")]
     for start in range(0, len(ids), size):
         chunk = ids[start:start + size]
+        probes: dict[str, ProbeSpec] = {}
         with engine.connect() as conn:
             rows = {r.id: dict(r._mapping)
                     for r in conn.execute(select(*columns).where(db.posts.c.id.in_(chunk)))}
-        yield [rows[i] for i in chunk if i in rows]
+            if planner is not None:
+                for post_id, (seq, lexicon, used_model) in _previous(conn, chunk).items():
+                    if used_model != model or post_id not in rows:
+                        continue  # another model: its scores may differ anywhere
+                    spec = planner.spec(lexicon)
+                    if spec is not None:
+                        rows[post_id].update(prev_seq=seq, prev_lexicon=lexicon)
+                        probes[lexicon] = spec
+        yield [rows[i] for i in chunk if i in rows], probes
 
 
 def _insert(engine):
@@ -168,20 +157,48 @@ def _insert(engine):
     return insert(db.reports).on_conflict_do_nothing(index_elements=["post_id", "version"])
 
 
-def _write(engine, results, version: str, lexicon: str, model: str) -> int:
-    now = _now()
+def _carried(conn, carried: list[tuple], lexicon: str) -> dict[int, tuple[str, str]]:
+    """previous seq -> (verdict, report JSON naming the new lexicon version)."""
+    r = db.reports
+    found = {}
+    seqs = [seq for _, _, seq in carried]
+    for start in range(0, len(seqs), CHUNK):
+        for row in conn.execute(select(r.c.seq, r.c.verdict, r.c.report)
+                                .where(r.c.seq.in_(seqs[start:start + CHUNK]))):
+            report = json.loads(row.report)
+            report["lexicon_version"] = lexicon
+            found[row.seq] = (row.verdict, json.dumps(report, ensure_ascii=False))
+    return found
+
+
+def _write(engine, results: list[tuple], summary: Summary) -> int:
+    """Store one chunk's results in one transaction; returns how many were stored."""
+    now, lexicon, model = _now(), summary.lexicon_version, summary.model_version
     rows = []
-    for post_id, used_lexicon, verdict, report in results:
+    carried = [r for r in results if r[0] == "c"]
+    for item in results:
+        if item[0] != "s":
+            continue
+        _, post_id, used_lexicon, verdict, report = item
         if used_lexicon != lexicon:  # never label a report with a version it did not use
             raise RescreenError(f"lexicon changed during the run ({lexicon} -> {used_lexicon}); "
                                "run rescreen again")
-        rows.append({"post_id": post_id, "version": version, "lexicon_version": lexicon,
+        rows.append({"post_id": post_id, "version": summary.version, "lexicon_version": lexicon,
                      "model_version": model, "verdict": verdict, "report": report,
-                     "created_at": now})
-    if not rows:
+                     "created_at": now, "carried_from": None})
+    if not rows and not carried:
         return 0
     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        if carried:
+            previous = _carried(conn, carried, lexicon)
+            for _, post_id, seq in carried:
+                verdict, report = previous[seq]
+                rows.append({"post_id": post_id, "version": summary.version,
+                             "lexicon_version": lexicon, "model_version": model,
+                             "verdict": verdict, "report": report, "created_at": now,
+                             "carried_from": seq})
         conn.execute(_insert(engine), rows)
+    summary.carried_forward += len(carried)
     return len(rows)
 
 
@@ -258,45 +275,53 @@ def summarize(engine, summary: Summary, scope) -> Summary:
 
 
 def rescreen(settings: Settings, *, since: str | None = None, account: str | None = None,
-             jobs: int = 1, batch_size: int = DEFAULT_BATCH,
-             stages: tuple[str, ...] | None = None,
+             jobs: int = 1, batch_size: int = DEFAULT_BATCH, incremental: bool = False,
+             dask: object | None = None, stages: tuple[str, ...] | None = None,
              on_start: Callable[[int, int], None] | None = None,
              on_batch: Callable[[int], None] | None = None) -> Summary:
     """Screen every post in scope that has no report for the current versions.
 
+    ``incremental``: a post last screened with the same model and an earlier lexicon version is
+    first probed for the entries that changed since; if none occurs, its report is carried
+    forward (see ``incremental``). ``dask``: a scheduler address, a ``distributed.Client`` or a
+    cluster object (``LocalCluster``); the chunks are screened there and stored here.
     ``on_start(pending, already_done)`` is called once, ``on_batch(n)`` after each commit.
     KeyboardInterrupt stops it cleanly: the summary comes back with ``interrupted`` set.
     """
-    from ..pipeline import Screener, freeze_long_lived
+    from ..lexicon import open_store
 
-    settings = _pinned(settings)
+    settings = pinned(settings)
     engine = db.open_db(settings)
     scope = _scope(since, account)
-    screener = Screener(settings, stages=stages)
-    lexicon, model = screener.lexicon_version, model_version(settings)
-    version = version_key(lexicon, model)
-    summary = Summary(version, lexicon, model)
-    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
-        summary.run_id = conn.execute(db.runs.insert().values(
-            version=version, filters=json.dumps({"since": since, "account": account}),
-            started_at=_now(), status="running")).inserted_primary_key[0]
-    with engine.connect() as conn:
-        pending = _pending(conn, version, scope)
-    if on_start:
-        on_start(len(pending), 0)
+    executor = (cluster.DaskExecutor(dask, settings, stages) if dask is not None
+                else PoolExecutor(settings, stages, jobs) if jobs > 1
+                else LocalExecutor(settings, stages))
     try:
-        if jobs <= 1:
-            freeze_long_lived()
-            for rows in _batches(engine, pending, batch_size):
-                written = _write(engine, _screen_rows(screener, rows), version, lexicon, model)
-                summary.screened_now += written
-                if on_batch:
-                    on_batch(len(rows))
-        else:
-            del screener
-            _parallel(engine, pending, settings, stages, jobs, batch_size, summary, on_batch)
-    except KeyboardInterrupt:
-        summary.interrupted = True
+        lexicon, model = executor.lexicon_version(), model_version(settings)
+        version = version_key(lexicon, model)
+        summary = Summary(version, lexicon, model, incremental=incremental)
+        with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            summary.run_id = conn.execute(db.runs.insert().values(
+                version=version, filters=json.dumps({"since": since, "account": account,
+                                                     "incremental": incremental}),
+                started_at=_now(), status="running")).inserted_primary_key[0]
+        with engine.connect() as conn:
+            pending = _pending(conn, version, scope)
+        if on_start:
+            on_start(len(pending), 0)
+        planner = Planner(settings, lexicon, open_store(settings)) if incremental else None
+
+        def store(results: list[tuple], size: int) -> None:
+            summary.screened_now += _write(engine, results, summary)
+            if on_batch:
+                on_batch(size)
+
+        try:
+            executor.run(_batches(engine, pending, batch_size, planner, model), store)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+    finally:
+        executor.close()
     summarize(engine, summary, scope)
     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
         conn.execute(update(db.runs).where(db.runs.c.id == summary.run_id).values(
@@ -305,28 +330,62 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
     return summary
 
 
-def _parallel(engine, pending, settings, stages, jobs, batch_size, summary: Summary,
-              on_batch) -> None:
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(settings, stages))
-    in_flight: dict[Future, int] = {}
+Store = Callable[[list[tuple], int], None]
+Tasks = Iterator[tuple[list[dict], dict[str, ProbeSpec]]]
 
-    def collect(until: int) -> None:
-        while len(in_flight) > until:
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                size = in_flight.pop(future)
-                summary.screened_now += _write(engine, future.result(), summary.version,
-                                               summary.lexicon_version, summary.model_version)
-                if on_batch:
-                    on_batch(size)
 
-    try:
-        for rows in _batches(engine, pending, batch_size):
-            collect(2 * jobs - 1)
-            in_flight[pool.submit(_screen_in_worker, rows)] = len(rows)
-        collect(0)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+class LocalExecutor:
+    """Screens in this process."""
+
+    def __init__(self, settings: Settings, stages: tuple[str, ...] | None) -> None:
+        self.settings, self.stages = settings, stages
+
+    def lexicon_version(self) -> str:
+        self.lexicon = current_version(self.settings, self.stages)
+        return self.lexicon
+
+    def run(self, tasks: Tasks, store: Store) -> None:
+        for rows, probes in tasks:
+            store(work(self.settings, self.stages, self.lexicon, rows, probes), len(rows))
+
+    def close(self) -> None:
+        pass
+
+
+class PoolExecutor:
+    """N spawned worker processes, each loading its screener once (in the pool initializer,
+    so they load while the parent reads the first chunks); the parent alone writes."""
+
+    def __init__(self, settings: Settings, stages: tuple[str, ...] | None, jobs: int) -> None:
+        self.settings, self.stages, self.jobs = settings, stages, jobs
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                        initializer=init_process, initargs=(settings, stages))
+
+    def lexicon_version(self) -> str:
+        # The version in force, as the workers will load it; read without building a screener
+        # here (the parent needs no models).
+        self.lexicon = self.pool.submit(current_version, self.settings, self.stages).result()
+        return self.lexicon
+
+    def run(self, tasks: Tasks, store: Store) -> None:
+        in_flight: dict[Future, int] = {}
+
+        def collect(until: int) -> None:
+            while len(in_flight) > until:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    store(future.result(), in_flight.pop(future))
+
+        try:
+            for rows, probes in tasks:
+                collect(2 * self.jobs - 1)
+                future = self.pool.submit(work, self.settings, self.stages, self.lexicon, rows,
+                                          probes)
+                in_flight[future] = len(rows)
+            collect(0)
+        except BaseException:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,131 @@
+"""What a worker does with a chunk of posts: screen them, or carry their reports forward.
+
+The same function runs in the calling process (``jobs=1``), in a spawned worker process
+(``--jobs N``) and on a Dask worker (``--dask``). Each process builds its Screener (compiled
+lexicon, models) and each probe once and keeps them for every later chunk; workers never write,
+they return compact tuples the driver stores:
+
+* ``("s", post_id, lexicon_version, verdict, report_json)``: screened;
+* ``("c", post_id, previous_seq)``: the probe found nothing, the previous report stands.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Mapping
+
+from ..model import Draft, Platform
+from ..settings import Settings
+from .incremental import Probe, ProbeSpec
+
+_LOCK = threading.Lock()
+_SCREENERS: dict[tuple[str, tuple[str, ...] | None], object] = {}
+_PROBES: dict[str, Probe] = {}
+_OCR: dict[str, object] = {}
+
+
+def pinned(settings: Settings) -> Settings:
+    # One run, one lexicon version: no background reload in the middle of it.
+    return settings.model_copy(update={"lexicon_check_seconds": 1e12})
+
+
+def screener_for(settings: Settings, stages: tuple[str, ...] | None):
+    """This process's Screener for these settings, built on first use."""
+    key = (settings.model_dump_json(), stages)
+    screener = _SCREENERS.get(key)
+    if screener is None:
+        with _LOCK:
+            screener = _SCREENERS.get(key)
+            if screener is None:
+                from ..pipeline import Screener, freeze_long_lived
+
+                screener = Screener(pinned(settings), stages=stages)
+                _SCREENERS[key] = screener
+                freeze_long_lived()
+    return screener
+
+
+def init_process(settings: Settings, stages: tuple[str, ...] | None) -> None:
+    """Process-pool initializer: load everything before the first chunk arrives."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    screener_for(settings, stages)
+
+
+def _probe(spec: ProbeSpec, screener, settings: Settings) -> Probe:
+    probe = _PROBES.get(spec.digest)
+    if probe is None:
+        with _LOCK:
+            probe = _PROBES.get(spec.digest)
+            if probe is None:
+                probe = _PROBES[spec.digest] = Probe(spec, screener.resources.normalizer,
+                                                     settings.min_pinyin_letters)
+    return probe
+
+
+def _ocr_texts(settings: Settings, images: tuple[str, ...]) -> list[str] | None:
+    """The text read from each image, as the images stage reads it (the OCR cache answers for
+    every image screened before). None when an image cannot be read: screen the post fully."""
+    from ..images.config import cache_dir, image_config
+    from ..images.decode import read_image
+    from ..images.ocr import OcrCache
+    from ..stages.images import REMOTE
+
+    home = str(settings.home)
+    if home not in _OCR:
+        _OCR[home] = (OcrCache(cache_dir(settings) / "ocr"), image_config(settings))
+    ocr, config = _OCR[home]
+    texts = []
+    for path in images:
+        if path.lower().startswith(REMOTE):
+            continue  # never fetched, never read: no text
+        try:
+            image = read_image(path, config)
+            for number, frame in enumerate(image.frames):
+                key = image.sha256 if number == 0 else f"{image.sha256}-f{number}"
+                texts.append(ocr.read(key, frame).text)
+        except Exception:  # noqa: BLE001  (unreadable or OCR failed: screen it fully)
+            return None
+    return texts
+
+
+def draft_of(row: Mapping) -> Draft:
+    return Draft(id=row["id"], title=row["title"], body=row["body"], account=row["account"],
+                 platform=Platform(row["platform"]), images=tuple(json.loads(row["images"])),
+                 author=row["author"])
+
+
+def current_version(settings: Settings, stages: tuple[str, ...] | None) -> str:
+    """The lexicon version in force, as this process's screener sees it after a store check."""
+    screener = screener_for(settings, stages)
+    screener.refresh()
+    return screener.lexicon_version
+
+
+def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, rows: list[dict],
+         probes: Mapping[str, ProbeSpec]) -> list[tuple]:
+    """Screen ``rows`` with lexicon version ``lexicon``; a row whose previous lexicon version has
+    a probe that finds nothing in its texts is carried forward instead (``probes`` maps previous
+    version -> probe). A long-lived worker (Dask) that still holds an older version reloads; the
+    driver refuses any report made with another version than the run's."""
+    screener = screener_for(settings, stages)
+    if screener.lexicon_version != lexicon:
+        screener.reload()
+    with_images = stages is None or "images" in stages
+    results: list[tuple] = []
+    for row in rows:
+        draft = draft_of(row)
+        spec = probes.get(row.get("prev_lexicon") or "")
+        if spec is not None:
+            texts: list[str] | None = [draft.title, draft.body]
+            if with_images and draft.images:
+                more = _ocr_texts(settings, draft.images)
+                texts = None if more is None else texts + more
+            if texts is not None and not _probe(spec, screener, settings).touches(texts):
+                results.append(("c", row["id"], row["prev_seq"]))
+                continue
+        report = screener.screen(draft)
+        results.append(("s", row["id"], report.lexicon_version, str(report.verdict),
+                        json.dumps(report.to_dict(), ensure_ascii=False)))
+    return results
