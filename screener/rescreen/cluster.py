@@ -37,7 +37,7 @@ class DaskExecutor:
     cluster object (``LocalCluster``). A client made here is closed here."""
 
     def __init__(self, target: object, settings: Settings, stages: tuple[str, ...] | None,
-                 in_flight_per_worker: int = 2) -> None:
+                 timeout: float = 30.0, in_flight_per_worker: int = 2) -> None:
         from .runner import RescreenError
 
         distributed = _distributed()
@@ -45,7 +45,7 @@ class DaskExecutor:
         self.per_worker = in_flight_per_worker
         self._own = not isinstance(target, distributed.Client)
         try:
-            self.client = distributed.Client(target, timeout="30s") if self._own else target
+            self.client = distributed.Client(target, timeout=timeout) if self._own else target
         except (OSError, TimeoutError, ValueError) as exc:
             raise RescreenError(f"cannot reach the Dask scheduler {target!r}: {exc}") from None
         self._futures: set = set()

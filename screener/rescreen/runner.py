@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -276,16 +277,19 @@ def summarize(engine, summary: Summary, scope) -> Summary:
 
 def rescreen(settings: Settings, *, since: str | None = None, account: str | None = None,
              jobs: int = 1, batch_size: int = DEFAULT_BATCH, incremental: bool = False,
-             dask: object | None = None, stages: tuple[str, ...] | None = None,
+             dask: object | None = None, dask_timeout: float = 30.0,
+             stages: tuple[str, ...] | None = None,
              on_start: Callable[[int, int], None] | None = None,
-             on_batch: Callable[[int], None] | None = None) -> Summary:
+             on_batch: Callable[[int, int], None] | None = None) -> Summary:
     """Screen every post in scope that has no report for the current versions.
 
     ``incremental``: a post last screened with the same model and an earlier lexicon version is
     first probed for the entries that changed since; if none occurs, its report is carried
     forward (see ``incremental``). ``dask``: a scheduler address, a ``distributed.Client`` or a
-    cluster object (``LocalCluster``); the chunks are screened there and stored here.
-    ``on_start(pending, already_done)`` is called once, ``on_batch(n)`` after each commit.
+    cluster object (``LocalCluster``); the chunks are screened there and stored here
+    (``dask_timeout``: seconds to wait for the scheduler).
+    ``on_start(pending, already_done)`` is called once, ``on_batch(n, carried)`` after each
+    commit (``carried``: how many of the ``n`` kept their previous report).
     KeyboardInterrupt stops it cleanly: the summary comes back with ``interrupted`` set.
     """
     from ..lexicon import open_store
@@ -293,7 +297,7 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
     settings = pinned(settings)
     engine = db.open_db(settings)
     scope = _scope(since, account)
-    executor = (cluster.DaskExecutor(dask, settings, stages) if dask is not None
+    executor = (cluster.DaskExecutor(dask, settings, stages, dask_timeout) if dask is not None
                 else PoolExecutor(settings, stages, jobs) if jobs > 1
                 else LocalExecutor(settings, stages))
     try:
@@ -312,9 +316,10 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
         planner = Planner(settings, lexicon, open_store(settings)) if incremental else None
 
         def store(results: list[tuple], size: int) -> None:
+            carried = summary.carried_forward
             summary.screened_now += _write(engine, results, summary)
             if on_batch:
-                on_batch(size)
+                on_batch(size, summary.carried_forward - carried)
 
         try:
             executor.run(_batches(engine, pending, batch_size, planner, model), store)
@@ -364,7 +369,13 @@ class PoolExecutor:
     def lexicon_version(self) -> str:
         # The version in force, as the workers will load it; read without building a screener
         # here (the parent needs no models).
-        self.lexicon = self.pool.submit(current_version, self.settings, self.stages).result()
+        try:
+            self.lexicon = self.pool.submit(current_version, self.settings,
+                                            self.stages).result()
+        except BrokenProcessPool:
+            raise RescreenError("the worker processes could not start (in a script, call "
+                                "rescreen with jobs > 1 under `if __name__ == '__main__':`)"
+                                ) from None
         return self.lexicon
 
     def run(self, tasks: Tasks, store: Store) -> None:
@@ -383,6 +394,11 @@ class PoolExecutor:
                                           probes)
                 in_flight[future] = len(rows)
             collect(0)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise RescreenError("a worker process died (out of memory? killed?); the results "
+                                "committed so far are kept, run the same command to resume") \
+                from None
         except BaseException:
             self.pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -50,7 +50,10 @@ def screener_for(settings: Settings, stages: tuple[str, ...] | None):
 def init_process(settings: Settings, stages: tuple[str, ...] | None) -> None:
     """Process-pool initializer: load everything before the first chunk arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    screener_for(settings, stages)
+    try:
+        screener_for(settings, stages)
+    except Exception:  # noqa: BLE001  (an initializer's error only says "broken pool"; the
+        pass  # first task builds it again and its error reaches the parent whole)
 
 
 def _probe(spec: ProbeSpec, screener, settings: Settings) -> Probe:
