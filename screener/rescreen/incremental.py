@@ -22,6 +22,7 @@ cannot be rebuilt from the store (the shipped files changed since) has no probe:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -67,29 +68,59 @@ class ProbeSpec:
         return cls(tuple(entries), digest)
 
 
+# Joins the texts of many posts into one normalizer call. It is a clause boundary, so both views
+# hold it as "\n", which no key contains: a match in the joined views is a match in one text,
+# and each text's views are exactly its own (normalization folds character by character; the
+# one look-ahead, an ASCII period before a space, sees this character as it sees a text's end).
+SEPARATOR = "\u3002"
+
+
 class Probe:
-    """The automata of the changed entries; ``touches`` says whether any key occurs."""
+    """The automata of the changed entries, and which posts' texts contain one of their keys."""
 
     def __init__(self, spec: ProbeSpec, normalizer: Normalizer, min_pinyin_letters: int) -> None:
         self.normalizer = normalizer
+        self.automata = []
         if spec.entries:
             compiled = compile_lexicon(list(spec.entries), normalizer, min_pinyin_letters)
             self.automata = [(a, name) for a, name in ((compiled.skeleton, "skeleton"),
                                                        (compiled.literal, "literal"))
                              if a is not None]
-        else:
-            self.automata = []
+        probe = normalizer(f"a{SEPARATOR}b")
+        self.joinable = probe.skeleton.text == probe.literal.text == "a\nb"
 
-    def touches(self, texts: Iterable[str]) -> bool:
+    def touched(self, posts: Sequence[Sequence[str]]) -> set[int]:
+        """Indices of the posts (each a list of texts) where some key of the probe occurs."""
         if not self.automata:
-            return False
+            return set()
+        if not self.joinable:  # tables where the separator is no boundary: one call per text
+            return {i for i, texts in enumerate(posts) if self._any(texts)}
+        starts, owners, pieces, position = [], [], [], 0
+        for index, texts in enumerate(posts):
+            for text in texts:
+                if text:
+                    starts.append(position)
+                    owners.append(index)
+                    pieces.append(text)
+                    position += len(text) + 1
+        if not pieces:
+            return set()
+        normalized = self.normalizer(SEPARATOR.join(pieces))
+        found = set()
+        for automaton, name in self.automata:
+            view = getattr(normalized, name)
+            offsets = view.offsets
+            for last, _ in automaton.iter(view.text):
+                found.add(owners[bisect.bisect_right(starts, offsets[last]) - 1])
+        return found
+
+    def _any(self, texts: Sequence[str]) -> bool:
         for text in texts:
-            if not text:
-                continue
-            normalized = self.normalizer(text)
-            for automaton, view in self.automata:
-                if next(automaton.iter(getattr(normalized, view).text), None) is not None:
-                    return True
+            if text:
+                normalized = self.normalizer(text)
+                for automaton, name in self.automata:
+                    if next(automaton.iter(getattr(normalized, name).text), None) is not None:
+                        return True
         return False
 
 

@@ -4,8 +4,11 @@ Every post gets one stored report per version (``lexicon_version|model_version``
 key (post, version) makes a post screened at most once per version, whatever happens. Results
 are committed in batches by the parent process: an interrupted run (Ctrl-C, a crash, kill -9)
 keeps every committed batch, and the same command resumes with the posts that have no report for
-the version yet. Worker processes (``jobs > 1``, spawned) each build one Screener and only
-screen; they never write.
+the version yet. The screening itself runs in this process, in spawned worker processes
+(``jobs > 1``) or on a Dask cluster (``cluster``); wherever it runs, each worker builds its
+Screener once and returns compact results, and only this process writes (``worker``).
+``incremental`` carries a post's previous report forward when a probe of the lexicon entries
+changed since finds nothing in it (``incremental``), and screens it in full otherwise.
 
 The summary is computed from the stored reports, not from counters, so it is the same whether a
 run finished in one go or was resumed: for every post in scope, its report for this version is

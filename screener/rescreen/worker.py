@@ -116,18 +116,29 @@ def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, rows:
     if screener.lexicon_version != lexicon:
         screener.reload()
     with_images = stages is None or "images" in stages
-    results: list[tuple] = []
-    for row in rows:
-        draft = draft_of(row)
+    drafts = [draft_of(row) for row in rows]
+    # Probe each previous version's posts in one go; an unreadable image means a full screening.
+    carry: set[int] = set()
+    by_spec: dict[str, list[tuple[int, list[str]]]] = {}
+    for index, (row, draft) in enumerate(zip(rows, drafts, strict=True)):
         spec = probes.get(row.get("prev_lexicon") or "")
-        if spec is not None:
-            texts: list[str] | None = [draft.title, draft.body]
-            if with_images and draft.images:
-                more = _ocr_texts(settings, draft.images)
-                texts = None if more is None else texts + more
-            if texts is not None and not _probe(spec, screener, settings).touches(texts):
-                results.append(("c", row["id"], row["prev_seq"]))
-                continue
+        if spec is None:
+            continue
+        texts: list[str] | None = [draft.title, draft.body]
+        if with_images and draft.images:
+            more = _ocr_texts(settings, draft.images)
+            texts = None if more is None else texts + more
+        if texts is not None:
+            by_spec.setdefault(spec.digest, []).append((index, texts))
+    specs = {spec.digest: spec for spec in probes.values()}
+    for digest, posts in by_spec.items():
+        touched = _probe(specs[digest], screener, settings).touched([t for _, t in posts])
+        carry.update(index for n, (index, _) in enumerate(posts) if n not in touched)
+    results: list[tuple] = []
+    for index, (row, draft) in enumerate(zip(rows, drafts, strict=True)):
+        if index in carry:
+            results.append(("c", row["id"], row["prev_seq"]))
+            continue
         report = screener.screen(draft)
         results.append(("s", row["id"], report.lexicon_version, str(report.verdict),
                         json.dumps(report.to_dict(), ensure_ascii=False)))

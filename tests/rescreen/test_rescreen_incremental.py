@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from screener.lexicon import Entry
@@ -13,7 +16,7 @@ from screener.lexicon.maintain import Who, add_terms, allow_phrases, edit_term, 
 from screener.model import Severity
 from screener.rescreen import db as rsdb
 from screener.rescreen import import_paths, rescreen
-from screener.rescreen.incremental import changed_entries
+from screener.rescreen.incremental import Probe, ProbeSpec, changed_entries
 
 from ..conftest import SHIPPED_LEXICONS, make_settings
 
@@ -152,3 +155,22 @@ def test_changed_entries():
     more = [*new, _entry("e", boundary=True)]
     assert {e.term for e in changed_entries(new, more)} == {"c", "e"}
     assert changed_entries(new, new) == []
+
+
+ALPHABET = "代孕写作业秘密★加微信vxVX.。, \n★❤*涉密文件"
+
+
+@given(st.lists(st.lists(st.text(alphabet=ALPHABET, max_size=12), max_size=3), max_size=6))
+@hypothesis_settings(max_examples=150, deadline=None)
+def test_probe_of_many_posts_in_one_call_equals_one_call_per_text(normalizer, posts):
+    spec = ProbeSpec.of([_entry("代写"), _entry("秘密★", "confidential"), _entry("加vx"),
+                         _entry("代孕", boundary=True), _entry("x.")])
+    probe = Probe(spec, normalizer, 4)
+    assert probe.joinable
+    assert probe.touched(posts) == {i for i, texts in enumerate(posts) if probe._any(texts)}
+
+
+def test_probe_sees_evasion_spellings(normalizer):
+    probe = Probe(ProbeSpec.of([_entry("代写"), _entry("代孕")]), normalizer, 4)
+    posts = [["标题", "专业代 写"], ["daiyun"], ["代*孕"], ["代，写"], [""], []]
+    assert probe.touched(posts) == {0, 1, 2}
