@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, literal, select, update
 
 from ..classify import BUNDLE, models_dir
 from ..errors import ScreenerError
@@ -161,18 +161,23 @@ def _insert(engine):
     return insert(db.reports).on_conflict_do_nothing(index_elements=["post_id", "version"])
 
 
-def _carried(conn, carried: list[tuple], lexicon: str) -> dict[int, tuple[str, str]]:
-    """previous seq -> (verdict, report JSON naming the new lexicon version)."""
+def _carry_forward(conn, carried: list[tuple], summary: Summary, now: str) -> None:
+    """Store the previous reports again under this version, in the database itself (no report
+    travels through Python): the same verdict and JSON, the lexicon version in it replaced."""
     r = db.reports
-    found = {}
+    # Report JSON is written by json.dumps with its default separators; a quote inside any
+    # string value is escaped, so this fragment can only be the report's own key.
+    old = literal('"lexicon_version": "') + r.c.lexicon_version + literal('"')
+    new = json.dumps({"lexicon_version": summary.lexicon_version}, ensure_ascii=False)[1:-1]
     seqs = [seq for _, _, seq in carried]
     for start in range(0, len(seqs), CHUNK):
-        for row in conn.execute(select(r.c.seq, r.c.verdict, r.c.report)
-                                .where(r.c.seq.in_(seqs[start:start + CHUNK]))):
-            report = json.loads(row.report)
-            report["lexicon_version"] = lexicon
-            found[row.seq] = (row.verdict, json.dumps(report, ensure_ascii=False))
-    return found
+        chosen = select(r.c.post_id, literal(summary.version), literal(summary.lexicon_version),
+                        literal(summary.model_version), r.c.verdict,
+                        func.replace(r.c.report, old, literal(new)), literal(now), r.c.seq) \
+            .where(r.c.seq.in_(seqs[start:start + CHUNK]))
+        conn.execute(_insert(conn.engine).from_select(
+            ["post_id", "version", "lexicon_version", "model_version", "verdict", "report",
+             "created_at", "carried_from"], chosen))
 
 
 def _write(engine, results: list[tuple], summary: Summary) -> int:
@@ -193,17 +198,12 @@ def _write(engine, results: list[tuple], summary: Summary) -> int:
     if not rows and not carried:
         return 0
     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        if rows:
+            conn.execute(_insert(engine), rows)
         if carried:
-            previous = _carried(conn, carried, lexicon)
-            for _, post_id, seq in carried:
-                verdict, report = previous[seq]
-                rows.append({"post_id": post_id, "version": summary.version,
-                             "lexicon_version": lexicon, "model_version": model,
-                             "verdict": verdict, "report": report, "created_at": now,
-                             "carried_from": seq})
-        conn.execute(_insert(engine), rows)
+            _carry_forward(conn, carried, summary, now)
     summary.carried_forward += len(carried)
-    return len(rows)
+    return len(rows) + len(carried)
 
 
 def _finding_key(f: dict) -> tuple:
