@@ -217,8 +217,8 @@ def summarize(engine, summary: Summary, scope) -> Summary:
         summary.in_scope = conn.execute(select(func.count()).select_from(p)
                                         .where(scope)).scalar_one()
         current = {row.post_id: row for row in conn.execute(
-            select(r.c.post_id, r.c.seq, r.c.verdict).join(p, p.c.id == r.c.post_id)
-            .where(scope, r.c.version == version))}
+            select(r.c.post_id, r.c.seq, r.c.verdict, r.c.carried_from)
+            .join(p, p.c.id == r.c.post_id).where(scope, r.c.version == version))}
         earlier: dict[str, tuple[int, str]] = {}
         for row in conn.execute(select(r.c.post_id, r.c.seq, r.c.verdict)
                                 .join(p, p.c.id == r.c.post_id)
@@ -241,6 +241,8 @@ def summarize(engine, summary: Summary, scope) -> Summary:
                 newly.append((post_id, now.seq, before))
             elif was_flagged and not is_flagged:
                 cleared.append({"id": post_id, "previous_verdict": before[1]})
+            elif is_flagged and before is not None and now.carried_from == before[0]:
+                unchanged += 1  # the same report carried forward: nothing to compare
             elif is_flagged:
                 still.append((post_id, now.seq, before))  # compared below
             else:
