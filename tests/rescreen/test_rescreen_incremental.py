@@ -174,3 +174,41 @@ def test_probe_sees_evasion_spellings(normalizer):
     probe = Probe(ProbeSpec.of([_entry("代写"), _entry("代孕")]), normalizer, 4)
     posts = [["标题", "专业代 写"], ["daiyun"], ["代*孕"], ["代，写"], [""], []]
     assert probe.touched(posts) == {0, 1, 2}
+
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _caption(path, text: str):
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (520, 120), (255, 255, 255))
+    ImageDraw.Draw(image).text((20, 35), text, font=ImageFont.truetype(CJK_FONT, 40),
+                               fill=(0, 0, 0))
+    image.save(path)
+    return str(path)
+
+
+def test_text_in_images_is_probed_from_the_ocr_cache(tmp_path, shared_cache, write_jsonl,
+                                                     monkeypatch):
+    settings = make_settings(tmp_path / "home", SHIPPED_LEXICONS, shared_cache)
+    posts = [{"id": "poster", "body": "本周讲座海报", "published_at": "2024-05-01",
+              "images": [_caption(tmp_path / "a.png", "欢迎报名参加讲座")]},
+             {"id": "photo", "body": "校园风景", "published_at": "2024-05-02",
+              "images": [_caption(tmp_path / "b.png", "图书馆开放时间")]}]
+    import_paths([write_jsonl(tmp_path / "a.jsonl", posts)], settings)
+    rescreen(settings)  # reads the images once; the OCR cache keeps what it read
+
+    from screener.images.ocr import OcrEngine
+
+    def no_more_ocr(self, rgb):
+        raise AssertionError("OCR ran again instead of using the cache")
+
+    monkeypatch.setattr(OcrEngine, "read", no_more_ocr)
+    add_terms(settings, ["报名参加"], "commercial", WHO)  # only in the poster's picture
+    summary = rescreen(settings, incremental=True)
+    assert summary.carried_forward == 1  # the photo
+    reports = _reports(settings)[summary.version]
+    poster = [(f["field"], f["term"]) for f in reports["poster"]["findings"]]
+    assert ("image:0", "报名参加") in poster
+    assert all(f["category"] != "stage_error" for r in reports.values() for f in r["findings"])
