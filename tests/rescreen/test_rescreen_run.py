@@ -118,12 +118,17 @@ def test_jobs_2_equals_jobs_1(test_settings, tmp_path, archive_file, shared_cach
     assert _by_post(test_settings) == _by_post(other)
 
 
-def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
-    _archive(tmp_path, write_jsonl, test_settings)
-    monkeypatch.setenv("SCREENER_LEXICONS", str(test_settings.lexicon_dir))
+def _cli(settings, monkeypatch):
+    """The commands as a user runs them, on this state folder and these lexicons."""
+    monkeypatch.setenv("SCREENER_LEXICONS", str(settings.lexicon_dir))
     app = typer.Typer()
     register(app)
-    runner = CliRunner()
+    return CliRunner(), app
+
+
+def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
+    _archive(tmp_path, write_jsonl, test_settings)
+    runner, app = _cli(test_settings, monkeypatch)
     result = runner.invoke(app, ["rescreen", "--json", "--home", str(test_settings.home)])
     assert result.exit_code == 10, result.output  # something newly flagged
     data = json.loads(result.stdout)
@@ -144,10 +149,7 @@ def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
 
 def test_cli_incremental_and_option_errors(test_settings, tmp_path, write_jsonl, monkeypatch):
     _archive(tmp_path, write_jsonl, test_settings)
-    monkeypatch.setenv("SCREENER_LEXICONS", str(test_settings.lexicon_dir))
-    app = typer.Typer()
-    register(app)
-    runner = CliRunner()
+    runner, app = _cli(test_settings, monkeypatch)
     home = ["--home", str(test_settings.home)]
     assert runner.invoke(app, ["rescreen", "--json", *home]).exit_code == 10
     add_terms(test_settings, ["代写"], "commercial", WHO)
