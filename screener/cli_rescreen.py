@@ -87,9 +87,10 @@ def rescreen(
                     ] = 1,
     dask: Annotated[str | None, typer.Option(
         "--dask", metavar="ADDRESS",
-        help="Screen on a Dask cluster (e.g. tcp://scheduler:8786; needs the extra "
-             "screener[dask]). Workers need the same lexicon files, models and cache paths and "
-             "the database URL; this process reads the posts and writes the results.")] = None,
+        help="Screen on a Dask cluster (e.g. tcp://scheduler:8786; needs "
+             "pip install 'screener\\[dask]'). Workers need the same lexicon files, models "
+             "and cache paths and the database URL; this process reads the posts and writes "
+             "the results.")] = None,
     batch_size: Annotated[int, typer.Option(
         "--batch-size", min=1, help="Posts per chunk: one task for a worker, one committed "
                                     "transaction.")] = 100,
