@@ -70,20 +70,24 @@ def new_terms(count: int) -> list[str]:
     return rare[::step][:count]
 
 
-def cpu_seconds() -> float:
+def cpu_seconds() -> tuple[float, float]:
+    """(this process, its workers once reaped) in CPU seconds."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, once reaped
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def timed(label: str, settings, **options):
-    cpu, began = cpu_seconds(), time.perf_counter()
+    (own, children), began = cpu_seconds(), time.perf_counter()
     summary = rescreen(settings, **options)
-    seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu
+    seconds = time.perf_counter() - began
+    own_now, children_now = cpu_seconds()
+    per_post = 1000 / max(1, summary.screened_now)
     rate = summary.screened_now / seconds
     carried = f", carried forward {summary.carried_forward:,}" if summary.incremental else ""
     print(f"{label}: {summary.screened_now:,} posts in {seconds:.1f} s = {rate:,.0f} posts/s, "
-          f"CPU {1000 * cpu / max(1, summary.screened_now):.2f} ms/post "
+          f"CPU {per_post * (own_now - own + children_now - children):.2f} ms/post, of which "
+          f"this process {per_post * (own_now - own):.2f} "
           f"(newly flagged {len(summary.newly_flagged):,}, cleared {len(summary.cleared):,}"
           f"{carried})", flush=True)
     return summary, seconds, rate

@@ -66,12 +66,11 @@ class DaskExecutor:
 
     def run(self, tasks, store) -> None:
         distributed = _distributed()
-        window = max(2, self.per_worker * max(1, len(self.client.scheduler_info()["workers"])))
         completed = distributed.as_completed()
         sizes = {}
         try:
             for rows, probes in tasks:
-                while completed.count() >= window:
+                while completed.count() >= self._window():
                     self._store(next(completed), sizes, store)
                 future = self.client.submit(work, self.settings, self.stages, self.lexicon, rows,
                                             probes, pure=False)
@@ -83,6 +82,11 @@ class DaskExecutor:
         except BaseException:
             self.client.cancel(list(self._futures))
             raise
+
+    def _window(self) -> int:
+        # Chunks per worker thread: one running, one waiting, so no worker idles while the
+        # driver stores a result; asked again each time, as workers may join or leave.
+        return max(2, self.per_worker * sum(self.client.nthreads().values()))
 
     def _store(self, future, sizes, store) -> None:
         results = self._result(future)
