@@ -36,6 +36,8 @@ class DaskExecutor:
     """Chunks screened by a Dask cluster: ``target`` is a scheduler address, a ``Client`` or a
     cluster object (``LocalCluster``). A client made here is closed here."""
 
+    model = ""  # the run's model version, set once known
+
     def __init__(self, target: object, settings: Settings, stages: tuple[str, ...] | None,
                  timeout: float = 30.0, in_flight_per_worker: int = 2) -> None:
         from .runner import RescreenError
@@ -69,12 +71,12 @@ class DaskExecutor:
         completed = distributed.as_completed()
         sizes = {}
         try:
-            for rows, probes in tasks:
+            for ids, probes in tasks:
                 while completed.count() >= self._window():
                     self._store(next(completed), sizes, store)
-                future = self.client.submit(work, self.settings, self.stages, self.lexicon, rows,
-                                            probes, pure=False)
-                sizes[future.key] = len(rows)
+                future = self.client.submit(work, self.settings, self.stages, self.lexicon,
+                                            self.model, ids, probes, pure=False)
+                sizes[future.key] = len(ids)
                 self._futures.add(future)
                 completed.add(future)
             for future in completed:

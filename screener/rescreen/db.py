@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     inspect,
+    select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -98,3 +99,24 @@ def _add_missing_columns(engine: Engine) -> None:
                 with engine.begin() as conn:
                     conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
                                          f"{kind}")
+
+
+POST_FIELDS = ("id", "title", "body", "account", "platform", "images", "author")
+
+
+def post_rows(conn, ids: list[str]) -> list[dict]:
+    """The posts with these ids, in this order (ids no longer archived are left out)."""
+    columns = [posts.c[name] for name in POST_FIELDS]
+    rows = {r.id: dict(r._mapping)
+            for r in conn.execute(select(*columns).where(posts.c.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def newest_reports(conn, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+    """Each post's newest report: (seq, lexicon_version, model_version)."""
+    newest: dict[str, tuple[int, str, str]] = {}
+    for row in conn.execute(select(reports.c.post_id, reports.c.seq, reports.c.lexicon_version,
+                                   reports.c.model_version).where(reports.c.post_id.in_(ids))):
+        if row.post_id not in newest or row.seq > newest[row.post_id][0]:
+            newest[row.post_id] = (row.seq, row.lexicon_version, row.model_version)
+    return newest

@@ -120,37 +120,21 @@ def _pending(conn, version: str, scope) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
-def _previous(conn, ids: list[str]) -> dict[str, tuple[int, str, str]]:
-    """Each post's newest report: (seq, lexicon_version, model_version)."""
-    r = db.reports
-    newest: dict[str, tuple[int, str, str]] = {}
-    for row in conn.execute(select(r.c.post_id, r.c.seq, r.c.lexicon_version, r.c.model_version)
-                            .where(r.c.post_id.in_(ids))):
-        if row.post_id not in newest or row.seq > newest[row.post_id][0]:
-            newest[row.post_id] = (row.seq, row.lexicon_version, row.model_version)
-    return newest
-
-
-def _batches(engine, ids: list[str], size: int, planner: Planner | None,
-             model: str) -> Iterator[tuple[list[dict], dict[str, ProbeSpec]]]:
-    """Chunks of posts to screen, each with the probes of its posts' previous versions."""
-    columns = [db.posts.c[name] for name in ("id", "title", "body", "account", "platform",
-                                             "images", "author")]
+def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(ids), size):
-        chunk = ids[start:start + size]
-        probes: dict[str, ProbeSpec] = {}
-        with engine.connect() as conn:
-            rows = {r.id: dict(r._mapping)
-                    for r in conn.execute(select(*columns).where(db.posts.c.id.in_(chunk)))}
-            if planner is not None:
-                for post_id, (seq, lexicon, used_model) in _previous(conn, chunk).items():
-                    if used_model != model or post_id not in rows:
-                        continue  # another model: its scores may differ anywhere
-                    spec = planner.spec(lexicon)
-                    if spec is not None:
-                        rows[post_id].update(prev_seq=seq, prev_lexicon=lexicon)
-                        probes[lexicon] = spec
-        yield [rows[i] for i in chunk if i in rows], probes
+        yield ids[start:start + size]
+
+
+def _probes(engine, planner: Planner, version: str, model: str) -> dict[str, ProbeSpec]:
+    """A probe for every earlier lexicon version screened with this model (a few: the versions
+    an archive went through), sent with every chunk so workers can choose per post."""
+    r = db.reports
+    with engine.connect() as conn:
+        versions = conn.execute(select(r.c.lexicon_version).distinct()
+                                .where(r.c.model_version == model, r.c.version != version)
+                                ).scalars().all()
+    specs = {v: planner.spec(v) for v in versions}
+    return {v: spec for v, spec in specs.items() if spec is not None}
 
 
 def _insert(engine):
@@ -307,6 +291,7 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
                 else LocalExecutor(settings, stages))
     try:
         lexicon, model = executor.lexicon_version(), model_version(settings)
+        executor.model = model
         version = version_key(lexicon, model)
         summary = Summary(version, lexicon, model, incremental=incremental)
         with engine.connect().execution_options(immediate=True) as conn, conn.begin():
@@ -318,7 +303,8 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
             pending = _pending(conn, version, scope)
         if on_start:
             on_start(len(pending), 0)
-        planner = Planner(settings, lexicon, open_store(settings)) if incremental else None
+        probes = (_probes(engine, Planner(settings, lexicon, open_store(settings)), version,
+                          model) if incremental else {})
 
         def store(results: list[tuple], size: int) -> None:
             carried = summary.carried_forward
@@ -327,7 +313,7 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
                 on_batch(size, summary.carried_forward - carried)
 
         try:
-            executor.run(_batches(engine, pending, batch_size, planner, model), store)
+            executor.run(((ids, probes) for ids in _chunks(pending, batch_size)), store)
         except KeyboardInterrupt:
             summary.interrupted = True
     finally:
@@ -341,11 +327,13 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
 
 
 Store = Callable[[list[tuple], int], None]
-Tasks = Iterator[tuple[list[dict], dict[str, ProbeSpec]]]
+Tasks = Iterator[tuple[list[str], dict[str, ProbeSpec]]]
 
 
 class LocalExecutor:
     """Screens in this process."""
+
+    model = ""  # the run's model version, set once known
 
     def __init__(self, settings: Settings, stages: tuple[str, ...] | None) -> None:
         self.settings, self.stages = settings, stages
@@ -355,8 +343,9 @@ class LocalExecutor:
         return self.lexicon
 
     def run(self, tasks: Tasks, store: Store) -> None:
-        for rows, probes in tasks:
-            store(work(self.settings, self.stages, self.lexicon, rows, probes), len(rows))
+        for ids, probes in tasks:
+            store(work(self.settings, self.stages, self.lexicon, self.model, ids, probes),
+                  len(ids))
 
     def close(self) -> None:
         pass
@@ -365,6 +354,8 @@ class LocalExecutor:
 class PoolExecutor:
     """N spawned worker processes, each loading its screener once (in the pool initializer,
     so they load while the parent reads the first chunks); the parent alone writes."""
+
+    model = ""
 
     def __init__(self, settings: Settings, stages: tuple[str, ...] | None, jobs: int) -> None:
         self.settings, self.stages, self.jobs = settings, stages, jobs
@@ -393,11 +384,11 @@ class PoolExecutor:
                     store(future.result(), in_flight.pop(future))
 
         try:
-            for rows, probes in tasks:
+            for ids, probes in tasks:
                 collect(2 * self.jobs - 1)
-                future = self.pool.submit(work, self.settings, self.stages, self.lexicon, rows,
-                                          probes)
-                in_flight[future] = len(rows)
+                future = self.pool.submit(work, self.settings, self.stages, self.lexicon,
+                                          self.model, ids, probes)
+                in_flight[future] = len(ids)
             collect(0)
         except BrokenProcessPool:
             self.pool.shutdown(wait=False, cancel_futures=True)

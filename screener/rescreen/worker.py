@@ -7,6 +7,9 @@ they return compact tuples the driver stores:
 
 * ``("s", post_id, lexicon_version, verdict, report_json)``: screened;
 * ``("c", post_id, previous_seq)``: the probe found nothing, the previous report stands.
+
+Workers read the posts they are given (ids) from the store themselves, so the driver's share of
+the work per post is one small write; reading is spread over the workers.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from collections.abc import Mapping
 
 from ..model import Draft, Platform
 from ..settings import Settings
+from . import db
 from .incremental import Probe, ProbeSpec
 
 _LOCK = threading.Lock()
 _SCREENERS: dict[tuple[str, tuple[str, ...] | None], object] = {}
 _PROBES: dict[str, Probe] = {}
 _OCR: dict[str, object] = {}
+_ENGINES: dict[str, object] = {}
 
 
 def pinned(settings: Settings) -> Settings:
@@ -106,15 +111,37 @@ def current_version(settings: Settings, stages: tuple[str, ...] | None) -> str:
     return screener.lexicon_version
 
 
-def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, rows: list[dict],
-         probes: Mapping[str, ProbeSpec]) -> list[tuple]:
-    """Screen ``rows`` with lexicon version ``lexicon``; a row whose previous lexicon version has
-    a probe that finds nothing in its texts is carried forward instead (``probes`` maps previous
-    version -> probe). A long-lived worker (Dask) that still holds an older version reloads; the
-    driver refuses any report made with another version than the run's."""
+def _read(settings: Settings, ids: list[str], probes: Mapping[str, ProbeSpec],
+          model: str) -> list[dict]:
+    """The posts, read here rather than by the driver (workers read in parallel; the driver only
+    writes); with ``probes``, each row also names its newest report, if that one was made with
+    the model in force (the probes are only for those)."""
+    url = settings.lexicon_database_url
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = db.open_db(settings)
+    with engine.connect() as conn:
+        rows = db.post_rows(conn, ids)
+        if probes:
+            previous = db.newest_reports(conn, ids)
+            for row in rows:
+                seq, lexicon, used_model = previous.get(row["id"], (0, "", ""))
+                if used_model == model and lexicon in probes:
+                    row.update(prev_seq=seq, prev_lexicon=lexicon)
+    return rows
+
+
+def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, model: str,
+         ids: list[str], probes: Mapping[str, ProbeSpec]) -> list[tuple]:
+    """Screen the posts ``ids`` with lexicon version ``lexicon``; a post last screened with
+    ``model`` and a lexicon version that has a probe, where the probe finds nothing in its
+    texts, is carried forward instead (``probes`` maps previous version -> probe). A
+    long-lived worker (Dask) that still holds an older version reloads; the driver refuses any
+    report made with another version than the run's."""
     screener = screener_for(settings, stages)
     if screener.lexicon_version != lexicon:
         screener.reload()
+    rows = _read(settings, ids, probes, model)
     with_images = stages is None or "images" in stages
     drafts = [draft_of(row) for row in rows]
     # Probe each previous version's posts in one go; an unreadable image means a full screening.
