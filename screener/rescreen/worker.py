@@ -29,6 +29,7 @@ _SCREENERS: dict[tuple[str, tuple[str, ...] | None], object] = {}
 _PROBES: dict[str, Probe] = {}
 _OCR: dict[str, object] = {}
 _ENGINES: dict[str, object] = {}
+_FRESH: set = set()  # screeners built and not yet used by a run
 
 
 def pinned(settings: Settings) -> Settings:
@@ -48,6 +49,7 @@ def screener_for(settings: Settings, stages: tuple[str, ...] | None):
 
                 screener = Screener(pinned(settings), stages=stages)
                 _SCREENERS[key] = screener
+                _FRESH.add(key)
                 freeze_long_lived()
     return screener
 
@@ -107,7 +109,13 @@ def draft_of(row: Mapping) -> Draft:
 def current_version(settings: Settings, stages: tuple[str, ...] | None) -> str:
     """The lexicon version in force, as this process's screener sees it after a store check."""
     screener = screener_for(settings, stages)
-    screener.refresh()
+    key = (settings.model_dump_json(), stages)
+    if key in _FRESH:
+        _FRESH.discard(key)
+    else:
+        # Built for an earlier run: the store may have moved on, and so may the shipped files
+        # (which the store's change stamp does not show), so load what is in force now.
+        screener.reload()
     return screener.lexicon_version
 
 

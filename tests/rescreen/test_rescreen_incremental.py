@@ -212,3 +212,19 @@ def test_text_in_images_is_probed_from_the_ocr_cache(tmp_path, shared_cache, wri
     poster = [(f["field"], f["term"]) for f in reports["poster"]["findings"]]
     assert ("image:0", "报名参加") in poster
     assert all(f["category"] != "stage_error" for r in reports.values() for f in r["findings"])
+
+
+def test_changed_shipped_files_mean_full_screening(tmp_path, shared_cache, corpus_posts,
+                                                    write_jsonl):
+    import shutil
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(SHIPPED_LEXICONS, lexicons)
+    settings = make_settings(tmp_path / "home", lexicons, shared_cache)
+    import_paths([write_jsonl(tmp_path / "a.jsonl", corpus_posts(60))], settings)
+    rescreen(settings, stages=("terms",))
+    # the earlier version cannot be rebuilt over the new files: nothing may be carried forward
+    with (lexicons / "commercial.txt").open("a", encoding="utf-8") as handle:
+        handle.write("一个新加入文件的词\n")
+    summary = rescreen(settings, incremental=True, stages=("terms",))
+    assert summary.screened_now == 60 and summary.carried_forward == 0
