@@ -29,7 +29,7 @@ _SCREENERS: dict[tuple[str, tuple[str, ...] | None], object] = {}
 _PROBES: dict[str, Probe] = {}
 _OCR: dict[str, object] = {}
 _ENGINES: dict[str, object] = {}
-_FRESH: set = set()  # screeners built and not yet used by a run
+_FRESH: set = set()  # screeners built since the last run began: no reload needed
 
 
 def pinned(settings: Settings) -> Settings:
@@ -147,6 +147,7 @@ def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, model
     long-lived worker (Dask) that still holds an older version reloads; the driver refuses any
     report made with another version than the run's."""
     screener = screener_for(settings, stages)
+    _FRESH.discard((settings.model_dump_json(), stages))  # in use by this run now
     if screener.lexicon_version != lexicon:
         screener.reload()
     rows = _read(settings, ids, probes, model)
