@@ -73,11 +73,27 @@ def rescreen(
                         "unless an offset is given).")] = None,
     account: Annotated[str | None, typer.Option("--account", help="Only this account's posts.")
                        ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
-                                      help="Worker processes (each builds its screener once).")
+    incremental: Annotated[bool, typer.Option(
+        "--incremental", help="After a lexicon change, check each post only for the terms "
+                              "added, retired or edited since it was last screened (a small "
+                              "automaton of the difference); a post where none occurs keeps "
+                              "its report (stored again for the new version, marked as "
+                              "carried forward), the others are screened in full. Same "
+                              "result as a full re-screening; a new model version means a "
+                              "full one.")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes on this machine, each loading the "
+                                    "lexicon and models once; this process alone writes.")
                     ] = 1,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1,
-                                            help="Posts per committed batch.")] = 100,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", metavar="ADDRESS",
+        help="Screen on a Dask cluster (e.g. tcp://scheduler:8786; needs "
+             "pip install 'screener\\[dask]'). Workers need the same lexicon files, models "
+             "and cache paths and the database URL; this process reads the posts and writes "
+             "the results.")] = None,
+    batch_size: Annotated[int, typer.Option(
+        "--batch-size", min=1, help="Posts per chunk: one task for a worker, one committed "
+                                    "transaction.")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary object.")
                        ] = False,
     home: HomeOption = None,
@@ -85,11 +101,16 @@ def rescreen(
     """Screen the archive again with the current lexicon and models; resumable.
 
     Stores one report per post and version (lexicon + model) and a summary: posts newly
-    flagged (with the new findings), posts no longer flagged, unchanged.
+    flagged (with the new findings), posts no longer flagged, unchanged. Interrupted (Ctrl-C,
+    kill -9)? Run the same command: it goes on with the posts that have no report yet.
     """
     from .rescreen import rescreen as run_rescreen
     from .rescreen.archive import parse_when
 
+    if dask and jobs > 1:
+        err.print("[red]error:[/red] --jobs and --dask exclude each other: with --dask the "
+                  "cluster's workers do the screening")
+        raise typer.Exit(2)
     try:
         if since:
             parse_when(since)
@@ -99,24 +120,28 @@ def rescreen(
         raise typer.Exit(2) from None
     except ScreenerError as exc:
         raise fail(exc) from None
-    progress = Progress(TextColumn("rescreening"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[rate]} posts/s"), TimeElapsedColumn(),
-                        TextColumn("ETA"), TimeRemainingColumn(), console=err,
-                        disable=as_json or not err.is_terminal)
-    task = progress.add_task("rescreen", total=None, rate="-")
+    label = "incremental" if incremental else "rescreening"
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]} posts/s"),
+                        TextColumn("kept {task.fields[kept]}" if incremental else ""),
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                        console=err, disable=as_json or not err.is_terminal)
+    task = progress.add_task("rescreen", total=None, rate="-", kept=0)
 
     def on_start(pending: int, _done: int) -> None:
         progress.update(task, total=pending)
 
-    def on_batch(n: int) -> None:
+    def on_batch(n: int, carried: int) -> None:
         progress.advance(task, n)
         speed = progress.tasks[0].speed
-        progress.update(task, rate=f"{speed:,.0f}" if speed else "-")
+        kept = progress.tasks[0].fields["kept"] + carried
+        progress.update(task, rate=f"{speed:,.0f}" if speed else "-", kept=kept)
 
     try:
         with progress:
             summary = run_rescreen(settings, since=since, account=account, jobs=jobs,
-                                   batch_size=batch_size, on_start=on_start, on_batch=on_batch)
+                                   batch_size=batch_size, incremental=incremental, dask=dask,
+                                   on_start=on_start, on_batch=on_batch)
     except ScreenerError as exc:
         raise fail(exc) from None
     data = summary.to_dict()
@@ -134,8 +159,11 @@ def rescreen(
 def _print_summary(data: dict) -> None:
     table = Table("", "posts", title=f"rescreen (lexicon {data['lexicon_version']}, "
                                      f"model {data['model_version']})")
-    for key in ("in_scope", "screened", "screened_now", "newly_flagged", "cleared", "changed",
-                "unchanged"):
+    keys = ["in_scope", "screened", "screened_now", "newly_flagged", "cleared", "changed",
+            "unchanged"]
+    if data["incremental"]:
+        keys.insert(3, "carried_forward")
+    for key in keys:
         table.add_row(key.replace("_", " "), f"{data[key]:,}")
     out.print(table)
     from .rescreen.archive import BEIJING

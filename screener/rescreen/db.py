@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,6 +56,8 @@ reports = Table(
     Column("verdict", String(10), nullable=False),
     Column("report", Text, nullable=False),  # Report.to_dict() as JSON
     Column("created_at", String(32), nullable=False),
+    # seq of the report this one repeats (an incremental run found nothing new); None: screened
+    Column("carried_from", Integer, nullable=True),
     UniqueConstraint("post_id", "version", name="rs_reports_post_version"),
 )
 Index("rs_reports_version", reports.c.version)
@@ -69,7 +82,41 @@ def open_db(settings: Settings) -> Engine:
         if engine.dialect.name == "sqlite" and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         metadata.create_all(engine)
+        _add_missing_columns(engine)
     except (SQLAlchemyError, OSError) as exc:
         problem = getattr(exc, "orig", None) or exc
         raise ConfigError(f"cannot open the archive database {url}: {problem}") from None
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Archives made before a nullable column existed get it (no other migration is needed)."""
+    for table in (posts, reports, runs):
+        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
+                                         f"{kind}")
+
+
+POST_FIELDS = ("id", "title", "body", "account", "platform", "images", "author")
+
+
+def post_rows(conn, ids: list[str]) -> list[dict]:
+    """The posts with these ids, in this order (ids no longer archived are left out)."""
+    columns = [posts.c[name] for name in POST_FIELDS]
+    rows = {r.id: dict(r._mapping)
+            for r in conn.execute(select(*columns).where(posts.c.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def newest_reports(conn, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+    """Each post's newest report: (seq, lexicon_version, model_version)."""
+    newest: dict[str, tuple[int, str, str]] = {}
+    for row in conn.execute(select(reports.c.post_id, reports.c.seq, reports.c.lexicon_version,
+                                   reports.c.model_version).where(reports.c.post_id.in_(ids))):
+        if row.post_id not in newest or row.seq > newest[row.post_id][0]:
+            newest[row.post_id] = (row.seq, row.lexicon_version, row.model_version)
+    return newest

@@ -4,8 +4,11 @@ Every post gets one stored report per version (``lexicon_version|model_version``
 key (post, version) makes a post screened at most once per version, whatever happens. Results
 are committed in batches by the parent process: an interrupted run (Ctrl-C, a crash, kill -9)
 keeps every committed batch, and the same command resumes with the posts that have no report for
-the version yet. Worker processes (``jobs > 1``, spawned) each build one Screener and only
-screen; they never write.
+the version yet. The screening itself runs in this process, in spawned worker processes
+(``jobs > 1``) or on a Dask cluster (``cluster``); wherever it runs, each worker builds its
+Screener once and returns compact results, and only this process writes (``worker``).
+``incremental`` carries a post's previous report forward when a probe of the lexicon entries
+changed since finds nothing in it (``incremental``), and screens it in full otherwise.
 
 The summary is computed from the stored reports, not from counters, so it is the same whether a
 run finished in one go or was resumed: for every post in scope, its report for this version is
@@ -20,21 +23,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, literal, select, update
 
 from ..classify import BUNDLE, models_dir
 from ..errors import ScreenerError
-from ..model import Draft, Platform
 from ..settings import Settings
-from . import db
+from . import cluster, db
 from .archive import iso, parse_when
+from .incremental import Planner, ProbeSpec
+from .worker import current_version, init_process, pinned, work
 
 DEFAULT_BATCH = 100
 CHUNK = 500  # ids per IN (...) query
@@ -63,42 +67,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _pinned(settings: Settings) -> Settings:
-    # One run, one lexicon version: no background reload in the middle of it.
-    return settings.model_copy(update={"lexicon_check_seconds": 1e12})
-
-
-# -- workers ----------------------------------------------------------------------------------
-
-_SCREENER = None
-
-
-def _init_worker(settings: Settings, stages: tuple[str, ...] | None) -> None:
-    global _SCREENER
-    from ..pipeline import Screener, freeze_long_lived
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    _SCREENER = Screener(_pinned(settings), stages=stages)
-    freeze_long_lived()
-
-
-def _screen_rows(screener, rows: list[dict]) -> list[tuple[str, str, str, str]]:
-    """(post_id, lexicon_version, verdict, report JSON) per row."""
-    results = []
-    for row in rows:
-        draft = Draft(id=row["id"], title=row["title"], body=row["body"], account=row["account"],
-                      platform=Platform(row["platform"]), images=tuple(json.loads(row["images"])),
-                      author=row["author"])
-        report = screener.screen(draft)
-        results.append((row["id"], report.lexicon_version, str(report.verdict),
-                        json.dumps(report.to_dict(), ensure_ascii=False)))
-    return results
-
-
-def _screen_in_worker(rows: list[dict]) -> list[tuple[str, str, str, str]]:
-    return _screen_rows(_SCREENER, rows)
-
-
 # -- the run ----------------------------------------------------------------------------------
 
 @dataclass
@@ -116,6 +84,8 @@ class Summary:
     first_screening: int = 0  # posts without an earlier report (compared with 'pass')
     interrupted: bool = False
     run_id: int = 0
+    incremental: bool = False
+    carried_forward: int = 0  # of screened_now: previous report kept (probe found nothing)
 
     def to_dict(self) -> dict:
         return {
@@ -126,7 +96,8 @@ class Summary:
             "newly_flagged": len(self.newly_flagged), "cleared": len(self.cleared),
             "changed": len(self.changed), "unchanged": self.unchanged,
             "first_screening": self.first_screening,
-            "interrupted": self.interrupted,
+            "interrupted": self.interrupted, "incremental": self.incremental,
+            "carried_forward": self.carried_forward,
             "newly_flagged_posts": self.newly_flagged, "cleared_posts": self.cleared,
             "changed_posts": self.changed,
         }
@@ -149,15 +120,21 @@ def _pending(conn, version: str, scope) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
-def _batches(engine, ids: list[str], size: int) -> Iterator[list[dict]]:
-    columns = [db.posts.c[name] for name in ("id", "title", "body", "account", "platform",
-                                             "images", "author")]
+def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(ids), size):
-        chunk = ids[start:start + size]
-        with engine.connect() as conn:
-            rows = {r.id: dict(r._mapping)
-                    for r in conn.execute(select(*columns).where(db.posts.c.id.in_(chunk)))}
-        yield [rows[i] for i in chunk if i in rows]
+        yield ids[start:start + size]
+
+
+def _probes(engine, planner: Planner, version: str, model: str) -> dict[str, ProbeSpec]:
+    """A probe for every earlier lexicon version screened with this model (a few: the versions
+    an archive went through), sent with every chunk so workers can choose per post."""
+    r = db.reports
+    with engine.connect() as conn:
+        versions = conn.execute(select(r.c.lexicon_version).distinct()
+                                .where(r.c.model_version == model, r.c.version != version)
+                                ).scalars().all()
+    specs = {v: planner.spec(v) for v in versions}
+    return {v: spec for v, spec in specs.items() if spec is not None}
 
 
 def _insert(engine):
@@ -168,21 +145,49 @@ def _insert(engine):
     return insert(db.reports).on_conflict_do_nothing(index_elements=["post_id", "version"])
 
 
-def _write(engine, results, version: str, lexicon: str, model: str) -> int:
-    now = _now()
+def _carry_forward(conn, carried: list[tuple], summary: Summary, now: str) -> None:
+    """Store the previous reports again under this version, in the database itself (no report
+    travels through Python): the same verdict and JSON, the lexicon version in it replaced."""
+    r = db.reports
+    # Report JSON is written by json.dumps with its default separators; a quote inside any
+    # string value is escaped, so this fragment can only be the report's own key.
+    old = literal('"lexicon_version": "') + r.c.lexicon_version + literal('"')
+    new = json.dumps({"lexicon_version": summary.lexicon_version}, ensure_ascii=False)[1:-1]
+    seqs = [seq for _, _, seq in carried]
+    for start in range(0, len(seqs), CHUNK):
+        chosen = select(r.c.post_id, literal(summary.version), literal(summary.lexicon_version),
+                        literal(summary.model_version), r.c.verdict,
+                        func.replace(r.c.report, old, literal(new)), literal(now), r.c.seq) \
+            .where(r.c.seq.in_(seqs[start:start + CHUNK]))
+        conn.execute(_insert(conn.engine).from_select(
+            ["post_id", "version", "lexicon_version", "model_version", "verdict", "report",
+             "created_at", "carried_from"], chosen))
+
+
+def _write(engine, results: list[tuple], summary: Summary) -> int:
+    """Store one chunk's results in one transaction; returns how many were stored."""
+    now, lexicon, model = _now(), summary.lexicon_version, summary.model_version
     rows = []
-    for post_id, used_lexicon, verdict, report in results:
+    carried = [r for r in results if r[0] == "c"]
+    for item in results:
+        if item[0] != "s":
+            continue
+        _, post_id, used_lexicon, verdict, report = item
         if used_lexicon != lexicon:  # never label a report with a version it did not use
             raise RescreenError(f"lexicon changed during the run ({lexicon} -> {used_lexicon}); "
                                "run rescreen again")
-        rows.append({"post_id": post_id, "version": version, "lexicon_version": lexicon,
+        rows.append({"post_id": post_id, "version": summary.version, "lexicon_version": lexicon,
                      "model_version": model, "verdict": verdict, "report": report,
-                     "created_at": now})
-    if not rows:
+                     "created_at": now, "carried_from": None})
+    if not rows and not carried:
         return 0
     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
-        conn.execute(_insert(engine), rows)
-    return len(rows)
+        if rows:
+            conn.execute(_insert(engine), rows)
+        if carried:
+            _carry_forward(conn, carried, summary, now)
+    summary.carried_forward += len(carried)
+    return len(rows) + len(carried)
 
 
 def _finding_key(f: dict) -> tuple:
@@ -196,8 +201,8 @@ def summarize(engine, summary: Summary, scope) -> Summary:
         summary.in_scope = conn.execute(select(func.count()).select_from(p)
                                         .where(scope)).scalar_one()
         current = {row.post_id: row for row in conn.execute(
-            select(r.c.post_id, r.c.seq, r.c.verdict).join(p, p.c.id == r.c.post_id)
-            .where(scope, r.c.version == version))}
+            select(r.c.post_id, r.c.seq, r.c.verdict, r.c.carried_from)
+            .join(p, p.c.id == r.c.post_id).where(scope, r.c.version == version))}
         earlier: dict[str, tuple[int, str]] = {}
         for row in conn.execute(select(r.c.post_id, r.c.seq, r.c.verdict)
                                 .join(p, p.c.id == r.c.post_id)
@@ -220,6 +225,8 @@ def summarize(engine, summary: Summary, scope) -> Summary:
                 newly.append((post_id, now.seq, before))
             elif was_flagged and not is_flagged:
                 cleared.append({"id": post_id, "previous_verdict": before[1]})
+            elif is_flagged and before is not None and now.carried_from == before[0]:
+                unchanged += 1  # the same report carried forward: nothing to compare
             elif is_flagged:
                 still.append((post_id, now.seq, before))  # compared below
             else:
@@ -258,45 +265,59 @@ def summarize(engine, summary: Summary, scope) -> Summary:
 
 
 def rescreen(settings: Settings, *, since: str | None = None, account: str | None = None,
-             jobs: int = 1, batch_size: int = DEFAULT_BATCH,
+             jobs: int = 1, batch_size: int = DEFAULT_BATCH, incremental: bool = False,
+             dask: object | None = None, dask_timeout: float = 30.0,
              stages: tuple[str, ...] | None = None,
              on_start: Callable[[int, int], None] | None = None,
-             on_batch: Callable[[int], None] | None = None) -> Summary:
+             on_batch: Callable[[int, int], None] | None = None) -> Summary:
     """Screen every post in scope that has no report for the current versions.
 
-    ``on_start(pending, already_done)`` is called once, ``on_batch(n)`` after each commit.
+    ``incremental``: a post last screened with the same model and an earlier lexicon version is
+    first probed for the entries that changed since; if none occurs, its report is carried
+    forward (see ``incremental``). ``dask``: a scheduler address, a ``distributed.Client`` or a
+    cluster object (``LocalCluster``); the chunks are screened there and stored here
+    (``dask_timeout``: seconds to wait for the scheduler).
+    ``on_start(pending, already_done)`` is called once, ``on_batch(n, carried)`` after each
+    commit (``carried``: how many of the ``n`` kept their previous report).
     KeyboardInterrupt stops it cleanly: the summary comes back with ``interrupted`` set.
     """
-    from ..pipeline import Screener, freeze_long_lived
+    from ..lexicon import open_store
 
-    settings = _pinned(settings)
+    settings = pinned(settings)
     engine = db.open_db(settings)
     scope = _scope(since, account)
-    screener = Screener(settings, stages=stages)
-    lexicon, model = screener.lexicon_version, model_version(settings)
-    version = version_key(lexicon, model)
-    summary = Summary(version, lexicon, model)
-    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
-        summary.run_id = conn.execute(db.runs.insert().values(
-            version=version, filters=json.dumps({"since": since, "account": account}),
-            started_at=_now(), status="running")).inserted_primary_key[0]
-    with engine.connect() as conn:
-        pending = _pending(conn, version, scope)
-    if on_start:
-        on_start(len(pending), 0)
+    executor = (cluster.DaskExecutor(dask, settings, stages, dask_timeout) if dask is not None
+                else PoolExecutor(settings, stages, jobs) if jobs > 1
+                else LocalExecutor(settings, stages))
     try:
-        if jobs <= 1:
-            freeze_long_lived()
-            for rows in _batches(engine, pending, batch_size):
-                written = _write(engine, _screen_rows(screener, rows), version, lexicon, model)
-                summary.screened_now += written
-                if on_batch:
-                    on_batch(len(rows))
-        else:
-            del screener
-            _parallel(engine, pending, settings, stages, jobs, batch_size, summary, on_batch)
-    except KeyboardInterrupt:
-        summary.interrupted = True
+        lexicon, model = executor.lexicon_version(), model_version(settings)
+        executor.model = model
+        version = version_key(lexicon, model)
+        summary = Summary(version, lexicon, model, incremental=incremental)
+        with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            summary.run_id = conn.execute(db.runs.insert().values(
+                version=version, filters=json.dumps({"since": since, "account": account,
+                                                     "incremental": incremental}),
+                started_at=_now(), status="running")).inserted_primary_key[0]
+        with engine.connect() as conn:
+            pending = _pending(conn, version, scope)
+        if on_start:
+            on_start(len(pending), 0)
+        probes = (_probes(engine, Planner(settings, lexicon, open_store(settings)), version,
+                          model) if incremental else {})
+
+        def store(results: list[tuple], size: int) -> None:
+            carried = summary.carried_forward
+            summary.screened_now += _write(engine, results, summary)
+            if on_batch:
+                on_batch(size, summary.carried_forward - carried)
+
+        try:
+            executor.run(((ids, probes) for ids in _chunks(pending, batch_size)), store)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+    finally:
+        executor.close()
     summarize(engine, summary, scope)
     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
         conn.execute(update(db.runs).where(db.runs.c.id == summary.run_id).values(
@@ -305,28 +326,78 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
     return summary
 
 
-def _parallel(engine, pending, settings, stages, jobs, batch_size, summary: Summary,
-              on_batch) -> None:
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(settings, stages))
-    in_flight: dict[Future, int] = {}
+Store = Callable[[list[tuple], int], None]
+Tasks = Iterator[tuple[list[str], dict[str, ProbeSpec]]]
 
-    def collect(until: int) -> None:
-        while len(in_flight) > until:
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                size = in_flight.pop(future)
-                summary.screened_now += _write(engine, future.result(), summary.version,
-                                               summary.lexicon_version, summary.model_version)
-                if on_batch:
-                    on_batch(size)
 
-    try:
-        for rows in _batches(engine, pending, batch_size):
-            collect(2 * jobs - 1)
-            in_flight[pool.submit(_screen_in_worker, rows)] = len(rows)
-        collect(0)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+class LocalExecutor:
+    """Screens in this process."""
+
+    model = ""  # the run's model version, set once known
+
+    def __init__(self, settings: Settings, stages: tuple[str, ...] | None) -> None:
+        self.settings, self.stages = settings, stages
+
+    def lexicon_version(self) -> str:
+        self.lexicon = current_version(self.settings, self.stages)
+        return self.lexicon
+
+    def run(self, tasks: Tasks, store: Store) -> None:
+        for ids, probes in tasks:
+            store(work(self.settings, self.stages, self.lexicon, self.model, ids, probes),
+                  len(ids))
+
+    def close(self) -> None:
+        pass
+
+
+class PoolExecutor:
+    """N spawned worker processes, each loading its screener once (in the pool initializer,
+    so they load while the parent reads the first chunks); the parent alone writes."""
+
+    model = ""
+
+    def __init__(self, settings: Settings, stages: tuple[str, ...] | None, jobs: int) -> None:
+        self.settings, self.stages, self.jobs = settings, stages, jobs
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                        initializer=init_process, initargs=(settings, stages))
+
+    def lexicon_version(self) -> str:
+        # The version in force, as the workers will load it; read without building a screener
+        # here (the parent needs no models).
+        try:
+            self.lexicon = self.pool.submit(current_version, self.settings,
+                                            self.stages).result()
+        except BrokenProcessPool:
+            raise RescreenError("the worker processes could not start (in a script, call "
+                                "rescreen with jobs > 1 under `if __name__ == '__main__':`)"
+                                ) from None
+        return self.lexicon
+
+    def run(self, tasks: Tasks, store: Store) -> None:
+        in_flight: dict[Future, int] = {}
+
+        def collect(until: int) -> None:
+            while len(in_flight) > until:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    store(future.result(), in_flight.pop(future))
+
+        try:
+            for ids, probes in tasks:
+                collect(2 * self.jobs - 1)
+                future = self.pool.submit(work, self.settings, self.stages, self.lexicon,
+                                          self.model, ids, probes)
+                in_flight[future] = len(ids)
+            collect(0)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise RescreenError("a worker process died (out of memory? killed?); the results "
+                                "committed so far are kept, run the same command to resume") \
+                from None
+        except BaseException:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

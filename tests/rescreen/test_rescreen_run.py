@@ -118,12 +118,17 @@ def test_jobs_2_equals_jobs_1(test_settings, tmp_path, archive_file, shared_cach
     assert _by_post(test_settings) == _by_post(other)
 
 
-def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
-    _archive(tmp_path, write_jsonl, test_settings)
-    monkeypatch.setenv("SCREENER_LEXICONS", str(test_settings.lexicon_dir))
+def _cli(settings, monkeypatch):
+    """The commands as a user runs them, on this state folder and these lexicons."""
+    monkeypatch.setenv("SCREENER_LEXICONS", str(settings.lexicon_dir))
     app = typer.Typer()
     register(app)
-    runner = CliRunner()
+    return CliRunner(), app
+
+
+def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
+    _archive(tmp_path, write_jsonl, test_settings)
+    runner, app = _cli(test_settings, monkeypatch)
     result = runner.invoke(app, ["rescreen", "--json", "--home", str(test_settings.home)])
     assert result.exit_code == 10, result.output  # something newly flagged
     data = json.loads(result.stdout)
@@ -140,3 +145,21 @@ def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
     engine = rsdb.open_db(test_settings)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(rsdb.reports)).scalar_one() == 3
+
+
+def test_cli_incremental_and_option_errors(test_settings, tmp_path, write_jsonl, monkeypatch):
+    _archive(tmp_path, write_jsonl, test_settings)
+    runner, app = _cli(test_settings, monkeypatch)
+    home = ["--home", str(test_settings.home)]
+    assert runner.invoke(app, ["rescreen", "--json", *home]).exit_code == 10
+    add_terms(test_settings, ["代写"], "commercial", WHO)
+    result = runner.invoke(app, ["rescreen", "--incremental", "--json", *home])
+    assert result.exit_code == 10, result.output  # p3 is newly flagged
+    data = json.loads(result.stdout)
+    assert data["incremental"] is True and data["screened_now"] == 3
+    assert data["carried_forward"] == 2  # p1 and p2 have no 代写 in them
+    assert [p["id"] for p in data["newly_flagged_posts"]] == ["p3"]
+    result = runner.invoke(app, ["rescreen", "--jobs", "2", "--dask", "tcp://x:8786", *home])
+    assert result.exit_code == 2 and "exclude each other" in result.output
+    help_text = runner.invoke(app, ["rescreen", "--help"]).output
+    assert "--incremental" in help_text and "--dask" in help_text

@@ -1,0 +1,155 @@
+"""Incremental re-screening: which posts a lexicon change can touch.
+
+A post's report depends on the lexicon only through the raw matches of the automaton in its
+texts (title, body, the text read from its images): every later rule of the matcher (Latin token
+edges, jieba word boundaries, allow-list phrases, longest match) keeps or drops those candidates,
+and the classifiers see the lexicon only through the terms stage's hits. So between the version a
+post was last screened with and the current one, only the entries that differ (added, retired or
+edited, the edit including the source a finding's explanation names) can change its report, and
+only where one of their keys matches in a normalized view of its text.
+
+The probe is a small automaton of those entries, compiled by ``compile_lexicon`` with the
+screener's own normalizer, so its keys (skeleton, literal and pinyin forms) are exactly the keys
+the full lexicon has for them and evasion spellings match the same way. A post where the probe
+finds nothing gets its previous report carried forward; any match at all (a superset of what
+could change: a longer new term swallowing an old nested hit, an allow phrase, a retired term)
+sends the post to a full screening.
+
+jieba's dictionary for the boundary checks is built from the boundary-sensitive terms, so when
+that set changes every boundary-sensitive entry joins the probe. A previous version whose entries
+cannot be rebuilt from the store (the shipped files changed since) has no probe: full screening.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..errors import LexiconError
+from ..lexicon import Entry, compile_lexicon, entries_at, lexicon_version, parse_version
+from ..lexicon.store import LexiconStore
+from ..normalize import Normalizer
+from ..settings import Settings
+
+
+def _row(entry: Entry) -> tuple:
+    return (entry.term, entry.category, str(entry.severity), entry.article, entry.boundary,
+            entry.source)
+
+
+def changed_entries(old: Iterable[Entry], new: Iterable[Entry]) -> list[Entry]:
+    """Entries in one list and not the other (an edit shows up as its old and its new form),
+    plus every boundary-sensitive entry when the set of boundary-sensitive terms changed."""
+    old_rows = {_row(e): e for e in old}
+    new_rows = {_row(e): e for e in new}
+    changed = [e for r, e in new_rows.items() if r not in old_rows]
+    changed += [e for r, e in old_rows.items() if r not in new_rows]
+    if {e.term for e in old_rows.values() if e.boundary} != \
+            {e.term for e in new_rows.values() if e.boundary}:
+        seen = {_row(e) for e in changed}
+        changed += [e for r, e in new_rows.items() if e.boundary and r not in seen]
+    return changed
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """What a worker needs to build a probe: the changed entries (small, cheap to send)."""
+
+    entries: tuple[Entry, ...]
+    digest: str  # identifies the probe in a worker's cache
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> ProbeSpec:
+        digest = hashlib.sha256(json.dumps(sorted(_row(e) for e in entries),
+                                           ensure_ascii=False).encode()).hexdigest()[:16]
+        return cls(tuple(entries), digest)
+
+
+# Joins the texts of many posts into one normalizer call. It is a clause boundary, so both views
+# hold it as "\n", which no key contains: a match in the joined views is a match in one text,
+# and each text's views are exactly its own (normalization folds character by character; the
+# one look-ahead, an ASCII period before a space, sees this character as it sees a text's end).
+SEPARATOR = "\u3002"
+
+
+class Probe:
+    """The automata of the changed entries, and which posts' texts contain one of their keys."""
+
+    def __init__(self, spec: ProbeSpec, normalizer: Normalizer, min_pinyin_letters: int) -> None:
+        self.normalizer = normalizer
+        self.automata = []
+        if spec.entries:
+            compiled = compile_lexicon(list(spec.entries), normalizer, min_pinyin_letters)
+            self.automata = [(a, name) for a, name in ((compiled.skeleton, "skeleton"),
+                                                       (compiled.literal, "literal"))
+                             if a is not None]
+        probe = normalizer(f"a{SEPARATOR}b")
+        self.joinable = probe.skeleton.text == probe.literal.text == "a\nb"
+
+    def touched(self, posts: Sequence[Sequence[str]]) -> set[int]:
+        """Indices of the posts (each a list of texts) where some key of the probe occurs."""
+        if not self.automata:
+            return set()
+        if not self.joinable:  # tables where the separator is no boundary: one call per text
+            return {i for i, texts in enumerate(posts) if self._any(texts)}
+        starts, owners, pieces, position = [], [], [], 0
+        for index, texts in enumerate(posts):
+            for text in texts:
+                if text:
+                    starts.append(position)
+                    owners.append(index)
+                    pieces.append(text)
+                    position += len(text) + 1
+        if not pieces:
+            return set()
+        normalized = self.normalizer(SEPARATOR.join(pieces))
+        found = set()
+        for automaton, name in self.automata:
+            view = getattr(normalized, name)
+            offsets = view.offsets
+            for last, _ in automaton.iter(view.text):
+                found.add(owners[bisect.bisect_right(starts, offsets[last]) - 1])
+        return found
+
+    def _any(self, texts: Sequence[str]) -> bool:
+        for text in texts:
+            if text:
+                normalized = self.normalizer(text)
+                for automaton, name in self.automata:
+                    if next(automaton.iter(getattr(normalized, name).text), None) is not None:
+                        return True
+        return False
+
+
+class Planner:
+    """The probe from each previous lexicon version to the current one (None: screen fully)."""
+
+    def __init__(self, settings: Settings, current_version: str, store: LexiconStore) -> None:
+        self.settings = settings
+        self.current = current_version
+        self.store = store
+        self._current_entries: list[Entry] | None = None
+        self._specs: dict[str, ProbeSpec | None] = {}
+
+    def _entries(self, version: str) -> list[Entry] | None:
+        try:
+            seq = parse_version(version)
+        except LexiconError:
+            return None
+        entries = entries_at(self.settings, seq, self.store)
+        # The store rebuilds a version over today's shipped files: check it is really that one.
+        if lexicon_version(entries, self.settings.min_pinyin_letters, seq) != version:
+            return None
+        return entries
+
+    def spec(self, previous: str) -> ProbeSpec | None:
+        if previous not in self._specs:
+            if self._current_entries is None:
+                self._current_entries = self._entries(self.current) or []
+            old = self._entries(previous) if self._current_entries else None
+            self._specs[previous] = (None if old is None
+                                     else ProbeSpec.of(changed_entries(old, self._current_entries)))
+        return self._specs[previous]

@@ -1,0 +1,104 @@
+"""The same job on a Dask cluster (a LocalCluster of two worker processes): the same reports as
+a local run, incremental included, written by the driver and resumable."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from screener.lexicon.maintain import Who, add_terms
+from screener.rescreen import db as rsdb
+from screener.rescreen import import_paths, rescreen
+from screener.rescreen.runner import RescreenError
+
+from ..conftest import SHIPPED_LEXICONS, make_settings
+
+distributed = pytest.importorskip("distributed")
+
+WHO = Who("tester", "issue 7 dask test")
+POSTS = 150
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+def _reports(settings) -> dict[str, dict]:
+    engine = rsdb.open_db(settings)
+    with engine.connect() as conn:
+        rows = conn.execute(select(rsdb.reports.c.post_id, rsdb.reports.c.version,
+                                   rsdb.reports.c.report)).all()
+    result = {}
+    for post_id, version, text in rows:
+        report = json.loads(text)
+        report.pop("timings"), report.pop("created_at")
+        result[(version, post_id)] = report
+    return result
+
+
+def _what(summary) -> dict:
+    data = summary.to_dict()
+    return {k: v for k, v in data.items() if k not in ("run_id", "carried_forward",
+                                                        "incremental")}
+
+
+@pytest.fixture
+def two_homes(tmp_path, shared_cache, corpus_posts, write_jsonl):
+    archive = write_jsonl(tmp_path / "a.jsonl", corpus_posts(POSTS))
+    homes = [make_settings(tmp_path / name, SHIPPED_LEXICONS, shared_cache)
+             for name in ("local", "dask")]
+    for settings in homes:
+        assert import_paths([archive], settings).imported == POSTS
+    return homes
+
+
+def test_dask_gives_the_local_reports(two_homes, cluster):
+    local, remote = two_homes
+    assert _what(rescreen(local, batch_size=20)) == \
+        _what(rescreen(remote, batch_size=20, dask=cluster))
+    assert _reports(local) == _reports(remote)
+
+    for settings in two_homes:
+        add_terms(settings, ["报名", "遗体告别仪式"], "commercial", WHO)
+    full = rescreen(local, batch_size=20)
+    incremental = rescreen(remote, batch_size=20, dask=cluster, incremental=True)
+    assert _what(full) == _what(incremental)
+    assert 0 < incremental.carried_forward < POSTS
+    assert _reports(local) == _reports(remote)
+
+
+def test_dask_run_interrupted_then_resumed(two_homes, cluster):
+    _, remote = two_homes
+    batches = []
+
+    def stop_after_two(n: int, _carried: int) -> None:
+        batches.append(n)
+        if len(batches) == 2:
+            raise KeyboardInterrupt
+
+    client = distributed.Client(cluster)
+    try:
+        stopped = rescreen(remote, batch_size=10, dask=client, on_batch=stop_after_two)
+        assert stopped.interrupted and stopped.screened == 20
+        resumed = rescreen(remote, batch_size=10, dask=client)
+        assert client.status == "running"  # a client passed in is the caller's to close
+    finally:
+        client.close()
+    assert not resumed.interrupted
+    assert resumed.screened == POSTS and resumed.screened_now == POSTS - 20
+    assert len(_reports(remote)) == POSTS
+
+
+def test_clear_errors(two_homes, monkeypatch):
+    _, remote = two_homes
+    with pytest.raises(RescreenError, match="cannot reach the Dask scheduler"):
+        rescreen(remote, dask="tcp://127.0.0.1:9", dask_timeout=2)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
+    with pytest.raises(RescreenError, match=r"screener\[dask\]"):
+        rescreen(remote, dask="tcp://127.0.0.1:8786")
