@@ -42,7 +42,7 @@ class BankIndex:
         active, rows, self.features = bank.active_index_rows()
         self.assets = {a.id: a for a in active}
         self.owner = np.asarray([r[0] for r in rows], dtype=np.int64)
-        self.index = MultiIndex([r[2] for r in rows])
+        self.index = MultiIndex([r[2] for r in rows], self.config.hash_radius)
         ids = sorted(self.features)
         stacked = [self.features[i].descriptors for i in ids]
         self._vote_owner = np.concatenate(
@@ -57,17 +57,26 @@ class BankIndex:
         return len(self.assets)
 
     def hash_candidates(self, rgb: np.ndarray) -> dict[int, tuple[int, str]]:
-        best: dict[int, tuple[int, str]] = {}
+        """Asset id -> (best hash distance, what nominated it), for every asset with a stored
+        hash within ``hash_radius`` of a hash of the picture or of one of its windows."""
+        labels, values = [], []
         for label, pixels, _box in query_windows(rgb):
             if min(pixels.shape[:2]) < 16:
                 continue
             for algo, value in hashes_of(np.ascontiguousarray(pixels)).items():
-                for row in self.index.search(value, self.config.hash_radius):
-                    distance = int(np.bitwise_count(np.asarray(
-                        [self.index.hashes[row] ^ value], dtype=np.int64).view(np.uint64))[0])
-                    asset_id = int(self.owner[row])
-                    if distance < best.get(asset_id, (65, ""))[0]:
-                        best[asset_id] = (distance, f"{algo} {label}")
+                labels.append(f"{algo} {label}")
+                values.append(value)
+        best: dict[int, tuple[int, str]] = {}
+        if not values:
+            return best
+        radius = self.config.hash_radius
+        for label, value, rows in zip(labels, values, self.index.search_many(values, radius),
+                                      strict=True):
+            distances = np.bitwise_count((self.index.hashes[rows] ^ value).view(np.uint64))
+            for asset_id, distance in zip(self.owner[rows].tolist(), distances.tolist(),
+                                          strict=True):
+                if distance < best.get(asset_id, (65, ""))[0]:
+                    best[asset_id] = (distance, label)
         return best
 
     def vote_candidates(self, query: Features) -> list[int]:
