@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import cv2
 import imagehash
 import numpy as np
 from PIL import Image
@@ -22,6 +23,10 @@ ALGOS = ("phash", "dhash")
 _FUNCS = {"phash": imagehash.phash, "dhash": imagehash.dhash}
 # Uniform border: pixels within this grey-level difference of the corner colour.
 _BORDER_TOLERANCE = 24
+# pHash reads a 32x32 reduction and dHash 9x8: a query reduced to this side first hashes the
+# same (a half-size window is still 128 px) while border trimming and the 30-odd reductions of
+# the windows stop costing a full-resolution pass each.
+HASH_SIDE = 256
 
 
 def to_int(bits: np.ndarray) -> int:
@@ -103,3 +108,21 @@ def query_windows(rgb: np.ndarray) -> Iterator[tuple[str, np.ndarray, tuple[int,
             for x in range(0, w - ww + 1, step_x):
                 window = trim_borders(rgb[y:y + wh, x:x + ww])
                 yield f"window{scale}", window, (x, y, x + ww, y + wh)
+
+
+def query_hashes(rgb: np.ndarray) -> tuple[list[str], list[int]]:
+    """(labels, hashes) of every part of a query ``query_windows`` yields, both algorithms,
+    computed on a copy reduced to ``HASH_SIDE``."""
+    h, w = rgb.shape[:2]
+    factor = HASH_SIDE / max(h, w)
+    if factor < 1:
+        rgb = cv2.resize(rgb, (max(1, round(w * factor)), max(1, round(h * factor))),
+                         interpolation=cv2.INTER_AREA)
+    labels, values = [], []
+    for label, pixels, _box in query_windows(rgb):
+        if min(pixels.shape[:2]) < 16:
+            continue
+        for algo, value in hashes_of(np.ascontiguousarray(pixels)).items():
+            labels.append(f"{algo} {label}")
+            values.append(value)
+    return labels, values

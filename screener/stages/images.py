@@ -52,7 +52,7 @@ class ImageStage:
                 self._bank = AssetBank(assets_url(self.resources.settings), self.config)
             stamp = self._bank.stamp()
             if self._index is None or stamp != self._stamp:
-                self._index, self._stamp = BankIndex(self._bank), stamp
+                self._index, self._stamp = BankIndex.of(self._bank), stamp
             return self._index
 
     def __call__(self, context: Context) -> list[Finding]:

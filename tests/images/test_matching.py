@@ -70,7 +70,7 @@ TRANSFORMS = {
 
 @pytest.fixture(scope="module")
 def index(china_bank):
-    return BankIndex(china_bank[0])
+    return BankIndex.of(china_bank[0])
 
 
 @pytest.mark.parametrize("name", TRANSFORMS)
