@@ -38,7 +38,12 @@ from screener.images.bank import Asset, AssetBank  # noqa: E402
 from screener.images.config import ImageConfig  # noqa: E402
 from screener.images.decode import decode_bytes  # noqa: E402
 from screener.images.hashing import asset_hashes, query_hashes, trim_borders  # noqa: E402
-from screener.images.index import MultiIndex, block_widths, linear_search  # noqa: E402
+from screener.images.index import (  # noqa: E402
+    LINEAR_BELOW,
+    MultiIndex,
+    block_widths,
+    linear_search,
+)
 from screener.images.matcher import BankIndex  # noqa: E402
 from screener.images.ocr import OcrEngine  # noqa: E402
 from screener.images.verify import features_of  # noqa: E402
@@ -333,11 +338,13 @@ def lookup(config: ImageConfig, sizes: tuple[int, ...]) -> None:
         values = rng.integers(-2**63, 2**63 - 1, size=size, dtype=np.int64)
         near = [int(values[i]) ^ int(rng.integers(0, 1 << 20)) for i in range(10)]
         _lookup_at(values, picture[:len(picture) - 10] + near, config.hash_radius)
+    print(f"(the matcher scans instead below {LINEAR_BELOW:,} hashes, where the scan is faster)")
 
 
 def _lookup_at(values: np.ndarray, batch: list[int], radius: int) -> None:
     began = time.perf_counter()
-    index = MultiIndex(values, radius)
+    # The blocks at every size (the matcher itself scans below LINEAR_BELOW hashes).
+    index = MultiIndex(values, radius, linear_below=0)
     build = time.perf_counter() - began
     expected = [linear_search(values, q, radius) for q in batch]
     assert [list(f) for f in index.search_many(batch, radius)] == [list(e) for e in expected]

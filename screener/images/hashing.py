@@ -57,10 +57,16 @@ def hashes_of(rgb: np.ndarray) -> dict[str, int]:
     return {algo: to_int(_FUNCS[algo](image).hash) for algo in ALGOS}
 
 
-def trim_borders(rgb: np.ndarray) -> np.ndarray:
-    """Cut uniform borders (frames, letterbox bars), peeling up to two nested frames."""
+def grey_of(rgb: np.ndarray) -> np.ndarray:
+    return rgb.astype(np.int16).mean(axis=2)
+
+
+def trim_borders(rgb: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray:
+    """Cut uniform borders (frames, letterbox bars), peeling up to two nested frames.
+    ``grey`` (``grey_of(rgb)``) may be passed when many windows of one picture are trimmed."""
+    if grey is None:
+        grey = grey_of(rgb)
     for _ in range(2):
-        grey = rgb.astype(np.int16).mean(axis=2)
         corner = np.median([grey[0, 0], grey[0, -1], grey[-1, 0], grey[-1, -1]])
         content = np.abs(grey - corner) > _BORDER_TOLERANCE
         rows, cols = np.flatnonzero(content.mean(axis=1) > 0.02), np.flatnonzero(
@@ -72,7 +78,7 @@ def trim_borders(rgb: np.ndarray) -> np.ndarray:
             return rgb  # "content" is a small object on a plain picture: not a frame
         if (top, bottom, left, right) == (0, rgb.shape[0], 0, rgb.shape[1]):
             return rgb
-        rgb = rgb[top:bottom, left:right]
+        rgb, grey = rgb[top:bottom, left:right], grey[top:bottom, left:right]
     return rgb
 
 
@@ -170,19 +176,20 @@ def query_windows(rgb: np.ndarray) -> Iterator[tuple[str, np.ndarray, tuple[int,
     """Parts of a query to hash: the whole (trimmed, in every orientation) and sliding windows
     at scales 1/2 and 2/3 (an asset in a poster or collage). Yields (label, pixels, box)."""
     h, w = rgb.shape[:2]
-    trimmed = trim_borders(rgb)
+    grey = grey_of(rgb)
+    trimmed = trim_borders(rgb, grey)
     for label, turned in orientations(trimmed):
         yield label, turned, (0, 0, w, h)
     boxes = {content_box(rgb, cell, opened) for cell in (4, 8) for opened in (False, True)}
     for box in sorted(boxes - {None}):
         x0, y0, x1, y1 = box
-        yield "content", trim_borders(rgb[y0:y1, x0:x1]), box
+        yield "content", trim_borders(rgb[y0:y1, x0:x1], grey[y0:y1, x0:x1]), box
     for scale in (0.5, 0.67):
         wh, ww = int(h * scale), int(w * scale)
         step_y, step_x = max(1, wh // _WINDOW_STEPS), max(1, ww // _WINDOW_STEPS)
         for y in range(0, h - wh + 1, step_y):
             for x in range(0, w - ww + 1, step_x):
-                window = trim_borders(rgb[y:y + wh, x:x + ww])
+                window = trim_borders(rgb[y:y + wh, x:x + ww], grey[y:y + wh, x:x + ww])
                 yield f"window{scale}", window, (x, y, x + ww, y + wh)
 
 

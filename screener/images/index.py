@@ -9,7 +9,7 @@ The block width follows the bank size (about log2(n) bits, Norouzi's rule): narr
 large bank put thousands of hashes in every bucket, wide blocks on a small one need thousands of
 probes. Each block is a counting sort: ``order`` lists rows by block value and ``offsets[v]`` is
 where value ``v`` starts, so a probe costs two array reads instead of a binary search. Below
-``_LINEAR_BELOW`` hashes a scan is as fast and simpler, so the index scans.
+``LINEAR_BELOW`` hashes a scan is faster, so the index scans.
 
 ``linear_search`` is the reference the index is tested and benchmarked against: both return the
 same rows, in increasing order.
@@ -26,7 +26,9 @@ HASH_BITS = 64
 # Offsets tables cost 4 bytes x 2**bits per block: 22 bits is 16 MB, the widest we allow.
 _MAX_BLOCK_BITS = 22
 _MIN_BLOCK_BITS = 8
-_LINEAR_BELOW = 4096
+# Below this many hashes the numpy scan is faster than the probes' fixed costs (measured by
+# benchmarks/bench_images.py: 0.4x at 10,000 hashes, 2x at 100,000, 10x at 1,000,000).
+LINEAR_BELOW = 32_768
 _PROBE_COST = 8
 
 
@@ -126,14 +128,15 @@ class MultiIndex:
     """Immutable index over a fixed array of hashes; rebuild it when the bank changes.
 
     ``radius`` is the search radius the blocks are sized for; any radius gives exact results,
-    other radii just run slower.
+    other radii just run slower. ``linear_below``: bank size under which it scans instead.
     """
 
-    def __init__(self, hashes: np.ndarray | list[int], radius: int = 12) -> None:
+    def __init__(self, hashes: np.ndarray | list[int], radius: int = 11,
+                 linear_below: int = LINEAR_BELOW) -> None:
         self.hashes = np.asarray(hashes, dtype=np.int64)
         self._unsigned = _as_uint(self.hashes)
         self._blocks: list[_Block] = []
-        if len(self.hashes) >= _LINEAR_BELOW:
+        if len(self.hashes) >= max(1, linear_below):
             shift = 0
             for width in block_widths(len(self.hashes), radius):
                 self._blocks.append(_Block(self._unsigned, shift, width))

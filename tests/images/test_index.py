@@ -18,7 +18,7 @@ def test_multi_index_finds_exactly_what_the_linear_scan_finds(radius):
             for b in base[:10] for d in range(0, 17, 2)]
     values = np.concatenate([base, np.asarray(near, dtype=np.int64),
                              rng.integers(-2**63, 2**63 - 1, size=5000, dtype=np.int64)])
-    index = MultiIndex(values)
+    index = MultiIndex(values, linear_below=0)  # the blocks, not the scan, at this size
     for query in base[:10]:
         assert list(index.search(int(query), radius)) == sorted(
             linear_search(values, int(query), radius))
@@ -30,11 +30,12 @@ def test_empty_index_finds_nothing():
 
 def test_sign_bit_is_an_ordinary_bit():
     values = np.asarray([-1, 2**63 - 1], dtype=np.int64)  # differ only in the top bit
-    assert list(MultiIndex(values).search(-1, 1)) == [0, 1]
+    assert list(MultiIndex(values, linear_below=0).search(-1, 1)) == [0, 1]
 
 
-@pytest.mark.parametrize("size", [100, 5_000, 60_000])
-def test_batched_search_matches_the_linear_scan_on_a_random_bank(size):
+@pytest.mark.parametrize(("size", "linear_below"), [(100, 0), (5_000, 0), (5_000, 10_000),
+                                                    (60_000, 10_000)])
+def test_batched_search_matches_the_linear_scan_on_a_random_bank(size, linear_below):
     rng = np.random.default_rng(size)
     values = rng.integers(-2**63, 2**63 - 1, size=size, dtype=np.int64)
     # Queries near stored hashes (flips of up to 14 bits) and far from everything.
@@ -42,7 +43,7 @@ def test_batched_search_matches_the_linear_scan_on_a_random_bank(size):
                                                                           replace=False)))
             for i, f in zip(rng.integers(0, size, 30), rng.integers(0, 15, 30), strict=True)]
     queries = near + [int(v) for v in rng.integers(-2**63, 2**63 - 1, size=10, dtype=np.int64)]
-    index = MultiIndex(values, radius=12)
+    index = MultiIndex(values, radius=12, linear_below=linear_below)
     for radius in (6, 10, 12, 14):
         found = index.search_many(queries, radius)
         expected = [linear_search(values, q, radius) for q in queries]
