@@ -26,9 +26,10 @@ HASH_BITS = 64
 # Offsets tables cost 4 bytes x 2**bits per block: 22 bits is 16 MB, the widest we allow.
 _MAX_BLOCK_BITS = 22
 _MIN_BLOCK_BITS = 8
-# Below this many hashes the numpy scan is faster than the probes' fixed costs (measured by
-# benchmarks/bench_images.py: 0.4x at 10,000 hashes, 2x at 100,000, 10x at 1,000,000).
-LINEAR_BELOW = 32_768
+# Below this many hashes a picture's lookup takes about a millisecond either way and runs of
+# benchmarks/bench_images.py disagree on which is faster; the scan is the simpler, so it scans.
+# From 100,000 hashes up the blocks win every run (3x at 100k, 10x at 1M for a picture).
+LINEAR_BELOW = 16_384
 _PROBE_COST = 8
 
 
