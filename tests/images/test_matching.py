@@ -100,8 +100,10 @@ def test_mirror_is_reported(index, photos, config):
 
 @pytest.fixture(scope="module")
 def crowded(china_bank, config):
-    """China among 60,000 other hashes (random, and the crops of real unregistered photos),
-    with the ORB vote off: only the hashes can nominate it."""
+    """China among 60,000 other hashes (random, and those of 40 textured pictures with their
+    ORB features), with the ORB vote off: only the hashes can nominate it."""
+    import cv2
+
     from screener.images.bank import Asset
     from screener.images.hashing import asset_hashes
     from screener.images.verify import features_of
@@ -110,17 +112,18 @@ def crowded(china_bank, config):
     rng = np.random.default_rng(3)
     owner, hashes, features = [small.owner], [small.index.hashes], dict(small.features)
     assets = list(small.assets.values())
-    import skimage.data
-
-    for number, name in enumerate(("coffee", "astronaut", "chelsea", "rocket", "brick")):
-        rgb = np.asarray(Image.fromarray(getattr(skimage.data, name)()).convert("RGB"))
+    for number in range(40):
+        # Blurred colour noise at a random scale: structure at every size, like a photo.
+        side = int(rng.integers(8, 64))
+        noise = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+        rgb = cv2.resize(noise, (320, 240), interpolation=cv2.INTER_CUBIC)
         values = [v for _, v in asset_hashes(rgb)]
         owner.append(np.full(len(values), 1000 + number))
         hashes.append(np.asarray(values, dtype=np.int64))
         features[1000 + number] = features_of(rgb)
-        assets.append(Asset(1000 + number, "", "copyright", name, "", "", "", "", "", "active",
-                            0, 0))
-    owner.append(2000 + np.arange(60_000) // 100)
+        assets.append(Asset(1000 + number, "", "copyright", f"texture {number}", "", "", "", "",
+                            "", "active", 0, 0))
+    owner.append(2000 + np.arange(60_000) // 162)
     hashes.append(rng.integers(-2**63, 2**63 - 1, size=60_000, dtype=np.int64))
     return BankIndex(config, assets, np.concatenate(owner), np.concatenate(hashes), features,
                      vote=False)
