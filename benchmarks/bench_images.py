@@ -1,16 +1,28 @@
-"""Image matching benchmark: robustness per transform, hashing/OCR time, lookup at scale.
+"""Image matching benchmark: robustness per transform, time split, hash recall in a large bank,
+lookup at scale against a numpy linear scan.
 
 Real photographs shipped with scikit-image and scikit-learn; half registered in a fresh bank,
 half never registered. Every transform is applied to all of them: recall counts registered
 pictures found as their own asset; a false match is any match of an unregistered picture, or of a
 registered one to the wrong asset.
 
-    python benchmarks/bench_images.py [--quick]
+1. Small bank (the 6 registered photos), the whole matcher: recall, false matches, hash recall
+   (the true asset among the hash candidates, without the ORB vote), and the time per picture
+   split into hashing, lookup and verification; OCR time on a sample of the same pictures.
+2. Large bank: the 6 photos plus ``--distractors`` hashes, half from real-looking distractor
+   assets (crops, turns, collages of other scikit-image pictures, each with its ORB features),
+   half random. Per transform: hash recall, assets within the radius, candidates passed to ORB
+   (at most ``max_candidates``), full-pipeline recall with the vote off, and false matches.
+3. Lookup: the multi-index against the numpy linear scan at each of ``--sizes`` hashes, in the
+   same run: one picture's batch of hashes, and single hashes; the ratio is printed.
+
+    python benchmarks/bench_images.py [--quick] [--distractors N] [--sizes 10000,100000,1000000]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import sys
 import tempfile
@@ -22,15 +34,25 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screener.images.bank import AssetBank  # noqa: E402
+from screener.images.bank import Asset, AssetBank  # noqa: E402
 from screener.images.config import ImageConfig  # noqa: E402
 from screener.images.decode import decode_bytes  # noqa: E402
-from screener.images.hashing import hashes_of  # noqa: E402
-from screener.images.index import MultiIndex, linear_search  # noqa: E402
+from screener.images.hashing import asset_hashes, query_hashes, trim_borders  # noqa: E402
+from screener.images.index import (  # noqa: E402
+    LINEAR_BELOW,
+    MultiIndex,
+    block_widths,
+    linear_search,
+)
 from screener.images.matcher import BankIndex  # noqa: E402
+from screener.images.ocr import OcrEngine  # noqa: E402
+from screener.images.verify import features_of  # noqa: E402
 
 REGISTERED = ("astronaut", "coffee", "rocket", "immunohistochemistry", "china", "camera")
 UNREGISTERED = ("chelsea", "hubble_deep_field", "retina", "flower", "coins", "moon")
+# Distractor sources: scikit-image pictures used nowhere above ("cat" is chelsea again).
+DISTRACTOR_SOURCES = ("brick", "cell", "clock", "colorwheel", "grass", "gravel", "horse", "logo",
+                      "page", "text", "shepp_logan_phantom", "binary_blobs", "microaneurysms")
 
 
 def photo(name: str) -> Image.Image:
@@ -117,86 +139,243 @@ TRANSFORMS = {
 }
 
 
-def robustness(config: ImageConfig) -> None:
+def queries(rng: np.random.Generator, config: ImageConfig):
+    """(transform, photo name, decoded picture) for every transform and photo."""
+    for label, transform in TRANSFORMS.items():
+        for name in REGISTERED + UNREGISTERED:
+            buffer = io.BytesIO()
+            transform(photo(name), rng).save(buffer, "PNG")
+            yield label, name, decode_bytes(buffer.getvalue(), name, config).first
+
+
+def small_bank(folder: str, config: ImageConfig) -> tuple[AssetBank, dict[str, int]]:
+    bank = AssetBank(f"sqlite:///{folder}/assets.db", config)
+    ids = {}
+    for name in REGISTERED:
+        path = Path(folder) / f"{name}.png"
+        photo(name).save(path)
+        ids[name] = bank.add(path, kind="copyright", title=name).asset.id
+    return bank, ids
+
+
+class Tally:
+    """Per-transform counts; ``row`` prints one line, ``total`` the overall line."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, float]] = {}
+
+    def add(self, label: str, **counts: float) -> None:
+        row = self.rows.setdefault(label, {})
+        for key, value in counts.items():
+            row[key] = row.get(key, 0) + value
+
+    def overall(self, key: str) -> float:
+        return sum(row.get(key, 0) for row in self.rows.values())
+
+    def worst(self, key: str) -> float:
+        """The lowest per-transform share of registered pictures with ``key``."""
+        return min(row[key] / row["registered"] for row in self.rows.values())
+
+
+def robustness(config: ImageConfig, ocr_samples: int) -> None:
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory() as folder:
-        bank = AssetBank(f"sqlite:///{folder}/assets.db", config)
-        ids = {}
-        for name in REGISTERED:
-            path = Path(folder) / f"{name}.png"
-            photo(name).save(path)
-            ids[name] = bank.add(path, kind="copyright", title=name).asset.id
-        index = BankIndex(bank)
-        print(f"{'transform':<22} {'recall':>8} {'false':>6} {'ms/query':>9}")
-        found_total = registered_total = false_total = 0
-        worst = 1.0
-        for label, transform in TRANSFORMS.items():
-            found = false = 0
-            began = time.perf_counter()
-            for name in REGISTERED + UNREGISTERED:
-                image = transform(photo(name), rng)
-                buffer = io.BytesIO()
-                image.save(buffer, "PNG")
-                decoded = decode_bytes(buffer.getvalue(), name, config)
-                hits = {m.asset.id for m in index.match(decoded.first)}
-                if name in ids:
-                    found += ids[name] in hits
-                    false += len(hits - {ids[name]})
-                else:
-                    false += len(hits)
-            elapsed = (time.perf_counter() - began) * 1000 / (len(REGISTERED) * 2)
-            recall = found / len(REGISTERED)
-            worst = min(worst, recall)
-            found_total, registered_total = found_total + found, registered_total + len(REGISTERED)
-            false_total += false
-            print(f"{label:<22} {recall:>8.0%} {false:>6} {elapsed:>9.0f}")
-        print(f"{'overall':<22} {found_total / registered_total:>8.0%} {false_total:>6}  "
-              f"(worst transform {worst:.0%})")
+        bank, ids = small_bank(folder, config)
+        index = BankIndex.of(bank)
+        tally, timings_all, sampled = Tally(), {}, []
+        for label, name, rgb in queries(rng, config):
+            timings: dict[str, float] = {}
+            hits = {m.asset.id for m in index.match(rgb, timings)}
+            nominated = list(index.hash_candidates(rgb))[:config.max_candidates]
+            own = ids.get(name)
+            tally.add(label, registered=own is not None, found=own in hits,
+                      hashed=own is not None and own in nominated,
+                      false=len(hits - {own}), queries=1,
+                      **{part: seconds for part, seconds in timings.items()})
+            for part, seconds in timings.items():
+                timings_all[part] = timings_all.get(part, 0.0) + seconds
+            if len(sampled) < ocr_samples and name == REGISTERED[len(sampled) % 6]:
+                sampled.append(rgb)
+        print(f"small bank ({len(REGISTERED)} registered, {len(UNREGISTERED)} never registered):"
+              f" whole matcher")
+        print(f"{'transform':<22} {'recall':>7} {'false':>6} {'hash recall':>12} "
+              f"{'hash ms':>8} {'lookup ms':>10} {'verify ms':>10}")
+        for label, row in tally.rows.items():
+            print(f"{label:<22} {row['found'] / row['registered']:>7.0%} {row['false']:>6.0f} "
+                  f"{row['hashed'] / row['registered']:>12.0%} "
+                  + " ".join(f"{row.get(p, 0) * 1000 / row['queries']:>{w}.1f}"
+                             for p, w in (("hashing", 8), ("lookup", 10),
+                                          ("verification", 10))))
+        n = tally.overall("queries")
+        print(f"{'overall':<22} {tally.overall('found') / tally.overall('registered'):>7.0%} "
+              f"{tally.overall('false'):>6.0f} "
+              f"{tally.overall('hashed') / tally.overall('registered'):>12.0%}  "
+              f"(worst transform {tally.worst('found'):.0%})")
+        ocr_ms = ocr_time(sampled)
+        split = {p: timings_all.get(p, 0) * 1000 / n for p in ("hashing", "lookup",
+                                                                 "verification")}
+        print("time per picture: " + ", ".join(f"{p} {ms:.0f} ms" for p, ms in split.items())
+              + f", OCR {ocr_ms:.0f} ms (rapidocr, {len(sampled)} pictures, uncached; a "
+              f"picture seen before is read from the cache)")
 
 
-def timing(config: ImageConfig, sizes: tuple[int, ...]) -> None:
-    image = np.asarray(photo("astronaut"))
-    began = time.perf_counter()
-    for _ in range(20):
-        hashes_of(image)
-    print(f"hashing (pHash+dHash, 512x512): {(time.perf_counter() - began) * 50:.1f} ms/image")
-    from screener.images.ocr import OcrEngine
-
+def ocr_time(pictures: list[np.ndarray]) -> float:
+    if not pictures:
+        return float("nan")
     engine = OcrEngine()
-    engine.read(image)  # model load
+    engine.read(pictures[0])  # model load
     began = time.perf_counter()
-    for _ in range(3):
-        engine.read(image)
-    print(f"OCR (rapidocr, 512x512): {(time.perf_counter() - began) * 1000 / 3:.0f} ms/image")
+    for rgb in pictures:
+        engine.read(rgb)
+    return (time.perf_counter() - began) * 1000 / len(pictures)
+
+
+def distractor_picture(rng: np.random.Generator, sources: list[np.ndarray]) -> np.ndarray:
+    """A real-looking picture that is none of the query photos: a crop of one source, turned,
+    mirrored, re-lit and resized, or a collage of two to four such tiles."""
+    def tile(side: int) -> Image.Image:
+        source = sources[int(rng.integers(len(sources)))]
+        h, w = source.shape[:2]
+        ch, cw = int(h * rng.uniform(0.4, 1)), int(w * rng.uniform(0.4, 1))
+        y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+        image = Image.fromarray(source[y:y + ch, x:x + cw]).rotate(
+            90 * int(rng.integers(4)), expand=True)
+        if rng.random() < 0.5:
+            image = ImageOps.mirror(image)
+        image = ImageEnhance.Brightness(image).enhance(rng.uniform(0.7, 1.3))
+        return image.resize((side, int(side * rng.uniform(0.6, 1.4))))
+
+    side = int(rng.integers(160, 320))
+    parts = int(rng.choice([1, 1, 2, 3, 4]))
+    if parts == 1:
+        return np.asarray(tile(side))
+    canvas = Image.new("RGB", (side * 2, side * 2), tuple(int(c) for c in rng.integers(0, 255, 3)))
+    for number in range(parts):
+        canvas.paste(tile(side), ((number % 2) * side, (number // 2) * side))
+    return np.asarray(canvas)
+
+
+def large_bank(config: ImageConfig, small: BankIndex, n_hashes: int,
+               rng: np.random.Generator) -> BankIndex:
+    """The small bank's assets plus ``n_hashes`` distractor hashes (half real-looking)."""
+    import skimage.data
+
+    sources = [np.asarray(Image.fromarray(getattr(skimage.data, name)()).convert("RGB"))
+               for name in DISTRACTOR_SOURCES]
+    owner, hashes = [small.owner], [small.index.hashes]
+    features = dict(small.features)
+    assets = list(small.assets.values())
+    next_id = max(small.assets) + 1
+    real_target = n_hashes // 2
+    made = 0
+    began = time.perf_counter()
+    while made < real_target:
+        rgb = distractor_picture(rng, sources)
+        values = [v for _, v in asset_hashes(rgb)]
+        owner.append(np.full(len(values), next_id))
+        hashes.append(np.asarray(values, dtype=np.int64))
+        features[next_id] = features_of(trim_borders(rgb))
+        assets.append(_asset(next_id, "distractor"))
+        next_id, made = next_id + 1, made + len(values)
+    real_assets = next_id - max(small.assets) - 1
+    noise = n_hashes - made
+    # Random hashes, 22 per pretend asset like a real one; they have no features to verify.
+    noise_owner = next_id + np.arange(noise) // 22
+    owner.append(noise_owner)
+    hashes.append(rng.integers(-2**63, 2**63 - 1, size=noise, dtype=np.int64))
+    assets.extend(_asset(int(i), "noise") for i in np.unique(noise_owner))
+    print(f"large bank: {len(REGISTERED)} assets + {real_assets:,} real-looking distractor "
+          f"assets ({made:,} hashes) + {noise:,} random hashes; built in "
+          f"{time.perf_counter() - began:.0f} s")
+    return BankIndex(config, assets, np.concatenate(owner), np.concatenate(hashes), features,
+                     vote=False)
+
+
+def _asset(asset_id: int, title: str) -> Asset:
+    return Asset(asset_id, "", "copyright", title, "", "", "", "", "", "active", 0, 0)
+
+
+def large_bank_recall(config: ImageConfig, n_hashes: int) -> None:
+    rng = np.random.default_rng(11)
+    with tempfile.TemporaryDirectory() as folder:
+        bank, ids = small_bank(folder, config)
+        index = large_bank(config, BankIndex.of(bank), n_hashes, rng)
+    tally = Tally()
+    for label, name, rgb in queries(np.random.default_rng(7), config):
+        own = ids.get(name)
+        nominated = list(index.hash_candidates(rgb))
+        passed = nominated[:config.max_candidates]
+        hits = {m.asset.id for m in index.match(rgb)}
+        tally.add(label, registered=own is not None, queries=1,
+                  hashed=own is not None and own in passed, within=len(nominated),
+                  passed=len(passed), found=own in hits, false=len(hits - {own}))
+    print(f"{'transform':<22} {'hash recall':>12} {'within r':>9} {'to ORB':>7} "
+          f"{'recall':>7} {'false':>6}   (per picture; vote off)")
+    for label, row in tally.rows.items():
+        print(f"{label:<22} {row['hashed'] / row['registered']:>12.0%} "
+              f"{row['within'] / row['queries']:>9.1f} "
+              f"{row['passed'] / row['queries']:>7.1f} {row['found'] / row['registered']:>7.0%} "
+              f"{row['false']:>6.0f}")
+    n = tally.overall("queries")
+    print(f"{'overall':<22} {tally.overall('hashed') / tally.overall('registered'):>12.0%} "
+          f"{tally.overall('within') / n:>9.1f} {tally.overall('passed') / n:>7.1f} "
+          f"{tally.overall('found') / tally.overall('registered'):>7.0%} "
+          f"{tally.overall('false'):>6.0f}   (worst hash recall {tally.worst('hashed'):.0%})")
+
+
+def _per_hash(run, rounds: int, n: int) -> float:
+    began = time.perf_counter()
+    for _ in range(rounds):
+        run()
+    return (time.perf_counter() - began) * 1000 / rounds / n
+
+
+def lookup(config: ImageConfig, sizes: tuple[int, ...]) -> None:
     rng = np.random.default_rng(0)
+    # One picture's worth of query hashes, from a real picture, plus near copies of stored ones.
+    _, picture = query_hashes(np.asarray(photo("astronaut")))
     for size in sizes:
         values = rng.integers(-2**63, 2**63 - 1, size=size, dtype=np.int64)
-        began = time.perf_counter()
-        index = MultiIndex(values)
-        build = time.perf_counter() - began
-        queries = [int(values[i]) ^ int(rng.integers(0, 1 << 20)) for i in range(50)]
-        for radius in (8, 12):
-            began = time.perf_counter()
-            for q in queries:
-                a = index.search(q, radius)
-            mih = (time.perf_counter() - began) * 1000 / len(queries)
-            began = time.perf_counter()
-            for q in queries:
-                b = linear_search(values, q, radius)
-            linear = (time.perf_counter() - began) * 1000 / len(queries)
-            assert sorted(a) == sorted(b)
-            print(f"lookup {size:>9,} hashes r={radius:>2}: multi-index {mih:7.3f} ms, "
-                  f"numpy linear scan {linear:7.3f} ms (build {build:.2f} s)")
+        near = [int(values[i]) ^ int(rng.integers(0, 1 << 20)) for i in range(10)]
+        _lookup_at(values, picture[:len(picture) - 10] + near, config.hash_radius)
+    print(f"(the matcher scans instead below {LINEAR_BELOW:,} hashes, where the scan is faster)")
+
+
+def _lookup_at(values: np.ndarray, batch: list[int], radius: int) -> None:
+    began = time.perf_counter()
+    # The blocks at every size (the matcher itself scans below LINEAR_BELOW hashes).
+    index = MultiIndex(values, radius, linear_below=0)
+    build = time.perf_counter() - began
+    expected = [linear_search(values, q, radius) for q in batch]
+    assert [list(f) for f in index.search_many(batch, radius)] == [list(e) for e in expected]
+    linear = _per_hash(lambda: [linear_search(values, q, radius) for q in batch], 3, len(batch))
+    for label, run in (("a picture's batch", lambda: index.search_many(batch, radius)),
+                       ("one hash at a time", lambda: [index.search(q, radius) for q in batch])):
+        mih = _per_hash(run, 3, len(batch))
+        print(f"lookup {len(values):>9,} hashes r={radius} ({label:<18}): multi-index "
+              f"{mih:7.3f} ms/hash, numpy linear scan {linear:7.3f} ms/hash, "
+              f"ratio {linear / mih:5.1f}x  (blocks {block_widths(len(values), radius)}, "
+              f"build {build:.2f} s)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="robustness table only")
+    parser.add_argument("--quick", action="store_true",
+                        help="reduced sizes: 10k distractors, lookup at 10k and 100k, 3 OCR")
+    parser.add_argument("--distractors", type=int, default=None,
+                        help="distractor hashes in the large bank (default 100,000)")
+    parser.add_argument("--sizes", default=None,
+                        help="comma-separated bank sizes for the lookup (default 10k,100k,1M)")
     args = parser.parse_args()
     config = ImageConfig()
-    robustness(config)
-    if not args.quick:
-        timing(config, (10_000, 100_000, 1_000_000))
+    distractors = args.distractors or (10_000 if args.quick else 100_000)
+    sizes = tuple(int(s) for s in (args.sizes or (
+        "10000,100000" if args.quick else "10000,100000,1000000")).split(","))
+    robustness(config, 3 if args.quick else 12)
+    print()
+    large_bank_recall(dataclasses.replace(config), distractors)
+    print()
+    lookup(config, sizes)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ class Scored:
     passage: tuple[int, int] | None  # body offsets of the passage, None for the whole draft
 
 
-def draft_views(fields, matcher, hits=None) -> list[DraftFeatures]:
-    """The whole draft (``fields``: normalized title and body), then the body's passages."""
+def draft_views(fields, matcher, hits=None, long_field: str = "body") -> list[DraftFeatures]:
+    """The whole draft (``fields``: normalized title and body), then the passages of
+    ``long_field`` (the body of a draft, the text read from a picture)."""
     whole = extract(fields, matcher, hits)
-    return [whole, *passage_features(whole)]
+    return [whole, *passage_features(whole, long_field)]
 
 
 def score_views(model: ClassifierModel, views: list[DraftFeatures]) -> dict[str, Scored]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from ..model import Finding
+from ..lexicon import Hit
+from ..model import Evidence, Finding
 from ..policy import rule_for
+from ..stages.classify import Judgement
 from .matcher import Match
+from .ocr import OcrResult, enclosing
 from .qr import QrCode
 
 STAGE = "images"
@@ -46,3 +49,60 @@ def outside_qr(index: int, code: QrCode) -> Finding:
                    score=1.0, article=rule.article,
                    explanation=f"QR code points outside the school's domains: {code.payload!r} "
                                f"(corners {list(code.box)}); check it is permitted")
+
+
+def _where(frame: int, box: tuple[int, int, int, int]) -> str:
+    x0, y0, x1, y1 = box
+    return f"{f'frame {frame + 1}, ' if frame else ''}box x {x0}-{x1}, y {y0}-{y1}"
+
+
+def _scaled(points, scale: float) -> tuple[int, int, int, int]:
+    """The OCR box (read on the reduced working copy) in the picture's own pixels."""
+    return tuple(round(v * scale) for v in enclosing(points))  # type: ignore[return-value]
+
+
+def text_hit(index: int, hit: Hit, ocr: OcrResult, frame: int, scale: float) -> Finding:
+    """A lexicon term in the text read from a picture; offsets point into ``ocr.text``."""
+    box = _scaled([ocr.box_at(hit.start, hit.end)], scale)
+    return Finding(
+        stage=STAGE, category=hit.entry.category, severity=hit.entry.severity,
+        field=f"image:{index}", start=hit.start, end=hit.end,
+        text=ocr.text[hit.start:hit.end], term=hit.entry.term, score=1.0,
+        article=hit.entry.article,
+        explanation=f"text in the image ({_where(frame, box)}): {hit.explanation()}")
+
+
+# The evidence that makes up this share of the shown evidence's weight drove the score; the
+# long tail of small contributions would stretch the box over lines that barely mattered.
+_DRIVING_SHARE = 0.8
+
+
+def _driving(evidence: tuple[Evidence, ...]) -> list[Evidence]:
+    """The strongest evidence items, up to ``_DRIVING_SHARE`` of the total weight."""
+    total, chosen, running = sum(item.weight for item in evidence), [], 0.0
+    for item in sorted(evidence, key=lambda item: -item.weight):
+        chosen.append(item)
+        running += item.weight
+        if running >= _DRIVING_SHARE * total:
+            break
+    return chosen
+
+
+def text_judgement(index: int, judged: Judgement, ocr: OcrResult, frame: int,
+                   scale: float) -> Finding:
+    """A classifier score over the text read from a picture. The span and box are those of
+    the lines holding the evidence that drove the score (all lines if none stands out); the
+    evidence itself is kept whole, pointing into ``ocr.text``."""
+    field = f"image:{index}"
+    spans = [(s, e) for item in _driving(judged.evidence) for f, s, e in item.spans
+             if f == field]
+    lines = ocr.lines_covering(spans) or ocr.lines
+    start, end = lines[0].start, lines[-1].start + len(lines[-1].text)
+    box = _scaled([line.box for line in lines], scale)
+    return Finding(
+        stage=STAGE, category=judged.name, severity=judged.severity, field=field,
+        start=start, end=end, text=ocr.text[start:end], term="",
+        score=round(judged.probability, 4), article=rule_for(judged.name).article,
+        explanation=f"text in the image ({_where(frame, box)}, {len(lines)} of "
+                    f"{len(ocr.lines)} lines): {judged.explanation}",
+        evidence=judged.evidence)

@@ -2,10 +2,16 @@
 
 One 64-bit pHash misses crops, mirrors, rotations and frames. So:
 
+* both sides are hashed on a copy reduced to 256 px (same result, a fraction of the time);
 * borders are trimmed before hashing (screenshot frames, letterboxing);
 * the query is also hashed mirrored and rotated by 90/180/270;
-* the asset is also hashed after crops of up to 20% per side (stored once, at registration);
-* windows of the query at a few scales are hashed, to find an asset inside a poster or collage.
+* the asset is also hashed after crops of 0, 10 or 20% of each side (stored once, at
+  registration);
+* the largest textured area of the query, its sides snapped to straight edges, is hashed: the
+  photo inside a poster or a screenshot;
+* windows of the query at two scales are hashed, to find an asset inside a collage;
+* flat windows and near-constant hashes are dropped: they are equally close to every plain
+  picture in the bank and only nominate noise.
 
 These only nominate candidates; verify.py decides with local features.
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import cv2
 import imagehash
 import numpy as np
 from PIL import Image
@@ -22,6 +29,19 @@ ALGOS = ("phash", "dhash")
 _FUNCS = {"phash": imagehash.phash, "dhash": imagehash.dhash}
 # Uniform border: pixels within this grey-level difference of the corner colour.
 _BORDER_TOLERANCE = 24
+# pHash reads a 32x32 reduction and dHash 9x8: a query reduced to this side first hashes the
+# same (a half-size window is still 128 px) while border trimming and the 30-odd reductions of
+# the windows stop costing a full-resolution pass each.
+HASH_SIDE = 256
+# Windows move by 1/_WINDOW_STEPS of their side: an asset pasted into a poster is then at most
+# 1/8 of its side away from some window, which the stored crops of the asset absorb.
+_WINDOW_STEPS = 4
+# A window this flat (grey-level spread of its 32x32 reduction) is sky, paper or a plain
+# background: its hash bits are noise and match every other flat picture in the bank.
+_MIN_SPREAD = 12.0
+# Likewise a hash with nearly all bits equal (dHash of a smooth gradient): it sits within the
+# radius of every other such hash, so it nominates noise.
+_MIN_BITS, _MAX_BITS = 10, 54
 
 
 def to_int(bits: np.ndarray) -> int:
@@ -37,10 +57,16 @@ def hashes_of(rgb: np.ndarray) -> dict[str, int]:
     return {algo: to_int(_FUNCS[algo](image).hash) for algo in ALGOS}
 
 
-def trim_borders(rgb: np.ndarray) -> np.ndarray:
-    """Cut uniform borders (frames, letterbox bars), peeling up to two nested frames."""
+def grey_of(rgb: np.ndarray) -> np.ndarray:
+    return rgb.astype(np.int16).mean(axis=2)
+
+
+def trim_borders(rgb: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray:
+    """Cut uniform borders (frames, letterbox bars), peeling up to two nested frames.
+    ``grey`` (``grey_of(rgb)``) may be passed when many windows of one picture are trimmed."""
+    if grey is None:
+        grey = grey_of(rgb)
     for _ in range(2):
-        grey = rgb.astype(np.int16).mean(axis=2)
         corner = np.median([grey[0, 0], grey[0, -1], grey[-1, 0], grey[-1, -1]])
         content = np.abs(grey - corner) > _BORDER_TOLERANCE
         rows, cols = np.flatnonzero(content.mean(axis=1) > 0.02), np.flatnonzero(
@@ -52,7 +78,7 @@ def trim_borders(rgb: np.ndarray) -> np.ndarray:
             return rgb  # "content" is a small object on a plain picture: not a frame
         if (top, bottom, left, right) == (0, rgb.shape[0], 0, rgb.shape[1]):
             return rgb
-        rgb = rgb[top:bottom, left:right]
+        rgb, grey = rgb[top:bottom, left:right], grey[top:bottom, left:right]
     return rgb
 
 
@@ -66,11 +92,10 @@ def orientations(rgb: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
 
 
 # (top, bottom, left, right) fractions removed from the asset; the query's crop is matched by
-# the nearest of these. Corners plus centre of the 0..20% range keep the list short.
-ASSET_CROPS = [(0, 0, 0, 0), (0.1, 0.1, 0.1, 0.1), (0.2, 0.2, 0.2, 0.2)] + [
-    (t, b, lft, r) for t in (0, 0.2) for b in (0, 0.2) for lft in (0, 0.2) for r in (0, 0.2)
-    if (t, b, lft, r) not in ((0, 0, 0, 0), (0.2, 0.2, 0.2, 0.2))
-]
+# the nearest of these. Every side at 0, 10 and 20% (81 crops, 162 hashes an asset): with only
+# the corners of that range, uneven crops fell outside the radius among distractors.
+ASSET_CROPS = [(t, b, lft, r) for t in (0, 0.1, 0.2) for b in (0, 0.1, 0.2)
+               for lft in (0, 0.1, 0.2) for r in (0, 0.1, 0.2)]
 
 
 def crop(rgb: np.ndarray, fractions: tuple[float, float, float, float]) -> np.ndarray:
@@ -79,9 +104,19 @@ def crop(rgb: np.ndarray, fractions: tuple[float, float, float, float]) -> np.nd
     return rgb[int(h * t): h - int(h * b), int(w * left): w - int(w * r)]
 
 
+def reduced(rgb: np.ndarray) -> np.ndarray:
+    """The picture with its longest side at most ``HASH_SIDE``; assets and queries alike."""
+    h, w = rgb.shape[:2]
+    factor = HASH_SIDE / max(h, w)
+    if factor >= 1:
+        return rgb
+    return cv2.resize(rgb, (max(1, round(w * factor)), max(1, round(h * factor))),
+                      interpolation=cv2.INTER_AREA)
+
+
 def asset_hashes(rgb: np.ndarray) -> list[tuple[str, int]]:
     """(variant, hash) pairs stored for a bank asset."""
-    base = trim_borders(rgb)
+    base = trim_borders(reduced(rgb))
     out = []
     for fractions in ASSET_CROPS:
         for algo, value in hashes_of(crop(base, fractions)).items():
@@ -89,17 +124,90 @@ def asset_hashes(rgb: np.ndarray) -> list[tuple[str, int]]:
     return out
 
 
+def content_box(rgb: np.ndarray, cell: int, opened: bool) -> tuple[int, int, int, int] | None:
+    """The bounding box of the largest connected textured area: the photo inside a poster or
+    a screenshot, whose surroundings are flat colour, thin text and shapes. None when that area
+    is most of the picture (nothing to cut) or too small to be a picture."""
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gh, gw = grey.shape[0] // cell, grey.shape[1] // cell
+    if gh < 4 or gw < 4:
+        return None
+    blocks = grey[:gh * cell, :gw * cell].reshape(gh, cell, gw, cell)
+    textured = (blocks.std(axis=(1, 3)) > _MIN_SPREAD).astype(np.uint8)
+    if opened:
+        # Opening removes thin textured lines (outlines of shapes, text) that would join the
+        # photo's area to its neighbours; a photo is textured through and through. It also
+        # eats into a photo's own flat parts, hence both boxes are tried.
+        textured = cv2.morphologyEx(textured, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(textured, connectivity=4)
+    if count < 2:
+        return None
+    x, y, bw, bh, _ = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
+    share = bw * bh / (gw * gh)
+    if not 0.1 <= share <= 0.9:
+        return None
+    return _snap(grey, (int(x * cell), int(y * cell), int((x + bw) * cell),
+                        int((y + bh) * cell)), 3 * cell)
+
+
+def _snap(grey: np.ndarray, box: tuple[int, int, int, int],
+          reach: int) -> tuple[int, int, int, int]:
+    """Move each side of a block-aligned box to the strongest straight edge within ``reach``
+    pixels: a pasted photo's border is one, and blocks only find it to within a block."""
+    x0, y0, x1, y1 = box
+    h, w = grey.shape
+    rows = np.abs(np.diff(grey[:, x0:x1], axis=0)).mean(axis=1)  # rows[i]: edge above i + 1
+    cols = np.abs(np.diff(grey[y0:y1, :], axis=1)).mean(axis=0)
+
+    def best(profile: np.ndarray, at: int, limit: int) -> int:
+        lo, hi = max(1, at - reach), min(limit - 1, at + reach)
+        if hi <= lo:
+            return at
+        return lo + int(np.argmax(profile[lo - 1:hi]))
+
+    top, bottom = best(rows, y0, h), best(rows, y1, h)
+    left, right = best(cols, x0, w), best(cols, x1, w)
+    if bottom - top < (y1 - y0) // 2 or right - left < (x1 - x0) // 2:
+        return box
+    return left, top, right, bottom
+
+
 def query_windows(rgb: np.ndarray) -> Iterator[tuple[str, np.ndarray, tuple[int, int, int, int]]]:
     """Parts of a query to hash: the whole (trimmed, in every orientation) and sliding windows
     at scales 1/2 and 2/3 (an asset in a poster or collage). Yields (label, pixels, box)."""
     h, w = rgb.shape[:2]
-    trimmed = trim_borders(rgb)
+    grey = grey_of(rgb)
+    trimmed = trim_borders(rgb, grey)
     for label, turned in orientations(trimmed):
         yield label, turned, (0, 0, w, h)
+    boxes = {content_box(rgb, cell, opened) for cell in (4, 8) for opened in (False, True)}
+    for box in sorted(boxes - {None}):
+        x0, y0, x1, y1 = box
+        yield "content", trim_borders(rgb[y0:y1, x0:x1], grey[y0:y1, x0:x1]), box
     for scale in (0.5, 0.67):
         wh, ww = int(h * scale), int(w * scale)
-        step_y, step_x = max(1, wh // 2), max(1, ww // 2)
+        step_y, step_x = max(1, wh // _WINDOW_STEPS), max(1, ww // _WINDOW_STEPS)
         for y in range(0, h - wh + 1, step_y):
             for x in range(0, w - ww + 1, step_x):
-                window = trim_borders(rgb[y:y + wh, x:x + ww])
+                window = trim_borders(rgb[y:y + wh, x:x + ww], grey[y:y + wh, x:x + ww])
                 yield f"window{scale}", window, (x, y, x + ww, y + wh)
+
+
+def query_hashes(rgb: np.ndarray) -> tuple[list[str], list[int]]:
+    """(labels, hashes) of every part of a query ``query_windows`` yields, both algorithms,
+    computed on a copy reduced to ``HASH_SIDE``."""
+    labels, values = [], []
+    for label, pixels, _box in query_windows(reduced(rgb)):
+        if min(pixels.shape[:2]) < 16 or _flat(pixels):
+            continue
+        for algo, value in hashes_of(np.ascontiguousarray(pixels)).items():
+            if _MIN_BITS <= (value & (2**64 - 1)).bit_count() <= _MAX_BITS:
+                labels.append(f"{algo} {label}")
+                values.append(value)
+    return labels, values
+
+
+def _flat(rgb: np.ndarray) -> bool:
+    grey = cv2.resize(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY), (32, 32),
+                      interpolation=cv2.INTER_AREA)
+    return float(grey.std()) < _MIN_SPREAD

@@ -24,6 +24,13 @@ class OcrLine:
     score: float
 
 
+def enclosing(boxes: list[tuple[tuple[int, int], ...]]) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1 of the smallest upright rectangle holding every point of ``boxes``."""
+    xs = [x for box in boxes for x, _ in box]
+    ys = [y for box in boxes for _, y in box]
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else (0, 0, 0, 0)
+
+
 @dataclass(frozen=True, slots=True)
 class OcrResult:
     text: str  # lines joined by "\n"
@@ -34,6 +41,12 @@ class OcrResult:
             if line.start <= start < line.start + len(line.text) + 1:
                 return line.box
         return ()
+
+    def lines_covering(self, spans: list[tuple[int, int]]) -> tuple[OcrLine, ...]:
+        """The lines any of ``spans`` (offsets in ``text``) falls in, in reading order."""
+        return tuple(line for line in self.lines
+                     if any(line.start <= s < line.start + len(line.text) + 1
+                            or s < line.start < e for s, e in spans))
 
     def to_json(self) -> dict:
         return {"version": _CACHE_VERSION,

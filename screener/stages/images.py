@@ -1,25 +1,32 @@
 """Images: bank matches (copyright, emblem), text inside pictures, QR codes.
 
+Text read from a picture goes through the same normalizer, term matcher and classifier as the
+draft's own text; its findings sit on field ``image:N`` with offsets into the text read and the
+box where it was found.
+
 Fails closed per image: a picture that cannot be read safely, a remote link that is never
-fetched, or an OCR failure each yields a ``stage_error`` finding on ``image:N`` so a person looks.
+fetched, an OCR failure or a classifier that cannot score the text each yields a
+``stage_error`` finding on ``image:N`` so a person looks.
 """
 
 from __future__ import annotations
 
 import threading
 
+from ..errors import ModelError
 from ..images.bank import AssetBank
 from ..images.config import assets_url, cache_dir, image_config
 from ..images.decode import read_image
 from ..images.errors import ImageDecodeError
-from ..images.findings import STAGE, bank_match, outside_qr, unreadable
+from ..images.findings import STAGE, bank_match, outside_qr, text_hit, text_judgement, unreadable
 from ..images.matcher import BankIndex
-from ..images.ocr import OcrCache
+from ..images.ocr import OcrCache, OcrResult
 from ..images.qr import decode_qr, is_school_link
 from ..model import Finding
 from ..policy import ACCOUNT_NAME_ONLY
 from . import register
 from .base import Context, Resources
+from .classify import ClassifyStage
 
 REMOTE = ("http://", "https://", "//")
 
@@ -35,6 +42,8 @@ class ImageStage:
         self._stamp = -1
         self._lock = threading.Lock()
         self.ocr = OcrCache(cache_dir(resources.settings) / "ocr")
+        # Same model, thresholds and evidence as the draft's text; loaded on first use.
+        self.classifier = ClassifyStage(resources)
 
     def bank_index(self) -> BankIndex:
         """The active bank, reloaded when it changed (one indexed query per draft)."""
@@ -43,7 +52,7 @@ class ImageStage:
                 self._bank = AssetBank(assets_url(self.resources.settings), self.config)
             stamp = self._bank.stamp()
             if self._index is None or stamp != self._stamp:
-                self._index, self._stamp = BankIndex(self._bank), stamp
+                self._index, self._stamp = BankIndex.of(self._bank), stamp
             return self._index
 
     def __call__(self, context: Context) -> list[Finding]:
@@ -66,6 +75,7 @@ class ImageStage:
         findings: list[Finding] = []
         seen_assets: set[int] = set()
         seen_qr: set[str] = set()
+        seen_classes: set[str] = set()
         for frame_no, frame in enumerate(image.frames):
             scale = image.size[0] / frame.shape[1]
             for match in index.match(frame):
@@ -86,25 +96,37 @@ class ImageStage:
                                            f"text in the image could not be read "
                                            f"({type(exc).__name__}: {exc})"))
                 continue
-            findings.extend(self._text_findings(context, number, frame_no, ocr))
+            findings.extend(self._text_findings(context, number, image.source, ocr,
+                                                image.frame_numbers[frame_no], scale,
+                                                seen_classes))
         return findings
 
-    def _text_findings(self, context: Context, number: int, frame_no: int, ocr) -> list[Finding]:
+    def _text_findings(self, context: Context, number: int, source: str, ocr: OcrResult,
+                       frame_no: int, scale: float, seen_classes: set[str]) -> list[Finding]:
         if not ocr.text.strip():
             return []
         resources = context.resources
-        out = []
-        for hit in resources.matcher.find(resources.normalizer(ocr.text),
-                                          exclude=ACCOUNT_NAME_ONLY):
-            box = ocr.box_at(hit.start, hit.end)
-            where = f"frame {frame_no + 1}, " if frame_no else ""
-            out.append(Finding(
-                stage=self.name, category=hit.entry.category, severity=hit.entry.severity,
-                field=f"image:{number}", start=hit.start, end=hit.end,
-                text=ocr.text[hit.start:hit.end], term=hit.entry.term, score=1.0,
-                article=hit.entry.article,
-                explanation=f"text in the image ({where}box {list(box)}): {hit.explanation()}",
-            ))
+        field = f"image:{number}"
+        normalized = resources.normalizer(ocr.text)
+        hits = list(resources.matcher.find(normalized, exclude=ACCOUNT_NAME_ONLY))
+        out = [text_hit(number, hit, ocr, frame_no, scale) for hit in hits]
+        # Judged like the draft's text when the draft's text was: a run without the classify
+        # stage wants no scores, and a classify stage that failed already made its finding.
+        if "classify" not in context.stages_run:
+            return out
+        try:
+            judged = self.classifier.judge(
+                [(field, normalized)], {field: ocr.text},
+                [(field, h.start, h.end, h.entry.category) for h in hits], long_field=field)
+        except ModelError as exc:
+            out.append(unreadable(number, source, f"the text read from it could not be "
+                                                  f"scored ({exc})"))
+            return out
+        for item in judged:
+            # One finding per class and picture: the frames of an animation repeat their text.
+            if item.severity is not None and item.name not in seen_classes:
+                seen_classes.add(item.name)
+                out.append(text_judgement(number, item, ocr, frame_no, scale))
         return out
 
 

@@ -48,3 +48,14 @@ def as_rgb(image: Image.Image, config: ImageConfig) -> np.ndarray:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return decode_bytes(buffer.getvalue(), "test.png", config).first
+
+
+@pytest.fixture(scope="module")
+def resources(tmp_path_factory, shared_cache):
+    """Test lexicons, the shipped classifier, and a state folder (bank, OCR cache) per module."""
+    from screener.pipeline import build_resources
+
+    from ..conftest import TEST_LEXICONS, make_settings
+
+    home = tmp_path_factory.mktemp("img-home")
+    return build_resources(make_settings(home, TEST_LEXICONS, shared_cache))

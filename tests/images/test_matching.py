@@ -70,7 +70,7 @@ TRANSFORMS = {
 
 @pytest.fixture(scope="module")
 def index(china_bank):
-    return BankIndex(china_bank[0])
+    return BankIndex.of(china_bank[0])
 
 
 @pytest.mark.parametrize("name", TRANSFORMS)
@@ -96,3 +96,68 @@ def test_region_points_at_the_asset_inside_a_poster(index, photos, config):
 def test_mirror_is_reported(index, photos, config):
     match, = index.match(as_rgb(ImageOps.mirror(photos["china"]), config))
     assert match.verification.mirrored
+
+
+@pytest.fixture(scope="module")
+def crowded(china_bank, config):
+    """China among 60,000 other hashes (random, and those of 40 textured pictures with their
+    ORB features), with the ORB vote off: only the hashes can nominate it."""
+    import cv2
+
+    from screener.images.bank import Asset
+    from screener.images.hashing import asset_hashes
+    from screener.images.verify import features_of
+
+    small = BankIndex.of(china_bank[0])
+    rng = np.random.default_rng(3)
+    owner, hashes, features = [small.owner], [small.index.hashes], dict(small.features)
+    assets = list(small.assets.values())
+    for number in range(40):
+        # Blurred colour noise at a random scale: structure at every size, like a photo.
+        side = int(rng.integers(8, 64))
+        noise = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+        rgb = cv2.resize(noise, (320, 240), interpolation=cv2.INTER_CUBIC)
+        values = [v for _, v in asset_hashes(rgb)]
+        owner.append(np.full(len(values), 1000 + number))
+        hashes.append(np.asarray(values, dtype=np.int64))
+        features[1000 + number] = features_of(rgb)
+        assets.append(Asset(1000 + number, "", "copyright", f"texture {number}", "", "", "", "",
+                            "", "active", 0, 0))
+    owner.append(2000 + np.arange(60_000) // 162)
+    hashes.append(rng.integers(-2**63, 2**63 - 1, size=60_000, dtype=np.int64))
+    return BankIndex(config, assets, np.concatenate(owner), np.concatenate(hashes), features,
+                     vote=False)
+
+
+@pytest.mark.parametrize("name", ["crop_uneven", "inside_poster", "screenshot_frame",
+                                  "rotate_4_degrees", "caption_over_picture"])
+def test_hashes_alone_nominate_the_asset_among_many(name, crowded, china_bank, photos, config):
+    _, asset_id = china_bank
+    rgb = as_rgb(TRANSFORMS[name](photos["china"]), config)
+    nearest = list(crowded.hash_candidates(rgb))[:config.max_candidates]
+    assert asset_id in nearest
+    assert [m.asset.id for m in crowded.match(rgb)] == [asset_id]
+    assert crowded.match(as_rgb(TRANSFORMS[name](photos["flower"]), config)) == []
+
+
+def test_flat_pictures_nominate_nothing():
+    from screener.images.hashing import query_hashes
+
+    flat = np.full((300, 400, 3), 200, dtype=np.uint8)
+    gradient = np.repeat(np.linspace(0, 255, 300, dtype=np.uint8)[:, None], 400, axis=1)
+    assert query_hashes(flat) == ([], [])
+    labels, _ = query_hashes(np.stack([gradient] * 3, axis=2))
+    assert not [label for label in labels if label.startswith("dhash")]
+
+
+def test_a_content_box_finds_the_photo_inside_a_poster(photos):
+    from screener.images.hashing import content_box, reduced
+
+    poster = _poster(photos["china"])  # pasted at (300, 250), 80% size
+    small = reduced(np.asarray(poster))  # as the matcher sees it
+    scale = poster.width / small.shape[1]
+    truth = np.asarray([300, 250, 300 + photos["china"].width * 0.8,
+                        250 + photos["china"].height * 0.8])
+    boxes = {content_box(small, cell, opened) for cell in (4, 8) for opened in (False, True)}
+    errors = [np.abs(np.asarray(box) * scale - truth).max() for box in boxes - {None}]
+    assert min(errors) <= 2 * scale  # two pixels of the reduced copy

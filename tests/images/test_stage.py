@@ -11,18 +11,10 @@ from screener.images.bank import AssetBank
 from screener.images.config import assets_url, image_config
 from screener.images.ocr import OcrCache, OcrEngine
 from screener.model import Draft
-from screener.pipeline import build_resources, run
+from screener.pipeline import run
 from screener.stages import build_stages
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-
-
-@pytest.fixture(scope="module")
-def resources(tmp_path_factory, shared_cache):
-    from ..conftest import TEST_LEXICONS, make_settings
-
-    home = tmp_path_factory.mktemp("img-home")
-    return build_resources(make_settings(home, TEST_LEXICONS, shared_cache))
 
 
 @pytest.fixture(scope="module")
