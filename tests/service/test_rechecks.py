@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from screener.cli import app as cli_app
 from screener.rescreen import db as rsdb
+from screener.settings import REPO_ROOT
+from service.web import COOKIE, csrf_of
 
 from .conftest import World, image_bytes, sample_photos
 
@@ -82,3 +84,111 @@ def test_archive_import_needs_a_source(cli, tmp_path, own_screener):
     empty = CliRunner().invoke(cli_app, ["archive", "import", "--from-service",
                                          "--home", str(tmp_path / "no-service")])
     assert empty.exit_code != 0 and "no service database" in empty.output
+
+
+TERM = "星云计划"  # not in the shipped lexicon: the change below makes it flag
+
+
+def _flagged_archive(own_world: World, tmp_path) -> tuple[dict, object]:
+    """A published draft and three posts from elsewhere, none flagged for the term yet."""
+    published = _publish(own_world, "讲座通知", f"欢迎参加{TERM}讲座。")
+    news = json.loads((REPO_ROOT / "data/samples/flagged/major_news_obituary.json")
+                      .read_text(encoding="utf-8"))
+    posts = [
+        {"id": "e1", "body": f"能源系{TERM}招募。", "account": "能源系微博",
+         "platform": "weibo", "published_at": "2024-03-01"},
+        {"id": "u1", "body": f"{TERM}开放日。", "account": "未登记的账号",
+         "published_at": "2024-03-02"},
+        {"id": "n1", "title": news["title"], "body": news["body"], "account": "工学院力学系",
+         "platform": "wechat", "published_at": "2024-03-03"},
+    ]
+    path = tmp_path / "older.jsonl"
+    path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts),
+                    encoding="utf-8")
+    return published, path
+
+
+def _queue(world: World, who: str) -> list[dict]:
+    response = world.call(who, "GET", "/api/queue")
+    assert response.status_code == 200, response.text
+    return [i for i in response.json()["items"] if i["kind"] == "recheck"]
+
+
+def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, cli, tmp_path):
+    published, older = _flagged_archive(own_world, tmp_path)
+    cli("archive", "import", "--from-service")
+    cli("archive", "import", str(older))
+
+    first = json.loads(cli("rescreen", "--json", code=10).stdout)
+    # the obituary is flagged at its first screening (major news): the dean's office gets it
+    assert [p["id"] for p in first["newly_flagged_posts"]] == ["n1"]
+    assert (first["rechecks_queued"], first["rechecks_unregistered"]) == (1, 0)
+    dean = _queue(own_world, "admin")
+    assert [(i["post"], i["route"], i["label"]) for i in dean] == [
+        ("n1", "dean", "已发布内容需复核")]
+    assert _queue(own_world, "responsible") == []
+
+    added = own_world.call("maintainer", "POST", "/api/lexicon/terms",
+                           json={"terms": [TERM], "category": "illegal", "reason": "新名目"})
+    assert added.status_code in (200, 201), added.text
+    second = json.loads(cli("rescreen", "--json", code=10).stdout)
+    svc = f"svc:{published['id']}"
+    assert sorted(p["id"] for p in second["newly_flagged_posts"]) == ["e1", svc, "u1"]
+    # the unregistered account's post is in the summary only
+    assert (second["rechecks_queued"], second["rechecks_already_queued"],
+            second["rechecks_unregistered"]) == (2, 0, 1)
+
+    # run again: the same summary, nothing queued twice
+    third = json.loads(cli("rescreen", "--json", code=10).stdout)
+    assert (third["rechecks_queued"], third["rechecks_already_queued"]) == (0, 2)
+    text = cli("rescreen", code=10).stdout
+    assert "queued for review as published posts: 0 new, 2 already queued, 1 of" in text
+
+    mine = _queue(own_world, "responsible")
+    assert [(i["post"], i["draft_id"], i["account"]) for i in mine] == [
+        (svc, published["id"], "工学院力学系")]
+    assert [f["term"] for f in mine[0]["findings"]] == [TERM]
+    theirs = _queue(own_world, "other_responsible")
+    assert [(i["post"], i["draft_id"], i["account"]) for i in theirs] == [
+        ("e1", None, "能源系微博")]
+    assert [i["post"] for i in _queue(own_world, "admin")] == ["n1"]
+    # the queue page shows it, marked, beside the drafts
+    client = own_world.client
+    client.cookies.set(COOKIE, own_world.tokens["responsible"])
+    page = client.get("/")
+    client.cookies.clear()
+    assert page.status_code == 200 and "已发布内容需复核" in page.text and TERM in page.text
+    assert f'action="/rechecks/{mine[0]["id"]}/resolve"' in page.text
+
+    item, dean_item = mine[0]["id"], dean[0]["id"]
+
+    def resolve(who: str, recheck: int, **body):
+        return own_world.call(who, "POST", f"/api/rechecks/{recheck}/resolve", json=body)
+
+    refused = resolve("other_responsible", item, decision="keep")
+    assert refused.status_code == 403 and "具体负责人" in refused.json()["error"]["message"]
+    assert resolve("responsible", dean_item, decision="keep").status_code == 403
+    assert resolve("operator", item, decision="keep").status_code == 403
+    no_reason = resolve("responsible", item, decision="take_down", comment=" ")
+    assert no_reason.status_code == 422 and no_reason.json()["error"]["field"] == "comment"
+    done = resolve("responsible", item, decision="take_down", comment="名目不明，先撤下")
+    assert done.status_code == 200, done.text
+    assert (done.json()["decision"], done.json()["comment"]) == ("take_down", "名目不明，先撤下")
+    assert resolve("responsible", item, decision="keep").status_code == 409
+    assert _queue(own_world, "responsible") == []
+    # the dean's office decides on the queue page's form
+    admin = own_world.tokens["admin"]
+    client.cookies.set(COOKIE, admin)
+    forged = client.post(f"/rechecks/{dean_item}/resolve", data={"decision": "keep"},
+                         follow_redirects=False)
+    assert forged.status_code == 403  # no CSRF value: another site's form
+    kept = client.post(f"/rechecks/{dean_item}/resolve", follow_redirects=False,
+                       data={"decision": "keep", "csrf": csrf_of(admin), "comment": ""})
+    client.cookies.clear()
+    assert kept.status_code == 303, kept.text
+    assert _queue(own_world, "admin") == []
+
+    log = own_world.call("admin", "GET", "/api/audit", params={"subject": f"recheck:{item}"})
+    actions = [(r["action"], r["details"]["post"]) for r in log.json()["items"]]
+    assert actions == [("recheck.create", svc), ("recheck.take_down", svc)]
+    assert "audit log OK" in cli("audit", "verify").stdout
