@@ -223,15 +223,21 @@ def print_page(request: Request, draft_id: int) -> Any:
     return templates.TemplateResponse(request, "print.html", _context(request, me, draft_id))
 
 
+async def _checked_form(request: Request, max_fields: int) -> Any:
+    """The posted form, once its CSRF value shows it comes from our own page."""
+    form = await request.form(max_files=0, max_fields=max_fields)
+    expected = csrf_of(request.cookies.get(COOKIE, ""))
+    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
+        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    return form
+
+
 @router.post("/drafts/{draft_id}/signoff")
 async def signoff_form(request: Request, draft_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    form = await request.form(max_files=0, max_fields=500)
-    expected = csrf_of(request.cookies.get(COOKIE, ""))
-    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
-        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    form = await _checked_form(request, max_fields=500)
     try:
         report_id = int(str(form.get("report_id", "")))
     except ValueError:
@@ -253,10 +259,7 @@ async def recheck_form(request: Request, recheck_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    form = await request.form(max_files=0, max_fields=10)
-    expected = csrf_of(request.cookies.get(COOKIE, ""))
-    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
-        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    form = await _checked_form(request, max_fields=10)
     from fastapi.concurrency import run_in_threadpool
 
     from .rechecks import resolve
