@@ -76,6 +76,15 @@ def test_archive_import_from_service(own_world, own_screener, cli):
     assert (data["imported"], data["unchanged"]) == (1, 2)
     assert f"svc:{third['id']}" in _archived(own_screener.settings)
 
+    # a published draft whose stored picture is gone is an error, never a post without it
+    lost = _publish(own_world, "图片新闻", "开放日现场。", (image_bytes(sample_photos()["china"]),))
+    stored = own_world.call("admin", "GET", f"/api/drafts/{lost['id']}").json()["images"][0]
+    upload = next((own_screener.settings.home / "uploads").glob(f"{stored['sha256']}.*"))
+    upload.unlink()
+    failed = cli("archive", "import", "--from-service", code=30)
+    assert f"service draft {lost['id']}" in failed.output and "missing" in failed.output
+    assert f"svc:{lost['id']}" not in _archived(own_screener.settings)
+
 
 def test_archive_import_needs_a_source(cli, tmp_path, own_screener):
     result = cli("archive", "import", code=2)
@@ -192,3 +201,21 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
     actions = [(r["action"], r["details"]["post"]) for r in log.json()["items"]]
     assert actions == [("recheck.create", svc), ("recheck.take_down", svc)]
     assert "audit log OK" in cli("audit", "verify").stdout
+
+
+def test_a_database_from_before_rechecks_is_migrated(tmp_path):
+    from sqlalchemy import inspect, text
+
+    from service.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine)
+    with engine.begin() as conn:  # as step 2 left it: no svc_rechecks, schema version 2
+        conn.execute(text("drop table svc_rechecks"))
+        conn.execute(text("delete from svc_schema where version = 3"))
+    assert not inspect(engine).has_table("svc_rechecks")
+    assert migrate(engine) == 3
+    assert inspect(engine).has_table("svc_rechecks")
+    with engine.connect() as conn:
+        steps = conn.execute(text("select version, name from svc_schema order by version")).all()
+    assert steps[-1] == (3, "published posts to review again") and len(steps) == 3
