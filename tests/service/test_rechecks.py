@@ -161,6 +161,13 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
     assert [(i["post"], i["draft_id"], i["account"]) for i in theirs] == [
         ("e1", None, "能源系微博")]
     assert [i["post"] for i in _queue(own_world, "admin")] == ["n1"]
+    # one paged list: the published post first, then the drafts waiting for a sign-off
+    pending = own_world.submit(title="待签发", body="新学期选课说明。")
+    pages = [own_world.call("responsible", "GET", "/api/queue",
+                            params={"limit": 1, "offset": offset}).json() for offset in (0, 1)]
+    assert [(p["total"], p["next_offset"]) for p in pages] == [(2, 1), (2, None)]
+    assert [(i["kind"], i["id"]) for p in pages for i in p["items"]] == [
+        ("recheck", mine[0]["id"]), ("draft", pending["id"])]
     # the queue page shows it, marked, beside the drafts
     client = own_world.client
     client.cookies.set(COOKIE, own_world.tokens["responsible"])
