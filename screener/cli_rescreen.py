@@ -38,9 +38,13 @@ TABLE_ROWS = 50  # rows of the newly-flagged table on a terminal; --json has the
 
 @archive_app.command("import")
 def archive_import(
-    paths: Annotated[list[Path], typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(
         help="JSON Lines (.jsonl: draft fields + published_at, account), CSV (.csv, same "
-             "columns) or draft files / folders.", show_default=False)],
+             "columns) or draft files / folders.", show_default=False)] = None,
+    from_service: Annotated[bool, typer.Option(
+        "--from-service", help="Import the service's published drafts (title, body, "
+                               "pictures, account, author, publication time) from this state "
+                               "folder's service database, as posts svc:<draft id>.")] = False,
     published_at: Annotated[str | None, typer.Option(
         "--published-at", help="Publication date for draft files (default: file mtime). "
                                "ISO 8601; no offset means Beijing time.")] = None,
@@ -48,10 +52,16 @@ def archive_import(
     home: HomeOption = None,
 ) -> None:
     """Import past posts; idempotent (the same post, by id, is stored once)."""
-    from .rescreen import import_paths
+    from .rescreen.archive import import_paths, import_service
 
+    if bool(paths) == from_service:
+        err.print("[red]error:[/red] give files or folders to import, or --from-service "
+                  "(not both)")
+        raise typer.Exit(2)
     try:
-        result = import_paths(paths, settings_from(home), published_at=published_at)
+        settings = settings_from(home)
+        result = (import_service(settings) if from_service else
+                  import_paths(paths or [], settings, published_at=published_at))
     except (ScreenerError, ValueError) as exc:
         if isinstance(exc, ValueError):
             err.print(error_line(exc))
@@ -145,6 +155,7 @@ def rescreen(
     except ScreenerError as exc:
         raise fail(exc) from None
     data = summary.to_dict()
+    data.update(_queue_rechecks(settings, data))
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
@@ -154,6 +165,25 @@ def rescreen(
                   "for this version; run the same command to resume")
         raise typer.Exit(INTERRUPTED)
     raise typer.Exit(Exit.REVIEW if summary.newly_flagged else 0)
+
+
+def _queue_rechecks(settings, data: dict) -> dict:
+    """Newly flagged posts of registered accounts go to their responsible person's queue when
+    this state folder has a service database. Imported here, not at module level: the
+    screener core does not depend on the service."""
+    from service.rechecks import queue_from_rescreen
+
+    try:
+        queued = queue_from_rescreen(settings, data)
+    except ScreenerError as exc:
+        raise fail(ScreenerError(f"the reports are stored but the posts to review again are "
+                                 f"NOT queued ({exc}); run the same command again")) from None
+    if queued is None:
+        return {"rechecks_queued": None, "rechecks_already_queued": 0,
+                "rechecks_unregistered": 0}
+    return {"rechecks_queued": queued["queued"],
+            "rechecks_already_queued": queued["already_queued"],
+            "rechecks_unregistered": queued["unregistered"]}
 
 
 def _print_summary(data: dict) -> None:
@@ -182,6 +212,10 @@ def _print_summary(data: dict) -> None:
         out.print(flagged)
         if len(data[key]) > TABLE_ROWS:
             out.print(f"… and {len(data[key]) - TABLE_ROWS:,} more {title} (all of them: --json)")
+    if data["rechecks_queued"] is not None:
+        out.print(f"queued for review as published posts: {data['rechecks_queued']:,} new, "
+                  f"{data['rechecks_already_queued']:,} already queued, "
+                  f"{data['rechecks_unregistered']:,} of accounts not registered in the service")
     if data["cleared_posts"]:
         ids = [p["id"] for p in data["cleared_posts"]]
         more = f" … and {len(ids) - TABLE_ROWS:,} more" if len(ids) > TABLE_ROWS else ""

@@ -436,6 +436,22 @@ def publish(draft_id: int, p: Caller, flow: Flow) -> dict[str, Any]:
     return flow.publish(p, draft_id)
 
 
+# -- published posts a re-screening flagged -----------------------------------------------------
+class RecheckIn(Body):
+    decision: Literal["keep", "take_down"]
+    comment: str = Field("", max_length=20_000, description="required to take a post down")
+
+
+@router.post("/rechecks/{recheck_id}/resolve", tags=["drafts"],
+             summary="Keep or take down a published post a re-screening flagged (the "
+                     "account's 具体负责人; the dean's office for 第十三条)")
+def resolve_recheck(recheck_id: int, body: RecheckIn, p: Caller,
+                    request: Request) -> dict[str, Any]:
+    from .rechecks import resolve
+
+    return resolve(request.app.state.engine, p, recheck_id, body.decision, body.comment)
+
+
 # -- audit ------------------------------------------------------------------------------------
 @router.get("/audit", tags=["audit"], summary="The audit log, oldest first (admin)")
 def audit_rows(p: Caller, request: Request, paged: Paging,

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     insert,
     select,
@@ -184,7 +185,33 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# A published post that a re-screening of the archive newly flagged, waiting for its account's
+# 具体负责人 (or the dean's office, 第十三条) to keep it or take it down. One per post and
+# version (lexicon + model), so running or resuming ``screener rescreen`` again adds none.
+rechecks = Table(
+    "svc_rechecks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_key", String(200), nullable=False),  # the archive's post id
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("draft_id", Integer, ForeignKey("svc_drafts.id"), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("published_at", String(32), nullable=False),
+    Column("route", String(20), nullable=False),  # responsible / dean (第十三条)
+    Column("verdict", String(10), nullable=False),
+    Column("lexicon_version", String(100), nullable=False),
+    Column("model_version", String(100), nullable=False),
+    Column("findings", Text, nullable=False),  # JSON: the findings new in this report
+    Column("created_at", String(32), nullable=False),
+    Column("resolved_at", String(32), nullable=True),
+    Column("resolved_by", String(200), nullable=True),  # the token's actor
+    Column("decision", String(20), nullable=True),  # keep / take_down
+    Column("comment", Text, nullable=True),
+    UniqueConstraint("post_key", "lexicon_version", "model_version",
+                     name="svc_rechecks_post_version"),
+)
+
 Index("svc_drafts_queue", drafts.c.status, drafts.c.route, drafts.c.account_id)
+Index("svc_rechecks_open", rechecks.c.resolved_at, rechecks.c.route, rechecks.c.account_id)
 
 
 def _v1(conn: Connection) -> None:
@@ -200,10 +227,18 @@ def _v2(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE svc_tokens ADD COLUMN expires_at VARCHAR(32)")
 
 
+def _v3(conn: Connection) -> None:
+    # step 1 of this code already made it on a new database (it creates every table)
+    rechecks.create(conn, checkfirst=True)
+    for index in rechecks.indexes:
+        index.create(conn, checkfirst=True)
+
+
 # Ordered steps; append new ones, never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _v1),
     (2, "token expiry", _v2),
+    (3, "published posts to review again", _v3),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

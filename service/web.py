@@ -111,7 +111,8 @@ def home(request: Request, offset: int = 0) -> Any:
     listing = flow.listing(me, queue=queue, status=None, account_id=None,
                            limit=request.app.state.config.page_size, offset=max(0, offset))
     return templates.TemplateResponse(request, "queue.html",
-                                      {"me": me, "listing": listing, "queue": queue})
+                                      {"me": me, "listing": listing, "queue": queue,
+                                       "csrf": csrf_of(request.cookies.get(COOKIE, ""))})
 
 
 def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
@@ -222,15 +223,21 @@ def print_page(request: Request, draft_id: int) -> Any:
     return templates.TemplateResponse(request, "print.html", _context(request, me, draft_id))
 
 
+async def _checked_form(request: Request, max_fields: int) -> Any:
+    """The posted form, once its CSRF value shows it comes from our own page."""
+    form = await request.form(max_files=0, max_fields=max_fields)
+    expected = csrf_of(request.cookies.get(COOKIE, ""))
+    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
+        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    return form
+
+
 @router.post("/drafts/{draft_id}/signoff")
 async def signoff_form(request: Request, draft_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    form = await request.form(max_files=0, max_fields=500)
-    expected = csrf_of(request.cookies.get(COOKIE, ""))
-    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
-        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    form = await _checked_form(request, max_fields=500)
     try:
         report_id = int(str(form.get("report_id", "")))
     except ValueError:
@@ -244,3 +251,19 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
                             comment=str(form.get("comment", "")), report_id=report_id,
                             finding_comments=comments)
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.post("/rechecks/{recheck_id}/resolve")
+async def recheck_form(request: Request, recheck_id: int) -> Any:
+    """Keep or take down a published post from the queue page (the API's resolve, by form)."""
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    form = await _checked_form(request, max_fields=10)
+    from fastapi.concurrency import run_in_threadpool
+
+    from .rechecks import resolve
+
+    await run_in_threadpool(resolve, request.app.state.engine, me, recheck_id,
+                            str(form.get("decision", "")), str(form.get("comment", "")))
+    return RedirectResponse("/", status_code=303)

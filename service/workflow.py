@@ -34,6 +34,7 @@ from .config import ServiceSettings
 from .db import accounts, drafts, now, people, read, reports, signoffs, write
 from .errors import BadRequest, Conflict, NotFound, TooLarge
 from .maintenance import save_image
+from .rechecks import open_items
 from .registry import AccountRole, accounts_of
 
 DECISIONS = ("approve", "changes", "reject")
@@ -287,7 +288,14 @@ class Workflow:
 
     def listing(self, p: Principal, *, queue: bool, status: str | None, account_id: int | None,
                 limit: int, offset: int) -> dict[str, Any]:
+        """Drafts; the queue (``queue``) lists first the published posts a re-screening sent
+        back for review (``kind: recheck``), then the drafts to sign off, one paged list."""
+        rechecked, first, asked = 0, [], (limit, offset)
         with read(self.engine) as conn:
+            if queue:
+                rechecked, first = open_items(conn, p, limit, offset)
+                # the drafts' page continues where the rechecks end
+                limit, offset = limit - len(first), max(0, offset - rechecked)
             query = select(drafts.c.id, drafts.c.title, drafts.c.account_id, drafts.c.status,
                            drafts.c.verdict, drafts.c.route, drafts.c.revision,
                            drafts.c.created_at, drafts.c.updated_at, accounts.c.name
@@ -315,12 +323,15 @@ class Workflow:
             if account_id is not None:
                 query = query.where(drafts.c.account_id == account_id)
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = conn.execute(query.order_by(*order).limit(limit).offset(offset)).all()
-        items = [{"id": r.id, "title": r.title, "account_id": r.account_id, "account": r.name,
-                  "status": r.status, "verdict": r.verdict, "route": r.route,
-                  "revision": r.revision, "created_at": r.created_at,
+            rows = (conn.execute(query.order_by(*order).limit(limit).offset(offset)).all()
+                    if limit > 0 else [])
+        items = [{"kind": "draft", "id": r.id, "title": r.title, "account_id": r.account_id,
+                  "account": r.name, "status": r.status, "verdict": r.verdict,
+                  "route": r.route, "revision": r.revision, "created_at": r.created_at,
                   "updated_at": r.updated_at} for r in rows]
-        return page(items, total, limit, offset)
+        if not queue:
+            return page(items, total, limit, offset)
+        return page(first + items, rechecked + total, *asked)
 
 
 def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:

@@ -135,6 +135,8 @@ def test_cli_rescreen_json(test_settings, tmp_path, write_jsonl, monkeypatch):
     for key in ("screened", "newly_flagged", "cleared", "unchanged"):
         assert isinstance(data[key], int)
     assert data["screened"] == 3
+    # no service database in this state folder: nobody's queue to put the flagged posts in
+    assert data["rechecks_queued"] is None
     # run again: nothing to screen; the summary of this version is the same (from the store)
     result = runner.invoke(app, ["rescreen", "--home", str(test_settings.home)])
     assert result.exit_code == 10, result.output

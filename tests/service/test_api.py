@@ -8,7 +8,7 @@ import sqlite3
 
 def test_health_and_docs(client):
     health = client.get("/healthz").json()
-    assert health["status"] == "ok" and health["schema_version"] == 2
+    assert health["status"] == "ok" and health["schema_version"] == 3
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/drafts" in spec["paths"] and "/api/drafts/{draft_id}/signoff" in spec["paths"]
@@ -122,6 +122,6 @@ def test_a_database_from_before_token_expiry_is_migrated(tmp_path):
                    "person_id integer, role varchar(20), unit_id integer, label varchar(200), "
                    "created_at varchar(32), revoked_at varchar(32))")
     engine = make_engine(f"sqlite:///{path}")
-    assert migrate(engine) == 2
+    assert migrate(engine) == 3
     assert "expires_at" in {c["name"] for c in inspect(engine).get_columns("svc_tokens")}
-    assert migrate(engine) == 2  # once only
+    assert migrate(engine) == 3  # once only

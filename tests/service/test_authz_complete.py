@@ -117,6 +117,41 @@ def _new_asset(w: World, scope: str, role: str):
                            "files": {"image": ("flower.png", picture, "image/png")}}
 
 
+def on_recheck(template: str, form: bool = False):
+    """A published post a re-screening flagged: on the own account, the other one, or routed to
+    the dean's office (a major-news finding)."""
+    def build(w: World, scope: str, role: str):
+        url = template.format(recheck=w.ids[f"recheck_{scope}"])
+        if form:
+            return url, {"data": {"decision": "keep", "csrf": csrf_of(w.tokens.get(role, ""))}}
+        return url, {"json": {"decision": "keep"}}
+    return build
+
+
+def _queue_rechecks(world: World, app) -> None:
+    """What `screener rescreen` queues after a lexicon change, one post per scope."""
+    from service.db import write
+    from service.rechecks import queue
+
+    finding = {"category": "illegal", "severity": "review", "term": "代写", "field": "body",
+               "start": 0, "end": 2, "text": "代写", "article": "第五条", "score": None}
+    flagged = [{"id": f"p-{scope}", "account": name, "published_at": "2024-03-01T00:00:00+00:00",
+                "verdict": "review", "new_findings": [finding]}
+               for scope, name in (("own", "工学院力学系"), ("other", "能源系微博"),
+                                   ("dean", "工学院力学系"))]
+    posts = {"p-dean": {"title": "讣告", "platform": "wechat", "categories": {"major_news"}}}
+    summary = {"lexicon_version": "L2", "model_version": "m-1", "run_id": 1}
+    with write(app.state.engine) as conn:
+        assert queue(conn, "test", summary, flagged, posts)["queued"] == 3
+    for item in world.call("admin", "GET", "/api/queue").json()["items"]:
+        if item["kind"] == "recheck":
+            world.ids["recheck_dean"] = item["id"]
+    for scope in ("own", "other"):
+        who = "responsible" if scope == "own" else "other_responsible"
+        items = world.call(who, "GET", "/api/queue").json()["items"]
+        world.ids[f"recheck_{scope}"] = next(i["id"] for i in items if i["kind"] == "recheck")
+
+
 PICTURES = frozenset({"pictures"})
 ASSET = frozenset({"asset"})
 
@@ -170,6 +205,10 @@ RULES = [
          on_draft("/api/drafts/{draft}/publish"), needs=frozenset({"approved"})),
     Rule("GET", "/api/drafts/{draft_id}/images/{index}", only(*READERS), only("admin"),
          on_draft("/api/drafts/{draft}/images/0"), needs=PICTURES),
+    # a published post a re-screening flagged: decided like a sign-off (第八条, 第十三条)
+    Rule("POST", "/api/rechecks/{recheck_id}/resolve", only("responsible"), only(),
+         on_recheck("/api/rechecks/{recheck}/resolve"), needs=frozenset({"recheck"}),
+         dean=only("admin")),
     Rule("GET", "/api/audit", only("admin"), SAME, plain("/api/audit")),
     Rule("GET", "/api/audit/verify", only("admin"), SAME, plain("/api/audit/verify")),
     # the lexicon and the asset bank: the maintainer changes them, the dean's office reads them
@@ -204,6 +243,9 @@ RULES = [
          only(anonymous=LOGIN),
          on_draft("/drafts/{draft}/signoff", lambda w, s: {**_sign(w, s), "comment": "可以"},
                   form=True), dean=only("admin", anonymous=LOGIN)),
+    Rule("POST", "/rechecks/{recheck_id}/resolve", only("responsible", anonymous=LOGIN),
+         only(anonymous=LOGIN), on_recheck("/rechecks/{recheck}/resolve", form=True),
+         needs=frozenset({"recheck"}), dean=only("admin", anonymous=LOGIN)),
     # pictures in an <img>: no login page to send them to, so no cookie is a plain 401
     Rule("GET", "/drafts/{draft_id}/images/{index}", only(*READERS), only("admin"),
          on_draft("/drafts/{draft}/images/0"), needs=PICTURES),
@@ -279,6 +321,8 @@ def full_world(client, app, needs: frozenset[str] = frozenset()) -> World:
                           .read_text(encoding="utf-8"))
         world.drafts["dean"] = world.submit(title=news["title"], body=news["body"])
         assert world.drafts["dean"]["route"] == "dean", world.drafts["dean"]
+    if "recheck" in needs:
+        _queue_rechecks(world, app)
     if "approved" in needs:
         post(f"/api/drafts/{world.drafts['own']['id']}/signoff", _sign(world, "own"),
              who="responsible")
