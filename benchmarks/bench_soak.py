@@ -210,7 +210,7 @@ def main() -> None:
         proc, admin = start_server(home, port)
         base = f"http://127.0.0.1:{port}"
         try:
-            account, operator = setup(base, admin)
+            account, operator, _maintainer = setup(base, admin)
             responsible = add_reviewer(base, admin, account)
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {operator}"},
                               timeout=120) as c:  # warm-up (jieba, caches)

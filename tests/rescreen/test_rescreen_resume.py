@@ -53,7 +53,12 @@ def _start_and_stop(settings, sig, *extra) -> subprocess.Popen:
         assert time.monotonic() < deadline, "no batch committed in time"
         time.sleep(0.05)
     os.killpg(process.pid, sig)  # the whole group: with --jobs, the workers too
-    process.wait(timeout=60)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+        pytest.fail(f"still running 60 s after signal {sig!r}; stderr: {stderr.decode()[-3000:]}")
     return process
 
 
