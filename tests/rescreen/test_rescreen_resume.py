@@ -42,10 +42,16 @@ def _command(settings, *extra):
     return args, env
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_stop(settings, sig, *extra) -> subprocess.Popen:
     args, env = _command(settings, *extra)
+    # A command started in the background by a non-interactive shell (as CI runners may start
+    # the test run) inherits SIGINT ignored; a person at a terminal has it on. Test the latter.
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=_interruptible)
     database = settings.home / "screener.db"
     deadline = time.monotonic() + 120
     while _count(database) < 50:
