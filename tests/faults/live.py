@@ -140,6 +140,26 @@ class Server:
                 self.kill9()
 
 
+def post_killed_at(server: Server, token: str, url: str, body: dict, point: str):
+    """POST ``body`` from another thread, kill -9 the server once it pauses at ``point`` (inside
+    the write transaction) and return what the client got: an answer, or the transport error."""
+    outcome: list = []
+
+    def post() -> None:
+        try:
+            with server.client(token) as c:
+                outcome.append(c.post(url, json=body))
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=post)
+    thread.start()
+    wait_paused(server.process, server.err, point)
+    server.kill9()
+    thread.join(timeout=60)
+    return outcome[0]
+
+
 def registry(server: Server) -> dict:
     """One unit, an operator and a 具体负责人 on one account, and their tokens."""
     with server.client(server.admin) as c:

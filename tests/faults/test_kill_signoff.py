@@ -5,11 +5,16 @@ works once."""
 
 from __future__ import annotations
 
-import threading
-
 import httpx
 
-from .live import Server, audit_verify, check_service_tables, db, registry, wait_paused
+from .live import (
+    Server,
+    audit_verify,
+    check_service_tables,
+    db,
+    post_killed_at,
+    registry,
+)
 
 
 def test_kill_9_inside_a_signoff(home):
@@ -23,24 +28,12 @@ def test_kill_9_inside_a_signoff(home):
             draft = draft.json()
         with db(home) as conn:
             audit_before = conn.execute("select count(*) from svc_audit").fetchone()[0]
-        outcome: list = []
         signoff = {"decision": "approve", "report_id": draft["report"]["id"], "comment": "可以"}
-
-        def sign() -> None:
-            try:
-                with server.client(world["responsible"]) as c:
-                    outcome.append(c.post(f"/api/drafts/{draft['id']}/signoff", json=signoff))
-            except httpx.HTTPError as exc:
-                outcome.append(exc)
-
-        thread = threading.Thread(target=sign)
-        thread.start()
-        wait_paused(server.process, server.err, "signoff.write")
-        server.kill9()
-        thread.join(timeout=60)
+        outcome = post_killed_at(server, world["responsible"],
+                                 f"/api/drafts/{draft['id']}/signoff", signoff, "signoff.write")
     finally:
         server.stop()
-    assert isinstance(outcome[0], httpx.HTTPError)
+    assert isinstance(outcome, httpx.HTTPError)
 
     with db(home) as conn:
         assert conn.execute("select count(*) from svc_signoffs").fetchone()[0] == 0

@@ -10,7 +10,14 @@ import time
 
 import httpx
 
-from .live import Server, audit_verify, check_service_tables, db, registry, wait_paused
+from .live import (
+    Server,
+    audit_verify,
+    check_service_tables,
+    db,
+    post_killed_at,
+    registry,
+)
 
 
 def _submitter(server: Server, token: str, account: int, prefix: str, accepted: list,
@@ -89,25 +96,12 @@ def test_kill_9_inside_the_submission_transaction(home):
         world = registry(server)
         with db(home) as conn:
             audit_before = conn.execute("select count(*) from svc_audit").fetchone()[0]
-        outcome: list = []
-
-        def submit() -> None:
-            try:
-                with server.client(world["operator"]) as c:
-                    outcome.append(c.post("/api/drafts", json={
-                        "account_id": world["account"], "title": "半途", "body": "讲座通知。"}))
-            except httpx.HTTPError as exc:
-                outcome.append(exc)
-
-        thread = threading.Thread(target=submit)
-        thread.start()
         # the draft row and its audit row are written, its report is not yet
-        wait_paused(server.process, server.err, "submit.write")
-        server.kill9()
-        thread.join(timeout=60)
+        outcome = post_killed_at(server, world["operator"], "/api/drafts", {
+            "account_id": world["account"], "title": "半途", "body": "讲座通知。"}, "submit.write")
     finally:
         server.stop()
-    assert isinstance(outcome[0], httpx.HTTPError)  # the client saw no answer
+    assert isinstance(outcome, httpx.HTTPError)  # the client saw no answer
 
     with db(home) as conn:
         assert conn.execute("select count(*) from svc_drafts").fetchone()[0] == 0
