@@ -81,14 +81,19 @@ def _read_text(path: Path, settings: Settings) -> str:
     return decode_utf8(data, str(path))
 
 
-def _from_json(text: str, source: str) -> DraftFile:
+def load_json(text: str, source: str) -> object:
+    """Parse JSON; any failure, deep nesting included, is one InputError naming where."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
                                  f"{exc.msg}") from None
     except RecursionError:
         raise InputError(source, "invalid JSON: nested too deeply") from None
+
+
+def _from_json(text: str, source: str) -> DraftFile:
+    data = load_json(text, source)
     if not isinstance(data, dict):
         raise InputError(source, f"expected a JSON object, got {type(data).__name__}")
     try:

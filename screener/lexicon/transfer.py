@@ -123,13 +123,9 @@ def _csv_rows(text: str) -> Iterator[_Row]:
 
 
 def _json_rows(text: str, source: str, max_rows: int) -> Iterator[_Row]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
-                                 f"{exc.msg}") from None
-    except RecursionError:
-        raise InputError(source, "invalid JSON: nested too deeply") from None
+    from ..ingest import load_json
+
+    data = load_json(text, source)
     if not isinstance(data, list):
         raise InputError(source, "a JSON import is a list of terms or of objects")
     _check_rows(len(data), "items", source, max_rows)
