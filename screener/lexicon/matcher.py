@@ -193,9 +193,11 @@ class TermMatcher:
                                 (self.compiled.literal, text.literal)):
             if automaton is None or not view.text:
                 continue
-            offsets = view.offsets
+            offsets = None
             # The hot loop of the term stage: one pass per automaton match, kept flat on purpose.
             for last, key_id in automaton.iter(view.text):
+                if offsets is None:
+                    offsets = view.offsets
                 length, latin, key_text, meanings = resolved[key_id]
                 first = last + 1 - length
                 start, end = offsets[first], offsets[last] + 1

@@ -16,7 +16,7 @@ it came from. A match ``[i, j)`` in a view maps back to ``original[origin[i]:ori
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,7 +34,15 @@ _EMPTY_ORIGIN = np.zeros(0, dtype=np.int64)
 class View:
     text: str
     origin: np.ndarray  # int64, one original index per character of ``text``
-    offsets: list[int]  # the same as a list: indexing it is several times faster per match
+    # ``origin`` as a list, made on first use: indexing a list is several times faster per
+    # match, but most texts have no match, and making the list is half of normalizing them.
+    _offsets: list[int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            object.__setattr__(self, "_offsets", self.origin.tolist())
+        return self._offsets
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Original ``[start, end)`` of view characters ``[i, j)``."""
@@ -84,8 +92,15 @@ def _decode(codes: np.ndarray) -> str:
     return codes.astype("<u4", copy=False).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _view(codes: np.ndarray, origin: np.ndarray) -> View:
-    return View(_decode(codes), origin, origin.tolist())
+def _skeleton(folded: np.ndarray, cls: np.ndarray, origin: np.ndarray) -> View:
+    boundary = cls == BOUNDARY
+    keep = (cls == CONTENT) | boundary
+    return View(_decode(np.where(boundary, _NEWLINE, folded)[keep]), origin[keep])
+
+
+def _literal(folded: np.ndarray, cls: np.ndarray, origin: np.ndarray) -> View:
+    keep = (cls != INVISIBLE) & ~np.isin(folded, _SPACES)
+    return View(_decode(np.where(cls == BOUNDARY, _NEWLINE, folded)[keep]), origin[keep])
 
 
 def _expand(tables: Tables, codes: np.ndarray, cls: np.ndarray):
@@ -114,13 +129,29 @@ class Normalizer:
         self.tables = tables
 
     def __call__(self, text: str) -> NormalizedText:
+        codes, folded, cls, origin = self._fold(text)
+        if codes.size == 0:
+            empty = View("", _EMPTY_ORIGIN)
+            return NormalizedText(text, codes, empty, empty, self.tables, b"")
+        return NormalizedText(text, codes, _skeleton(folded, cls, origin),
+                              _literal(folded, cls, origin), self.tables,
+                              self.tables.reason[codes].tobytes())
+
+    def view(self, text: str, name: str) -> View:
+        """Only the ``"skeleton"`` or the ``"literal"`` view of ``text``, the same as in
+        ``self(text)``: for callers that scan one view and need no reasons."""
+        codes, folded, cls, origin = self._fold(text)
+        if codes.size == 0:
+            return View("", _EMPTY_ORIGIN)
+        return (_skeleton if name == "skeleton" else _literal)(folded, cls, origin)
+
+    def _fold(self, text: str):
         tables = self.tables
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(
             np.uint32
         )
         if codes.size == 0:
-            empty = View("", _EMPTY_ORIGIN, [])
-            return NormalizedText(text, codes, empty, empty, tables, b"")
+            return codes, codes, codes, _EMPTY_ORIGIN
         cls = tables.cls[codes]
         for match in _ASCII_CLAUSE_END.finditer(text):
             cls[match.start()] = BOUNDARY
@@ -128,17 +159,7 @@ class Normalizer:
             folded, cls, origin = _expand(tables, codes, cls)
         else:
             folded, origin = tables.fold[codes], np.arange(codes.size, dtype=np.int64)
-
-        boundary = cls == BOUNDARY
-        keep = (cls == CONTENT) | boundary
-        skeleton_codes = np.where(boundary, _NEWLINE, folded)[keep]
-        skeleton = _view(skeleton_codes, origin[keep])
-
-        keep = (cls != INVISIBLE) & ~np.isin(folded, _SPACES)
-        literal_codes = np.where(boundary, _NEWLINE, folded)[keep]
-        literal = _view(literal_codes, origin[keep])
-        return NormalizedText(text, codes, skeleton, literal, tables,
-                              tables.reason[codes].tobytes())
+        return codes, folded, cls, origin
 
     def fold_term(self, term: str) -> tuple[str, str]:
         """The skeleton and literal forms of a lexicon term."""

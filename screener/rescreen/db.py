@@ -107,7 +107,7 @@ POST_FIELDS = ("id", "title", "body", "account", "platform", "images", "author")
 def post_rows(conn, ids: list[str]) -> list[dict]:
     """The posts with these ids, in this order (ids no longer archived are left out)."""
     columns = [posts.c[name] for name in POST_FIELDS]
-    rows = {r.id: dict(r._mapping)
+    rows = {r[0]: dict(zip(POST_FIELDS, r, strict=True))
             for r in conn.execute(select(*columns).where(posts.c.id.in_(ids)))}
     return [rows[i] for i in ids if i in rows]
 

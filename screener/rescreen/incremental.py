@@ -8,12 +8,12 @@ post was last screened with and the current one, only the entries that differ (a
 edited, the edit including the source a finding's explanation names) can change its report, and
 only where one of their keys matches in a normalized view of its text.
 
-The probe is a small automaton of those entries, compiled by ``compile_lexicon`` with the
-screener's own normalizer, so its keys (skeleton, literal and pinyin forms) are exactly the keys
-the full lexicon has for them and evasion spellings match the same way. A post where the probe
-finds nothing gets its previous report carried forward; any match at all (a superset of what
-could change: a longer new term swallowing an old nested hit, an allow phrase, a retired term)
-sends the post to a full screening.
+The probe is a small automaton of those entries' keys, compiled once by ``compile_lexicon``
+with the screener's own normalization tables, so its keys (skeleton, literal and pinyin forms)
+are exactly the keys the full lexicon has for them and evasion spellings match the same way. A
+post where the probe finds nothing gets its previous report carried forward; any match at all
+(a superset of what could change: a longer new term swallowing an old nested hit, an allow
+phrase, a retired term) sends the post to a full screening.
 
 jieba's dictionary for the boundary checks is built from the boundary-sensitive terms, so when
 that set changes every boundary-sensitive entry joins the probe. A previous version whose entries
@@ -28,10 +28,12 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import ahocorasick
+
 from ..errors import LexiconError
 from ..lexicon import Entry, compile_lexicon, entries_at, lexicon_version, parse_version
 from ..lexicon.store import LexiconStore
-from ..normalize import Normalizer
+from ..normalize import Normalizer, load_tables
 from ..settings import Settings
 
 
@@ -56,16 +58,21 @@ def changed_entries(old: Iterable[Entry], new: Iterable[Entry]) -> list[Entry]:
 
 @dataclass(frozen=True)
 class ProbeSpec:
-    """What a worker needs to build a probe: the changed entries (small, cheap to send)."""
+    """What a worker needs to build a probe: the keys of the changed entries, compiled once by
+    the driver (so no worker loads pypinyin for them), as (text, literal view) pairs."""
 
-    entries: tuple[Entry, ...]
+    keys: tuple[tuple[str, bool], ...]
     digest: str  # identifies the probe in a worker's cache
 
     @classmethod
-    def of(cls, entries: Sequence[Entry]) -> ProbeSpec:
-        digest = hashlib.sha256(json.dumps(sorted(_row(e) for e in entries),
-                                           ensure_ascii=False).encode()).hexdigest()[:16]
-        return cls(tuple(entries), digest)
+    def of(cls, entries: Sequence[Entry], normalizer: Normalizer,
+           min_pinyin_letters: int) -> ProbeSpec:
+        keys: tuple[tuple[str, bool], ...] = ()
+        if entries:
+            compiled = compile_lexicon(list(entries), normalizer, min_pinyin_letters)
+            keys = tuple(sorted((key.text, key.literal) for key in compiled.keys))
+        digest = hashlib.sha256(json.dumps(keys, ensure_ascii=False).encode()).hexdigest()[:16]
+        return cls(keys, digest)
 
 
 # Joins the texts of many posts into one normalizer call. It is a clause boundary, so both views
@@ -78,14 +85,17 @@ SEPARATOR = "\u3002"
 class Probe:
     """The automata of the changed entries, and which posts' texts contain one of their keys."""
 
-    def __init__(self, spec: ProbeSpec, normalizer: Normalizer, min_pinyin_letters: int) -> None:
+    def __init__(self, spec: ProbeSpec, normalizer: Normalizer) -> None:
         self.normalizer = normalizer
         self.automata = []
-        if spec.entries:
-            compiled = compile_lexicon(list(spec.entries), normalizer, min_pinyin_letters)
-            self.automata = [(a, name) for a, name in ((compiled.skeleton, "skeleton"),
-                                                       (compiled.literal, "literal"))
-                             if a is not None]
+        for literal, name in ((False, "skeleton"), (True, "literal")):
+            words = [text for text, on_literal in spec.keys if on_literal is literal]
+            if words:
+                automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+                for word in words:
+                    automaton.add_word(word)
+                automaton.make_automaton()
+                self.automata.append((automaton, name))
         probe = normalizer(f"a{SEPARATOR}b")
         self.joinable = probe.skeleton.text == probe.literal.text == "a\nb"
 
@@ -105,13 +115,18 @@ class Probe:
                     position += len(text) + 1
         if not pieces:
             return set()
-        normalized = self.normalizer(SEPARATOR.join(pieces))
+        joined = SEPARATOR.join(pieces)
+        if len(self.automata) == 1:  # most changes have no literal keys: one view is enough
+            views = {self.automata[0][1]: self.normalizer.view(joined, self.automata[0][1])}
+        else:
+            normalized = self.normalizer(joined)
+            views = {"skeleton": normalized.skeleton, "literal": normalized.literal}
         found = set()
         for automaton, name in self.automata:
-            view = getattr(normalized, name)
-            offsets = view.offsets
+            view = views[name]
+            origin = view.origin  # matches are few: no list of every offset
             for last, _ in automaton.iter(view.text):
-                found.add(owners[bisect.bisect_right(starts, offsets[last]) - 1])
+                found.add(owners[bisect.bisect_right(starts, int(origin[last])) - 1])
         return found
 
     def _any(self, texts: Sequence[str]) -> bool:
@@ -133,6 +148,12 @@ class Planner:
         self.store = store
         self._current_entries: list[Entry] | None = None
         self._specs: dict[str, ProbeSpec | None] = {}
+        self._normalizer: Normalizer | None = None
+
+    def _spec_of(self, entries: list[Entry]) -> ProbeSpec:
+        if self._normalizer is None:
+            self._normalizer = Normalizer(load_tables(self.settings.cache_dir))
+        return ProbeSpec.of(entries, self._normalizer, self.settings.min_pinyin_letters)
 
     def _entries(self, version: str) -> list[Entry] | None:
         try:
@@ -150,6 +171,7 @@ class Planner:
             if self._current_entries is None:
                 self._current_entries = self._entries(self.current) or []
             old = self._entries(previous) if self._current_entries else None
-            self._specs[previous] = (None if old is None
-                                     else ProbeSpec.of(changed_entries(old, self._current_entries)))
+            self._specs[previous] = (
+                None if old is None
+                else self._spec_of(changed_entries(old, self._current_entries)))
         return self._specs[previous]

@@ -63,14 +63,13 @@ def init_process(settings: Settings, stages: tuple[str, ...] | None) -> None:
         pass  # first task builds it again and its error reaches the parent whole)
 
 
-def _probe(spec: ProbeSpec, screener, settings: Settings) -> Probe:
+def _probe(spec: ProbeSpec, screener) -> Probe:
     probe = _PROBES.get(spec.digest)
     if probe is None:
         with _LOCK:
             probe = _PROBES.get(spec.digest)
             if probe is None:
-                probe = _PROBES[spec.digest] = Probe(spec, screener.resources.normalizer,
-                                                     settings.min_pinyin_letters)
+                probe = _PROBES[spec.digest] = Probe(spec, screener.resources.normalizer)
     return probe
 
 
@@ -152,30 +151,30 @@ def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, model
         screener.reload()
     rows = _read(settings, ids, probes, model)
     with_images = stages is None or "images" in stages
-    drafts = [draft_of(row) for row in rows]
     # Probe each previous version's posts in one go; an unreadable image means a full screening.
     carry: set[int] = set()
     by_spec: dict[str, list[tuple[int, list[str]]]] = {}
-    for index, (row, draft) in enumerate(zip(rows, drafts, strict=True)):
+    for index, row in enumerate(rows):
         spec = probes.get(row.get("prev_lexicon") or "")
         if spec is None:
             continue
-        texts: list[str] | None = [draft.title, draft.body]
-        if with_images and draft.images:
-            more = _ocr_texts(settings, draft.images)
+        texts: list[str] | None = [row["title"], row["body"]]
+        images = json.loads(row["images"]) if with_images else []
+        if images:
+            more = _ocr_texts(settings, tuple(images))
             texts = None if more is None else texts + more
         if texts is not None:
             by_spec.setdefault(spec.digest, []).append((index, texts))
     specs = {spec.digest: spec for spec in probes.values()}
     for digest, posts in by_spec.items():
-        touched = _probe(specs[digest], screener, settings).touched([t for _, t in posts])
+        touched = _probe(specs[digest], screener).touched([t for _, t in posts])
         carry.update(index for n, (index, _) in enumerate(posts) if n not in touched)
     results: list[tuple] = []
-    for index, (row, draft) in enumerate(zip(rows, drafts, strict=True)):
+    for index, row in enumerate(rows):
         if index in carry:
             results.append(("c", row["id"], row["prev_seq"]))
             continue
-        report = screener.screen(draft)
+        report = screener.screen(draft_of(row))
         results.append(("s", row["id"], report.lexicon_version, str(report.verdict),
                         json.dumps(report.to_dict(), ensure_ascii=False)))
     return results

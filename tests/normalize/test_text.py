@@ -33,6 +33,18 @@ def test_never_raises_and_origins_are_valid(normalizer, text):
 
 
 @SETTINGS
+@given(st.text(alphabet=st.characters(codec=None), max_size=200) | st.text(
+    alphabet="代 孕*，。. ,\n㈱ﬁ加ｖｘ\u200b秘密★臺灣ДаЙ", max_size=60))
+def test_one_view_alone_is_that_view_of_the_whole(normalizer, text):
+    # The re-screening probe asks for one view only; it must be exactly the view screening sees.
+    normalized = normalizer(text)
+    for name in ("skeleton", "literal"):
+        alone = normalizer.view(text, name)
+        assert alone.text == getattr(normalized, name).text
+        assert alone.origin.tolist() == getattr(normalized, name).offsets
+
+
+@SETTINGS
 @given(st.text(max_size=300))
 def test_screening_arbitrary_text_gives_valid_findings(shipped_screener, text):
     report = shipped_screener.screen(Draft(title=text[:20], body=text))

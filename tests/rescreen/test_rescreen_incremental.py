@@ -164,14 +164,14 @@ ALPHABET = "代孕写作业秘密★加微信vxVX.。, \n★❤*涉密文件"
 @hypothesis_settings(max_examples=150, deadline=None)
 def test_probe_of_many_posts_in_one_call_equals_one_call_per_text(normalizer, posts):
     spec = ProbeSpec.of([_entry("代写"), _entry("秘密★", "confidential"), _entry("加vx"),
-                         _entry("代孕", boundary=True), _entry("x.")])
-    probe = Probe(spec, normalizer, 4)
+                         _entry("代孕", boundary=True), _entry("x.")], normalizer, 4)
+    probe = Probe(spec, normalizer)
     assert probe.joinable
     assert probe.touched(posts) == {i for i, texts in enumerate(posts) if probe._any(texts)}
 
 
 def test_probe_sees_evasion_spellings(normalizer):
-    probe = Probe(ProbeSpec.of([_entry("代写"), _entry("代孕")]), normalizer, 4)
+    probe = Probe(ProbeSpec.of([_entry("代写"), _entry("代孕")], normalizer, 4), normalizer)
     posts = [["标题", "专业代 写"], ["daiyun"], ["代*孕"], ["代，写"], [""], []]
     assert probe.touched(posts) == {0, 1, 2}
 
