@@ -228,3 +228,27 @@ def test_changed_shipped_files_mean_full_screening(tmp_path, shared_cache, corpu
         handle.write("一个新加入文件的词\n")
     summary = rescreen(settings, incremental=True, stages=("terms",))
     assert summary.screened_now == 60 and summary.carried_forward == 0
+
+
+def test_a_report_stored_between_a_carried_one_and_its_source_is_compared(two_archives):
+    # Two runs of different versions at once can store a report for a post between the one a
+    # carried report repeats and the carried one: the summary must compare with that report.
+    _, inc = two_archives
+    rescreen(inc, stages=("terms",))
+    add_terms(inc, ["班子调整"], "unhealthy", WHO)
+    summary = rescreen(inc, incremental=True, stages=("terms",))
+    r = rsdb.reports
+    engine = rsdb.open_db(inc)
+    with engine.begin() as conn:
+        carried = conn.execute(select(r).where(r.c.version == summary.version,
+                                               r.c.carried_from.is_not(None),
+                                               r.c.verdict == "pass")).first()
+        top = conn.execute(select(r.c.seq).order_by(r.c.seq.desc())).scalar()
+        conn.execute(r.insert().values(
+            seq=top + 1, post_id=carried.post_id, version="other|m", lexicon_version="other",
+            model_version="m", verdict="block", report=carried.report, created_at="now"))
+        conn.execute(r.update().where(r.c.seq == carried.seq).values(seq=top + 2))
+    again = rescreen(inc, incremental=True, stages=("terms",))
+    assert again.screened_now == 0
+    assert [c["id"] for c in again.cleared] == [carried.post_id]
+    assert again.unchanged == summary.unchanged - 1
