@@ -220,10 +220,10 @@ def summarize(engine, summary: Summary, scope) -> Summary:
             .where(mine, or_(r.c.carried_from.is_(None), interleaved)))}
         earlier: dict[str, tuple[int, str]] = {}
         ids = sorted(current)
+        others = select(r.c.post_id, r.c.seq, r.c.verdict).where(
+            r.c.post_id.in_(bindparam("ids", expanding=True)), r.c.version != version)
         for start in range(0, len(ids), CHUNK):
-            for row in conn.execute(select(r.c.post_id, r.c.seq, r.c.verdict)
-                                    .where(r.c.post_id.in_(ids[start:start + CHUNK]),
-                                           r.c.version != version)):
+            for row in conn.execute(others, {"ids": ids[start:start + CHUNK]}).all():
                 now = current[row.post_id]
                 if row.seq > now.seq:
                     continue
