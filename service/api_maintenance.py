@@ -156,7 +156,8 @@ def lexicon_add(body: TermsIn, p: Caller, flow: Flow, request: Request) -> dict[
     return _published(request, p, flow, change)
 
 
-@router.patch("/lexicon/terms/{term}", tags=["lexicon"],
+# ``:path``: a term may hold a slash (``A/B``), sent as is or as %2F.
+@router.patch("/lexicon/terms/{term:path}", tags=["lexicon"],
               summary="Change a term's category, severity, article or boundary (maintainer)")
 def lexicon_edit(term: str, body: TermEdit, p: Caller, flow: Flow,
                  request: Request) -> dict[str, Any]:
@@ -170,7 +171,7 @@ def lexicon_edit(term: str, body: TermEdit, p: Caller, flow: Flow,
     return _published(request, p, flow, change)
 
 
-@router.post("/lexicon/terms/{term}/retire", tags=["lexicon"],
+@router.post("/lexicon/terms/{term:path}/retire", tags=["lexicon"],
              summary="Retire a term (maintainer); its history is kept")
 def lexicon_retire(term: str, body: RetireIn, p: Caller, flow: Flow,
                    request: Request) -> dict[str, Any]:

@@ -245,3 +245,22 @@ def test_editing_or_cutting_off_a_change_row_is_caught_over_http(own_world, phot
         conn.execute("update svc_audit set actor = 'someone else' where id = ?", (last - 1,))
     edited = w.call("admin", "GET", "/api/audit/verify").json()
     assert edited["ok"] is False and edited["row"] == last - 1
+
+
+def test_a_term_with_a_slash_can_be_edited_and_retired(own_world):
+    w = own_world
+    term = "校园贷/网贷平台"
+    added = w.call("maintainer", "POST", "/api/lexicon/terms",
+                   json={"terms": [term], "category": "illegal", "reason": "新名目"})
+    assert added.status_code == 201, added.text
+    edited = w.call("maintainer", "PATCH", f"/api/lexicon/terms/{term}",
+                    json={"severity": "review", "reason": "先人工复核"})
+    assert edited.status_code == 200 and edited.json()["changed"], edited.text
+    listed = w.call("admin", "GET", "/api/lexicon/terms", params={"q": term}).json()["items"]
+    assert [(t["term"], t["severity"]) for t in listed] == [(term, "review")]
+    assert w.submit(body="警惕校园贷 / 网贷平台。")["verdict"] == "review"
+    retired = w.call("maintainer", "POST",
+                     f"/api/lexicon/terms/{term.replace('/', '%2F')}/retire",
+                     json={"reason": "合并到其他词条"})
+    assert retired.status_code == 200 and retired.json()["changed"], retired.text
+    assert w.call("admin", "GET", "/api/lexicon/terms", params={"q": term}).json()["items"] == []
