@@ -160,7 +160,7 @@ class Screener:
         """Protected names (第二条) in an account's name: they matter there, not in posts."""
         normalized = self._resources.normalizer(name)
         return [
-            Finding(stage="account_name", category=h.entry.category, severity=h.entry.severity,
+            Finding(stage="account_name", category=h.entry.category, severity=h.severity,
                     field="account", start=h.start, end=h.end, text=name[h.start:h.end],
                     term=h.entry.term, score=1.0, article=h.entry.article,
                     explanation=h.explanation())

@@ -83,7 +83,8 @@ class TermsIn(Body):
     category: Category
     severity: Literal["review", "block"] | None = None
     article: str | None = Field(None, max_length=100)
-    boundary: bool = False
+    boundary: bool | None = None  # None: the default (two Chinese characters: yes)
+    fillers: bool = False
     reason: str = Field("", max_length=2000)
 
 
@@ -93,6 +94,7 @@ class TermEdit(Body):
     severity: Literal["review", "block"] | None = None
     article: str | None = Field(None, max_length=100)
     boundary: bool | None = None
+    fillers: bool | None = None
     from_category: str | None = Field(None, max_length=40)
     reason: str = Field("", max_length=2000)
 
@@ -141,7 +143,8 @@ def lexicon_terms(p: Caller, flow: Flow, paged: Paging, category: str | None = N
     limit, offset = paged
     items = [{"term": e.term, "category": e.category,
               "severity": None if e.is_allow else str(e.severity), "article": e.article,
-              "boundary": e.boundary, "source": e.source} for e in found[offset:offset + limit]]
+              "boundary": e.boundary, "fillers": e.fillers, "source": e.source}
+             for e in found[offset:offset + limit]]
     return page(items, len(found), limit, offset)
 
 
@@ -152,7 +155,8 @@ def lexicon_add(body: TermsIn, p: Caller, flow: Flow, request: Request) -> dict[
     from screener.lexicon.maintain import add_terms
 
     change = add_terms(flow.screener.settings, body.terms, body.category, _who(p, body.reason),
-                       severity=body.severity, article=body.article, boundary=body.boundary)
+                       severity=body.severity, article=body.article, boundary=body.boundary,
+                       fillers=body.fillers)
     return _published(request, p, flow, change)
 
 
@@ -167,7 +171,8 @@ def lexicon_edit(term: str, body: TermEdit, p: Caller, flow: Flow,
     term = _path_term(term)
     change = edit_term(flow.screener.settings, term, _who(p, body.reason),
                        category=body.category, severity=body.severity, article=body.article,
-                       boundary=body.boundary, from_category=body.from_category)
+                       boundary=body.boundary, from_category=body.from_category,
+                       fillers=body.fillers)
     return _published(request, p, flow, change)
 
 

@@ -65,7 +65,7 @@ def text_hit(index: int, hit: Hit, ocr: OcrResult, frame: int, scale: float) -> 
     """A lexicon term in the text read from a picture; offsets point into ``ocr.text``."""
     box = _scaled([ocr.box_at(hit.start, hit.end)], scale)
     return Finding(
-        stage=STAGE, category=hit.entry.category, severity=hit.entry.severity,
+        stage=STAGE, category=hit.entry.category, severity=hit.severity,
         field=f"image:{index}", start=hit.start, end=hit.end,
         text=ocr.text[hit.start:hit.end], term=hit.entry.term, score=1.0,
         article=hit.entry.article,

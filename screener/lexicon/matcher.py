@@ -28,8 +28,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..normalize import NormalizedText, explain
-from .compiled import CompiledLexicon, Variant
+from ..model import Severity
+from .compiled import REVIEW_ONLY, VARIANT_TEXT, CompiledLexicon, Variant
 from .files import ALLOW, Entry
+from .names import name_or_address
+from .sound import is_pinyin, load_syllables
 
 # Frequency given to boundary-sensitive terms in the segmenter's dictionary: low enough that
 # common words win (舞台/独白), high enough that the term is kept whole when it stands alone.
@@ -46,20 +49,40 @@ class Hit(NamedTuple):
     key: str
     reasons: int
     boundary_checked: bool
+    detail: str = ""  # what an evasion pass undid, in Chinese (谐音：'带'读作dai，同'代')
+
+    @property
+    def severity(self) -> Severity:
+        """The entry's severity, at most ``review`` for a guess (pinyin alone, sound, shape)."""
+        if self.entry.severity is Severity.BLOCK and (
+                self.variant in REVIEW_ONLY or is_pinyin(self.key)):
+            return Severity.REVIEW
+        return self.entry.severity
 
     def explanation(self) -> str:
         entry = self.entry
-        how = (f"pinyin spelling {self.key!r} of lexicon term {entry.term!r}"
-               if self.variant is Variant.PINYIN else f"lexicon term {entry.term!r}")
-        checked = "; jieba word-boundary check passed" if self.boundary_checked else ""
-        return f"matched {how} ({entry.category}, {entry.source}); " \
-               f"{_undone(self.reasons)}{checked}"
+        if self.variant is Variant.PINYIN:
+            how = f"拼音 {self.key!r} 对应词条 {entry.term!r}（pinyin spelling {self.key!r} of " \
+                  f"lexicon term {entry.term!r}）"
+        else:
+            how = f"词条 {entry.term!r}（lexicon term {entry.term!r}）"
+        undone = []
+        if self.variant in VARIANT_TEXT and self.variant is not Variant.PINYIN:
+            undone.append(VARIANT_TEXT[self.variant] + (f"：{self.detail}" if self.detail else ""))
+        normalized = _undone(self.reasons) if self.reasons or not undone else ""
+        checked = "；jieba 分词边界检查通过（jieba word-boundary check passed）" \
+            if self.boundary_checked else ""
+        review = "；仅凭读音、字形或拼音判断，请人工复核" \
+            if self.severity is not entry.severity else ""
+        lead = "识别出的规避手法：" + "；".join(undone) + "；" if undone else ""
+        return (f"命中{how}（{entry.category}，{entry.source}）；{lead}{normalized}{checked}"
+                f"{review}").replace("；；", "；").rstrip("；")
 
 
 @functools.lru_cache(maxsize=256)
 def _undone(reasons: int) -> str:
     undone = explain(reasons)
-    return "undone: " + "; ".join(undone) if undone else "exact match"
+    return "已还原：" + "；".join(undone) if undone else "原文直接命中（exact match）"
 
 
 class Segmenter:
@@ -72,8 +95,10 @@ class Segmenter:
     cache; jieba's own cache (a marshal file in the shared temp folder) is never used.
     """
 
-    def __init__(self, extra_words: list[str], cache_dir: Path | None) -> None:
+    def __init__(self, extra_words: list[str], cache_dir: Path | None, *,
+                 add_words: bool = True) -> None:
         self._words = extra_words
+        self._add_words = add_words  # False: the words only choose which part to load
         self._cache_dir = cache_dir
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -120,7 +145,7 @@ class Segmenter:
         tokenizer.FREQ, _ = tokenizer.gen_pfdict(io.BytesIO(body))
         tokenizer.total = total
         tokenizer.initialized = True
-        for word in self._words:
+        for word in self._words if self._add_words else ():
             tokenizer.add_word(word, freq=_TERM_FREQUENCY)
         return tokenizer
 
@@ -142,6 +167,10 @@ class Segmenter:
         """
         self._ready()
         return 0 < position < len(text) and text[position - 1:position + 1] in self._pairs
+
+    def frequency(self, word: str) -> int:
+        """jieba's count of ``word`` (0: not a dictionary word, or outside the loaded part)."""
+        return self._ready().FREQ.get(word, 0)
 
     def cuts(self, text: str) -> set[int]:
         """Positions where jieba (no HMM) cuts ``text`` into words.
@@ -171,7 +200,8 @@ class _Resolved(dict):
     def __missing__(self, key_id: int):
         k = self._keys[key_id]
         value = (len(k.text), k.latin_edges, k.text,
-                 tuple((self._entries[i], v) for i, v in k.entries))
+                 tuple((self._entries[i], v) for i, v in k.entries),
+                 k.text.isascii() and k.text.isalpha() and is_pinyin(k.text))
         self[key_id] = value
         return value
 
@@ -181,10 +211,21 @@ class TermMatcher:
                  cache_dir: Path | None = None) -> None:
         self.compiled = compiled
         self.window = boundary_window
+        self.cache_dir = cache_dir
+        load_syllables(cache_dir)  # cached: what tells a pinyin key (daiyun) from English (sex)
         self._resolved = _Resolved(compiled)
         self.segmenter = Segmenter(list(compiled.boundary_keys()), cache_dir)
 
-    def find(self, text: NormalizedText, exclude: frozenset[str] = frozenset()) -> list[Hit]:
+    @functools.cached_property
+    def evasions(self):
+        from .evasion import EvasionMatcher
+
+        return EvasionMatcher(self)
+
+    def find(self, text: NormalizedText, exclude: frozenset[str] = frozenset(), *,
+             evasions: bool = True) -> list[Hit]:
+        """Every term in ``text``; ``evasions=False``: only the plain passes over the two
+        views (what the evasion passes are measured against)."""
         candidates: list[Hit] = []
         allowed: list[tuple[int, int]] = []
         segmented: dict[tuple[int, int], set[int]] = {}  # one jieba pass per clause window
@@ -198,10 +239,12 @@ class TermMatcher:
             for last, key_id in automaton.iter(view.text):
                 if offsets is None:
                     offsets = view.offsets
-                length, latin, key_text, meanings = resolved[key_id]
+                length, latin, key_text, meanings, alpha = resolved[key_id]
                 first = last + 1 - length
                 start, end = offsets[first], offsets[last] + 1
                 if latin and not text.latin_edges_ok(start, end):
+                    continue
+                if alpha and name_or_address(text.original, start, end):
                     continue
                 checked: bool | None = None
                 for entry, variant in meanings:
@@ -218,6 +261,8 @@ class TermMatcher:
                             continue
                     candidates.append(Hit(entry, start, end, variant, key_text,
                                           text.reasons(start, end), bool(checked)))
+        if evasions:
+            candidates.extend(self.evasions.find(text, exclude))
         if allowed:
             candidates = _outside_allowed(candidates, allowed)
         return _longest_first(candidates)

@@ -73,6 +73,8 @@ events_table = Table(
     Column("boundary", Boolean, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("action", String(20), nullable=False),
+    # Added after the first release: ``_add_missing_columns`` brings older stores up to date.
+    Column("fillers", Boolean, nullable=False, server_default="0"),
 )
 
 _WRITE_RETRIES = 20
@@ -90,15 +92,16 @@ class Event:
     active: bool
     action: str
     seq: int = 0
+    fillers: bool = False
 
     @classmethod
     def of(cls, entry: Entry, action: str, active: bool = True) -> Event:
         return cls(entry.term, entry.category, str(entry.severity), entry.article,
-                   entry.boundary, active, action)
+                   entry.boundary, active, action, fillers=entry.fillers)
 
     def entry(self) -> Entry:
         return Entry(self.term, self.category, Severity(self.severity), self.article,
-                     self.boundary, f"store:{self.seq}")
+                     self.boundary, f"store:{self.seq}", self.fillers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +213,7 @@ class LexiconStore:
                 for attempt in range(_WRITE_RETRIES):
                     try:
                         metadata.create_all(self.engine)
+                        _add_missing_columns(self.engine)
                         break
                     except OperationalError as exc:  # another process is creating them too
                         if "locked" not in str(exc) or attempt == _WRITE_RETRIES - 1:
@@ -317,14 +321,32 @@ class LexiconStore:
             rows = [dict(seq=seq, term=e.term, category=e.category, severity=e.severity,
                          article=e.article, boundary=e.boundary, active=e.active,
                          action=e.action) for e in new_events]
+            # The chain hashes the rows as they were before the flag existed; a term with the
+            # flag adds it, so old chains still verify and the flag is covered when set.
+            hashed = [{**row, "fillers": True} if e.fillers else row
+                      for row, e in zip(rows, new_events, strict=True)]
             payload = json.dumps([previous.chain if previous else "", seq, at, by, reason, action,
-                                  [sorted(r.items()) for r in rows]], ensure_ascii=False)
+                                  [sorted(r.items()) for r in hashed]], ensure_ascii=False)
             change = Change(seq, at, by, reason, action, summary,
                             hashlib.sha256(payload.encode()).hexdigest(), basis, content_hash)
             conn.execute(changes_table.insert().values(**_as_dict(change)))
             pause_point("lexicon.commit")
-            conn.execute(events_table.insert(), rows)
+            conn.execute(events_table.insert(),
+                         [{**row, "fillers": e.fillers} for row, e in zip(rows, new_events,
+                                                                          strict=True)])
         return change
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added to ``lexicon_events`` since a store was created, added in place (with
+    their defaults), so that an older store keeps working after an upgrade."""
+    from sqlalchemy import inspect
+
+    present = {c["name"] for c in inspect(engine).get_columns("lexicon_events")}
+    if "fillers" not in present:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE lexicon_events ADD COLUMN fillers BOOLEAN "
+                                 "NOT NULL DEFAULT FALSE")
 
 
 def _as_dict(change: Change) -> dict:
@@ -333,7 +355,7 @@ def _as_dict(change: Change) -> dict:
 
 def _event(row) -> Event:
     return Event(row.term, row.category, row.severity, row.article, bool(row.boundary),
-                 bool(row.active), row.action, row.seq)
+                 bool(row.active), row.action, row.seq, bool(row.fillers))
 
 
 def apply_state(base: Iterable[Entry], state: dict[tuple[str, str], Event]) -> list[Entry]:

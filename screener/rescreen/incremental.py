@@ -39,7 +39,7 @@ from ..settings import Settings
 
 def _row(entry: Entry) -> tuple:
     return (entry.term, entry.category, str(entry.severity), entry.article, entry.boundary,
-            entry.source)
+            entry.source, entry.fillers)
 
 
 def changed_entries(old: Iterable[Entry], new: Iterable[Entry]) -> list[Entry]:

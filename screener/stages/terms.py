@@ -22,7 +22,7 @@ class TermStage:
                 findings.append(Finding(
                     stage=self.name,
                     category=hit.entry.category,
-                    severity=hit.entry.severity,
+                    severity=hit.severity,
                     field=field_name,
                     start=hit.start,
                     end=hit.end,
