@@ -330,9 +330,9 @@ class EvasionMatcher:
             for spelled in {word.translate(_LEET), word.translate(_LEET_L).translate(_LEET)}:
                 if spelled == word:
                     continue
-                for last, key_id in automaton.iter(spelled):
-                    length, _latin, key_text, meanings, alpha = resolved[key_id]
-                    if not alpha or length != len(spelled):
+                for _last, key_id in automaton.iter(spelled):
+                    length, _latin, key_text, meanings, _pinyin = resolved[key_id]
+                    if length != len(spelled) or not key_text.isalpha():
                         continue  # the whole token, and only Latin keys
                     for entry, _variant in meanings:
                         if self._usable(entry, exclude):
@@ -382,7 +382,8 @@ class EvasionMatcher:
             sk_first, sk_stop = int(view.index[first]), int(view.index[last]) + 1
             if not self._stands_alone(index.words, skeleton, hanzi, sk_first, sk_stop):
                 return None
-            detail = "、".join(f"“{w}”与“{c}”同音（{index.syllables.name(index.syllables.code(c))}）"
+            names = index.syllables
+            detail = "、".join(f"“{w}”与“{c}”同音（{names.name(names.code(c))}）"
                               for w, c in swapped)
             return Variant.SOUND, start, end, detail
         if not latin or (not exact and not toned):

@@ -27,8 +27,8 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from ..normalize import NormalizedText, explain
 from ..model import Severity
+from ..normalize import NormalizedText, explain
 from .compiled import REVIEW_ONLY, VARIANT_TEXT, CompiledLexicon, Variant
 from .files import ALLOW, Entry
 from .names import name_or_address
