@@ -13,7 +13,7 @@ from .base import Context, Resources, Stage
 StageFactory = Callable[[Resources], Stage]
 _REGISTRY: dict[str, StageFactory] = {}
 
-STAGE_ORDER = ("terms", "classify", "images")
+STAGE_ORDER = ("terms", "hidden", "personal", "classify", "contacts", "images")
 
 
 def register(name: str) -> Callable[[StageFactory], StageFactory]:
@@ -41,7 +41,14 @@ def build_stages(resources: Resources, names: tuple[str, ...] | None = None) -> 
 
 
 def _load_builtin() -> None:
-    from . import classify, images, terms  # noqa: F401  (registration happens on import)
+    from . import (  # noqa: F401  (registration happens on import)
+        classify,
+        contacts,
+        hidden,
+        images,
+        personal,
+        terms,
+    )
 
 
 __all__ = ["STAGE_ORDER", "Context", "Resources", "Stage", "build_stages", "register",
