@@ -38,7 +38,7 @@ from .compiled import Variant
 from .files import ALLOW, Entry
 from .lookalike import lookalike_table
 from .matcher import Hit
-from .names import name_or_address
+from .names import address, name_or_address
 from .sound import Syllables, load_syllables, sound_view, term_code
 from .words import MAX_LEN, Words, load_words
 
@@ -191,10 +191,12 @@ class EvasionMatcher:
         skeleton = text.skeleton
         codes = _codes(skeleton.text)
         remove = codes == _NL
-        latin = (codes >= 0x61) & (codes <= 0x7A)
-        if latin.any():
-            cjk = _cjk_mask(codes)
-            foreign = latin & (text.codes[skeleton.origin] > 0x7F)
+        # A letter of another script written between two Chinese characters (代α孕, 代λ孕):
+        # non-ASCII in the original, and not a Chinese character itself.
+        cjk = _cjk_mask(codes)
+        foreign = (text.codes[skeleton.origin] > 0x7F) & ~cjk & (codes != _NL) & \
+            ~((codes >= 0x30) & (codes <= 0x39))
+        if foreign.any():
             foreign[1:-1] &= cjk[:-2] & cjk[2:]
             foreign[0] = foreign[-1] = False
             remove |= foreign
@@ -239,7 +241,10 @@ class EvasionMatcher:
                 variant = Variant.LETTER
             else:
                 variant = Variant.JOINED
-            if variant is not Variant.VERTICAL and not all(
+            # Every character of the term set apart (网. 络. 赌. 博) is an evasion whatever the
+            # words around it; one gap (代、孕) must not be a clause boundary between words.
+            spaced = len(crossed) >= 2 and len(crossed) == last - first
+            if variant is not Variant.VERTICAL and not spaced and not all(
                     self._gap_ok(index.words, joined, gaps, g, first, last + 1)
                     for g in crossed):
                 continue
@@ -388,7 +393,10 @@ class EvasionMatcher:
             return Variant.SOUND, start, end, detail
         if not latin or (not exact and not toned):
             return None  # written as the term, or plain pinyin: the plain passes see those
-        if not text.latin_edges_ok(start, end) or name_or_address(text.original, start, end):
+        if not text.latin_edges_ok(start, end, kinds[0] != "h", kinds[-1] != "h"):
+            return None
+        if address(text.original, start, end) or (
+                not exact and name_or_address(text.original, start, end)):
             return None
         if exact:
             return Variant.MIXED, start, end, f"“{_visible(original)}”读作“{form}”"

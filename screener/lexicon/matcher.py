@@ -199,11 +199,16 @@ class _Resolved(dict):
 
     def __missing__(self, key_id: int):
         k = self._keys[key_id]
-        value = (len(k.text), k.latin_edges, k.text,
+        edges = (_alnum(k.text[0]), _alnum(k.text[-1])) if k.latin_edges else None
+        value = (len(k.text), edges, k.text,
                  tuple((self._entries[i], v) for i, v in k.entries),
                  k.text.isascii() and k.text.isalpha() and is_pinyin(k.text))
         self[key_id] = value
         return value
+
+
+def _alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 class TermMatcher:
@@ -242,7 +247,7 @@ class TermMatcher:
                 length, latin, key_text, meanings, alpha = resolved[key_id]
                 first = last + 1 - length
                 start, end = offsets[first], offsets[last] + 1
-                if latin and not text.latin_edges_ok(start, end):
+                if latin and not text.latin_edges_ok(start, end, *latin):
                     continue
                 if alpha and name_or_address(text.original, start, end):
                     continue

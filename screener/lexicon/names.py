@@ -59,21 +59,25 @@ def _is_name_shaped(words: list[str]) -> bool:
     return shaped and not all(w.isupper() for w in words)
 
 
+def address(text: str, start: int, end: int) -> bool:
+    """Whether the Latin hit lies in an e-mail address, a link or a handle."""
+    token = _token(text, start, end)
+    return "@" in token or "://" in token or token.lower().startswith("www.") or \
+        bool(_DOMAIN.search(token))
+
+
 def name_or_address(text: str, start: int, end: int) -> str | None:
     """Why the Latin hit ``text[start:end]`` is a name, address or acronym (None: it is not)."""
-    token = _token(text, start, end)
-    if "@" in token or "://" in token or token.lower().startswith("www.") or _DOMAIN.search(token):
+    if address(text, start, end):
         return "邮箱、网址或账号"
     words = _WORDS.findall(text[start:end])
     letters = "".join(words)
     if letters.isupper():
         return "缩写" if len(letters) <= _ACRONYM_LETTERS else None
-    around = text[max(0, start - _CONTEXT):start] + " " + text[end:end + _CONTEXT]
-    if any(title in around.lower() for title in TITLE_WORDS):
-        return "人名"
     if not _is_name_shaped(words):
         return None
-    if len(words) >= 2:
+    around = text[max(0, start - _CONTEXT):start] + " " + text[end:end + _CONTEXT]
+    if any(title in around.lower() for title in TITLE_WORDS) or len(words) >= 2:
         return "人名"
     before = text[max(0, start - _CONTEXT):start].rstrip(" ,，、;；-")
     after = text[end:end + _CONTEXT].lstrip(" ,，、;；-")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 MAX_LEN = 4
-_MIN_COUNT = 3  # jieba counts below this are mostly segmentation debris
+_MIN_COUNT = 20  # rarer entries (开网, 考研网) are mostly segmentation debris
 _LOCK = threading.Lock()
 _LOADED: dict[str, Words] = {}
 
