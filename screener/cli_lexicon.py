@@ -445,18 +445,22 @@ def lexicon_test(
 def lexicon_lint(
     category: Annotated[str | None, typer.Option("--category", "-c",
                                                  help="Only report this category.")] = None,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="Clean texts: a folder of drafts or a text file with one text a line "
+                         "(default: data/samples/clean).")] = None,
     home: HomeOption = None,
 ) -> None:
     """Warn about terms likely to misfire or do nothing: too short, everyday words, duplicates,
     terms covered by another term or swallowed by an allow-list phrase, pinyin variants that
-    spell a common word."""
+    spell a common word, terms that fire inside words of the clean corpus (straddles) or on
+    more than 0.5% of it (fires)."""
     from .lexicon import current_entries
-    from .lexicon.trial import lint
+    from .lexicon.trial import CLEAN_CORPUS, lint
 
     try:
         settings = settings_from(home)
         entries = current_entries(settings)
-        warnings = lint(entries, settings)
+        warnings = lint(entries, settings, corpus or CLEAN_CORPUS)
     except ScreenerError as exc:
         raise fail(exc) from None
     categories = {e.term: e.category for e in entries if not e.is_allow}

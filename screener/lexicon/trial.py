@@ -17,6 +17,7 @@ import ahocorasick
 
 from ..errors import InputError
 from ..normalize import Normalizer, load_tables
+from ..policy import ACCOUNT_NAME_ONLY
 from ..settings import REPO_ROOT, Settings
 from .compiled import compile_lexicon, fold_terms, pinyin_spellings
 from .files import Entry
@@ -116,7 +117,71 @@ def _common_pinyin(lengths: set[int]) -> dict[str, str]:
     return spelled
 
 
-def lint(entries: list[Entry], settings: Settings) -> list[Warning_]:
+FIRES_RATE = 0.005  # a term firing on more than 0.5% of clean texts must be fixed or documented
+
+
+def corpus_texts(corpus: Path, settings: Settings) -> list[str]:
+    """Clean texts: a folder of drafts (as ``lexicon test`` reads), or a UTF-8 text file with
+    one text a line (e.g. real news titles)."""
+    from ..ingest import SUFFIXES, load_draft
+
+    if corpus.is_file():
+        try:
+            lines = corpus.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(str(corpus), f"cannot read the corpus: {exc}") from None
+        return [line for line in (raw.strip() for raw in lines) if line]
+    files = sorted(p for p in corpus.glob("*") if p.suffix in SUFFIXES) \
+        if corpus.is_dir() else []
+    if not files:
+        raise InputError(str(corpus), "no drafts in the clean reference corpus")
+    texts = []
+    for path in files:
+        draft = load_draft(path, settings)
+        texts += [t for t in (draft.title, draft.body) if t]
+    return texts
+
+
+def clean_corpus_warnings(entries: list[Entry], settings: Settings,
+                          texts: list[str]) -> list[Warning_]:
+    """Terms that fire inside ordinary words of the clean corpus (``援交`` in 支援交流: a
+    dictionary word straddles an end of the hit), and terms that fire on more than 0.5% of it."""
+    from .words import load_words
+
+    normalizer = Normalizer(load_tables(settings.cache_dir))
+    matcher = TermMatcher(compile_lexicon(entries, normalizer, settings.min_pinyin_letters),
+                          boundary_window=settings.boundary_window,
+                          cache_dir=settings.cache_dir)
+    words = load_words(settings.cache_dir)
+    fired: dict[str, int] = {}
+    inside: dict[str, tuple[str, str]] = {}
+    for text in texts:
+        terms_here = set()
+        for hit in matcher.find(normalizer(text), exclude=ACCOUNT_NAME_ONLY):
+            terms_here.add(hit.entry.term)
+            if hit.entry.term not in inside:
+                word = (words.straddles(text, hit.start, 0, len(text))
+                        or words.straddles(text, hit.end, 0, len(text)))
+                if word:
+                    inside[hit.entry.term] = (word, text)
+        for term in terms_here:
+            fired[term] = fired.get(term, 0) + 1
+    warnings = []
+    for term, (word, text) in inside.items():
+        warnings.append(Warning_(term, "straddles", f"fires inside the word {word!r} in a clean "
+                                 f"text: {text[:40]!r} (fires in {fired[term]} of "
+                                 f"{len(texts)} clean texts)"))
+    for term, count in fired.items():
+        if count / len(texts) > FIRES_RATE:
+            warnings.append(Warning_(term, "fires", f"fires on {count} of {len(texts)} clean "
+                                     f"texts ({count / len(texts):.2%}, over "
+                                     f"{FIRES_RATE:.1%})"))
+    return warnings
+
+
+def lint(entries: list[Entry], settings: Settings,
+         corpus: Path | None = CLEAN_CORPUS) -> list[Warning_]:
+    """``corpus=None``: only the checks that need no clean text."""
     warnings: list[Warning_] = []
     terms = [e for e in entries if not e.is_allow]
     allow = [e for e in entries if e.is_allow]
@@ -180,4 +245,6 @@ def lint(entries: list[Entry], settings: Settings) -> list[Warning_]:
                 warnings.append(Warning_(term, "pinyin", f"pinyin variant {s!r} is also the "
                                          f"spelling of the common word {word!r}"))
                 break
+    if corpus is not None:
+        warnings += clean_corpus_warnings(entries, settings, corpus_texts(corpus, settings))
     return warnings

@@ -122,3 +122,18 @@ def test_a_store_from_before_the_fillers_flag_is_upgraded(test_settings):
     assert old.fillers is False
     add_terms(settings, ["卖淫"], "unhealthy", Who("tester", "r"), fillers=True)
     assert [e.fillers for e in current_entries(settings) if e.term == "卖淫"] == [True]
+
+
+def test_lint_reports_terms_that_fire_inside_words_of_the_clean_corpus(test_settings, tmp_path):
+    from screener.lexicon.trial import lint
+
+    corpus = tmp_path / "clean.txt"
+    corpus.write_text("学院开展对口支援交流活动\n今年共有十名同学获奖\n" * 50, encoding="utf-8")
+    entries = [make_entry("援交", "unhealthy", boundary=False), make_entry("援助交际", "unhealthy")]
+    warnings = {(w.term, w.kind): w.message for w in lint(entries, test_settings, corpus)}
+    assert "支援" in warnings[("援交", "straddles")] or "交流" in warnings[("援交", "straddles")]
+    assert "50 of 100" in warnings[("援交", "fires")]
+    assert not any(term == "援助交际" for term, _ in warnings)
+    # boundary-checked by default, 援交 no longer fires there at all
+    default = lint([make_entry("援交", "unhealthy")], test_settings, corpus)
+    assert [w for w in default if w.kind in ("straddles", "fires")] == []
