@@ -70,15 +70,19 @@ def _decode(codes: np.ndarray) -> str:
 
 @dataclass(frozen=True)
 class _Index:
-    forms: tuple[tuple[int, str], ...]  # (entry index, skeleton form) of Chinese terms
+    forms: dict[int, str]  # entry index -> skeleton form, of Chinese terms
     syllables: Syllables
     sound: ahocorasick.Automaton | None
     sound_values: list[tuple[tuple[int, str], ...]]
+    sound_lengths: list[int]  # syllables of each sound key
+    sound_forms: list[frozenset[str]]  # the terms each sound key spells
     shape: ahocorasick.Automaton | None
     shape_values: list[tuple[int, int, str]]  # (entry index, position, look-alike)
     fillers: ahocorasick.Automaton | None
     filler_values: list[tuple[int, ...]]
     words: Words  # jieba's dictionary words, for "is this a word" and "does a word straddle"
+    pairs: frozenset[str]  # adjacent characters inside some non-Latin skeleton key
+    longest: int  # characters of the longest such key
 
 
 def _automaton(keys: dict[str, int]) -> ahocorasick.Automaton | None:
@@ -147,9 +151,15 @@ class EvasionMatcher:
                 if slot == len(filler_values):
                     filler_values.append([])
                 filler_values[slot].append(index)
+        plain = [k.text for k in self.compiled.keys
+                 if not k.literal and not k.latin_edges and len(k.text) >= 2]
+        pairs = frozenset(t[i:i + 2] for t in plain for i in range(len(t) - 1))
         return _Index(
-            forms=chinese, syllables=syllables,
+            pairs=pairs, longest=max(map(len, plain), default=0), forms=dict(chinese),
+            syllables=syllables,
             sound=_automaton(sound_keys), sound_values=[tuple(v) for v in sound_values],
+            sound_lengths=[len(v[0][1]) for v in sound_values],
+            sound_forms=[frozenset(f for _, f in v) for v in sound_values],
             shape=_automaton(shape_keys), shape_values=shape_values,
             fillers=_automaton(filler_keys), filler_values=[tuple(v) for v in filler_values],
             words=load_words(self.matcher.cache_dir))
@@ -215,9 +225,17 @@ class EvasionMatcher:
         gaps = (np.flatnonzero(np.diff(keep) > 1) + 1).tolist()  # gap before joined[g]
         if not gaps:
             return []
+        if not fillers:
+            # Only a gap between two characters that stand side by side in some key can be
+            # crossed by it: the automaton runs on short windows around those gaps alone.
+            gaps_in_keys = [g for g in gaps if joined[g - 1:g + 1] in index.pairs]
+            if not gaps_in_keys:
+                return []
         gap_set = set(gaps)
         hits: list[Hit] = []
-        for first, last, key_text, meanings in keys(joined):
+        for first, last, key_text, meanings in (
+                keys(joined) if fillers else self._windows(joined, gaps_in_keys, index.longest,
+                                                           keys)):
             g0 = bisect.bisect_right(gaps, first)
             crossed = gaps[g0:bisect.bisect_right(gaps, last)]
             if not crossed:
@@ -258,6 +276,18 @@ class EvasionMatcher:
                                     text.reasons(start, end), False, detail))
         return hits
 
+    @staticmethod
+    def _windows(joined: str, gaps: list[int], longest: int, keys):
+        """``keys`` over short windows around ``gaps``, each match once, in joined offsets."""
+        seen = set()
+        for g in gaps:
+            lo = max(0, g - longest + 1)
+            for first, last, key_text, meanings in keys(joined[lo:g + longest - 1]):
+                found = (lo + first, lo + last, key_text)
+                if lo + first < g <= lo + last and found not in seen:
+                    seen.add(found)
+                    yield lo + first, lo + last, key_text, meanings
+
     def _gap_ok(self, words: Words, joined: str, gaps: list[int], g: int, first: int,
                 stop: int) -> bool:
         """Whether the words touching gap ``g`` on both sides end inside the term: in
@@ -281,7 +311,7 @@ class EvasionMatcher:
         if not remove.any():
             return []
         entries = self.compiled.entries
-        forms = dict(index.forms)
+        forms = index.forms
 
         def keys(view_text: str):
             for last, slot in index.fillers.iter(view_text):
@@ -353,11 +383,25 @@ class EvasionMatcher:
             return []
         skeleton = text.skeleton
         view = sound_view(skeleton.text, skeleton.origin, index.syllables)
+        aligned = len(view.text) == len(skeleton.text)  # no Latin: positions coincide
+        written_text = skeleton.text
+        words = index.words.as_set()
+        values, lengths = index.sound_values, index.sound_lengths
         hits: list[Hit] = []
         entries = self.compiled.entries
+        # The hot loop of the sound pass: most candidates are the term itself or an ordinary
+        # word that sounds like one, and are dropped after one slice and one set lookup.
         for last, slot in index.sound.iter(view.text):
-            for entry_index, form in index.sound_values[slot]:
-                first = last + 1 - len(form)
+            first = last + 1 - lengths[slot]
+            if aligned:
+                written = written_text[first:last + 1]
+                if written in words or written in index.sound_forms[slot]:
+                    continue
+            for entry_index, form in values[slot]:
+                if aligned:  # at least one character kept, at most a third replaced
+                    swapped = sum(a != b for a, b in zip(written, form, strict=True))
+                    if swapped == len(form) or swapped > max(1, len(form) // 3):
+                        continue
                 found = self._judge_sound(text, view, index, form, first, last)
                 if found is None:
                     continue
@@ -421,7 +465,7 @@ class EvasionMatcher:
         skeleton = text.skeleton
         hits: list[Hit] = []
         entries = self.compiled.entries
-        forms = dict(index.forms)
+        forms = index.forms
         for last, slot in index.shape.iter(skeleton.text):
             entry_index, position, other = index.shape_values[slot]
             form = forms[entry_index]

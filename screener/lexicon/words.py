@@ -24,15 +24,20 @@ _LOADED: dict[str, Words] = {}
 class Words:
     def __init__(self, words: np.ndarray) -> None:
         self._words = words
+        self._set: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return len(self._words)
 
+    def as_set(self) -> frozenset[str]:
+        # A set on first use (tens of milliseconds): a process that never needs a word check
+        # never builds it.
+        if self._set is None:
+            self._set = frozenset(self._words.tolist())
+        return self._set
+
     def __contains__(self, word: str) -> bool:
-        if not 2 <= len(word) <= MAX_LEN:
-            return False
-        i = int(np.searchsorted(self._words, word))
-        return i < len(self._words) and self._words[i] == word
+        return word in self.as_set()
 
     def straddles(self, text: str, cut: int, lo: int, hi: int) -> str | None:
         """A word inside ``text[lo:hi]`` that covers both ``text[cut - 1]`` and ``text[cut]``."""
