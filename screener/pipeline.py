@@ -41,6 +41,7 @@ def build_resources(settings: Settings) -> Resources:
     normalizer = Normalizer(load_tables(settings.cache_dir))
     lexicon = load_lexicon(settings, normalizer)
     matcher = TermMatcher(lexicon, boundary_window=settings.boundary_window,
+                          evasion_short_terms=settings.evasion_short_terms,
                           cache_dir=settings.cache_dir)
     return Resources(settings, normalizer, lexicon, matcher)
 

@@ -76,6 +76,8 @@ class _Index:
     sound_values: list[tuple[tuple[int, str], ...]]
     sound_lengths: list[int]  # syllables of each sound key
     sound_forms: list[frozenset[str]]  # the terms each sound key spells
+    # Two-character terms of a big lexicon: read with pinyin only (代yun), never guessed at.
+    sound_latin: ahocorasick.Automaton | None
     shape: ahocorasick.Automaton | None
     shape_values: list[tuple[int, int, str]]  # (entry index, position, look-alike)
     fillers: ahocorasick.Automaton | None
@@ -129,18 +131,23 @@ class EvasionMatcher:
 
         sound_keys: dict[str, int] = {}
         sound_values: list[list[tuple[int, str]]] = []
+        latin_keys: dict[str, int] = {}
+        # Guesses for two-character terms flood ordinary text when there are thousands of them.
+        guess_short = sum(len(f) == 2 for _, f in chinese) <= self.matcher.evasion_short_terms
         shape_keys: dict[str, int] = {}
         shape_values: list[tuple[int, int, str]] = []
         filler_keys: dict[str, int] = {}
         filler_values: list[list[int]] = []
         for index, form in chinese:
+            guess = guess_short or len(form) > 2
             code = term_code(form, syllables)
             if code is not None:
-                slot = sound_keys.setdefault(code, len(sound_values))
+                keys = sound_keys if guess else latin_keys
+                slot = keys.setdefault(code, len(sound_values))
                 if slot == len(sound_values):
                     sound_values.append([])
                 sound_values[slot].append((index, form))
-            for position, char in enumerate(form):
+            for position, char in enumerate(form if guess else ()):
                 for other in lookalikes.get(char, ""):
                     key = form[:position] + other + form[position + 1:]
                     if key not in shape_keys:
@@ -160,6 +167,7 @@ class EvasionMatcher:
             sound=_automaton(sound_keys), sound_values=[tuple(v) for v in sound_values],
             sound_lengths=[len(v[0][1]) for v in sound_values],
             sound_forms=[frozenset(f for _, f in v) for v in sound_values],
+            sound_latin=_automaton(latin_keys),
             shape=_automaton(shape_keys), shape_values=shape_values,
             fillers=_automaton(filler_keys), filler_values=[tuple(v) for v in filler_values],
             words=load_words(self.matcher.cache_dir))
@@ -390,27 +398,46 @@ class EvasionMatcher:
         hits: list[Hit] = []
         entries = self.compiled.entries
         # The hot loop of the sound pass: most candidates are the term itself or an ordinary
-        # word that sounds like one, and are dropped after one slice and one set lookup.
+        # word that sounds like one, and are dropped after one slice and two set lookups.
+        sound_forms = index.sound_forms
+        offsets = skeleton.offsets if aligned else None
         for last, slot in index.sound.iter(view.text):
             first = last + 1 - lengths[slot]
-            if aligned:
-                written = written_text[first:last + 1]
-                if written in words or written in index.sound_forms[slot]:
-                    continue
+            if not aligned:
+                for entry_index, form in values[slot]:
+                    found = self._judge_sound(text, view, index, form, first, last)
+                    if found is not None:
+                        self._add(hits, entries[entry_index], exclude, text, form, *found)
+                continue
+            written = written_text[first:last + 1]
+            if written in sound_forms[slot] or written in words:
+                continue
             for entry_index, form in values[slot]:
-                if aligned:  # at least one character kept, at most a third replaced
-                    swapped = sum(a != b for a, b in zip(written, form, strict=True))
-                    if swapped == len(form) or swapped > max(1, len(form) // 3):
-                        continue
-                found = self._judge_sound(text, view, index, form, first, last)
-                if found is None:
+                # at least one character kept, at most a third replaced
+                swapped = [(w, c) for w, c in zip(written, form, strict=True) if w != c]
+                if len(swapped) == len(form) or len(swapped) > max(1, len(form) // 3):
                     continue
-                variant, start, end, detail = found
-                entry = entries[entry_index]
-                if self._usable(entry, exclude):
-                    hits.append(Hit(entry, start, end, variant, form,
-                                    text.reasons(start, end), False, detail))
+                if not self._stands_alone(index.words, written_text, written, first, last + 1):
+                    continue
+                names = index.syllables
+                detail = "、".join(f"“{w}”与“{c}”同音（{names.name(names.code(c))}）"
+                                  for w, c in swapped)
+                self._add(hits, entries[entry_index], exclude, text, form, Variant.SOUND,
+                          offsets[first], offsets[last] + 1, detail)
+        if not aligned and index.sound_latin is not None:
+            for last, slot in index.sound_latin.iter(view.text):
+                first = last + 1 - lengths[slot]
+                for entry_index, form in values[slot]:
+                    found = self._judge_sound(text, view, index, form, first, last)
+                    if found is not None and found[0] is not Variant.SOUND:
+                        self._add(hits, entries[entry_index], exclude, text, form, *found)
         return hits
+
+    def _add(self, hits: list[Hit], entry: Entry, exclude, text: NormalizedText, form: str,
+             variant: Variant, start: int, end: int, detail: str) -> None:
+        if self._usable(entry, exclude):
+            hits.append(Hit(entry, start, end, variant, form, text.reasons(start, end), False,
+                            detail))
 
     def _judge_sound(self, text, view, index, form, first, last):
         kinds = view.kinds[first:last + 1]

@@ -213,9 +213,10 @@ def _alnum(char: str) -> bool:
 
 class TermMatcher:
     def __init__(self, compiled: CompiledLexicon, *, boundary_window: int = 8,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, evasion_short_terms: int = 2000) -> None:
         self.compiled = compiled
         self.window = boundary_window
+        self.evasion_short_terms = evasion_short_terms
         self.cache_dir = cache_dir
         load_syllables(cache_dir)  # cached: what tells a pinyin key (daiyun) from English (sex)
         self._resolved = _Resolved(compiled)

@@ -112,11 +112,16 @@ def load_syllables(cache_dir: Path | None) -> Syllables:
         return table
 
 
-@functools.lru_cache(maxsize=4096)
 def is_pinyin(word: str) -> bool:
-    """Whether a Latin word is spelled entirely in toneless pinyin syllables (daiyun, not sex)."""
-    table = _LOADED.get(data_stamp("pypinyin", "pinyin_dict.py")) or load_syllables(None)
-    return word.isascii() and word.isalpha() and _segment(word.lower(), table.ids) is not None
+    """Whether a Latin word is spelled entirely in toneless pinyin syllables (daiyun, not sex).
+    Called for every hit: a Chinese key is answered without any look-up."""
+    return word.isascii() and word.isalpha() and _spelled_in_pinyin(word.lower())
+
+
+@functools.lru_cache(maxsize=4096)
+def _spelled_in_pinyin(word: str) -> bool:
+    table = next(iter(_LOADED.values()), None) or load_syllables(None)
+    return _segment(word, table.ids) is not None
 
 
 def data_stamp(package: str, data_file: str) -> str:

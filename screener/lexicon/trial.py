@@ -62,6 +62,7 @@ def try_terms(candidates: list[Entry], allow: list[Entry], settings: Settings,
     normalizer = Normalizer(load_tables(settings.cache_dir))
     lexicon = compile_lexicon(candidates + allow, normalizer, settings.min_pinyin_letters)
     matcher = TermMatcher(lexicon, boundary_window=settings.boundary_window,
+                          evasion_short_terms=settings.evasion_short_terms,
                           cache_dir=settings.cache_dir)
     hits: list[TrialHit] = []
     drafts_hit = 0
@@ -151,6 +152,7 @@ def clean_corpus_warnings(entries: list[Entry], settings: Settings,
     normalizer = Normalizer(load_tables(settings.cache_dir))
     matcher = TermMatcher(compile_lexicon(entries, normalizer, settings.min_pinyin_letters),
                           boundary_window=settings.boundary_window,
+                          evasion_short_terms=settings.evasion_short_terms,
                           cache_dir=settings.cache_dir)
     words = load_words(settings.cache_dir)
     fired: dict[str, int] = {}

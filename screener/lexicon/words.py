@@ -41,9 +41,10 @@ class Words:
 
     def straddles(self, text: str, cut: int, lo: int, hi: int) -> str | None:
         """A word inside ``text[lo:hi]`` that covers both ``text[cut - 1]`` and ``text[cut]``."""
+        words = self.as_set()
         for start in range(max(lo, cut - MAX_LEN + 1), cut):
             for end in range(cut + 1, min(hi, start + MAX_LEN) + 1):
-                if text[start:end] in self:
+                if text[start:end] in words:
                     return text[start:end]
         return None
 
