@@ -155,3 +155,21 @@ def test_evasion_passes_can_be_left_out(shipped_screener):
     matcher = shipped_screener.resources.matcher
     assert matcher.find(normalized, evasions=False) == []
     assert [h.entry.term for h in matcher.find(normalized)] == ["代孕"]
+
+
+def test_a_big_lexicon_guesses_only_for_longer_terms(shipped_screener):
+    """Above ``evasion_short_terms`` two-character terms, their homophones and look-alikes are
+    not guessed at (they would flood ordinary text); pinyin mixed in still reads."""
+    from screener.lexicon.matcher import TermMatcher
+
+    resources = shipped_screener.resources
+    big = TermMatcher(resources.lexicon, cache_dir=resources.settings.cache_dir,
+                      evasion_short_terms=0)
+
+    def terms(text):
+        return [h.entry.term for h in big.find(resources.normalizer(text))]
+
+    assert terms("提供带考服务") == []
+    assert terms("提供代yun服务") == ["代孕"]
+    assert terms("参与网络堵博") == ["网络赌博"]
+    assert terms("欢迎加徽信咨询") == ["加微信"]
