@@ -27,6 +27,8 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 from ..model import Severity
 from ..normalize import NormalizedText, explain
 from .compiled import REVIEW_ONLY, VARIANT_TEXT, CompiledLexicon, Variant
@@ -83,6 +85,36 @@ class Hit(NamedTuple):
 def _undone(reasons: int) -> str:
     undone = explain(reasons)
     return "已还原：" + "；".join(undone) if undone else "原文直接命中（exact match）"
+
+
+def dictionary_pairs(cache_dir: Path | None) -> np.ndarray:
+    """Every pair of adjacent characters inside a word of jieba's dictionary, sorted, cached in
+    ``cache_dir`` as a NumPy array (``allow_pickle=False``)."""
+    import jieba
+
+    path = cache_dir / f"jieba-pairs-{jieba.__version__}.npy" if cache_dir else None
+    if path is not None and path.exists():
+        try:
+            pairs = np.load(path, allow_pickle=False)
+            if pairs.dtype == np.dtype("<U2"):
+                return pairs
+        except (OSError, ValueError):
+            pass  # rebuilt below
+    found: set[str] = set()
+    with jieba.get_module_res(jieba.DEFAULT_DICT_NAME) as handle:
+        for raw in handle:
+            word = raw.decode("utf-8").split(" ", 1)[0]
+            found.update(word[i:i + 2] for i in range(len(word) - 1))
+    pairs = np.array(sorted(found), dtype="<U2")
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
+            np.save(tmp, pairs, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only state folder only costs start-up time
+    return pairs
 
 
 class Segmenter:
@@ -152,11 +184,17 @@ class Segmenter:
     def _ready(self):
         with self._lock:
             if self._tokenizer is None:
-                tokenizer = self._load()
-                self._pairs = {word[i:i + 2] for word, freq in tokenizer.FREQ.items() if freq
-                               for i in range(len(word) - 1)}
-                self._tokenizer = tokenizer
+                self._tokenizer = self._load()
         return self._tokenizer
+
+    @functools.cached_property
+    def _pairs(self) -> tuple[np.ndarray, frozenset[str]]:
+        """Adjacent character pairs of every word of jieba's whole dictionary (a sorted array,
+        cached) and of the added words: a superset of the loaded part's, known without loading
+        the tokenizer, which most screenings then never need."""
+        added = frozenset(w[i:i + 2] for w in self._words for i in range(len(w) - 1)) \
+            if self._add_words else frozenset()
+        return dictionary_pairs(self._cache_dir), added
 
     def crossed(self, text: str, position: int) -> bool:
         """Whether some dictionary word could span ``position`` (cover both of its neighbours).
@@ -165,8 +203,14 @@ class Segmenter:
         dictionary word contains the pair of characters around ``position``, every segmentation
         cuts there and the full segmentation can be skipped. Exact, not a heuristic.
         """
-        self._ready()
-        return 0 < position < len(text) and text[position - 1:position + 1] in self._pairs
+        if not 0 < position < len(text):
+            return False
+        pair = text[position - 1:position + 1]
+        pairs, added = self._pairs
+        if pair in added:
+            return True
+        i = int(np.searchsorted(pairs, pair))
+        return i < len(pairs) and pairs[i] == pair
 
     def frequency(self, word: str) -> int:
         """jieba's count of ``word`` (0: not a dictionary word, or outside the loaded part)."""
