@@ -1,4 +1,4 @@
-"""``screener archive import`` and ``screener rescreen`` (issue 7).
+"""``screener archive import`` and ``screener rescreen``.
 
 ``register(app)`` adds both to the main app; ``python -m screener.cli_rescreen`` runs them
 standalone (the tests use it for the kill-and-resume check).
