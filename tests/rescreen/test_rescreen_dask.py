@@ -9,10 +9,10 @@ import sys
 import pytest
 from sqlalchemy import select
 
+from screener.errors import RescreenError
 from screener.lexicon.maintain import Who, add_terms
 from screener.rescreen import db as rsdb
 from screener.rescreen import import_paths, rescreen
-from screener.rescreen.runner import RescreenError
 from tests.fixtures.core import SHIPPED_LEXICONS, make_settings
 
 distributed = pytest.importorskip("distributed")
