@@ -16,6 +16,7 @@ from pathlib import Path
 import ahocorasick
 
 from ..errors import InputError
+from ..ingest import SUFFIXES, load_draft
 from ..normalize import Normalizer, load_tables
 from ..settings import REPO_ROOT, Settings
 from .compiled import compile_lexicon, fold_terms, pinyin_spellings
@@ -52,8 +53,6 @@ class TrialResult:
 
 def try_terms(candidates: list[Entry], allow: list[Entry], settings: Settings,
               corpus: Path = CLEAN_CORPUS) -> TrialResult:
-    from ..ingest import SUFFIXES, load_draft
-
     files = sorted(p for p in corpus.glob("*") if p.suffix in SUFFIXES) \
         if corpus.is_dir() else []
     if not files:
