@@ -14,16 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+from ..classify.judge import Classifier
 from ..errors import StageContractError
 from ..lexicon import CompiledLexicon, TermMatcher
 from ..model import TEXT_FIELDS, Draft, Finding
 from ..normalize import NormalizedText, Normalizer
 from ..settings import Settings
-
-if TYPE_CHECKING:
-    from ..classify.judge import Classifier
 
 T = TypeVar("T")
 
@@ -61,8 +59,6 @@ class Resources:
 
     @cached_property
     def classifier(self) -> Classifier:
-        from ..classify.judge import Classifier  # scoring loads numpy arrays: only when used
-
         return Classifier(self.settings, self.matcher)
 
 
