@@ -49,16 +49,9 @@ def test_own_addresses_and_ordinary_numbers_are_not_contacts(text):
     assert find_contacts(text) == []
 
 
-@pytest.fixture(scope="module")
-def matching(shipped_screener):
-    from screener import Screener
-
-    return Screener(shipped_screener.settings, stages=("terms", "hidden", "personal",
-                                                       "contacts"))
-
-
-def test_a_contact_in_a_post_that_sells_nothing_is_information(matching):
-    report = matching.screen(Draft(title="讲座通知", body="报名请发邮件至 lecture@163.com"))
+def test_a_contact_in_a_post_that_sells_nothing_is_information(matching_screener):
+    draft = Draft(title="讲座通知", body="报名请发邮件至 lecture@163.com")
+    report = matching_screener.screen(draft)
     assert str(report.verdict) == "pass"
     [finding] = report.findings
     assert (finding.category, str(finding.severity), finding.text) == \
@@ -66,15 +59,15 @@ def test_a_contact_in_a_post_that_sells_nothing_is_information(matching):
     assert "电子邮箱" in finding.explanation and "不影响结论" in finding.explanation
 
 
-def test_a_contact_in_a_post_that_sells_is_commercial(matching):
-    report = matching.screen(Draft(title="", body="特价优惠，电话 13812345678"))
+def test_a_contact_in_a_post_that_sells_is_commercial(matching_screener):
+    report = matching_screener.screen(Draft(title="", body="特价优惠，电话 13812345678"))
     [finding] = [f for f in report.findings if f.stage == "contacts"]
     assert (finding.category, str(finding.severity)) == ("commercial", "review")
     assert str(report.verdict) == "review"
     assert "商业经营活动" in finding.explanation
 
 
-def test_info_findings_print_and_serialize(matching):
+def test_info_findings_print_and_serialize(matching_screener):
     from io import StringIO
 
     from rich.console import Console
@@ -82,7 +75,7 @@ def test_info_findings_print_and_serialize(matching):
     from screener.render import print_report, report_json
 
     draft = Draft(title="", body="报名邮箱 lecture@163.com")
-    report = matching.screen(draft)
+    report = matching_screener.screen(draft)
     assert '"severity": "info"' in report_json(report, "x.json")
     console = Console(file=StringIO(), width=120)
     print_report(console, report, draft, "x.json")

@@ -121,18 +121,9 @@ GUARDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def matching(shipped_screener):
-    """The matching stages without the classifiers (judged on their own elsewhere)."""
-    from screener import Screener
-
-    return Screener(shipped_screener.settings, stages=("terms", "hidden", "personal",
-                                                       "contacts"))
-
-
 @pytest.mark.parametrize("text", GUARDS)
-def test_names_addresses_and_words_raise_nothing(matching, text):
-    report = matching.screen(Draft(title="", body=text))
+def test_names_addresses_and_words_raise_nothing(matching_screener, text):
+    report = matching_screener.screen(Draft(title="", body=text))
     assert [f for f in report.findings
             if f.stage == "terms" or str(f.severity) != "info"] == []
 
