@@ -20,6 +20,8 @@ _ID = re.compile(r"(?<![0-9A-Za-z])([1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])
 _PASSPORT = re.compile(r"(?<![0-9A-Za-z])([EG]\d{8}|[DSPHK]\d{7,8}|E[A-HJ-NP-Z]\d{7})"
                        r"(?![0-9A-Za-z])")
 _PASSPORT_CONTEXT = re.compile(r"护照|passport", re.IGNORECASE)
+# An ID number with a wrong check digit is no ID, and not a bank card either.
+_ID_CONTEXT = re.compile(r"身份证|证件号")
 _STUDENT_LABEL = re.compile(r"学号\s*[:：]?\s*(\d{8,12})(?!\d)")
 # The most common surnames, for "a name next to a number" (姓名 + 学号 / 电话 in a list).
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐韩冯邓曹彭曾肖田董潘袁"
@@ -83,8 +85,10 @@ def find_personal(text: str) -> list[Personal]:
     for run in digit_runs(text):
         for i, j in pieces(run):
             digits = run.digits[i:j]
+            start = run.positions[i]
             if 16 <= len(digits) <= 19 and digits[0] in "3456" and luhn_valid(digits) \
-                    and not (len(digits) == 18 and id_number_valid(digits)):
+                    and not (len(digits) == 18 and id_number_valid(digits)) \
+                    and not _ID_CONTEXT.search(text, max(0, start - 8), start):
                 add("bank_card", run.positions[i], run.positions[j - 1] + 1, digits)
                 break
     for match in _PASSPORT.finditer(text):

@@ -64,6 +64,7 @@ def test_personal_information_is_found(text, kind, shown):
     "联系人王老师 13812345678",  # one contact person is not a list
     "编号 P1234567",  # no passport mentioned
     "2023年共有2001210123元经费",
+    "身份证320873200302122256",  # a wrong ID check digit that happens to pass Luhn
 ])
 def test_wrong_check_digits_and_lookalikes_do_not_fire(text):
     assert find_personal(text) == []
