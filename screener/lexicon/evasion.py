@@ -393,7 +393,6 @@ class EvasionMatcher:
         view = sound_view(skeleton.text, skeleton.origin, index.syllables)
         aligned = len(view.text) == len(skeleton.text)  # no Latin: positions coincide
         written_text = skeleton.text
-        words = index.words.as_set()
         values, lengths = index.sound_values, index.sound_lengths
         hits: list[Hit] = []
         entries = self.compiled.entries
@@ -410,7 +409,7 @@ class EvasionMatcher:
                         self._add(hits, entries[entry_index], exclude, text, form, *found)
                 continue
             written = written_text[first:last + 1]
-            if written in sound_forms[slot] or written in words:
+            if written in sound_forms[slot]:
                 continue
             for entry_index, form in values[slot]:
                 # at least one character kept, at most a third replaced
@@ -418,7 +417,7 @@ class EvasionMatcher:
                 if len(swapped) == len(form) or len(swapped) > max(1, len(form) // 3):
                     continue
                 if not self._stands_alone(index.words, written_text, written, first, last + 1):
-                    continue
+                    continue  # (the word set is built here, on the first real candidate)
                 names = index.syllables
                 detail = "、".join(f"“{w}”与“{c}”同音（{names.name(names.code(c))}）"
                                   for w, c in swapped)
