@@ -27,6 +27,7 @@ from .cli_common import (
     out,
     settings_from,
 )
+from .cli_corpus import corpus_app
 from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
 from .cli_service import register as register_service_commands
@@ -40,6 +41,7 @@ app = typer.Typer(
 )
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(assets_app, name="assets")
+app.add_typer(corpus_app, name="corpus")
 register_service_commands(app)
 register_rescreen_commands(app)
 @app.command()
