@@ -95,3 +95,41 @@ def corpus_show(
     out.print(table)
     out.print(f"{folder}: {len(loaded.records)} 条，其中干净参考语料（教育新闻与高校通知标题）"
               f"{len(loaded.clean())} 条；sha256 {loaded.digest[:16]}…", markup=False)
+
+
+@corpus_app.command("candidates")
+def corpus_candidates(
+    source_dir: Annotated[Path, typer.Option(
+        "--from", help="来源仓库的本地副本所在目录（同 corpus build）。", show_default=False)],
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="本地语料目录（默认：corpus_dir 设置）。")] = None,
+    write: Annotated[bool, typer.Option(
+        "--write", help="写出 lexicons/public_*.txt 和 lexicons/CANDIDATES.md（否则只显示）。")
+    ] = False,
+    show: Annotated[int, typer.Option(
+        "--show", help="每个类别最多显示多少个入选词条。")] = 30,
+    home: HomeOption = None,
+) -> None:
+    """公开词库（SOURCES.toml 中的候选词表）逐条判定：能判定类别、不是日常词、在干净参考语料上误报率
+    不超过 0.5% 的才入选；其余按原因计数。"""
+    from collections import Counter
+
+    from .corpus.candidates import PUBLISHED, select, write_lexicons, write_report
+
+    try:
+        settings = settings_from(home)
+        with err.status("核对候选词表并在干净语料上测误报率…"):
+            report = select(source_dir, settings, corpus)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    out.print(f"干净参考语料：{report.clean_description}", markup=False)
+    reasons = Counter(d.reason or f"入选（{d.category}）" for d in report.decisions)
+    for reason, n in reasons.most_common():
+        out.print(f"{n:7d}  {reason}", markup=False)
+    accepted = report.accepted()
+    for category in PUBLISHED:
+        chosen = sorted(d.term for d in accepted if d.category == category)
+        out.print(f"{category}：{len(chosen)} 个，例如 {'、'.join(chosen[:show])}", markup=False)
+    if write:
+        for path in [*write_lexicons(report), write_report(report)]:
+            out.print(f"已写出 {path}", markup=False)
