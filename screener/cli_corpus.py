@@ -27,12 +27,15 @@ def corpus_build(
     ] = None,
     source: Annotated[list[str] | None, typer.Option(
         "--source", help="只构建这些来源（可重复；默认全部）。")] = None,
+    sources_file: Annotated[Path | None, typer.Option(
+        "--sources", help="来源清单（默认 data/corpora/SOURCES.toml）。")] = None,
     home: HomeOption = None,
 ) -> None:
     """核对每个文件的 sha256，按规则过滤、去重、标注、划分，写出本地语料（JSON Lines）。"""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from .corpus.build import build
+    from .corpus.sources import SOURCES_FILE
 
     try:
         settings = settings_from(home)
@@ -47,8 +50,8 @@ def corpus_build(
                     tasks[name] = bar.add_task(f"读取 {name}", total=total)
                 bar.update(tasks[name], completed=done)
 
-            manifest, reports = build(source_dir, target, only=source or None,
-                                      progress=progress)
+            manifest, reports = build(source_dir, target, sources_file or SOURCES_FILE,
+                                      only=source or None, progress=progress)
     except ScreenerError as exc:
         raise fail(exc) from None
     table = Table("来源", "读入", "保留", "commercial", "major_news", "none", "fraud")

@@ -80,7 +80,10 @@ def _f(value) -> str:
 
 def format_summary(report: dict) -> str:
     """What ``screener train`` prints: per class, held-out metrics and thresholds."""
-    lines = [f"trained on {report['counts']['train']['drafts']} drafts "
+    real = sum(sum(c.values()) for c in report["real"]["counts"]["train"].values()) \
+        if "real" in report else 0
+    lines = [f"trained on {report['counts']['train']['drafts']} synthetic drafts"
+             f"{f' and {real} real texts' if real else ''} "
              f"(seed {report['seed']}, {report['vocabulary_size']} features) "
              f"in {report['seconds']['total']} s"]
     header = f"{'class':<13} {'review':>6} {'block':>6} {'P':>6} {'R':>6} {'F1':>6}"

@@ -180,7 +180,7 @@ def evaluate(p: np.ndarray, records, thresholds: dict) -> dict:
     clean = np.array([lab == "none" and k in CLEAN_KINDS for lab, k in zip(labels, kinds,
                                                                             strict=True)])
     result["news"] = {"of": int(clean.sum()), "not_passing": int((any_flag & clean).sum()),
-                      "pass_rate": round(float(1 - (any_flag & clean).mean()), 4)
+                      "pass_rate": round(float(1 - (any_flag & clean).sum() / clean.sum()), 4)
                       if clean.any() else None,
                       "by_class": {name: int((flagged[name] & clean).sum()) for name in CLASSES},
                       "examples": [records[i].id for i in np.flatnonzero(any_flag & clean)][:20]}
