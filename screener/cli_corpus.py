@@ -117,7 +117,7 @@ def corpus_candidates(
     不超过 0.5% 的才入选；其余按原因计数。"""
     from collections import Counter
 
-    from .corpus.candidates import PUBLISHED, select, write_lexicons, write_report
+    from .lexicon.candidates import PUBLISHED, select, write_lexicons, write_report
 
     try:
         settings = settings_from(home)

@@ -297,7 +297,7 @@ def _rich(raw: bytes, name: str, suffix: str, flow: Workflow) -> tuple[Any, list
     from pathlib import Path
 
     from screener.errors import InputError
-    from screener.ingest_rich import parse_rich_draft
+    from screener.ingest import parse_rich_draft
 
     settings = flow.screener.settings
     inline = (Path(settings.home) / "cache" / "inline").resolve()

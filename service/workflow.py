@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, case, func, insert, select, update
 
 from screener import Draft, Report, Screener
+from screener.classify import model_version
 from screener.lexicon.store import pause_point
 
 from . import audit
@@ -54,21 +54,12 @@ def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def model_version_of(model_dir: Path) -> str:
-    """A hash of the classifier manifest (which pins every model file by sha256)."""
-    manifest = model_dir / "classify" / "manifest.json"
-    try:
-        return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "none"  # the classify stage then fails closed and says so in the report
-
-
 class Workflow:
     def __init__(self, engine: Engine, screener: Screener, config: ServiceSettings) -> None:
         self.engine = engine
         self.screener = screener
         self.config = config
-        self.model_version = model_version_of(screener.settings.model_dir)
+        self.model_version = model_version(screener.settings)
 
     # -- images ---------------------------------------------------------------------------
     def _store_images(self, images: list[Image]) -> list[dict[str, Any]]:

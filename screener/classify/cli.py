@@ -8,17 +8,20 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from ..corpus import load_corpus
 from ..errors import InputError
+from ..pipeline import build_resources
+from ..settings import load_settings
+from . import BUNDLE
+from .card import render
 from .model import CLASSES
 from .persist import save_model
+from .train import read_jsonl, run_training
 
 DEFAULT_DATA = Path("data/samples/corpus")
 
 
 def _resources():
-    from ..pipeline import build_resources
-    from ..settings import load_settings
-
     # A fresh home: the shipped lexicons only, never this user's lexicon store, so the same data and
     # seed give the same model on any machine.
     home = Path(tempfile.mkdtemp(prefix="screener-train-"))
@@ -34,21 +37,13 @@ def train(output_dir: Path, data_dir: Path, seed: int = 0, *, corpus_dir: Path |
 
     Returns the training report (counts, metrics, thresholds, timings, files written).
     """
-    from . import BUNDLE
-    from .card import render
-    from .train import read_jsonl, run_training
-
     data_dir, output_dir = Path(data_dir), Path(output_dir)
     train_path = data_dir / "train.jsonl"
     if not train_path.is_file():
         raise InputError(str(train_path), "training data not found")
     heldout_path = data_dir / "heldout.jsonl"
     heldout = read_jsonl(heldout_path) if heldout_path.is_file() else []
-    real = None
-    if corpus_dir is not None:
-        from ..corpus import load_corpus
-
-        real = load_corpus(corpus_dir)
+    real = load_corpus(corpus_dir) if corpus_dir is not None else None
     model, report = run_training(read_jsonl(train_path), heldout, resources or _resources(),
                                  seed, cross_validate=cross_validate, real=real)
     info = {"seed": seed, "data": str(data_dir), "thresholds": report["thresholds"],

@@ -18,7 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..corpus import find_corpus, load_corpus
+from ..corpus.local import CORPUS_FILE
 from ..errors import InputError
+from ..ingest import SUFFIXES, load_draft
 from ..normalize import Normalizer, load_tables
 from ..policy import ACCOUNT_NAME_ONLY
 from ..settings import REPO_ROOT, Settings
@@ -48,8 +51,6 @@ class CleanCorpus:
 
 
 def _drafts(folder: Path, settings: Settings) -> list[CleanText]:
-    from ..ingest import SUFFIXES, load_draft
-
     files = sorted(p for p in folder.glob("*") if p.suffix in SUFFIXES) if folder.is_dir() else []
     texts = []
     for path in files:
@@ -82,9 +83,6 @@ def clean_corpus(settings: Settings, explicit: Path | None = None,
     the hand-written samples), a folder of drafts, or a text file with one text a line. Without
     it: the built corpus of the ``corpus_dir`` setting if there is one, else the hand-written
     samples. ``splits`` restricts the real texts to some splits of the built corpus."""
-    from ..corpus import find_corpus, load_corpus
-    from ..corpus.local import CORPUS_FILE
-
     folder: Path | None
     if explicit is not None and not (explicit.is_dir() and (explicit / CORPUS_FILE).is_file()):
         texts = _lines(explicit) if explicit.is_file() else _drafts(explicit, settings)

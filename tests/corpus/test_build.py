@@ -16,22 +16,15 @@ from screener.corpus.build import build
 from screener.corpus.formats import md5_hex
 from screener.corpus.local import split_of
 from screener.errors import CorpusError
-
-from .fixture_mirror import build_mirror, git
-
-
-@pytest.fixture
-def mirror(tmp_path):
-    sources = build_mirror(tmp_path)
-    return tmp_path / "mirror", sources
+from tests.fixtures.corpus import git
 
 
 def _records(folder):
     return {r.id: r for r in load_corpus(folder).records}
 
 
-def test_build_labels_filters_and_splits(mirror, tmp_path):
-    root, sources = mirror
+def test_build_labels_filters_and_splits(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     manifest, reports = build(root, tmp_path / "out", sources)
     records = _records(tmp_path / "out")
     texts = {r.text: r for r in records.values()}
@@ -76,8 +69,8 @@ def test_build_labels_filters_and_splits(mirror, tmp_path):
     assert manifest["records"] == len(records)
 
 
-def test_same_files_give_the_same_bytes(mirror, tmp_path):
-    root, sources = mirror
+def test_same_files_give_the_same_bytes(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     first, _ = build(root, tmp_path / "a", sources)
     second, _ = build(root, tmp_path / "b", sources)
     assert (tmp_path / "a" / "corpus.jsonl").read_bytes() == \
@@ -85,8 +78,8 @@ def test_same_files_give_the_same_bytes(mirror, tmp_path):
     assert first["sha256"] == second["sha256"]
 
 
-def test_plain_copies_work_like_git(mirror, tmp_path):
-    root, sources = mirror
+def test_plain_copies_work_like_git(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     plain = tmp_path / "plain"
     for name in ("fixture+sms", "fixture+news"):
         shutil.copytree(root / name, plain / name, ignore=shutil.ignore_patterns(".git"))
@@ -96,8 +89,8 @@ def test_plain_copies_work_like_git(mirror, tmp_path):
         (tmp_path / "copy" / "corpus.jsonl").read_bytes()
 
 
-def test_a_changed_file_is_refused_by_checksum(mirror, tmp_path):
-    root, sources = mirror
+def test_a_changed_file_is_refused_by_checksum(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     repo = root / "fixture+news"
     (repo / "dev.txt").write_text("某大学举办开放日\t3\n", encoding="utf-8")
     git(repo, "commit", "-qam", "changed")
@@ -110,8 +103,8 @@ def test_a_changed_file_is_refused_by_checksum(mirror, tmp_path):
     assert "dev.txt" in str(caught.value)
 
 
-def test_a_missing_file_or_repository_is_named(mirror, tmp_path):
-    root, sources = mirror
+def test_a_missing_file_or_repository_is_named(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     shutil.rmtree(root / "fixture+law")
     with pytest.raises(CorpusError, match="找不到 fixture/law 的本地副本"):
         build(root, tmp_path / "out", sources, only=["law"])
@@ -121,8 +114,8 @@ def test_a_missing_file_or_repository_is_named(mirror, tmp_path):
         build(tmp_path / "plain", tmp_path / "out", sources, only=["thucnews"])
 
 
-def test_bad_encoding_names_the_byte(mirror, tmp_path):
-    root, sources = mirror
+def test_bad_encoding_names_the_byte(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     # The police script is GB18030: declared as UTF-8 it cannot be read, and the error says
     # where, instead of silently mangling the text.
     text = sources.read_text(encoding="utf-8").replace('encoding = "gb18030"', 'encoding = "utf-8"')
@@ -131,8 +124,8 @@ def test_bad_encoding_names_the_byte(mirror, tmp_path):
         build(root, tmp_path / "out", sources, only=["fraud"])
 
 
-def test_md5_rule_keeps_only_titles_with_an_odd_first_digit(mirror, tmp_path):
-    root, sources = mirror
+def test_md5_rule_keeps_only_titles_with_an_odd_first_digit(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     text = sources.read_text(encoding="utf-8").replace('"0123456789abcdef"', '"13579bdf"')
     sources.write_text(text, encoding="utf-8")
     build(root, tmp_path / "out", sources, only=["univ"])
@@ -142,8 +135,8 @@ def test_md5_rule_keeps_only_titles_with_an_odd_first_digit(mirror, tmp_path):
     assert kept == {t for t in every if md5_hex(t)[0] in "13579bdf"}
 
 
-def test_a_changed_corpus_is_refused_when_loaded(mirror, tmp_path):
-    root, sources = mirror
+def test_a_changed_corpus_is_refused_when_loaded(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     build(root, tmp_path / "out", sources, only=["thucnews"])
     path = tmp_path / "out" / "corpus.jsonl"
     path.write_text(path.read_text(encoding="utf-8").replace("高考", "中考"), encoding="utf-8")
@@ -151,8 +144,8 @@ def test_a_changed_corpus_is_refused_when_loaded(mirror, tmp_path):
         load_corpus(tmp_path / "out")
 
 
-def test_cli_builds_and_reports_in_chinese(mirror, tmp_path):
-    root, sources = mirror
+def test_cli_builds_and_reports_in_chinese(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     env = {**os.environ, "SCREENER_HOME": str(tmp_path / "home")}
     cli = [sys.executable, "-m", "screener.cli", "corpus"]
     done = subprocess.run([*cli, "build", "--from", str(root), "--sources", str(sources)],
@@ -167,8 +160,8 @@ def test_cli_builds_and_reports_in_chinese(mirror, tmp_path):
     assert missing.returncode == 30 and "找不到" in missing.stderr
 
 
-def test_records_are_plain_json_lines(mirror, tmp_path):
-    root, sources = mirror
+def test_records_are_plain_json_lines(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
     build(root, tmp_path / "out", sources, only=["thucnews"])
     for line in (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)

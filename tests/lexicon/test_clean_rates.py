@@ -7,42 +7,23 @@ import os
 import subprocess
 import sys
 
-import pytest
-
-from screener.corpus.local import Record, split_of, write_corpus
+from screener.corpus.local import split_of
 from screener.lexicon import make_entry
 from screener.lexicon.clean import RATE_LIMIT, clean_corpus, term_rates, write_rates
 
-TITLES = ["{n}年研究生招生简章发布", "关于开展第{n}届科技节的通知", "第{n}期学术讲座预告：新材料",
-          "关于{n}月份实验室安全检查的通知"]
 
-
-@pytest.fixture
-def built(tmp_path):
-    records = []
-    for i in range(50):
-        text = TITLES[i % 4].format(n=i + 1)
-        rid = f"thucnews:{i}"
-        records.append(Record(rid, "thucnews", text, "title", "none", "news.edu", split_of(rid)))
-    records.append(Record("sms:1", "sms", "全场五折", "body", "commercial", "sms.ad",
-                          split_of("sms:1")))
-    folder = tmp_path / "corpus"
-    write_corpus(folder, sorted(records, key=lambda r: r.id), {})
-    return folder
-
-
-def test_the_built_corpus_is_used_with_the_hand_written_samples(built, test_settings):
-    clean = clean_corpus(test_settings, built)
+def test_the_built_corpus_is_used_with_the_hand_written_samples(clean_corpus_dir, test_settings):
+    clean = clean_corpus(test_settings, clean_corpus_dir)
     assert clean.real == 50 and len(clean) > 50  # the ad is not clean; hand-written added
     assert "本地真实语料" in clean.description and "手写干净样例" in clean.description
     only_hand = clean_corpus(test_settings)  # no corpus built in this state folder
     assert only_hand.real == 0 and "未找到本地真实语料" in only_hand.description
-    some = clean_corpus(test_settings, built, splits=("train",))
+    some = clean_corpus(test_settings, clean_corpus_dir, splits=("train",))
     assert some.real == sum(split_of(f"thucnews:{i}") == "train" for i in range(50))
 
 
-def test_rates_count_clean_texts_hit_once_each(built, test_settings, tmp_path):
-    clean = clean_corpus(test_settings, built)
+def test_rates_count_clean_texts_hit_once_each(clean_corpus_dir, test_settings, tmp_path):
+    clean = clean_corpus(test_settings, clean_corpus_dir)
     entries = [make_entry("招生简章", "commercial"), make_entry("出售发票", "illegal"),
                make_entry("招生简章大全", "allow")]
     rates = {r.term: r for r in term_rates(entries, test_settings, clean)}
@@ -54,14 +35,14 @@ def test_rates_count_clean_texts_hit_once_each(built, test_settings, tmp_path):
     assert clean.digest in text and "招生简章\tcommercial" in text
 
 
-def test_lint_reports_rates_and_names_the_corpus(built, home, test_lexicons, tmp_path):
+def test_lint_reports_rates_and_names_the_corpus(clean_corpus_dir, home, test_lexicons, tmp_path):
     env = {**os.environ, "SCREENER_HOME": str(home), "SCREENER_LEXICONS": str(test_lexicons)}
     cli = [sys.executable, "-m", "screener.cli", "lexicon"]
     added = subprocess.run([*cli, "add", "招生简章", "--category", "commercial", "--reason", "t"],
                            capture_output=True, text=True, env=env, timeout=120)
     assert added.returncode == 0, added.stderr
     rates = tmp_path / "rates.tsv"
-    done = subprocess.run([*cli, "lint", "--corpus", str(built), "--rates", str(rates)],
+    done = subprocess.run([*cli, "lint", "--corpus", str(clean_corpus_dir), "--rates", str(rates)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "干净参考语料：本地真实语料" in done.stdout

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from screener.corpus.build import build
-from screener.corpus.candidates import judge, select, write_lexicons, write_report
-
-from .fixture_mirror import build_mirror, make_repo, sha
+from screener.lexicon.candidates import judge, select, write_lexicons, write_report
+from tests.fixtures.corpus import build_mirror, make_repo, sha
 
 
 @pytest.mark.parametrize(("term", "tag", "category"), [

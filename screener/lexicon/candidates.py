@@ -33,11 +33,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick
+
+from ..corpus.formats import READERS
+from ..corpus.origin import Origin, decode
+from ..corpus.sources import SOURCES_FILE, load_sources
 from ..errors import CorpusError
+from ..normalize import Normalizer, load_tables
 from ..settings import REPO_ROOT, Settings
-from .formats import READERS
-from .origin import Origin, decode
-from .sources import SOURCES_FILE, load_sources
+from .clean import clean_corpus, term_rates
+from .compiled import fold_terms, pinyin_spellings
+from .effective import base_entries
+from .files import make_entry
+from .trial import COMMON_PER_MILLION, _common_pinyin, jieba_frequencies
 
 MAX_CHARS = 20
 MIN_CHARS = 2
@@ -195,12 +203,6 @@ def read_candidates(mirror: Path, sources_file: Path = SOURCES_FILE
 
 def select(mirror: Path, settings: Settings, corpus: Path | None = None,
            sources_file: Path = SOURCES_FILE) -> CandidateReport:
-    from ..lexicon import base_entries, make_entry
-    from ..lexicon.clean import clean_corpus, term_rates
-    from ..lexicon.compiled import fold_terms
-    from ..lexicon.trial import COMMON_PER_MILLION, jieba_frequencies
-    from ..normalize import Normalizer, load_tables
-
     terms, used = read_candidates(mirror, sources_file)
     report = CandidateReport(sources=used)
     shipped = base_entries(settings)
@@ -268,10 +270,6 @@ def select(mirror: Path, settings: Settings, corpus: Path | None = None,
 def _drop_covered(kept: list[Decision], shipped, normalizer) -> list[Decision]:
     """Drop a candidate that contains a shorter candidate or shipped term of the same category:
     the shorter one already fires wherever it would."""
-    import ahocorasick
-
-    from ..lexicon.compiled import fold_terms
-
     forms = dict(zip((d.term for d in kept),
                      (f for f, _ in fold_terms([d.term for d in kept], normalizer)), strict=True))
     shipped_forms = fold_terms([e.term for e in shipped if not e.is_allow], normalizer)
@@ -302,9 +300,6 @@ def _drop_covered(kept: list[Decision], shipped, normalizer) -> list[Decision]:
 def _drop_pinyin_clashes(kept: list[Decision], normalizer, min_letters: int) -> list[Decision]:
     """Each Chinese term also matches its toneless pinyin: a term whose pinyin spells an everyday
     word (淫道 yindao = 引导) would fire on that word written in Latin letters."""
-    from ..lexicon.compiled import fold_terms, pinyin_spellings
-    from ..lexicon.trial import _common_pinyin
-
     forms = [f for f, _ in fold_terms([d.term for d in kept], normalizer)]
     spelled = [pinyin_spellings(form, min_letters) for form in forms]
     common = _common_pinyin({len(f) for f, s in zip(forms, spelled, strict=True) if s})
@@ -347,7 +342,7 @@ def write_report(report: CandidateReport, path: Path = REPO_ROOT / "lexicons" / 
     names = [name for name, _, _ in report.sources]
     lines = ["# Candidate terms from public lexicons: what was published and why the rest was not",
              "",
-             "Written by `screener corpus candidates --write` (screener/corpus/candidates.py says "
+             "Written by `screener corpus candidates --write` (screener/lexicon/candidates.py says "
              "the steps). Counts of distinct terms per list (a term in several lists counts in "
              "each). The lists themselves are third-party text and are not in this repository; "
              "the published terms are in `lexicons/public_*.txt`.",
