@@ -102,6 +102,12 @@ class Settings(BaseModel):
         "version and swaps it in (0: before every screening). Env SCREENER_LEXICON_CHECK_SECONDS.",
     )
 
+    corpus_dir: Path | None = Field(
+        default=None,
+        description="Local real-text corpus built by `screener corpus build` (training, "
+        "lexicon test/lint, false-alarm figures); default <home>/corpus. Env SCREENER_CORPUS.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
@@ -116,7 +122,7 @@ class Settings(BaseModel):
             raise ValueError(f"not a database URL: {value!r}") from None
         return value
 
-    @field_validator("home", "lexicon_dir", "model_dir", mode="before")
+    @field_validator("home", "lexicon_dir", "model_dir", "corpus_dir", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
         return Path(value).expanduser() if isinstance(value, str | Path) else value
@@ -128,6 +134,10 @@ class Settings(BaseModel):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def corpus_folder(self) -> Path:
+        return self.corpus_dir or self.home / "corpus"
 
 
 _ENV = {
@@ -141,6 +151,7 @@ _ENV = {
     "max_import_bytes": "SCREENER_MAX_IMPORT_BYTES",
     "database_url": "SCREENER_DATABASE_URL",
     "lexicon_check_seconds": "SCREENER_LEXICON_CHECK_SECONDS",
+    "corpus_dir": "SCREENER_CORPUS",
 }
 
 

@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fixtures.rescreen",
     "tests.fixtures.service",
     "tests.fixtures.hostile",
+    "tests.fixtures.corpus",
 ]
 
 # ci: the same examples every run, a bounded number of them, so CI time is predictable. Bounded

@@ -50,6 +50,7 @@ _LEET = str.maketrans("01345789", "oieastbg")
 _LEET_L = str.maketrans("1", "l")
 _LEET_TOKEN = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
 _NL = ord("\n")
+_SURE_KEPT = 3  # characters of a term kept as written that make a sound/shape guess plain
 
 
 def _cjk(char: str) -> bool:
@@ -416,7 +417,8 @@ class EvasionMatcher:
                 swapped = [(w, c) for w, c in zip(written, form, strict=True) if w != c]
                 if len(swapped) == len(form) or len(swapped) > max(1, len(form) // 3):
                     continue
-                if not self._stands_alone(index.words, written_text, written, first, last + 1):
+                if not self._stands_alone(index.words, written_text, written, first, last + 1,
+                                          len(form) - len(swapped)):
                     continue  # (the word set is built here, on the first real candidate)
                 names = index.syllables
                 detail = "、".join(f"“{w}”与“{c}”同音（{names.name(names.code(c))}）"
@@ -455,7 +457,7 @@ class EvasionMatcher:
                 return None
             hanzi = "".join(written)
             sk_first, sk_stop = int(view.index[first]), int(view.index[last]) + 1
-            if not self._stands_alone(index.words, skeleton, hanzi, sk_first, sk_stop):
+            if not self._stands_alone(index.words, skeleton, hanzi, sk_first, sk_stop, exact):
                 return None
             names = index.syllables
             detail = "、".join(f"“{w}”与“{c}”同音（{names.name(names.code(c))}）"
@@ -473,11 +475,15 @@ class EvasionMatcher:
         return Variant.TONE, start, end, f"“{_visible(original)}”去掉声调数字读作“{form}”"
 
     def _stands_alone(self, words: Words, text: str, written: str, first: int,
-                      stop: int) -> bool:
+                      stop: int, kept: int = 0) -> bool:
         """A sound or shape guess must not be a word itself (包裹 is not 包过) nor share a
-        character with a word around it (带考生 is 带/考生)."""
+        character with a word around it (带考生 is 带/考生). With three or more characters of
+        the term kept as written (网络堵博), the term is plain enough that a word reaching out
+        of it (博学 in 网络堵博学生) does not make it a guess."""
         if written in words:
             return False
+        if kept >= _SURE_KEPT:
+            return True
         lo = text.rfind("\n", 0, first) + 1
         hi = text.find("\n", stop)
         hi = len(text) if hi == -1 else hi
@@ -497,7 +503,8 @@ class EvasionMatcher:
             form = forms[entry_index]
             first = last + 1 - len(form)
             written = skeleton.text[first:last + 1]
-            if not self._stands_alone(index.words, skeleton.text, written, first, last + 1):
+            if not self._stands_alone(index.words, skeleton.text, written, first, last + 1,
+                                      len(form) - 1):
                 continue
             entry = entries[entry_index]
             if not self._usable(entry, exclude):

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import ahocorasick
 
-from ..errors import InputError
-from ..ingest import SUFFIXES, load_draft
 from ..normalize import Normalizer, load_tables
 from ..policy import ACCOUNT_NAME_ONLY
 from ..settings import REPO_ROOT, Settings
+from .clean import CleanCorpus, clean_corpus
 from .compiled import compile_lexicon, fold_terms, pinyin_spellings
 from .files import Entry
 from .matcher import TermMatcher
@@ -53,11 +51,9 @@ class TrialResult:
 
 
 def try_terms(candidates: list[Entry], allow: list[Entry], settings: Settings,
-              corpus: Path = CLEAN_CORPUS) -> TrialResult:
-    files = sorted(p for p in corpus.glob("*") if p.suffix in SUFFIXES) \
-        if corpus.is_dir() else []
-    if not files:
-        raise InputError(str(corpus), "no drafts in the clean reference corpus")
+              corpus: CleanCorpus | None = None) -> TrialResult:
+    """Screen the clean reference corpus (``clean.clean_corpus``) with the candidates."""
+    corpus = corpus if corpus is not None else clean_corpus(settings)
     normalizer = Normalizer(load_tables(settings.cache_dir))
     lexicon = compile_lexicon(candidates + allow, normalizer, settings.min_pinyin_letters)
     matcher = TermMatcher(lexicon, boundary_window=settings.boundary_window,
@@ -65,20 +61,18 @@ def try_terms(candidates: list[Entry], allow: list[Entry], settings: Settings,
                           cache_dir=settings.cache_dir)
     hits: list[TrialHit] = []
     drafts_hit = 0
-    for path in files:
-        draft = load_draft(path, settings)
+    for clean in corpus.texts:
         found = False
-        for field in ("title", "body"):
-            text = getattr(draft, field)
+        for field, text in clean.fields:
             for hit in matcher.find(normalizer(text)):
                 found = True
                 before = text[max(0, hit.start - CONTEXT_CHARS):hit.start].replace("\n", " ")
                 after = text[hit.end:hit.end + CONTEXT_CHARS].replace("\n", " ")
-                hits.append(TrialHit(path.name, field, hit.start, hit.end,
+                hits.append(TrialHit(clean.source, field, hit.start, hit.end,
                                      text[hit.start:hit.end], hit.entry.term,
                                      f"{before}[{text[hit.start:hit.end]}]{after}"))
         drafts_hit += found
-    return TrialResult(tuple(hits), len(files), drafts_hit)
+    return TrialResult(tuple(hits), len(corpus), drafts_hit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +86,7 @@ class Warning_:
 def jieba_frequencies() -> tuple[dict[str, int], int]:
     """jieba's dictionary read directly (its marshal cache in the shared temp folder is never
     used, as in the matcher)."""
-    import jieba  # 120 ms to import (measured): `lexicon test` only
+    import jieba
 
     freq: dict[str, int] = {}
     total = 0
@@ -106,7 +100,7 @@ def jieba_frequencies() -> tuple[dict[str, int], int]:
 
 def _common_pinyin(lengths: set[int]) -> dict[str, str]:
     """Pinyin of every common jieba word of the given lengths -> the word."""
-    from pypinyin import lazy_pinyin  # 400 ms to import (measured): `lexicon test` only
+    from pypinyin import lazy_pinyin
 
     freq, total = jieba_frequencies()
     threshold = COMMON_PER_MILLION * total / 1e6
@@ -117,35 +111,10 @@ def _common_pinyin(lengths: set[int]) -> dict[str, str]:
     return spelled
 
 
-FIRES_RATE = 0.005  # a term firing on more than 0.5% of clean texts must be fixed or documented
-
-
-def corpus_texts(corpus: Path, settings: Settings) -> list[str]:
-    """Clean texts: a folder of drafts (as ``lexicon test`` reads), or a UTF-8 text file with
-    one text a line (e.g. real news titles)."""
-    from ..ingest import SUFFIXES, load_draft
-
-    if corpus.is_file():
-        try:
-            lines = corpus.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(corpus), f"cannot read the corpus: {exc}") from None
-        return [line for line in (raw.strip() for raw in lines) if line]
-    files = sorted(p for p in corpus.glob("*") if p.suffix in SUFFIXES) \
-        if corpus.is_dir() else []
-    if not files:
-        raise InputError(str(corpus), "no drafts in the clean reference corpus")
-    texts = []
-    for path in files:
-        draft = load_draft(path, settings)
-        texts += [t for t in (draft.title, draft.body) if t]
-    return texts
-
-
-def clean_corpus_warnings(entries: list[Entry], settings: Settings,
-                          texts: list[str]) -> list[Warning_]:
-    """Terms that fire inside ordinary words of the clean corpus (``援交`` in 支援交流: a
-    dictionary word straddles an end of the hit), and terms that fire on more than 0.5% of it."""
+def straddle_warnings(entries: list[Entry], settings: Settings,
+                      clean: CleanCorpus) -> list[Warning_]:
+    """Terms that fire inside ordinary words of the clean corpus: a dictionary word reaches
+    across an end of the hit (``援交`` in 支援交流 when it is not boundary-checked)."""
     from .words import load_words
 
     normalizer = Normalizer(load_tables(settings.cache_dir))
@@ -156,33 +125,24 @@ def clean_corpus_warnings(entries: list[Entry], settings: Settings,
     words = load_words(settings.cache_dir)
     fired: dict[str, int] = {}
     inside: dict[str, tuple[str, str]] = {}
-    for text in texts:
+    for clean_text in clean.texts:
         terms_here = set()
-        for hit in matcher.find(normalizer(text), exclude=ACCOUNT_NAME_ONLY):
-            terms_here.add(hit.entry.term)
-            if hit.entry.term not in inside:
-                word = (words.straddles(text, hit.start, 0, len(text))
-                        or words.straddles(text, hit.end, 0, len(text)))
-                if word:
-                    inside[hit.entry.term] = (word, text)
+        for _field, text in clean_text.fields:
+            for hit in matcher.find(normalizer(text), exclude=ACCOUNT_NAME_ONLY):
+                terms_here.add(hit.entry.term)
+                if hit.entry.term not in inside:
+                    word = (words.straddles(text, hit.start, 0, len(text))
+                            or words.straddles(text, hit.end, 0, len(text)))
+                    if word:
+                        inside[hit.entry.term] = (word, text)
         for term in terms_here:
             fired[term] = fired.get(term, 0) + 1
-    warnings = []
-    for term, (word, text) in inside.items():
-        warnings.append(Warning_(term, "straddles", f"fires inside the word {word!r} in a clean "
-                                 f"text: {text[:40]!r} (fires in {fired[term]} of "
-                                 f"{len(texts)} clean texts)"))
-    for term, count in fired.items():
-        if count / len(texts) > FIRES_RATE:
-            warnings.append(Warning_(term, "fires", f"fires on {count} of {len(texts)} clean "
-                                     f"texts ({count / len(texts):.2%}, over "
-                                     f"{FIRES_RATE:.1%})"))
-    return warnings
+    return [Warning_(term, "straddles", f"fires inside the word {word!r} in a clean text: "
+                     f"{text[:40]!r} (fires in {fired[term]} of {len(clean)} clean texts)")
+            for term, (word, text) in inside.items()]
 
 
-def lint(entries: list[Entry], settings: Settings,
-         corpus: Path | None = CLEAN_CORPUS) -> list[Warning_]:
-    """``corpus=None``: only the checks that need no clean text."""
+def lint(entries: list[Entry], settings: Settings) -> list[Warning_]:
     warnings: list[Warning_] = []
     terms = [e for e in entries if not e.is_allow]
     allow = [e for e in entries if e.is_allow]
@@ -246,6 +206,4 @@ def lint(entries: list[Entry], settings: Settings,
                 warnings.append(Warning_(term, "pinyin", f"pinyin variant {s!r} is also the "
                                          f"spelling of the common word {word!r}"))
                 break
-    if corpus is not None:
-        warnings += clean_corpus_warnings(entries, settings, corpus_texts(corpus, settings))
     return warnings

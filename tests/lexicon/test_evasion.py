@@ -33,12 +33,12 @@ EVASIONS = [
     ("提供代yun服务", "代yun", "代孕", "review", "汉字拼音混写"),
     ("提供dai孕服务", "dai孕", "代孕", "review", "汉字拼音混写"),
     ("约pao吗", "约pao", "约炮", "review", "汉字拼音混写"),
-    ("专业代kao", "代kao", "代考", "review", "汉字拼音混写"),
+    ("可以代kao", "代kao", "代考", "review", "汉字拼音混写"),
     ("luo聊吗", "luo聊", "裸聊", "review", "汉字拼音混写"),
     # tone digits
     ("dai4yun4 咨询", "dai4yun4", "代孕", "review", "声调数字"),
     ("yue1pao4", "yue1pao4", "约炮", "review", "声调数字"),
-    ("ti4kao3 服务", "ti4kao3", "替考", "review", "声调数字"),
+    ("ti4kao3 咨询", "ti4kao3", "替考", "review", "声调数字"),
     ("luo3liao2", "luo3liao2", "裸聊", "review", "声调数字"),
     ("dai4kao3", "dai4kao3", "代考", "review", "声调数字"),
     # homophones

@@ -125,15 +125,17 @@ def test_a_store_from_before_the_fillers_flag_is_upgraded(test_settings):
 
 
 def test_lint_reports_terms_that_fire_inside_words_of_the_clean_corpus(test_settings, tmp_path):
-    from screener.lexicon.trial import lint
+    from screener.lexicon.clean import clean_corpus
+    from screener.lexicon.trial import straddle_warnings
 
-    corpus = tmp_path / "clean.txt"
-    corpus.write_text("学院开展对口支援交流活动\n今年共有十名同学获奖\n" * 50, encoding="utf-8")
+    path = tmp_path / "clean.txt"
+    path.write_text("学院开展对口支援交流活动\n今年共有十名同学获奖\n" * 50, encoding="utf-8")
+    corpus = clean_corpus(test_settings, path)
     entries = [make_entry("援交", "unhealthy", boundary=False), make_entry("援助交际", "unhealthy")]
-    warnings = {(w.term, w.kind): w.message for w in lint(entries, test_settings, corpus)}
+    warnings = {(w.term, w.kind): w.message
+                for w in straddle_warnings(entries, test_settings, corpus)}
+    assert set(warnings) == {("援交", "straddles")}
     assert "支援" in warnings[("援交", "straddles")] or "交流" in warnings[("援交", "straddles")]
-    assert "50 of 100" in warnings[("援交", "fires")]
-    assert not any(term == "援助交际" for term, _ in warnings)
+    assert "fires in 50 of 100" in warnings[("援交", "straddles")]
     # boundary-checked by default, 援交 no longer fires there at all
-    default = lint([make_entry("援交", "unhealthy")], test_settings, corpus)
-    assert [w for w in default if w.kind in ("straddles", "fires")] == []
+    assert straddle_warnings([make_entry("援交", "unhealthy")], test_settings, corpus) == []
