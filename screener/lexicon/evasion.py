@@ -50,6 +50,7 @@ _LEET = str.maketrans("01345789", "oieastbg")
 _LEET_L = str.maketrans("1", "l")
 _LEET_TOKEN = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
 _NL = ord("\n")
+_NUMERALS = frozenset("〇零一二三四五六七八九十两百千万亿壹贰叁肆伍陆柒捌玖拾")
 _SURE_KEPT = 3  # characters of a term kept as written that make a sound/shape guess plain
 
 
@@ -140,7 +141,9 @@ class EvasionMatcher:
         filler_keys: dict[str, int] = {}
         filler_values: list[list[int]] = []
         for index, form in chinese:
-            guess = guess_short or len(form) > 2
+            # Numerals stand beside 比, 点, 号… in every score and date (二比一 is not 二屄):
+            # a term holding one is not guessed at by sound or shape.
+            guess = (guess_short or len(form) > 2) and not _NUMERALS.intersection(form)
             code = term_code(form, syllables)
             if code is not None:
                 keys = sound_keys if guess else latin_keys
