@@ -126,15 +126,32 @@ def train(
 
 @app.command("settings")
 def show_settings(home: HomeOption = None) -> None:
-    """Show every setting, its current value and what it means."""
+    """Show every setting (sections dotted: service.max_request_bytes), its value, where the
+    value came from (default / environment / flag / file) and what it means."""
+    from pydantic import BaseModel
+
+    from .settings import sources
+
     try:
         settings = settings_from(home)
+        origin = sources(home=home)
     except ScreenerError as exc:
         raise fail(exc) from None
-    table = Table("setting", "value", "meaning")
-    for name, info in type(settings).model_fields.items():
-        table.add_row(name, str(getattr(settings, name)), info.description or "")
+    table = Table("setting", "value", "from", "meaning")
+
+    def rows(model: BaseModel, prefix: str) -> None:
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                rows(value, f"{prefix}{name}.")
+                continue
+            key = prefix + name
+            table.add_row(key, str(value), origin.get(key, "default"), info.description or "")
+
+    rows(settings, "")
     out.print(table)
+    out.print(f"settings file: {settings.settings_file}"
+              + ("" if settings.settings_file.is_file() else " (none)"), markup=False)
 
 
 def main() -> None:

@@ -101,9 +101,10 @@ def rescreen(
              "pip install 'screener\\[dask]'). Workers need the same lexicon files, models "
              "and cache paths and the database URL; this process reads the posts and writes "
              "the results.")] = None,
-    batch_size: Annotated[int, typer.Option(
+    batch_size: Annotated[int | None, typer.Option(
         "--batch-size", min=1, help="Posts per chunk: one task for a worker, one committed "
-                                    "transaction.")] = 100,
+                                    "transaction (default: the rescreen.batch_size setting, "
+                                    "100).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary object.")
                        ] = False,
     home: HomeOption = None,
@@ -150,7 +151,9 @@ def rescreen(
     try:
         with progress:
             summary = run_rescreen(settings, since=since, account=account, jobs=jobs,
-                                   batch_size=batch_size, incremental=incremental, dask=dask,
+                                   batch_size=batch_size or settings.rescreen.batch_size,
+                                   dask_timeout=settings.rescreen.dask_timeout,
+                                   incremental=incremental, dask=dask,
                                    on_start=on_start, on_batch=on_batch)
     except ScreenerError as exc:
         raise fail(exc) from None

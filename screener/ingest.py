@@ -27,7 +27,7 @@ from .settings import Settings
 
 SUFFIXES = (".json", ".txt", ".md", ".html", ".htm", ".docx")
 _RICH = (".md", ".html", ".htm", ".docx")  # drafts that can carry pictures: ingest_rich.py
-# A post carries a few dozen pictures at most; the service allows at most 200 (max_images). Each
+# A post carries a few dozen pictures; a draft file may carry 200 (max_images_per_file). Each
 # picture is decoded, hashed and read by OCR, so thousands are a denial of service, not a post.
 # JSON can spell half a UTF-16 pair ("\ud800"); such text cannot be printed or stored as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -138,9 +138,9 @@ def parse_draft(text: str, source: str, suffix: str, settings: Settings,
 
 
 def check_image_count(pictures: int, source: str, settings: Settings) -> None:
-    if pictures > settings.max_images:
+    if pictures > settings.max_images_per_file:
         raise InputError(source, f"{pictures:,} images; a draft has at most "
-                                 f"{settings.max_images} (max_images)")
+                                 f"{settings.max_images_per_file} (max_images_per_file)")
 
 
 def local_image(ref: str, index: int, base: Path | None, source: str) -> str:

@@ -321,7 +321,8 @@ def _rich(raw: bytes, name: str, suffix: str, flow: Workflow) -> tuple[Any, list
 async def _multipart(request: Request, flow: Workflow) -> tuple[DraftIn, list[Image]]:
     from screener.ingest import SUFFIXES, decode_utf8, parse_draft
 
-    form = await request.form(max_files=flow.config.max_images + 1, max_fields=20,
+    form = await request.form(max_files=flow.config.max_images_per_submission + 1,
+                              max_fields=20,
                               max_part_size=4 * 1024 * 1024)
     fields: dict[str, Any] = {}
     images: list[Image] = []

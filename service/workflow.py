@@ -72,9 +72,9 @@ class Workflow:
 
     # -- images ---------------------------------------------------------------------------
     def _store_images(self, images: list[Image]) -> list[dict[str, Any]]:
-        if len(images) > self.config.max_images:
-            raise TooLarge(f"{len(images)} images; at most {self.config.max_images} per draft",
-                           field="images")
+        most = self.config.max_images_per_submission
+        if len(images) > most:
+            raise TooLarge(f"{len(images)} images; at most {most} per draft", field="images")
         return [save_image(self.config.upload_dir, image.name, image.data,
                            self.config.max_image_bytes, f"images[{index}]")
                 for index, image in enumerate(images)]

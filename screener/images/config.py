@@ -1,7 +1,7 @@
 """Limits and thresholds of image screening, with the reasons for each value.
 
-Read from the main Settings when it grows these fields (``getattr``), else the defaults here, so
-the image package works before settings.py is extended.
+The defaults here are the ``images`` section of the settings tree (``screener.settings``), where
+they can be changed (``SCREENER_IMAGES__MAX_PIXELS`` ...); ``image_config`` reads that section.
 """
 
 from __future__ import annotations
@@ -37,22 +37,16 @@ class ImageConfig:
 
 
 def image_config(settings: object) -> ImageConfig:
-    values = {}
-    for name in ImageConfig.__dataclass_fields__:
-        value = getattr(settings, f"image_{name}", None)
-        if value is not None:
-            values[name] = value
-    return ImageConfig(**values)
+    """The ``images`` section of ``settings`` as the image code's config."""
+    section = settings.images  # type: ignore[attr-defined]
+    return ImageConfig(**{name: getattr(section, name)
+                          for name in ImageConfig.__dataclass_fields__})
 
 
 def assets_url(settings: object) -> str:
-    """The asset bank: ``assets_database_url`` if settings has one, else ``<home>/assets.db``."""
-    url = getattr(settings, "assets_database_url", None)
-    if url:
-        return url
-    home = Path(settings.home)  # type: ignore[attr-defined]
-    return f"sqlite:///{home / 'assets.db'}"
+    """The asset bank's database (``images.assets_database_url``, else ``<home>/assets.db``)."""
+    return settings.assets_database_url  # type: ignore[attr-defined]
 
 
 def cache_dir(settings: object) -> Path:
-    return Path(settings.home) / "cache"  # type: ignore[attr-defined]
+    return settings.cache_dir  # type: ignore[attr-defined]
