@@ -29,8 +29,8 @@ from .cli_common import (
 )
 from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
-from .cli_service import register as register_service_commands
 from .errors import ScreenerError
+from .plugins import hooks
 
 app = typer.Typer(
     help="Screen draft posts for the college's WeChat and Weibo accounts before they go out.",
@@ -40,7 +40,6 @@ app = typer.Typer(
 )
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(assets_app, name="assets")
-register_service_commands(app)
 register_rescreen_commands(app)
 @app.command()
 def screen(
@@ -126,8 +125,11 @@ def train(
 
 @app.command("settings")
 def show_settings(home: HomeOption = None) -> None:
-    """Show every setting (sections dotted: service.max_request_bytes), its value, where the
-    value came from (default / environment / flag / file) and what it means."""
+    """Show every setting, its value, where it came from and what it means.
+
+    Sections are dotted (service.max_request_bytes); a value comes from a flag, the
+    environment, the settings file or the default.
+    """
     from pydantic import BaseModel
 
     from .settings import sources
@@ -152,6 +154,10 @@ def show_settings(home: HomeOption = None) -> None:
     out.print(table)
     out.print(f"settings file: {settings.settings_file}"
               + ("" if settings.settings_file.is_file() else " (none)"), markup=False)
+
+
+# Plugins' commands last (the review service adds serve, init, accounts, tokens, audit).
+hooks().register_commands(app=app)
 
 
 def main() -> None:

@@ -15,11 +15,14 @@ from screener import Screener
 from screener.errors import InputError, ScreenerError, StorageError
 from screener.settings import Settings, load_settings
 
-from .config import ServiceSettings, load_service_settings
-from .db import make_engine, migrate
+from .api import router as api_router
+from .api_maintenance import router as maintenance_router
+from .bootstrap import open_services
+from .config import ServiceSettings
 from .errors import ServiceError
 from .limits import BodyLimit
-from .workflow import Workflow
+from .web import render_error
+from .web import router as web_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -32,8 +35,6 @@ def _wants_html(request: Request) -> bool:
 
 def _error(request: Request, status: int, body: dict) -> object:
     if _wants_html(request):
-        from .web import render_error
-
         return render_error(request, status, body["error"]["message"])
     return JSONResponse(body, status_code=status)
 
@@ -97,16 +98,9 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
                config: ServiceSettings | None = None) -> FastAPI:
     """The app on the database of ``config`` (default: the state folder's screener.db)."""
     settings = settings or (screener.settings if screener else load_settings())
-    config = config or load_service_settings(settings)
-    engine = make_engine(config.database_url)
-    version = migrate(engine)
     screener = screener or Screener(settings)
-    from .maintenance import ensure_baseline
-
-    ensure_baseline(engine, screener.settings)
-    from .workdays import calendar_for, use_calendar
-
-    use_calendar(calendar_for(screener.settings.home))
+    services, version = open_services(screener.settings, config=config, screener=screener)
+    engine, config = services.engine, services.config
 
     app = FastAPI(
         title="screener service",
@@ -116,17 +110,12 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
         docs_url="/docs",
         redoc_url=None,
     )
+    app.state.services = services
     app.state.engine = engine
     app.state.config = config
     app.state.schema_version = version
-    app.state.workflow = Workflow(engine, screener, config)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
-
-    from .api import router as api_router
-    from .api_maintenance import router as maintenance_router
-    from .web import router as web_router
-
     app.include_router(api_router)
     app.include_router(maintenance_router)
     app.include_router(web_router)
@@ -136,6 +125,6 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     def healthz() -> dict:
         return {"status": "ok", "schema_version": version,
                 "lexicon_version": screener.lexicon_version,
-                "model_version": app.state.workflow.model_version}
+                "model_version": services.model_version}
 
     return app

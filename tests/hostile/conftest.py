@@ -22,8 +22,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # starlette's note on httpx
     from fastapi.testclient import TestClient
 
-from service import create_app
-from service.config import load_service_settings
+from screener_service import create_app
+from screener_service.config import load_service_settings
 
 # The service suite's registry builder (one unit, accounts, a token per role), reused as it is.
 from ..service.conftest import build_world  # noqa: E402

@@ -13,9 +13,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # starlette's note on httpx
     from fastapi.testclient import TestClient
 
-from screener.cli_service import ensure_admin_token
-from service import create_app
-from service.config import load_service_settings
+from screener_service import create_app
+from screener_service.config import load_service_settings
+from screener_service.usecases.tokens import ensure_admin_token
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ class World:
 
 def build_world(client: TestClient, app) -> World:
     world = World(client)
-    world.tokens["admin"] = ensure_admin_token(app.state.engine)
+    world.tokens["admin"] = ensure_admin_token(app.state.engine, "test")
 
     def post(url, payload, who="admin"):
         response = world.call(who, "POST", url, json=payload)

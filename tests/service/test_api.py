@@ -41,7 +41,7 @@ def test_request_size_limits(world, service_config):
     response = world.call("operator", "POST", "/api/drafts",
                           json={"account_id": world.ids["account"], "body": big})
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
-    settings = world.client.app.state.workflow.screener.settings
+    settings = world.client.app.state.services.settings
     long = "讲" * (settings.max_body_chars + 1)
     too_long = world.call("operator", "POST", "/api/drafts",
                           json={"account_id": world.ids["account"], "body": long})
@@ -109,9 +109,8 @@ def test_tokens_expire(world, service_config):
 
 
 def test_a_database_from_before_token_expiry_is_migrated(tmp_path):
+    from screener_service.db import make_engine, migrate
     from sqlalchemy import inspect
-
-    from service.db import make_engine, migrate
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:  # what step 1 made before tokens could expire

@@ -8,12 +8,11 @@ import sqlite3
 
 import pytest
 import typer
+from screener_service import audit
+from screener_service.cli import register
+from screener_service.db import make_engine, migrate, read, write
+from screener_service.errors import AuditError
 from typer.testing import CliRunner
-
-from screener.cli_service import register
-from service import audit
-from service.db import make_engine, migrate, read, write
-from service.errors import AuditError
 
 
 def _db(config) -> sqlite3.Connection:
@@ -58,7 +57,7 @@ def test_verifier_names_the_first_bad_row(world, service_config, tamper):
     app = typer.Typer()
     register(app)
     app.command("noop")(lambda: None)  # typer needs two commands to keep subcommand names
-    home = str(world.client.app.state.workflow.screener.settings.home)
+    home = str(world.client.app.state.services.settings.home)
     runner = CliRunner()
     env = {"SCREENER_DATABASE_URL": service_config.database_url}
     outcome = runner.invoke(app, ["audit", "verify", "--home", home], env=env)
@@ -94,14 +93,16 @@ def test_concurrent_writers_keep_one_chain(world, app):
     never fork it."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from service.auth import principal_for
+    from screener_service.auth import principal_for
+    from screener_service.usecases.drafts import submit as submit_draft
 
-    flow = app.state.workflow
+    services = app.state.services
     with read(app.state.engine) as conn:
         operator = principal_for(conn, world.tokens["operator"])
 
     def submit(i: int) -> int:
-        return flow.submit(operator, world.ids["account"], f"通知{i}", f"第{i}次讲座。")["id"]
+        return submit_draft(services, operator, world.ids["account"], f"通知{i}",
+                            f"第{i}次讲座。")["id"]
 
     with ThreadPoolExecutor(4) as pool:
         ids = list(pool.map(submit, range(16)))

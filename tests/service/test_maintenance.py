@@ -9,11 +9,11 @@ import sqlite3
 
 import typer
 from PIL import ImageOps
+from screener_service.cli import register
 from typer.testing import CliRunner
 
 from screener.cli_assets import assets_app
 from screener.cli_lexicon import lexicon_app
-from screener.cli_service import register
 
 from .conftest import image_bytes
 
@@ -132,7 +132,7 @@ def _cli() -> typer.Typer:
 
 
 def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, tmp_path):
-    from service.config import load_service_settings
+    from screener_service.config import load_service_settings
 
     settings = own_screener.settings
     home = str(settings.home)
@@ -168,7 +168,7 @@ def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, t
     assert json.loads(rows[0][4])["by"] == "钱老师"
     assert rows[3][3] == "asset:1"
     # The bank keeps only hashes; the service kept the picture for the review page.
-    from service.maintenance import asset_file
+    from screener_service.files import asset_file
 
     kept = asset_file(settings, json.loads(rows[3][4])["sha256"])
     assert kept is not None and kept.read_bytes() == picture.read_bytes()
@@ -196,8 +196,7 @@ def test_a_tiff_asset_is_kept_as_a_picture_browsers_show(own_screener, photos, t
     import hashlib
 
     from PIL import Image
-
-    from service.maintenance import asset_file
+    from screener_service.files import asset_file
 
     picture = tmp_path / "emblem.tiff"
     photos["flower"].resize((200, 133)).save(picture, "TIFF")

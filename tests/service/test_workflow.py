@@ -8,9 +8,9 @@ import json
 import sqlite3
 
 from PIL import Image
+from screener_service import create_app
 
 from screener.settings import REPO_ROOT
-from service import create_app
 
 SAMPLES = REPO_ROOT / "data" / "samples"
 
