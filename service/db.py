@@ -6,8 +6,9 @@ The tables here are for queries; Alembic makes and changes them (``migrations/``
 ``svc_schema`` (kept, never written again): it is stamped with the revision of its last step,
 then upgraded. Tables are prefixed ``svc_`` because the lexicon store shares the database file.
 
-Writers on SQLite take the write lock at ``BEGIN IMMEDIATE`` (``write()``): the audit chain reads
-the last hash and appends after it, so two writers must never both read the same last row.
+Writers take the database's write lock first (``write()``): ``BEGIN IMMEDIATE`` on SQLite, a lock
+on ``svc_audit`` on PostgreSQL. The audit chain reads the last hash and appends after it, so two
+writers, of this process or another, must never both read the same last row.
 """
 
 from __future__ import annotations
@@ -278,6 +279,10 @@ def write(engine: Engine) -> Iterator[Connection]:
         with _write_lock(engine), engine.connect() as conn:
             conn = conn.execution_options(immediate=True)
             with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # Another process's writer must not read the same last audit row: the
+                    # chain is appended under this lock, as SQLite's BEGIN IMMEDIATE does.
+                    conn.exec_driver_sql("LOCK TABLE svc_audit IN SHARE ROW EXCLUSIVE MODE")
                 yield conn
     except OperationalError as exc:
         error = storage_error(engine, exc)

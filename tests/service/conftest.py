@@ -1,9 +1,11 @@
-"""Fixtures for the service: an app on a fresh SQLite file, and a registry with one person per
+"""Fixtures for the service: an app on a fresh database (a SQLite file, and a PostgreSQL
+database when one is available: every test runs on both), and a registry with one person per
 role. The screener is the session's shipped one (full pipeline), built once."""
 
 from __future__ import annotations
 
 import functools
+import shutil
 import warnings
 from dataclasses import dataclass, field
 
@@ -17,11 +19,15 @@ from screener_service import create_app
 from screener_service.config import load_service_settings
 from screener_service.usecases.tokens import ensure_admin_token
 
+from screener import Screener
+from screener.settings import REPO_ROOT, load_settings
+
 
 @pytest.fixture
-def service_config(tmp_path, shipped_screener):
+def service_config(tmp_path, shipped_screener, database_url):
     return load_service_settings(shipped_screener.settings,
-                                 database_url=f"sqlite:///{tmp_path / 'service.db'}",
+                                 database_url=database_url or
+                                 f"sqlite:///{tmp_path / 'service.db'}",
                                  upload_dir=tmp_path / "uploads", max_request_bytes=2_000_000)
 
 
@@ -123,18 +129,16 @@ def world(client, app) -> World:
 
 
 @pytest.fixture
-def own_screener(tmp_path, shipped_screener):
+def own_screener(tmp_path, shipped_screener, database_url):
     """A screener with a state folder of its own, for tests that change the lexicon or the
-    asset bank (the session's shipped screener must stay as shipped). The compiled lexicon is
+    asset bank (the session's shipped screener must stay as shipped); its database, the
+    lexicon store's and the service's, is ``database_url`` when given. The compiled lexicon is
     copied from the shipped one, so building it takes a moment, not seconds."""
-    import shutil
-
-    from screener import Screener
-    from screener.settings import REPO_ROOT, load_settings
-
     home = tmp_path / "own-home"
     shutil.copytree(shipped_screener.settings.home / "cache", home / "cache")
-    return Screener(load_settings(home=home, lexicon_dir=REPO_ROOT / "lexicons"))
+    databases = {} if database_url is None else {
+        "database_url": database_url, "images": {"assets_database_url": database_url}}
+    return Screener(load_settings(home=home, lexicon_dir=REPO_ROOT / "lexicons", **databases))
 
 
 @pytest.fixture

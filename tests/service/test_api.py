@@ -60,14 +60,14 @@ def test_pagination(world):
     assert too_big.status_code == 422 and too_big.json()["error"]["field"] == "limit"
 
 
-def test_tokens_are_hashed_shown_once_and_revocable(world, service_config):
+def test_tokens_are_hashed_shown_once_and_revocable(world, service_config, raw_db):
     created = world.call("admin", "POST", "/api/tokens",
                          json={"role": "operator", "person_id": world.ids["person_operator"],
                                "label": "phone"}).json()
     raw = created["token"]
-    with sqlite3.connect(service_config.database_url.removeprefix("sqlite:///")) as db:
+    with raw_db(service_config.database_url) as db:
         stored = [row[0] for row in db.execute("select token_hash from svc_tokens")]
-        dump = "\n".join(db.iterdump())
+        dump = db.dump()
     assert hashlib.sha256(raw.encode()).hexdigest() in stored
     assert raw not in dump and world.tokens["admin"] not in dump
     listed = world.call("admin", "GET", "/api/tokens").text
@@ -87,14 +87,14 @@ def test_unit_head_token_needs_a_unit(world):
     assert response.status_code == 422 and response.json()["error"]["field"] == "unit_id"
 
 
-def test_tokens_expire(world, service_config):
+def test_tokens_expire(world, service_config, raw_db):
     created = world.call("admin", "POST", "/api/tokens",
                          json={"role": "operator", "person_id": world.ids["person_operator"],
                                "label": "exchange student", "expires_in_days": 30}).json()
     assert created["expires_at"] > created["created_at"]
     world.tokens["short"] = created["token"]
     assert world.call("short", "GET", "/api/me").status_code == 200
-    with sqlite3.connect(service_config.database_url.removeprefix("sqlite:///")) as db:
+    with raw_db(service_config.database_url) as db:
         db.execute("update svc_tokens set expires_at = '2024-01-01T00:00:00+00:00' "
                    "where id = ?", (created["id"],))
     expired = world.call("short", "GET", "/api/me")

@@ -19,9 +19,10 @@ from .conftest import World, image_bytes, sample_photos
 
 
 @pytest.fixture
-def cli(own_screener, monkeypatch):
-    """``screener ...`` as a user runs it on the service's state folder."""
-    monkeypatch.setenv("SCREENER_LEXICONS", str(own_screener.settings.lexicon_dir))
+def cli(own_screener, monkeypatch, env_of):
+    """``screener ...`` as a user runs it on the service's state folder and database."""
+    for name, value in env_of(own_screener.settings).items():
+        monkeypatch.setenv(name, value)
     home = ["--home", str(own_screener.settings.home)]
 
     def run(*args: str, code: int | None = 0):
