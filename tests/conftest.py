@@ -100,6 +100,21 @@ def _pg_admin_url() -> str | None:
     return os.environ.get(PG_ENV) or None
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Always say what became of the PostgreSQL variants (the header is hidden by -q)."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        counts[outcome] = sum(1 for report in terminalreporter.stats.get(outcome, [])
+                              if "[postgresql" in getattr(report, "nodeid", ""))
+    if not any(counts.values()):
+        return
+    where = (f"on {_without_password(_pg_admin_url())}" if _pg_admin_url() else
+             f"SKIPPED: {PG_ENV} is not set")
+    terminalreporter.write_line(
+        f"PostgreSQL variants ({where}): " + ", ".join(f"{n} {k}" for k, n in counts.items()
+                                                       if n))
+
+
 def pytest_report_header(config) -> str:
     url = _pg_admin_url()
     if url is None:
