@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screener import Screener
@@ -44,6 +45,10 @@ def _field_of(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+_OUT_OF_RANGE = {"error": {"code": "invalid", "message": "a number in the request is out of "
+                           "range (ids are at most 9223372036854775807)"}}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(request: Request, exc: ServiceError):
@@ -58,9 +63,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError):
         # An id beyond SQLite's 64-bit integers (found by schemathesis): the client's number.
-        return _error(request, 422, {"error": {"code": "invalid", "message":
-                                               "a number in the request is out of range (ids "
-                                               "are at most 9223372036854775807)"}})
+        return _error(request, 422, _OUT_OF_RANGE)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        # The same on PostgreSQL: "bigint out of range" (SQLSTATE 22003) is the client's number.
+        if getattr(exc.orig, "sqlstate", None) == "22003":
+            return _error(request, 422, _OUT_OF_RANGE)
+        return await _crash(request, exc)
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):
@@ -86,12 +96,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(request, exc.status_code,
                       {"error": {"code": f"http_{exc.status_code}", "message": str(exc.detail)}})
 
-    @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         # The details go to the log, not to the caller.
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"error": {"code": "internal", "message": "internal error; see the "
                                        "server log"}}, status_code=500)
+
+    app.add_exception_handler(Exception, _crash)
 
 
 def create_app(settings: Settings | None = None, *, screener: Screener | None = None,

@@ -124,3 +124,11 @@ def test_a_database_from_before_token_expiry_is_migrated(tmp_path):
     assert migrate(engine) == 3
     assert "expires_at" in {c["name"] for c in inspect(engine).get_columns("svc_tokens")}
     assert migrate(engine) == 3  # once only
+
+
+def test_numbers_beyond_64_bits_are_the_callers_error_on_every_engine(world):
+    for url in ("/api/units?offset=9223372036854775808", "/api/drafts/9223372036854775808",
+                "/api/accounts/9223372036854775808"):
+        response = world.call("admin", "GET", url)
+        assert response.status_code == 422, (url, response.text)
+        assert "out of range" in response.json()["error"]["message"]
