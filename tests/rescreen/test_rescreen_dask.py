@@ -43,10 +43,15 @@ def _what(summary) -> dict:
 
 
 @pytest.fixture
-def two_homes(tmp_path, shared_cache, corpus_posts, write_jsonl):
+def two_homes(tmp_path, shared_cache, corpus_posts, write_jsonl, database_url):
+    """The same archive twice: screened locally (SQLite), and on the cluster with the
+    archive in ``database_url`` (SQLite or PostgreSQL), which every worker reads."""
     archive = write_jsonl(tmp_path / "a.jsonl", corpus_posts(POSTS))
-    homes = [make_settings(tmp_path / name, SHIPPED_LEXICONS, shared_cache)
-             for name in ("local", "dask")]
+    local = make_settings(tmp_path / "local", SHIPPED_LEXICONS, shared_cache)
+    remote = make_settings(tmp_path / "dask", SHIPPED_LEXICONS, shared_cache)
+    if database_url is not None:
+        remote = remote.model_copy(update={"database_url": database_url})
+    homes = [local, remote]
     for settings in homes:
         assert import_paths([archive], settings).imported == POSTS
     return homes
