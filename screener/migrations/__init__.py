@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from ..settings import load_settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -144,18 +146,18 @@ def run_env(context: Any, owner: Owner | None = None) -> None:
     url = (context.get_x_argument(as_dictionary=True).get("url")
            or cfg.get_main_option("sqlalchemy.url"))
     if not url:
-        from ..settings import load_settings
-
         url = owner.default_url(load_settings())
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **options)
         with context.begin_transaction():
             context.run_migrations()
         return
-    from ..lexicon.store import engine_for
-
-    # Through upgrade(): the same lock, and a database made before Alembic is stamped first.
-    upgrade_cli(engine_for(url), owner, context)
+    # The same lock as upgrade(), and a database made before Alembic is stamped first.
+    engine = create_engine(url)
+    try:
+        upgrade_cli(engine, owner, context)
+    finally:
+        engine.dispose()
 
 
 def upgrade_cli(engine: Engine, owner: Owner, context: Any) -> None:
