@@ -100,6 +100,17 @@ def kill9(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
+def kill9_unless_done(process: subprocess.Popen) -> bool:
+    """kill -9 unless the process has ended by itself meanwhile (it may, between a look and the
+    kill); True when the kill landed."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
+    return process.returncode == -signal.SIGKILL
+
+
 class Server:
     """``screener serve`` on 127.0.0.1; the admin token comes from its first start."""
 
