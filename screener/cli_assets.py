@@ -27,6 +27,7 @@ def _bank(home: Path | None):
 
 
 def _open(home: Path | None):
+    # OpenCV and PIL (measured: 120 ms of a CLI start); only the asset commands need them.
     from .images.bank import AssetBank
     from .images.config import assets_url, image_config
 

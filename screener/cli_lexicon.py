@@ -12,11 +12,28 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
-from .cli_common import HomeOption, err, fail, out, settings_from
+from .cli_common import Exit, HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
+from .lexicon import base_entries, current_entries, entries_at, make_entry, parse_version, store_for
+from .lexicon.compiled import content_hash, format_version
+from .lexicon.maintain import (
+    Who,
+    add_terms,
+    allow_phrases,
+    check_entry,
+    edit_term,
+    import_entries,
+    retire_terms,
+    unmatchable,
+)
+from .lexicon.store import default_user
+from .lexicon.transfer import export_text, read_import
+from .lexicon.trial import CLEAN_CORPUS, lint, try_terms
 from .plugins import hooks
+from .render import visible
 
 lexicon_app = typer.Typer(
     help="Maintain the lexicon: add, retire, edit and test terms; every change is a new "
@@ -32,16 +49,11 @@ ReasonOption = Annotated[str, typer.Option(
 
 
 def _who(by: str | None, reason: str):
-    from .lexicon.maintain import Who
-    from .lexicon.store import default_user
-
     return Who(by or default_user(), reason)
 
 
 def _published(change, settings, nothing: str = "nothing changed: the lexicon already says so"
                ) -> None:
-    from .lexicon.compiled import format_version
-
     if change is None:
         out.print(nothing)
         return
@@ -76,8 +88,6 @@ def lexicon_add(
     home: HomeOption = None,
 ) -> None:
     """Add terms (one new version). A term that cannot be matched is refused."""
-    from .lexicon.maintain import add_terms
-
     try:
         settings = settings_from(home)
         change = add_terms(settings, terms, category, _who(by, reason),
@@ -97,8 +107,6 @@ def lexicon_allow(
     home: HomeOption = None,
 ) -> None:
     """Add allow-list phrases (one new version)."""
-    from .lexicon.maintain import allow_phrases
-
     try:
         settings = settings_from(home)
         change = allow_phrases(settings, phrases, _who(by, reason))
@@ -108,8 +116,6 @@ def lexicon_allow(
 
 
 def _retire(terms, category, by, reason, home) -> None:
-    from .lexicon.maintain import retire_terms
-
     try:
         settings = settings_from(home)
         change = retire_terms(settings, terms, _who(by, reason), category)
@@ -161,8 +167,6 @@ def lexicon_edit(
     home: HomeOption = None,
 ) -> None:
     """Change a term's category, severity, article or boundary flag (one new version)."""
-    from .lexicon.maintain import edit_term
-
     try:
         settings = settings_from(home)
         change = edit_term(settings, term, _who(by, reason), category=category,
@@ -182,8 +186,6 @@ def lexicon_list(
     home: HomeOption = None,
 ) -> None:
     """List the terms in force (shipped lists with the maintainers' changes)."""
-    from .lexicon import current_entries
-
     try:
         entries = current_entries(settings_from(home))
     except ScreenerError as exc:
@@ -202,8 +204,6 @@ def lexicon_show(
     home: HomeOption = None,
 ) -> None:
     """A term's state now and every change to it (who, when, why)."""
-    from .lexicon import base_entries, current_entries, store_for
-
     try:
         settings = settings_from(home)
         store = store_for(settings)
@@ -233,9 +233,6 @@ def lexicon_history(
     home: HomeOption = None,
 ) -> None:
     """The versions published, newest first: who, when, why and what."""
-    from .lexicon import store_for
-    from .lexicon.compiled import format_version
-
     try:
         changes = store_for(settings_from(home)).changes(limit)
     except ScreenerError as exc:
@@ -256,8 +253,6 @@ def lexicon_diff(
     home: HomeOption = None,
 ) -> None:
     """Terms added, retired and changed between two versions (over today's shipped lists)."""
-    from .lexicon import entries_at, parse_version, store_for
-
     try:
         settings = settings_from(home)
         store = store_for(settings)
@@ -299,13 +294,6 @@ def lexicon_import(
 ) -> None:
     """Import a term list as one version. Bad lines are rejected with their reason; the rest go
     in. Exit status 30 if any line was rejected."""
-    from rich.progress import Progress
-
-    from .cli_common import Exit
-    from .lexicon import current_entries
-    from .lexicon.maintain import import_entries
-    from .lexicon.transfer import read_import
-
     try:
         settings = settings_from(home)
         with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -316,8 +304,6 @@ def lexicon_import(
                     for e in current_entries(settings)}
         new = [(line, e) for line, e in plan.accepted
                if (e.term, e.category, e.severity, e.article, e.boundary) not in in_force]
-        from .render import visible
-
         for r in plan.rejected:  # shown, not obeyed: a rejected line may hold any character
             text = visible(r.text if len(r.text) <= 40 else r.text[:40] + "…")
             err.print(f"rejected: {file}:{r.line}: {r.reason}: {text}", markup=False)
@@ -350,10 +336,6 @@ def lexicon_export(
     home: HomeOption = None,
 ) -> None:
     """Write out the lexicon in force."""
-    from .lexicon import current_entries, store_for
-    from .lexicon.compiled import content_hash, format_version
-    from .lexicon.transfer import export_text
-
     try:
         settings = settings_from(home)
         entries = [e for e in current_entries(settings)
@@ -395,10 +377,6 @@ def lexicon_test(
 ) -> None:
     """Screen the clean reference corpus with candidate terms and show every place they would
     fire: each hit there is a false alarm. Changes nothing."""
-    from .lexicon import current_entries, make_entry
-    from .lexicon.maintain import check_entry, unmatchable
-    from .lexicon.trial import CLEAN_CORPUS, try_terms
-
     try:
         settings = settings_from(home)
         candidates = [make_entry(t, category, boundary=boundary, source="candidate")
@@ -429,9 +407,6 @@ def lexicon_lint(
     """Warn about terms likely to misfire or do nothing: too short, everyday words, duplicates,
     terms covered by another term or swallowed by an allow-list phrase, pinyin variants that
     spell a common word."""
-    from .lexicon import current_entries
-    from .lexicon.trial import lint
-
     try:
         settings = settings_from(home)
         entries = current_entries(settings)

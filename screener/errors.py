@@ -51,6 +51,12 @@ class StageError(ScreenerError):
     """A pipeline stage failed; the pipeline turns this into a ``stage_error`` finding."""
 
 
+class StageContractError(ConfigError):
+    """Stages whose declarations do not fit together: a need no chosen stage provides, a key
+    provided twice, a cycle (raised when the pipeline is built); or a stage that broke its
+    declaration while running (the pipeline turns that into a ``stage_error`` finding)."""
+
+
 class ModelError(ScreenerError):
     """A classifier model cannot be used; names the model folder and the problem.
 
@@ -86,3 +92,8 @@ class ImageDecodeError(InputError):
 
 class AssetError(ScreenerError):
     """The asset bank refused an operation (unknown id, bad kind, unreadable image...)."""
+
+
+class RescreenError(ScreenerError):
+    """A re-screening run cannot go on (the lexicon changed under it, a worker died, the Dask
+    scheduler is out of reach); what was committed is kept."""

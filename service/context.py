@@ -3,7 +3,6 @@ the asset bank, built once per app (``create_app``) or command (``cli``)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, inspect
 
 from screener import Screener
+from screener.classify import model_version
 from screener.images.bank import AssetBank
 from screener.images.config import image_config
 from screener.lexicon.store import default_user
@@ -19,15 +19,6 @@ from screener.settings import Settings
 
 from .config import ServiceSettings, load_service_settings
 from .db import audit_log, make_engine
-
-
-def model_version_of(model_dir: Path) -> str:
-    """A hash of the classifier manifest (which pins every model file by sha256)."""
-    manifest = model_dir / "classify" / "manifest.json"
-    try:
-        return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "none"  # the classify stage then fails closed and says so in the report
 
 
 @dataclass
@@ -44,7 +35,7 @@ class Services:
 
     @cached_property
     def model_version(self) -> str:
-        return model_version_of(self.settings.model_dir)
+        return model_version(self.settings)
 
     @cached_property
     def bank(self) -> AssetBank:

@@ -16,8 +16,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from screener.errors import InputError
-from screener.ingest import SUFFIXES, decode_utf8, parse_draft
-from screener.ingest_rich import parse_rich_draft
+from screener.ingest import SUFFIXES, decode_utf8, parse_draft, parse_rich_draft
 from screener.settings import Settings
 
 from .errors import BadRequest, ServiceError

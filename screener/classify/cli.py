@@ -9,16 +9,18 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..pipeline import build_resources
+from ..settings import load_settings
+from . import BUNDLE
+from .card import render
 from .model import CLASSES
 from .persist import save_model
+from .train import read_jsonl, run_training
 
 DEFAULT_DATA = Path("data/samples/corpus")
 
 
 def _resources():
-    from ..pipeline import build_resources
-    from ..settings import load_settings
-
     # A fresh home: the shipped lexicons only, never this user's lexicon store, so the same data and
     # seed give the same model on any machine.
     home = Path(tempfile.mkdtemp(prefix="screener-train-"))
@@ -32,10 +34,6 @@ def train(output_dir: Path, data_dir: Path, seed: int = 0, *, cross_validate: bo
 
     Returns the training report (counts, metrics, thresholds, timings, files written).
     """
-    from . import BUNDLE
-    from .card import render
-    from .train import read_jsonl, run_training
-
     data_dir, output_dir = Path(data_dir), Path(output_dir)
     train_path = data_dir / "train.jsonl"
     if not train_path.is_file():

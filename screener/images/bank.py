@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 
 from ..migrations import ASSETS, upgrade
@@ -22,6 +23,7 @@ from .config import ImageConfig
 from .decode import read_image
 from .errors import AssetError
 from .hashing import asset_hashes, hashes_of, trim_borders
+from .index import linear_search
 from .verify import Features, features_of
 
 KINDS = ("copyright", "emblem")
@@ -146,8 +148,6 @@ class AssetBank:
 
     def similar(self, rgb, sha256: str) -> list[tuple[Asset, int]]:
         """Active assets with the same bytes (distance 0) or a close whole-image hash."""
-        from .index import linear_search
-
         query = hashes_of(trim_borders(rgb))
         found: dict[int, int] = {}
         with self.engine.connect() as conn:
@@ -156,7 +156,6 @@ class AssetBank:
                 found[row.id] = 0
             rows = conn.execute(sa.select(hashes.c.asset_id, hashes.c.variant, hashes.c.value)
                                 .join(assets).where(assets.c.status == "active")).all()
-        import numpy as np
 
         for algo, value in query.items():
             own = [r for r in rows if r.variant == f"{algo}:crop(0, 0, 0, 0)"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..classify.judge import Judgement
+from ..findings import hit_finding, make_finding
 from ..lexicon import Hit
 from ..model import Evidence, Finding
-from ..policy import rule_for
-from ..stages.classify import Judgement
 from .matcher import Match
 from .ocr import OcrResult, enclosing
 from .qr import QrCode
@@ -14,12 +14,9 @@ STAGE = "images"
 
 
 def unreadable(index: int, source: str, problem: str) -> Finding:
-    rule = rule_for("stage_error")
-    return Finding(stage=STAGE, category="stage_error", severity=rule.severity,
-                   field=f"image:{index}", start=0, end=0, text="", term="", score=0.0,
-                   article=rule.article,
-                   explanation=f"image {source!r} could not be checked: {problem}; "
-                               "a person must look at it")
+    return make_finding("stage_error", stage=STAGE, field=f"image:{index}", score=0.0,
+                        explanation=f"image {source!r} could not be checked: {problem}; "
+                                    "a person must look at it")
 
 
 def bank_match(index: int, match: Match, frame: int, n_frames: int,
@@ -27,13 +24,11 @@ def bank_match(index: int, match: Match, frame: int, n_frames: int,
     """``scale`` maps the reduced working copy back to the picture's own pixels."""
     asset, check = match.asset, match.verification
     x0, y0, x1, y1 = (round(v * scale) for v in check.region)
-    rule = rule_for(asset.kind)
     where = f" (frame {frame + 1} of {n_frames})" if n_frames > 1 else ""
     distance = "no close hash" if match.distance >= 64 else f"hash distance {match.distance}"
-    return Finding(
-        stage=STAGE, category=asset.kind, severity=rule.severity, field=f"image:{index}",
-        start=0, end=0, text="", term=f"asset {asset.id}: {asset.title}",
-        score=round(min(1.0, check.inliers / 100), 3), article=rule.article,
+    return make_finding(
+        asset.kind, stage=STAGE, field=f"image:{index}", term=f"asset {asset.id}: {asset.title}",
+        score=round(min(1.0, check.inliers / 100), 3),
         explanation=(f"matches bank asset {asset.id} {asset.title!r} (owner {asset.owner or '?'}, "
                      f"licence {asset.license or '?'}){where}: {distance} via {match.via}; "
                      f"verified by {check.inliers} RANSAC inliers of {check.matches} feature "
@@ -43,12 +38,10 @@ def bank_match(index: int, match: Match, frame: int, n_frames: int,
 
 
 def outside_qr(index: int, code: QrCode) -> Finding:
-    rule = rule_for("commercial")
-    return Finding(stage=STAGE, category="commercial", severity=rule.severity,
-                   field=f"image:{index}", start=0, end=0, text="", term=code.payload,
-                   score=1.0, article=rule.article,
-                   explanation=f"QR code points outside the school's domains: {code.payload!r} "
-                               f"(corners {list(code.box)}); check it is permitted")
+    return make_finding("commercial", stage=STAGE, field=f"image:{index}", term=code.payload,
+                        explanation=f"QR code points outside the school's domains: "
+                                    f"{code.payload!r} (corners {list(code.box)}); check it is "
+                                    "permitted")
 
 
 def _where(frame: int, box: tuple[int, int, int, int]) -> str:
@@ -64,12 +57,9 @@ def _scaled(points, scale: float) -> tuple[int, int, int, int]:
 def text_hit(index: int, hit: Hit, ocr: OcrResult, frame: int, scale: float) -> Finding:
     """A lexicon term in the text read from a picture; offsets point into ``ocr.text``."""
     box = _scaled([ocr.box_at(hit.start, hit.end)], scale)
-    return Finding(
-        stage=STAGE, category=hit.entry.category, severity=hit.entry.severity,
-        field=f"image:{index}", start=hit.start, end=hit.end,
-        text=ocr.text[hit.start:hit.end], term=hit.entry.term, score=1.0,
-        article=hit.entry.article,
-        explanation=f"text in the image ({_where(frame, box)}): {hit.explanation()}")
+    return hit_finding(STAGE, f"image:{index}", hit, ocr.text,
+                       explanation=f"text in the image ({_where(frame, box)}): "
+                                   f"{hit.explanation()}")
 
 
 # The evidence that makes up this share of the shown evidence's weight drove the score; the
@@ -99,10 +89,9 @@ def text_judgement(index: int, judged: Judgement, ocr: OcrResult, frame: int,
     lines = ocr.lines_covering(spans) or ocr.lines
     start, end = lines[0].start, lines[-1].start + len(lines[-1].text)
     box = _scaled([line.box for line in lines], scale)
-    return Finding(
-        stage=STAGE, category=judged.name, severity=judged.severity, field=field,
-        start=start, end=end, text=ocr.text[start:end], term="",
-        score=round(judged.probability, 4), article=rule_for(judged.name).article,
+    return make_finding(
+        judged.name, stage=STAGE, severity=judged.severity, field=field,
+        start=start, end=end, text=ocr.text[start:end], score=round(judged.probability, 4),
         explanation=f"text in the image ({_where(frame, box)}, {len(lines)} of "
                     f"{len(ocr.lines)} lines): {judged.explanation}",
         evidence=judged.evidence)

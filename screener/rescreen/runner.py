@@ -21,7 +21,6 @@ now), ``changed`` (flagged before and now, but with a new finding or another ver
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -32,8 +31,9 @@ from multiprocessing import get_context
 
 from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, update
 
-from ..classify import BUNDLE, models_dir
-from ..errors import ScreenerError
+from ..classify import model_version
+from ..errors import RescreenError
+from ..lexicon import open_store
 from ..settings import Settings
 from . import cluster, db
 from .archive import iso, parse_when
@@ -44,19 +44,7 @@ DEFAULT_BATCH = 100
 CHUNK = 500  # ids per IN (...) query
 
 
-class RescreenError(ScreenerError):
-    """A run cannot go on (e.g. the lexicon changed under it); what was committed is kept."""
-
 FLAGGED = ("review", "block")
-
-
-def model_version(settings: Settings) -> str:
-    """The classifier bundle in force: a digest of its manifest (which holds the files' sha256)."""
-    manifest = models_dir(settings) / BUNDLE / "manifest.json"
-    try:
-        return "m-" + hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "m-none"
 
 
 def version_key(lexicon_version: str, model: str) -> str:
@@ -298,8 +286,6 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
     commit (``carried``: how many of the ``n`` kept their previous report).
     KeyboardInterrupt stops it cleanly: the summary comes back with ``interrupted`` set.
     """
-    from ..lexicon import open_store
-
     settings = pinned(settings)
     engine = db.open_db(settings)
     scope = _scope(since, account)

@@ -24,15 +24,15 @@ from ..images.ocr import OcrCache, OcrResult
 from ..images.qr import decode_qr, is_school_link
 from ..model import Finding
 from ..policy import ACCOUNT_NAME_ONLY
-from . import register
-from .base import Context, Resources
-from .classify import ClassifyStage
+from .base import CLASS_SCORES, Context, Resources
+from .registry import register
 
 REMOTE = ("http://", "https://", "//")
 
 
 class ImageStage:
     name = STAGE
+    uses = (CLASS_SCORES,)  # text in pictures is scored when the draft's text was
 
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
@@ -43,7 +43,7 @@ class ImageStage:
         self._lock = threading.Lock()
         self.ocr = OcrCache(cache_dir(resources.settings) / "ocr")
         # Same model, thresholds and evidence as the draft's text; loaded on first use.
-        self.classifier = ClassifyStage(resources)
+        self.classifier = resources.classifier
 
     def bank_index(self) -> BankIndex:
         """The active bank, reloaded when it changed (one indexed query per draft)."""
@@ -112,7 +112,7 @@ class ImageStage:
         out = [text_hit(number, hit, ocr, frame_no, scale) for hit in hits]
         # Judged like the draft's text when the draft's text was: a run without the classify
         # stage wants no scores, and a classify stage that failed already made its finding.
-        if "classify" not in context.stages_run:
+        if CLASS_SCORES not in context:
             return out
         try:
             judged = self.classifier.judge(

@@ -10,16 +10,15 @@ import sys
 import pytest
 from sqlalchemy import select
 
+from screener.errors import RescreenError
 from screener.lexicon.maintain import Who, add_terms
 from screener.rescreen import db as rsdb
 from screener.rescreen import import_paths, rescreen
-from screener.rescreen.runner import RescreenError
-
-from ..conftest import SHIPPED_LEXICONS, make_settings
+from tests.fixtures.core import SHIPPED_LEXICONS, make_settings
 
 distributed = pytest.importorskip("distributed")
 
-WHO = Who("tester", "dask test")
+WHO = Who("tester", "re-screening on a Dask cluster, test")
 POSTS = 150
 
 

@@ -15,7 +15,7 @@ from screener.rescreen import db as rsdb
 from screener.rescreen import import_paths, rescreen
 from screener.settings import load_settings
 
-WHO = Who("tester", "issue 7 test")
+WHO = Who("tester", "re-screening, test")
 
 
 def _archive(tmp_path, write_jsonl, settings):

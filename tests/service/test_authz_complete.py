@@ -27,8 +27,8 @@ import pytest
 from screener_service.web import COOKIE, csrf_of
 
 from screener.settings import REPO_ROOT
-
-from .conftest import World, build_world, image_bytes, sample_photos
+from tests.fixtures.images import image_bytes, sample_photos
+from tests.fixtures.service import World, build_world
 
 ROLES = ("admin", "operator", "responsible", "unit_head", "maintainer")
 CALLERS = (*ROLES, "anonymous")

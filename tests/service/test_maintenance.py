@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 
 from screener.cli_assets import assets_app
 from screener.cli_lexicon import lexicon_app
-
-from .conftest import image_bytes
+from tests.fixtures.images import image_bytes
 
 NEW_TERM = "紫微星云贷"  # not in the shipped lists
 

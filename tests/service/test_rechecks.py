@@ -1,4 +1,4 @@
-"""Issue 7, the service side of re-screening: published drafts copied into the archive
+"""The service side of re-screening: published drafts copied into the archive
 (``screener archive import --from-service``), and posts a re-screening newly flags queued for
 their responsible person as "published post needs review", through the CLI and the HTTP API on
 the state folder's own SQLite database."""
@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from screener.cli import app as cli_app
 from screener.rescreen import db as rsdb
 from screener.settings import REPO_ROOT
-
-from .conftest import World, image_bytes, sample_photos
+from tests.fixtures.images import image_bytes, sample_photos
+from tests.fixtures.service import World
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Drafts with embedded pictures: ``.html`` (WeChat article export), ``.md`` and ``.docx``.
+"""Drafts with embedded pictures: ``.md`` (image links), ``.html`` (a WeChat article export) and
+``.docx``; the table of file types (``ingest.FILE_TYPES``) sends them here.
 
-``parse_rich_draft(path, settings)`` returns a Draft whose ``images`` the images stage checks:
+The Draft's ``images`` are what the images stage checks:
 
 * local files are resolved against the draft's folder;
 * inline pictures (``data:`` URIs, pictures inside a .docx) are written once, named by their
@@ -14,18 +15,20 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import re
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import InputError
-from .ingest import check_image_count, local_image
-from .model import Draft
-from .settings import Settings
+from ..errors import InputError
+from ..model import Draft
+from ..settings import Settings
+from .checks import REMOTE, check_image_count, checked_draft, local_image
+from .read import decode_utf8, read_bounded
+from .text import parse_draft
 
-RICH_SUFFIXES = (".html", ".htm", ".md", ".docx")
 # Exports with inline pictures are far larger than text drafts; text limits still apply.
 MAX_RICH_BYTES = 60_000_000
 _MIME_EXT = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/gif": ".gif",
@@ -36,57 +39,48 @@ _BLOCK = {"p", "div", "br", "section", "h1", "h2", "h3", "h4", "h5", "h6", "li",
 _SKIP = {"script", "style", "head", "noscript", "template"}
 
 
-def parse_rich_draft(path: Path, settings: Settings) -> Draft:
-    path = Path(path)
+def read_markdown(path: Path, settings: Settings) -> Draft:
+    # Title and body exactly as plain .md drafts; the image links stay in the body text so
+    # offsets of findings still point into what the operator wrote.
+    source, text = _read_text(path)
+    draft = parse_draft(text, source, ".md", settings)
+    return _with_pictures(path, draft.title, draft.body, _MD_IMAGE.findall(text), settings)
+
+
+def read_html(path: Path, settings: Settings) -> Draft:
+    source, text = _read_text(path)
+    parser = _HtmlText()
+    parser.feed(text)
+    parser.close()
+    body = re.sub(r"[ \t\r\f\v]*\n[\s]*", "\n", "".join(parser.parts)).strip()
+    title = " ".join((parser.title or parser.h1).split())
+    return _with_pictures(path, title, body, parser.images, settings)
+
+
+def read_docx(path: Path, settings: Settings) -> Draft:
     source = str(path)
-    suffix = path.suffix.lower()
-    if suffix not in RICH_SUFFIXES:
-        raise InputError(source, f"unsupported file type {suffix!r}; this reader takes "
-                                 f"{', '.join(RICH_SUFFIXES)}")
-    data = _read_bytes(path)
-    inline = Path(settings.home) / "cache" / "inline"
-    if suffix == ".docx":
-        title, body, images = _docx(data, source, inline, settings)
-    else:
-        text = _decode(data, source)
-        if suffix == ".md":
-            title, body, images = _markdown(text, settings, source)
-        else:
-            title, body, images = _html(text, source, inline)
-        # before a single inline picture is written
-        check_image_count(len(images), source, settings)
-        images = [_resolve(ref, index, path.parent, inline, source)
-                  for index, ref in enumerate(images)]
-    return _draft(title, body, images, source, settings)
-
-
-def _read_bytes(path: Path) -> bytes:
-    from .ingest import read_bounded
-
-    return read_bounded(path, MAX_RICH_BYTES, noun="rich drafts")
-
-
-def _decode(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(source, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset "
-                                 f"{exc.start}") from None
-
-
-def _draft(title: str, body: str, images: list[str], source: str, settings: Settings) -> Draft:
-    from .ingest import checked_draft
-
+    data = read_bounded(path, MAX_RICH_BYTES, noun="rich drafts")
+    title, body, images = _docx(data, source, _inline(settings), settings)
     return checked_draft(source, settings, title=title, body=body, images=tuple(images))
 
 
-def _markdown(text: str, settings: Settings, source: str) -> tuple[str, str, list[str]]:
-    from .ingest import parse_draft
+def _inline(settings: Settings) -> Path:
+    return Path(settings.home) / "cache" / "inline"
 
-    # Title and body exactly as plain .md drafts; the image links stay in the body text so
-    # offsets of findings still point into what the operator wrote.
-    draft = parse_draft(text, source, ".md", settings)
-    return draft.title, draft.body, _MD_IMAGE.findall(text)
+
+def _read_text(path: Path) -> tuple[str, str]:
+    source = str(path)
+    return source, decode_utf8(read_bounded(path, MAX_RICH_BYTES, noun="rich drafts"), source)
+
+
+def _with_pictures(path: Path, title: str, body: str, refs: list[str],
+                   settings: Settings) -> Draft:
+    source = str(path)
+    # before a single inline picture is written
+    check_image_count(len(refs), source, settings)
+    images = tuple(_resolve(ref, index, path.parent, _inline(settings), source)
+                   for index, ref in enumerate(refs))
+    return checked_draft(source, settings, title=title, body=body, images=images)
 
 
 def _store_inline(data: bytes, ext: str, folder: Path) -> str:
@@ -102,7 +96,7 @@ def _store_inline(data: bytes, ext: str, folder: Path) -> str:
 def _resolve(ref: str, index: int, base: Path, inline: Path, source: str) -> str:
     ref = ref.strip()
     lowered = ref.lower()
-    if lowered.startswith(("http://", "https://", "//")):
+    if lowered.startswith(REMOTE):
         return ref  # never fetched; the images stage reports it as not checked
     if lowered.startswith("data:"):
         header, _, payload = ref.partition(",")
@@ -161,19 +155,8 @@ class _HtmlText(HTMLParser):
         self.parts.append(data)
 
 
-def _html(text: str, source: str, inline: Path) -> tuple[str, str, list[str]]:
-    parser = _HtmlText()
-    parser.feed(text)
-    parser.close()
-    body = re.sub(r"[ \t\r\f\v]*\n[\s]*", "\n", "".join(parser.parts)).strip()
-    title = " ".join((parser.title or parser.h1).split())
-    return title, body, parser.images
-
-
 def _docx(data: bytes, source: str, inline: Path, settings: Settings
           ) -> tuple[str, str, list[str]]:
-    import io
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             # A zip bomb is refused from its directory before anything is inflated.
@@ -182,7 +165,7 @@ def _docx(data: bytes, source: str, inline: Path, settings: Settings
         raise InputError(source, "not a .docx file (not a zip archive)") from None
     if unpacked > 4 * MAX_RICH_BYTES:
         raise InputError(source, f"unpacks to {unpacked:,} bytes; refusing")
-    import docx
+    import docx  # python-docx loads lxml (measured: 20-60 ms of a CLI start); only for .docx
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -225,7 +208,7 @@ def _docx_images(document, inline: Path, source: str, settings: Settings) -> lis
             continue
         if rel.is_external:
             ref = rel.target_ref
-            if not ref.lower().startswith(("http://", "https://", "//")):
+            if not ref.lower().startswith(REMOTE):
                 # a linked (not embedded) picture naming a file: never read from here
                 raise InputError(source, f"images[{len(images)}] {ref[:200]!r} is linked to a "
                                          "file, not embedded; embed the picture in the document")

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from screener.errors import InputError
-from screener.ingest_rich import parse_rich_draft
+from screener.ingest import parse_rich_draft
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_docx_text_and_pictures(tmp_path, test_settings, png_bytes):
 
 @pytest.mark.parametrize(("name", "content", "problem"), [
     ("bad.docx", b"not a zip", "not a .docx"),
-    ("bad.html", b"\xff\xfe<p>x", "not UTF-8"),
+    ("bad.html", b"\xff\xfe<p>x", "not valid UTF-8"),
     ("empty.html", b"<html><body></body></html>", "empty draft"),
     ("x.pdf", b"%PDF", "unsupported"),
 ])
