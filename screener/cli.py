@@ -28,6 +28,7 @@ from .cli_common import (
     out,
     settings_from,
 )
+from .cli_corpus import corpus_app
 from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
 from .errors import ScreenerError
@@ -45,6 +46,7 @@ app = typer.Typer(
 )
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(assets_app, name="assets")
+app.add_typer(corpus_app, name="corpus")
 register_rescreen_commands(app)
 @app.command()
 def screen(
@@ -106,20 +108,33 @@ def train(
     ] = Path("data/samples/corpus"),
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same model.")
                     ] = 0,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="Local real corpus (from `screener corpus build`); default: the "
+                         "corpus_dir setting if a corpus was built there, else synthetic only.")
+    ] = None,
+    synthetic_only: Annotated[bool, typer.Option(
+        "--synthetic-only", help="Ignore any real corpus (the models shipped are NOT made "
+                                 "this way).")] = False,
     home: HomeOption = None,
 ) -> None:
     """Train the confidential, commercial and major_news classifiers and write model cards.
 
-    Reproducible: the same data and seed give byte-identical model files.
+    Reproducible: the same data (synthetic corpus + real corpus) and seed give byte-identical
+    model files.
     """
     # Training loads scikit-learn and scipy (measured: 150-190 ms); no other command needs them.
     from .classify.cli import format_summary
     from .classify.cli import train as run_training
+    from .corpus import find_corpus
 
     try:
         settings = settings_from(home)
-        with err.status("training (cross-validation takes about half a minute)…"):
-            report = run_training(output or settings.model_dir, data, seed)
+        folder = None if synthetic_only else find_corpus(corpus, settings)
+        err.print(f"real corpus: {folder}" if folder else
+                  "no real corpus (synthetic data only): the shipped models were trained with "
+                  "the real corpus too; build it with `screener corpus build`", markup=False)
+        with err.status("training (cross-validation takes a minute or two)…"):
+            report = run_training(output or settings.model_dir, data, seed, corpus_dir=folder)
     except ScreenerError as exc:
         raise fail(exc) from None
     out.print(format_summary(report), markup=False)

@@ -18,6 +18,7 @@ from rich.table import Table
 from .cli_common import Exit, HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
 from .lexicon import base_entries, current_entries, entries_at, make_entry, parse_version, store_for
+from .lexicon.clean import RATE_LIMIT, clean_corpus, term_rates, write_rates
 from .lexicon.compiled import content_hash, format_version
 from .lexicon.maintain import (
     Who,
@@ -31,7 +32,7 @@ from .lexicon.maintain import (
 )
 from .lexicon.store import default_user
 from .lexicon.transfer import export_text, read_import
-from .lexicon.trial import CLEAN_CORPUS, lint, try_terms
+from .lexicon.trial import lint, try_terms
 from .plugins import hooks
 from .render import visible
 
@@ -372,7 +373,11 @@ def lexicon_test(
     boundary: Annotated[bool, typer.Option("--boundary", help="Test as boundary-sensitive.")]
         = False,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="Folder of clean drafts (default: data/samples/clean).")] = None,
+        "--corpus", help="Clean reference corpus: a built real corpus (screener corpus build), a "
+                         "folder of clean drafts or a text file with one text a line. Default: "
+                         "the built corpus of the corpus_dir setting plus the hand-written "
+                         "samples, or the hand-written samples alone (data/samples/clean).")
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Screen the clean reference corpus with candidate terms and show every place they would
@@ -388,9 +393,11 @@ def lexicon_test(
             term, why = next(iter(bad.items()))
             raise ScreenerError(f"{term!r} cannot be matched: {why}")
         allow = [e for e in current_entries(settings) if e.is_allow]
-        result = try_terms(candidates, allow, settings, corpus or CLEAN_CORPUS)
+        clean = clean_corpus(settings, corpus)
+        result = try_terms(candidates, allow, settings, clean)
     except ScreenerError as exc:
         raise fail(exc) from None
+    err.print(f"干净参考语料：{clean.description}", markup=False)
     for hit in result.hits:
         out.print(f"{hit.source} {hit.field}:{hit.start}-{hit.end}  {hit.term}  "
                   f"…{hit.context}…", markup=False)
@@ -402,15 +409,26 @@ def lexicon_test(
 def lexicon_lint(
     category: Annotated[str | None, typer.Option("--category", "-c",
                                                  help="Only report this category.")] = None,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="Clean reference corpus for the false-alarm rates (as for `lexicon "
+                         "test`; default: the built real corpus plus the hand-written samples, "
+                         "or the hand-written samples alone).")] = None,
+    rates: Annotated[Path | None, typer.Option(
+        "--rates", help="Also write every term's false-alarm rate to this TSV file.")] = None,
     home: HomeOption = None,
 ) -> None:
     """Warn about terms likely to misfire or do nothing: too short, everyday words, duplicates,
     terms covered by another term or swallowed by an allow-list phrase, pinyin variants that
-    spell a common word."""
+    spell a common word; and report every term's false-alarm rate on the clean reference
+    corpus, flagging those over 0.5 %."""
     try:
         settings = settings_from(home)
         entries = current_entries(settings)
         warnings = lint(entries, settings)
+        clean = clean_corpus(settings, corpus)
+        measured = term_rates(entries, settings, clean)
+        if rates is not None:
+            write_rates(rates, measured, clean)
     except ScreenerError as exc:
         raise fail(exc) from None
     categories = {e.term: e.category for e in entries if not e.is_allow}
@@ -418,3 +436,15 @@ def lexicon_lint(
     for w in shown:
         out.print(f"{w.kind:9} {w.term}: {w.message}", markup=False)
     out.print(f"{len(shown)} warning(s)")
+    chosen = [r for r in measured if category is None or r.category == category]
+    firing = sorted((r for r in chosen if r.texts_hit), key=lambda r: (-r.texts_hit, r.term))
+    out.print(f"\n干净参考语料：{clean.description}；sha256 {clean.digest[:16]}…", markup=False)
+    for r in firing:
+        flag = "  超过 0.5%" if r.rate > RATE_LIMIT else ""
+        out.print(f"误报率 {r.rate:7.3%}  {r.texts_hit:4d}/{r.of}  {r.term} ({r.category}, "
+                  f"{r.source}) 例：{r.example}{flag}", markup=False)
+    over = sum(r.rate > RATE_LIMIT for r in chosen)
+    out.print(f"{len(chosen)} 个词条中 {len(firing)} 个在干净语料上命中，{over} 个误报率超过 "
+              f"{RATE_LIMIT:.1%}", markup=False)
+    if rates is not None:
+        out.print(f"已写出每个词条的误报率：{rates}", markup=False)

@@ -47,6 +47,18 @@ class LexiconError(ScreenerError):
         super().__init__(f"{where}: {problem}")
 
 
+class CorpusError(ScreenerError):
+    """A third-party corpus file is missing, altered (checksum) or unreadable; names which.
+
+    The message is Chinese: the maintainers who rebuild the corpus read it.
+    """
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}：{problem}")
+
+
 class StageError(ScreenerError):
     """A pipeline stage failed; the pipeline turns this into a ``stage_error`` finding."""
 

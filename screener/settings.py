@@ -41,6 +41,7 @@ SETTINGS_FILE_ENV = "SCREENER_SETTINGS_FILE"
 LEGACY_ENV: dict[str, tuple[str, ...]] = {
     "SCREENER_LEXICONS": ("lexicon_dir",),
     "SCREENER_MODELS": ("model_dir",),
+    "SCREENER_CORPUS": ("corpus_dir",),
     "SCREENER_MAX_IMAGES_PER_DRAFT": ("max_images_per_file",),
     "SCREENER_MAX_REQUEST_BYTES": ("service", "max_request_bytes"),
     "SCREENER_MAX_IMAGES": ("service", "max_images_per_submission"),
@@ -239,6 +240,13 @@ class Settings(BaseSettings):
         description="How often a long-running process checks the store for a new lexicon "
         "version and swaps it in (0: before every screening). Env SCREENER_LEXICON_CHECK_SECONDS.",
     )
+    corpus_dir: Path | None = Field(
+        default=None,
+        description="Local real-text corpus built by `screener corpus build` (training, "
+        "lexicon test/lint, false-alarm figures); default <home>/corpus. Env "
+        "SCREENER_CORPUS_DIR (or SCREENER_CORPUS).",
+    )
+
     images: ImageSettings = Field(default_factory=ImageSettings,
                                   description="Pictures: limits and matching thresholds.")
     service: ServiceSection = Field(default_factory=ServiceSection,
@@ -248,7 +256,7 @@ class Settings(BaseSettings):
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
-    @field_validator("home", "lexicon_dir", "model_dir", mode="before")
+    @field_validator("home", "lexicon_dir", "model_dir", "corpus_dir", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
         return Path(value).expanduser() if isinstance(value, str | Path) else value
@@ -280,6 +288,10 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def corpus_folder(self) -> Path:
+        return self.corpus_dir or self.home / "corpus"
 
     @property
     def settings_file(self) -> Path:

@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fixtures.rescreen",
     "tests.fixtures.service",
     "tests.fixtures.hostile",
+    "tests.fixtures.corpus",
     "tests.fixtures.databases",
 ]
 
