@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -30,11 +31,12 @@ from .cli_common import (
 from .cli_corpus import corpus_app
 from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
-from .cli_service import register as register_service_commands
 from .errors import ScreenerError
 from .ingest import expand_paths, load_draft
 from .pipeline import Screener, freeze_long_lived
+from .plugins import hooks
 from .render import print_report, report_json
+from .settings import sources
 
 app = typer.Typer(
     help="Screen draft posts for the college's WeChat and Weibo accounts before they go out.",
@@ -45,7 +47,6 @@ app = typer.Typer(
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(assets_app, name="assets")
 app.add_typer(corpus_app, name="corpus")
-register_service_commands(app)
 register_rescreen_commands(app)
 @app.command()
 def screen(
@@ -141,15 +142,35 @@ def train(
 
 @app.command("settings")
 def show_settings(home: HomeOption = None) -> None:
-    """Show every setting, its current value and what it means."""
+    """Show every setting, its value, where it came from and what it means.
+
+    Sections are dotted (service.max_request_bytes); a value comes from a flag, the
+    environment, the settings file or the default.
+    """
     try:
         settings = settings_from(home)
+        origin = sources(home=home)
     except ScreenerError as exc:
         raise fail(exc) from None
-    table = Table("setting", "value", "meaning")
-    for name, info in type(settings).model_fields.items():
-        table.add_row(name, str(getattr(settings, name)), info.description or "")
+    table = Table("setting", "value", "from", "meaning")
+
+    def rows(model: BaseModel, prefix: str) -> None:
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                rows(value, f"{prefix}{name}.")
+                continue
+            key = prefix + name
+            table.add_row(key, str(value), origin.get(key, "default"), info.description or "")
+
+    rows(settings, "")
     out.print(table)
+    out.print(f"settings file: {settings.settings_file}"
+              + ("" if settings.settings_file.is_file() else " (none)"), markup=False)
+
+
+# Plugins' commands last (the review service adds serve, init, accounts, tokens, audit).
+hooks().register_commands(app=app)
 
 
 def main() -> None:

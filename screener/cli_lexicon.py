@@ -33,6 +33,7 @@ from .lexicon.maintain import (
 from .lexicon.store import default_user
 from .lexicon.transfer import export_text, read_import
 from .lexicon.trial import lint, straddle_warnings, try_terms
+from .plugins import hooks
 from .render import visible
 
 lexicon_app = typer.Typer(
@@ -62,15 +63,10 @@ def _published(change, settings, nothing: str = "nothing changed: the lexicon al
 
 
 def _audit(settings, change) -> None:
-    """Append the change to the service's audit log when this state folder has one.
-
-    Imported here, not at module level: the screener core does not depend on the service.
-    """
-    from service.maintenance import audit_from_cli, cli_actor, record_lexicon
-
+    """Tell the plugins (the review service appends the change to its audit log when this
+    state folder has one)."""
     try:
-        audit_from_cli(settings, lambda conn: record_lexicon(conn, cli_actor("maintainer"),
-                                                             change))
+        hooks().lexicon_changed(settings=settings, change=change)
     except ScreenerError as exc:
         raise fail(ScreenerError(f"the change is published but NOT in the audit log ({exc}); "
                                  "`screener audit verify` will report it")) from None

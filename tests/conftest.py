@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.service",
     "tests.fixtures.hostile",
     "tests.fixtures.corpus",
+    "tests.fixtures.databases",
 ]
 
 # ci: the same examples every run, a bounded number of them, so CI time is predictable. Bounded

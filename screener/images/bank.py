@@ -1,7 +1,8 @@
 """The asset bank: known copyrighted pictures and official emblems, with their history.
 
 SQLite at ``<home>/assets.db`` by default (SQLAlchemy 2.x Core, any URL works). Tables are
-prefixed ``image_`` so the bank can share a database with the lexicon store. Nothing is deleted:
+prefixed ``image_`` so the bank can share a database with the lexicon store; the ``assets``
+migrations (``screener/migrations/assets``) make and change them. Nothing is deleted:
 retiring an asset stops it matching and records who, when and why in ``image_asset_events``.
 Hashes and ORB features are computed once at registration, so screening never re-reads the
 asset files.
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from ..migrations import ASSETS, upgrade
 from .config import ImageConfig
 from .decode import read_image
 from .errors import AssetError
@@ -111,7 +113,7 @@ class AssetBank:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine = sa.create_engine(url)
-            _meta.create_all(self.engine)
+            upgrade(self.engine, ASSETS)
         except sa.exc.SQLAlchemyError as exc:
             raise AssetError(f"cannot open the asset bank {url}: {exc}") from None
 

@@ -18,9 +18,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def check_image_count(pictures: int, source: str, settings: Settings) -> None:
     # A post carries a few dozen pictures at most. Each picture is decoded, hashed and read by
     # OCR, so thousands are a denial of service, not a post.
-    if pictures > settings.max_images:
+    if pictures > settings.max_images_per_file:
         raise InputError(source, f"{pictures:,} images; a draft has at most "
-                                 f"{settings.max_images} (max_images)")
+                                 f"{settings.max_images_per_file} (max_images_per_file)")
 
 
 def local_image(ref: str, index: int, base: Path | None, source: str) -> str:

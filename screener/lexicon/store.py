@@ -17,8 +17,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import os
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,7 +40,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from ..checkpoints import checkpoint
 from ..errors import LexiconError
+from ..migrations import LEXICON, upgrade
 from ..model import Severity
 from ..settings import Settings
 from .files import Entry
@@ -73,7 +73,7 @@ events_table = Table(
     Column("boundary", Boolean, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("action", String(20), nullable=False),
-    # Added after the first release: ``_add_missing_columns`` brings older stores up to date.
+    # Added by migration lexicon_0002 (older stores get it on first open).
     Column("fillers", Boolean, nullable=False, server_default="0"),
 )
 
@@ -161,23 +161,6 @@ def storage_problem(exc: Exception) -> str | None:
     return f"{problem} (disk full or read-only state folder?)"
 
 
-PAUSE_ENV = "SCREENER_TEST_PAUSE_AT"
-
-
-def pause_point(name: str) -> None:
-    """Test-only: with ``SCREENER_TEST_PAUSE_AT=<name>`` the process stops here and waits.
-
-    The fault tests (tests/faults) set it on a child process, wait for the "paused at" line on
-    its stderr and kill -9 it, so the kill lands inside the named critical window (an open write
-    transaction) every time instead of by luck. Unset, it is one environment lookup.
-    """
-    if os.environ.get(PAUSE_ENV) == name:
-        sys.stderr.write(f"paused at {name}\n")
-        sys.stderr.flush()
-        while True:
-            time.sleep(60)
-
-
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -210,15 +193,7 @@ class LexiconStore:
             try:
                 if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
                     Path(database).parent.mkdir(parents=True, exist_ok=True)
-                for attempt in range(_WRITE_RETRIES):
-                    try:
-                        metadata.create_all(self.engine)
-                        _add_missing_columns(self.engine)
-                        break
-                    except OperationalError as exc:  # another process is creating them too
-                        if "locked" not in str(exc) or attempt == _WRITE_RETRIES - 1:
-                            raise
-                        time.sleep(0.05 * (attempt + 1))
+                upgrade(self.engine, LEXICON)
             except (SQLAlchemyError, OSError) as exc:
                 problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
                 raise LexiconError(self.url, f"cannot open the lexicon database: {problem}") \
@@ -330,23 +305,11 @@ class LexiconStore:
             change = Change(seq, at, by, reason, action, summary,
                             hashlib.sha256(payload.encode()).hexdigest(), basis, content_hash)
             conn.execute(changes_table.insert().values(**_as_dict(change)))
-            pause_point("lexicon.commit")
+            checkpoint("lexicon.commit")
             conn.execute(events_table.insert(),
                          [{**row, "fillers": e.fillers} for row, e in zip(rows, new_events,
                                                                           strict=True)])
         return change
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Columns added to ``lexicon_events`` since a store was created, added in place (with
-    their defaults), so that an older store keeps working after an upgrade."""
-    from sqlalchemy import inspect
-
-    present = {c["name"] for c in inspect(engine).get_columns("lexicon_events")}
-    if "fillers" not in present:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ALTER TABLE lexicon_events ADD COLUMN fillers BOOLEAN "
-                                 "NOT NULL DEFAULT FALSE")
 
 
 def _as_dict(change: Change) -> dict:

@@ -3,7 +3,7 @@ overlapping findings and hidden characters."""
 
 from __future__ import annotations
 
-from service.highlight import highlight
+from screener_service.highlight import highlight
 
 
 def _finding(start, end, category="illegal"):

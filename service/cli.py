@@ -1,8 +1,11 @@
 """``screener serve``, ``screener init``, ``screener accounts ...``, ``screener tokens ...`` and
 ``screener audit verify``: the review service from the command line.
 
-Mount with ``register(app)`` in cli.py. The registry commands act as the dean's office; they are
-recorded in the audit log as ``cli:<os user>/admin``.
+The service's plugin (``plugin.register_commands``) mounts them on the ``screener`` command;
+``python -m screener_service.cli`` runs them alone. The registry commands act as the dean's
+office; they are recorded in the audit log as ``cli:<os user>/admin``. The service's modules are
+imported inside the commands: this module is loaded by every ``screener`` call (``screener
+screen`` too), which must not pay for FastAPI.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from .cli_common import HomeOption, err, fail, out, settings_from
-from .errors import ScreenerError
+from screener.cli_common import HomeOption, err, fail, out, settings_from
+from screener.errors import ScreenerError
 
 accounts_app = typer.Typer(help="The account registry (院长办公室): units, people, accounts, "
                                 "roles.", no_args_is_help=True)
@@ -22,47 +25,22 @@ tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.", no_
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
 
-def _engine(home: Path | None):
-    from service.config import load_service_settings
-    from service.db import make_engine, migrate
-    from service.maintenance import ensure_baseline
+def _open(home: Path | None):
+    from .bootstrap import open_services
 
-    settings = settings_from(home)
-    engine = make_engine(load_service_settings(settings).database_url)
-    migrate(engine)
-    ensure_baseline(engine, settings)
-    from service.workdays import calendar_for, use_calendar
-
-    use_calendar(calendar_for(settings.home))
-    return settings, engine
+    return open_services(settings_from(home))[0]
 
 
-def _actor() -> str:
-    from .lexicon.store import default_user
+def _admin():
+    """Whoever runs these commands acts as the dean's office (``cli:<os user>/admin``)."""
+    from .auth import Role, local_principal
+    from .context import cli_actor
 
-    return f"cli:{default_user()}/admin"
+    return local_principal(Role.ADMIN, cli_actor("admin"))
 
 
 def _print(data: object) -> None:
     out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
-
-
-def ensure_admin_token(engine) -> str | None:
-    """Create the first admin token if there is none; returns it (to print once) or None."""
-    from sqlalchemy import select
-
-    from service import audit
-    from service.auth import Role, create_token
-    from service.db import tokens, write
-
-    with write(engine) as conn:
-        if conn.execute(select(tokens.c.id).where(tokens.c.role == "admin")).first():
-            return None
-        token_id, raw = create_token(conn, role=Role.ADMIN, person_id=None, unit_id=None,
-                                     label="first admin (screener init)")
-        audit.append(conn, _actor(), "token.create", f"token:{token_id}",
-                     {"role": "admin", "label": "first admin (screener init)"})
-    return raw
 
 
 def _announce(raw: str | None) -> None:
@@ -75,11 +53,17 @@ def _announce(raw: str | None) -> None:
                   "`screener tokens create --role admin`")
 
 
+def _first_admin(svc) -> str | None:
+    from .context import cli_actor
+    from .usecases.tokens import ensure_admin_token
+
+    return ensure_admin_token(svc.engine, cli_actor("admin"))
+
+
 def init(home: HomeOption = None) -> None:
     """Create the service database and the first admin token (printed once)."""
     try:
-        _, engine = _engine(home)
-        raw = ensure_admin_token(engine)
+        raw = _first_admin(_open(home))
     except ScreenerError as exc:
         raise fail(exc) from None
     _announce(raw)
@@ -93,30 +77,27 @@ def serve(
     """Run the review service (API under /api, docs at /docs, reviewer pages at /)."""
     import uvicorn
 
-    from service import create_app
+    from screener.pipeline import freeze_long_lived
+
+    from .app import create_app
 
     try:
-        settings, engine = _engine(home)
-        raw = ensure_admin_token(engine)
+        svc = _open(home)
+        raw = _first_admin(svc)
         if raw:
             _announce(raw)
-        app = create_app(settings)
+        app = create_app(svc.settings)
     except ScreenerError as exc:
         raise fail(exc) from None
-    from .pipeline import freeze_long_lived
-
     freeze_long_lived()
     # One process: the screener's lexicon and models live in memory; requests use its threads.
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 def _run(home: Path | None, action):
-    from service.db import write
-
+    """``action(services, principal)``, with errors as one line and exit 30."""
     try:
-        settings, engine = _engine(home)
-        with write(engine) as conn:
-            return action(settings, conn)
+        return action(_open(home), _admin())
     except ScreenerError as exc:
         raise fail(exc) from None
     except ValueError as exc:  # an enum value the registry does not know
@@ -126,9 +107,9 @@ def _run(home: Path | None, action):
 @accounts_app.command("add-unit")
 def add_unit(name: str, home: HomeOption = None) -> None:
     """Register a unit (单位)."""
-    from service import registry
+    from .usecases import registry
 
-    _print(_run(home, lambda s, c: registry.create_unit(c, _actor(), name)))
+    _print(_run(home, lambda svc, p: registry.create_unit(svc.engine, p, name)))
 
 
 @accounts_app.command("add-person")
@@ -139,9 +120,9 @@ def add_person(
     home: HomeOption = None,
 ) -> None:
     """Register a person (staff, student or external)."""
-    from service import registry
+    from .usecases import registry
 
-    _print(_run(home, lambda s, c: registry.create_person(c, _actor(), name, kind, unit)))
+    _print(_run(home, lambda svc, p: registry.create_person(svc.engine, p, name, kind, unit)))
 
 
 @accounts_app.command("add")
@@ -153,22 +134,11 @@ def add_account(
     home: HomeOption = None,
 ) -> None:
     """Register an account; a name using 第二条's protected names is flagged."""
-    from service import registry
+    from .usecases import registry
 
-    from .pipeline import Screener
-
-    try:
-        # Built before the write transaction: the screener opens the lexicon store, which may
-        # share the database file and must not wait on our own write lock.
-        screener = Screener(settings_from(home))
-    except ScreenerError as exc:
-        raise fail(exc) from None
-
-    def action(settings, conn):
-        return registry.create_account(conn, _actor(), screener, platform=platform,
-                                       name=name, unit_id=unit, opened_on=opened_on)
-
-    detail = _run(home, action)
+    detail = _run(home, lambda svc, p: registry.create_account(
+        svc.engine, p, svc.screener, platform=platform, name=name, unit_id=unit,
+        opened_on=opened_on))
     _print(detail)
     for finding in detail["name_findings"]:
         err.print(f"note: the name uses {finding['text']!r} ({finding['article']}): "
@@ -183,10 +153,10 @@ def assign_role(
     home: HomeOption = None,
 ) -> None:
     """Give a person a role on an account (dated; late reports are shown)."""
-    from service import registry
+    from .usecases import registry
 
-    _print(_run(home, lambda s, c: registry.assign(c, _actor(), account, person, role,
-                                                   effective_on)))
+    _print(_run(home, lambda svc, p: registry.assign(svc.engine, p, account, person, role,
+                                                     effective_on)))
 
 
 @accounts_app.command("status")
@@ -197,25 +167,18 @@ def set_status(
     home: HomeOption = None,
 ) -> None:
     """Mark an account closing or closed (第十四条)."""
-    from service import registry
+    from .usecases import registry
 
-    _print(_run(home, lambda s, c: registry.set_status(c, _actor(), account, status,
-                                                       effective_on)))
+    _print(_run(home, lambda svc, p: registry.set_status(svc.engine, p, account, status,
+                                                         effective_on)))
 
 
 @accounts_app.command("list")
 def list_accounts(home: HomeOption = None) -> None:
     """Every account, with its status and late reports."""
-    from sqlalchemy import select
+    from .queries import registry
 
-    from service import registry
-    from service.db import accounts
-
-    def action(settings, conn):
-        ids = conn.execute(select(accounts.c.id).order_by(accounts.c.id)).scalars().all()
-        return [registry.account_detail(conn, i) for i in ids]
-
-    for a in _run(home, action):
+    for a in _run(home, lambda svc, p: registry.all_accounts(svc.engine, p)):
         flags = []
         if a["protected_name"]:
             flags.append("protected name")
@@ -233,9 +196,9 @@ def list_accounts(home: HomeOption = None) -> None:
 @accounts_app.command("show")
 def show_account(account: int, home: HomeOption = None) -> None:
     """One account with its people and dated history."""
-    from service import registry
+    from .queries import registry
 
-    _print(_run(home, lambda s, c: registry.account_detail(c, account)))
+    _print(_run(home, lambda svc, p: registry.show_account(svc.engine, p, account)))
 
 
 @tokens_app.command("create")
@@ -249,33 +212,23 @@ def create_token(
     home: HomeOption = None,
 ) -> None:
     """Create a token and print it once."""
-    from service import audit, registry
-    from service.auth import Role
-    from service.auth import create_token as make
+    from .usecases import tokens
 
-    def action(settings, conn):
-        if person is not None:
-            registry.get_person(conn, person)
-        token_id, raw = make(conn, role=Role(role), person_id=person, unit_id=unit, label=label,
-                             expires_in_days=expires_in_days)
-        audit.append(conn, _actor(), "token.create", f"token:{token_id}",
-                     {"role": role, "person_id": person, "unit_id": unit, "label": label,
-                      "expires_in_days": expires_in_days})
-        return token_id, raw
-
-    token_id, raw = _run(home, action)
-    err.print(f"token {token_id} ({role}); shown once:")
-    out.print(raw, markup=False)
+    made = _run(home, lambda svc, p: tokens.create_token(
+        svc.engine, p, role=role, person_id=person, unit_id=unit, label=label,
+        expires_in_days=expires_in_days))
+    err.print(f"token {made['id']} ({role}); shown once:")
+    out.print(made["token"], markup=False)
 
 
 @tokens_app.command("revoke")
 def revoke_token(token_id: int, home: HomeOption = None) -> None:
     """Revoke a token at once (a lost phone, a person who left)."""
-    from service.auth import revoke
+    from .usecases import tokens
 
-    row = _run(home, lambda s, c: revoke(c, _actor(), token_id))
-    out.print(f"token {row.id} ({row.role}, {row.label or 'no label'}) revoked at "
-              f"{row.revoked_at}", markup=False)
+    row = _run(home, lambda svc, p: tokens.revoke_token(svc.engine, p, token_id))
+    out.print(f"token {row['id']} ({row['role']}, {row['label'] or 'no label'}) revoked at "
+              f"{row['revoked_at']}", markup=False)
 
 
 @tokens_app.command("list")
@@ -283,12 +236,10 @@ def list_tokens(home: HomeOption = None) -> None:
     """Every token: role, holder, label, and whether it still works (never the token)."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import select
-
-    from service.db import tokens
+    from .queries import tokens
 
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    for r in _run(home, lambda s, c: c.execute(select(tokens).order_by(tokens.c.id)).all()):
+    for r in _run(home, lambda svc, p: tokens.every_token(svc.engine, p)):
         state = ("revoked" if r.revoked_at else
                  "expired" if r.expires_at and r.expires_at <= stamp else "active")
         until = f" until {r.expires_at}" if r.expires_at and state == "active" else ""
@@ -304,16 +255,12 @@ def verify(
     home: HomeOption = None,
 ) -> None:
     """Check the audit chain; exit 1 naming the first edited, deleted or reordered row."""
-    from service import audit
-    from service.db import read
-    from service.errors import AuditError
-    from service.maintenance import unaudited
+    from .errors import AuditError
+    from .queries import audit
 
     try:
-        settings, engine = _engine(home)
-        with read(engine) as conn:
-            result = audit.verify(conn, expected_head=head)
-            missing = unaudited(conn, settings)
+        svc = _open(home)
+        result, missing = audit.check(svc.engine, svc.settings, head)
     except AuditError as exc:
         err.print(f"audit log BROKEN: {exc.message}", markup=False)
         raise typer.Exit(1) from None
@@ -338,8 +285,8 @@ def register(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    """``python -m screener.cli_service ...``: the service commands alone (until cli.py mounts
-    them; the benchmark uses this)."""
+    """``python -m screener_service.cli ...``: the service commands alone (the fault tests and
+    benchmarks start the server this way)."""
     app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
     register(app)
     app()
