@@ -235,6 +235,12 @@ class Settings(BaseSettings):
                     "ordinary text when there are tens of thousands of terms).",
     )
 
+    locale: str = Field(
+        default="zh_CN",
+        description="Interface language of the CLI text output and the service's pages: zh_CN "
+        "(shipped) or en (the messages as written in the code). Env SCREENER_LOCALE.",
+    )
+
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the state folder's database (lexicon store, archive, "
@@ -253,6 +259,16 @@ class Settings(BaseSettings):
         "lexicon test/lint, false-alarm figures); default <home>/corpus. Env "
         "SCREENER_CORPUS_DIR (or SCREENER_CORPUS).",
     )
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from .i18n import available
+
+        known = available()
+        if value not in known:
+            raise ValueError(f"no catalog for {value!r}; known: {', '.join(known)}")
+        return value
 
     images: ImageSettings = Field(default_factory=ImageSettings,
                                   description="Pictures: limits and matching thresholds.")

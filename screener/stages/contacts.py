@@ -47,10 +47,15 @@ class ContactStage:
                            if selling else f"同一段文字有推销用语“{cue.group()}”")
                     category = "commercial"
                     explanation = f"{what}；{why}，按未经许可的商业经营活动提交复核"
+                    detail = (f"contact route {c.kind} in a post that sells: "
+                              + (f"{selling[0].category} finding of stage {selling[0].stage}"
+                                 if selling else f"sales wording at {field}:{cue.start()}"))
                 else:
                     category = "contact"
                     explanation = f"{what}；仅提示，请确认是否应当公开（不影响结论）"
+                    detail = f"contact route {c.kind}; the post sells nothing: information only"
                 findings.append(make_finding(
                     category, stage=self.name, field=field, start=c.start, end=c.end,
-                    text=text[c.start:c.end], term=c.label(), explanation=explanation))
+                    text=text[c.start:c.end], term=c.label(), explanation=explanation,
+                    detail=detail))
         return findings

@@ -59,7 +59,7 @@ def test_an_advert_poster_is_a_commercial_finding_on_the_image(resources, all_st
               and not f.term]
     finding, = judged
     assert finding.field == "image:1" and finding.severity.value == "review"
-    assert finding.score >= 0.931 and "commercial classifier score" in finding.explanation
+    assert finding.score >= 0.931 and "commercial classifier score" in finding.detail
     assert "咨询电话" in finding.text or "考研" in finding.text
     # Evidence points into the text read from the picture, on the same field.
     spans = [span for item in finding.evidence for span in item.spans]
@@ -68,7 +68,7 @@ def test_an_advert_poster_is_a_commercial_finding_on_the_image(resources, all_st
     assert not [f for f in report.findings if f.stage == "classify"]
     # The event poster says nothing a classifier flags.
     assert not [f for f in report.findings if f.field == "image:0"]
-    x0, y0, x1, y1 = _box(finding.explanation)
+    x0, y0, x1, y1 = _box(finding.detail)
     assert 0 <= x0 < 60 and y0 >= line_top(0) - 10 and y1 <= line_top(len(ADVERT)) + 10
     assert report.verdict == "review"
 
@@ -79,7 +79,7 @@ def test_the_box_holds_the_lines_that_drove_the_score(resources, all_stages, tmp
     finding, = [f for f in report.findings if f.category == "confidential"
                 and f.stage == "images" and not f.term]
     assert finding.field == "image:0"
-    _, y0, _, y1 = _box(finding.explanation)
+    _, y0, _, y1 = _box(finding.detail)
     assert y0 >= line_top(len(HEADING)) - 10, "box reaches up into the heading"
     assert y1 <= line_top(len(HEADING + NOTICE)) + 10
     assert "运动会" not in finding.text and ("保密" in finding.text or "机密" in finding.text)
@@ -91,7 +91,7 @@ def test_image_text_feeds_the_term_matcher_too(resources, all_stages, tmp_path):
     terms = [f for f in report.findings if f.stage == "images" and f.term]
     assert terms, "lexicon terms in the advert were not found"
     for finding in terms:
-        assert finding.field == "image:0" and finding.text and "box x" in finding.explanation
+        assert finding.field == "image:0" and finding.text and "box x" in finding.detail
 
 
 def test_without_the_classify_stage_image_text_is_not_scored(resources, tmp_path):

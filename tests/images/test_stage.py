@@ -37,8 +37,11 @@ def test_missing_and_remote_images_fail_closed(resources, stage, tmp_path):
     report = _screen(resources, stage, tmp_path / "gone.png", "https://example.com/a.jpg")
     assert [(f.category, f.field) for f in report.findings] == [
         ("stage_error", "image:0"), ("stage_error", "image:1")]
-    assert "not found" in report.findings[0].explanation
-    assert "never fetched" in report.findings[1].explanation
+    assert "not found" in report.findings[0].detail
+    assert "图片1" in report.findings[0].explanation
+    assert "never fetched" in report.findings[1].detail
+    assert "图片2" in report.findings[1].explanation
+    assert "网络图片" in report.findings[1].explanation
     assert report.verdict == "review"
 
 
@@ -46,7 +49,7 @@ def test_corrupt_image_is_a_finding_not_a_crash(resources, stage, tmp_path):
     path = tmp_path / "fake.jpg"
     path.write_text("this is a text file", encoding="utf-8")
     finding, = _screen(resources, stage, path).findings
-    assert finding.category == "stage_error" and "not an image" in finding.explanation
+    assert finding.category == "stage_error" and "not an image" in finding.detail
 
 
 def test_bank_match_becomes_a_copyright_finding(resources, stage, bank, photos, tmp_path):
@@ -62,8 +65,8 @@ def test_bank_match_becomes_a_copyright_finding(resources, stage, bank, photos, 
     assert (finding.category, finding.field, finding.article) == (
         "copyright", "image:1", "第十二条（著作权）")
     assert f"asset {asset.id}" in finding.term and "Temple" in finding.term
-    assert "Photo Agency" in finding.explanation and "inliers" in finding.explanation
-    assert "region" in finding.explanation
+    assert "Photo Agency" in finding.explanation and "inliers" in finding.detail
+    assert "region" in finding.detail and "图片2" in finding.explanation
     bank.retire(asset.id, reason="licence bought")
     assert _screen(resources, stage, pasted).findings == ()
 
@@ -80,7 +83,7 @@ def test_emblem_in_an_animated_gif_frame(resources, stage, bank, tmp_path):
     frames[0].save(gif, save_all=True, append_images=frames[1:], duration=100)
     finding, = _screen(resources, stage, gif).findings
     assert finding.category == "emblem" and finding.article == "第二条（名称与标识）"
-    assert "frame 3 of 3" in finding.explanation
+    assert "frame 3 of 3" in finding.detail and "第3帧" in finding.explanation
 
 
 def _emblem() -> Image.Image:
@@ -109,7 +112,7 @@ def test_chinese_caption_is_read_and_matched(resources, stage, tmp_path):
     report = _screen(resources, stage, path)
     finding, = [f for f in report.findings if f.category == "commercial"]
     assert finding.field == "image:0" and finding.text == "扫码购买"
-    assert "box" in finding.explanation
+    assert "box" in finding.detail
 
 
 def test_ocr_is_cached_by_content_hash(tmp_path):
@@ -148,6 +151,7 @@ def test_qr_codes_outside_the_school_are_commercial(resources, stage, tmp_path, 
     assert bool(found) is flagged
     if flagged:
         assert found[0].term == payload and payload in found[0].explanation
+        assert payload in found[0].detail
 
 
 def test_qr_from_opencv_encoder_inside_a_photo(resources, stage, photos, tmp_path):

@@ -1,0 +1,67 @@
+"""The interface's messages: every one the code marks has its Chinese translation in the shipped
+catalog, and the catalog holds nothing the code no longer says; the catalogs load from the .po
+files of a plain checkout (no build step), and the English interface is the messages
+themselves."""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from screener.i18n import CORE_CATALOG, available, po_path, translations
+from screener.labels import CATEGORY, VERDICT, field_label, label
+from screener.policy import POLICY
+from screener.settings import REPO_ROOT
+
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def extracted(folder, keywords=KEYWORDS) -> set[str]:
+    return {message if isinstance(message, str) else message[0]
+            for _, _, message, _, _ in extract_from_dir(folder, METHODS, OPTIONS,
+                                                        keywords=keywords)}
+
+
+def translated(catalog) -> dict[str, str]:
+    with po_path(catalog, "zh_CN").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id}
+
+
+def _complete(folder, catalog, keywords=KEYWORDS) -> None:
+    marked, shipped = extracted(folder, keywords), translated(catalog)
+    untranslated = sorted(m for m in marked if not shipped.get(m))
+    stale = sorted(set(shipped) - marked)
+    assert untranslated == [], f"messages without a Chinese translation: {untranslated}"
+    assert stale == [], f"catalog entries the code no longer uses: {stale}"
+
+
+def test_the_core_catalog_is_complete():
+    _complete(REPO_ROOT / "screener", CORE_CATALOG)
+
+
+def test_chinese_is_the_default_and_english_is_the_messages_themselves():
+    assert "zh_CN" in available() and "en" in available()
+    assert label(CATEGORY, "illegal") == "违法"
+    assert label(VERDICT, "block") == "拦截"
+    assert field_label("image:1") == "图片2"
+    english = translations("en")
+    assert label(CATEGORY, "illegal", english) == "Illegal content"
+    assert field_label("image:1", english) == "picture 2"
+    assert label(CATEGORY, "from_an_extension") == "from_an_extension"
+
+
+@pytest.mark.parametrize("category", sorted(POLICY))
+def test_every_category_has_a_chinese_name(category):
+    name = label(CATEGORY, category)
+    assert name != category and not name.isascii()
+
+
+def test_an_unknown_locale_is_refused_naming_the_known_ones():
+    from screener.errors import ConfigError
+    from screener.settings import load_settings
+
+    with pytest.raises(ConfigError, match="zh_CN"):
+        load_settings(locale="fr")
