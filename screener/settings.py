@@ -131,6 +131,13 @@ class ServiceSection(Section):
     max_page_size: int = Field(200, ge=1, le=10_000, description="Largest page size.")
     cookie_secure: bool = Field(
         False, description="Mark the login cookie Secure (set when served over HTTPS).")
+    chromium: str = Field(
+        "chromium", description="Chromium program that prints the sign-off sheet to PDF "
+        "(a name looked up on PATH, or a path); without it the sheet is printed from the "
+        "browser.")
+    countersigning_units: tuple[int, ...] = Field(
+        (), description="Units (ids) whose sign-off sheets also carry a signature line for "
+        "the unit's 第一责任人.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 

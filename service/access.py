@@ -11,8 +11,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from screener.i18n import N_
+
 from .auth import ROLE_LABELS, Principal, Role
-from .errors import Forbidden
+from .errors import Forbidden, Named
+from .labels import ROLE
 from .queries.rows import accounts_of, get_account, unit_accounts
 from .roles import AccountRole
 
@@ -21,8 +24,9 @@ READERS = (Role.ADMIN, Role.UNIT_HEAD, Role.RESPONSIBLE, Role.OPERATOR)  # of ac
 
 def require(p: Principal, *roles: Role, doing: str) -> None:
     if p.role not in roles:
-        allowed = "、".join(f"{ROLE_LABELS[r]} ({r})" for r in roles)
-        raise Forbidden(f"{doing} is for {allowed}; this token is {p.role}")
+        allowed = Named(ROLE, roles, "、".join(f"{ROLE_LABELS[r]} ({r})" for r in roles))
+        raise Forbidden("{doing} is for {allowed}; this token is {role}", doing=doing,
+                        allowed=allowed, role=str(p.role))
 
 
 def readable_accounts(conn: Connection, p: Principal) -> set[int] | None:
@@ -42,19 +46,21 @@ def check_read_account(conn: Connection, p: Principal, account_id: int) -> Any:
     account = get_account(conn, account_id)
     allowed = readable_accounts(conn, p)
     if allowed is not None and account_id not in allowed:
-        raise Forbidden(f"account {account_id} is not one of yours "
-                        f"({ROLE_LABELS[p.role]} reads only their own accounts or unit)")
+        raise Forbidden("account {account} is not one of yours ({role} reads only their own "
+                        "accounts or unit)", account=account_id, role=str(p.role))
     return account
 
 
 def check_submit(conn: Connection, p: Principal, account_id: int) -> Any:
-    require(p, Role.OPERATOR, doing="submitting drafts")
+    require(p, Role.OPERATOR, doing=N_("submitting drafts"))
     account = get_account(conn, account_id)
     if account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
-        raise Forbidden(f"you are not a 具体运营人 of account {account_id} ({account.name}); "
-                        "operators submit only to their own accounts (第九条)")
+        raise Forbidden("you are not a 具体运营人 of account {account} ({name}); operators "
+                        "submit only to their own accounts (第九条)", account=account_id,
+                        name=account.name)
     if account.status != "active":
-        raise Forbidden(f"account {account.name} is {account.status}; no new posts")
+        raise Forbidden("account {name} is {status}; no new posts", name=account.name,
+                        status=account.status)
     return account
 
 
@@ -64,7 +70,7 @@ def check_read_draft(conn: Connection, p: Principal, draft: Any) -> None:
     allowed = readable_accounts(conn, p)
     if allowed is None or draft.account_id in allowed:
         return
-    raise Forbidden(f"draft {draft.id} belongs to an account that is not yours")
+    raise Forbidden("draft {draft} belongs to an account that is not yours", draft=draft.id)
 
 
 def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
@@ -73,7 +79,7 @@ def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
             raise Forbidden("this draft reports a major matter (第十三条): only the dean's "
                             "office (院长办公室) signs it off")
     else:
-        require(p, Role.RESPONSIBLE, doing="signing off drafts")
+        require(p, Role.RESPONSIBLE, doing=N_("signing off drafts"))
         if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
             raise Forbidden("only the account's 具体负责人 signs off its drafts (第八条); "
                             "you are not the 具体负责人 of this account")
@@ -82,13 +88,13 @@ def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
 
 
 def check_edit(conn: Connection, p: Principal, draft: Any) -> None:
-    require(p, Role.OPERATOR, doing="editing drafts")
+    require(p, Role.OPERATOR, doing=N_("editing drafts"))
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("you are not a 具体运营人 of this draft's account")
 
 
 def check_publish(conn: Connection, p: Principal, draft: Any) -> None:
-    require(p, Role.OPERATOR, doing="publishing")
+    require(p, Role.OPERATOR, doing=N_("publishing"))
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("only a 具体运营人 of the account publishes its posts (第九条)")
 
@@ -100,7 +106,7 @@ def check_resolve(conn: Connection, p: Principal, recheck: Any) -> None:
             raise Forbidden("this published post reports a major matter (第十三条): only the "
                             "dean's office (院长办公室) decides whether it stays")
         return
-    require(p, Role.RESPONSIBLE, doing="deciding on a published post that needs review")
+    require(p, Role.RESPONSIBLE, doing=N_("deciding on a published post that needs review"))
     if recheck.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
         raise Forbidden("only the account's 具体负责人 decides on its published posts (第八条); "
                         "you are not the 具体负责人 of this account")

@@ -87,22 +87,24 @@ def verify(conn: Connection, expected_head: str | None = None) -> Head:
     prev, expected_id, count = GENESIS, 1, 0
     for row in _rows(conn):
         if row.id != expected_id:
-            raise AuditError(f"audit row {expected_id} is missing (next row is {row.id})",
-                             row=expected_id)
+            raise AuditError("audit row {row} is missing (next row is {next})",
+                             row=expected_id, next=row.id)
         if row.prev_hash != prev:
-            raise AuditError(f"audit row {row.id}: prev_hash does not match row {row.id - 1}",
-                             row=row.id)
+            raise AuditError("audit row {row}: prev_hash does not match row {previous}",
+                             row=row.id, previous=row.id - 1)
         digest = chain_hash(prev, canonical(row.id, row.at, row.actor, row.action, row.subject,
                                             row.details))
         if digest != row.hash:
-            raise AuditError(f"audit row {row.id} was changed after it was written "
-                             f"({row.action} {row.subject})", row=row.id)
+            raise AuditError("audit row {row} was changed after it was written "
+                             "({action} {subject})", row=row.id, action=row.action,
+                             subject=row.subject)
         prev, expected_id, count = row.hash, expected_id + 1, count + 1
     total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
     if total != count:
-        raise AuditError(f"audit log has {total} rows but only {count} chain", row=count + 1)
+        raise AuditError("audit log has {total} rows but only {count} chain", row=count + 1,
+                         total=total, count=count)
     if expected_head is not None and expected_head != prev:
-        raise AuditError(f"audit head is {prev[:16]}… after {count} rows, not the expected "
-                         f"{expected_head[:16]}… (rows at the end were removed or replaced)",
-                         row=count)
+        raise AuditError("audit head is {head}… after {count} rows, not the expected "
+                         "{expected}… (rows at the end were removed or replaced)",
+                         row=count, head=prev[:16], count=count, expected=expected_head[:16])
     return Head(count, prev)

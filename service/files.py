@@ -83,20 +83,22 @@ def save_image(folder: Path, name: str, data: bytes, max_bytes: int, field: str
     from PIL import UnidentifiedImageError
 
     if len(data) > max_bytes:
-        raise TooLarge(f"image {name!r} is {len(data):,} bytes; the limit is {max_bytes:,}",
-                       field=field)
+        raise TooLarge("image {name} is {size} bytes; the limit is {limit}", field=field,
+                       name=repr(name), size=format(len(data), ","), limit=format(max_bytes, ","))
     try:  # decode the header only: an upload that is not an image is refused
         with PILImage.open(io.BytesIO(data)) as pic:
             kind = pic.format or ""
             pic.verify()
     except PILImage.DecompressionBombError as exc:  # not an OSError: was a 500
-        raise BadRequest(f"{name!r} is refused as a decompression bomb: {exc}",
-                         field=field) from None
+        raise BadRequest("{name} is refused as a decompression bomb: {problem}",
+                         field=field, name=repr(name), problem=str(exc)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise BadRequest(f"{name!r} is not a readable image", field=field) from None
+        raise BadRequest("{name} is not a readable image", field=field,
+                         name=repr(name)) from None
     if kind not in IMAGE_SUFFIXES:
-        raise BadRequest(f"{name!r}: image type {kind or 'unknown'} is not accepted "
-                         f"({', '.join(IMAGE_SUFFIXES)})", field=field)
+        raise BadRequest("{name}: image type {kind} is not accepted ({types})", field=field,
+                         name=repr(name), kind=kind or "unknown",
+                         types=", ".join(IMAGE_SUFFIXES))
     digest = hashlib.sha256(data).hexdigest()
     path = folder / f"{digest}{IMAGE_SUFFIXES[kind]}"
     if not path.exists():

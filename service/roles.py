@@ -55,7 +55,8 @@ def parse_day(value: str | None, field: str) -> str:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise BadRequest(f"{field} must be a date YYYY-MM-DD, got {value!r}", field=field) from None
+        raise BadRequest("{field} must be a date YYYY-MM-DD, got {value}", field=field,
+                         value=repr(value)) from None
 
 
 def late(effective_on: str, reported_at: str, limit: int = REPORT_DAYS) -> Count:
@@ -79,8 +80,8 @@ def unchecked(counts: list[Count]) -> str | None:
 def clean_name(name: str, what: str) -> str:
     name = name.strip()
     if not name:
-        raise BadRequest(f"{what} needs a name", field="name")
+        raise BadRequest("{what} needs a name", field="name", what=what)
     try:
         return plain_name(name)
     except ValueError as exc:  # a bidi override or escape sequence would disguise the name
-        raise BadRequest(f"name {exc}", field="name") from None
+        raise BadRequest("name {problem}", field="name", problem=str(exc)) from None

@@ -39,13 +39,14 @@ def _rich(raw: bytes, name: str, suffix: str, settings: Settings) -> tuple[Any, 
         try:
             draft = parse_rich_draft(path, settings)
         except InputError as exc:  # named after the upload, not the server's temporary file
-            raise BadRequest(f"{name!r}: {exc.problem}", field="file") from None
+            raise BadRequest("{name}: {problem}", field="file", name=repr(name),
+                             problem=exc.problem) from None
     images = []
     for ref in draft.images:
         local = Path(ref).resolve() if "://" not in ref and not ref.startswith("//") else None
         if local is None or local.parent != inline or not local.is_file():
-            raise BadRequest(f"{name}: picture {ref[:200]!r} is not inside the file; upload it "
-                             "as an image", field="file")
+            raise BadRequest("{name}: picture {ref} is not inside the file; upload it as an "
+                             "image", field="file", name=name, ref=repr(ref[:200]))
         images.append(Image(local.name, local.read_bytes()))
     return draft, images
 
@@ -59,7 +60,7 @@ async def _multipart(request: Request, settings: Settings,
     for key, value in form.multi_items():
         if isinstance(value, str):
             if key not in ("account_id", "title", "body", "author"):
-                raise BadRequest(f"unknown form field {key!r}", field=key)
+                raise BadRequest("unknown form field {key}", field=key, key=repr(key))
             fields[key] = value
         elif key == "images":
             images.append(Image(value.filename or "image", await value.read()))
@@ -74,14 +75,15 @@ async def _multipart(request: Request, settings: Settings,
                 fields.setdefault("body", parsed.body)
                 continue
             if suffix not in SUFFIXES:
-                raise BadRequest(f"draft file {name!r}: use one of "
-                                 f"{', '.join((*SUFFIXES, *RICH_UPLOADS))}", field="file")
+                raise BadRequest("draft file {name}: use one of {types}", field="file",
+                                 name=repr(name), types=", ".join((*SUFFIXES, *RICH_UPLOADS)))
             parsed = parse_draft(decode_utf8(raw, name), name, suffix, settings)
             fields.setdefault("title", parsed.title)
             fields.setdefault("body", parsed.body)
             fields.setdefault("author", parsed.author)
         else:
-            raise BadRequest(f"unexpected file field {key!r} (use 'images' or 'file')", field=key)
+            raise BadRequest("unexpected file field {key} (use 'images' or 'file')", field=key,
+                             key=repr(key))
     if "account_id" not in fields:
         raise BadRequest("account_id is required", field="account_id")
     try:
@@ -95,8 +97,8 @@ def _json(raw: bytes) -> DraftIn:
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"the body is not UTF-8: byte 0x{raw[exc.start]:02x} at offset "
-                         f"{exc.start}", field="body") from None
+        raise BadRequest("the body is not UTF-8: byte {byte} at offset {offset}", field="body",
+                         byte=format(raw[exc.start], "#04x"), offset=exc.start) from None
     except RecursionError:
         raise BadRequest("the body is not valid JSON: nested too deeply", field="body") from None
     except ValueError:
@@ -108,7 +110,7 @@ def _json(raw: bytes) -> DraftIn:
     except ValueError as exc:
         err = exc.errors()[0]  # type: ignore[attr-defined]
         field = ".".join(str(x) for x in err["loc"]) or "body"
-        raise BadRequest(f"{field}: {err['msg']}", field=field) from None
+        raise BadRequest.invalid(err, field) from None
 
 
 async def submission(request: Request, settings: Settings,
@@ -132,12 +134,12 @@ async def asset_upload(request: Request, allowed: tuple[str, ...]
     for key, value in form.multi_items():
         if isinstance(value, str):
             if key not in allowed:
-                raise BadRequest(f"unknown form field {key!r}", field=key)
+                raise BadRequest("unknown form field {key}", field=key, key=repr(key))
             fields[key] = value[:500]
         elif key == "image":
             upload = (value.filename or "asset", await value.read())
         else:
-            raise BadRequest(f"unexpected file field {key!r} (use 'image')", field=key)
+            raise BadRequest("unexpected file field {key} (use 'image')", field=key, key=repr(key))
     if upload is None:
         raise BadRequest("no picture: send it in the 'image' field", field="image")
     return upload, fields

@@ -1,7 +1,13 @@
-"""The reviewer's pages: log in with a token, the queue, a draft with its findings marked and
-its pictures (a matched bank asset beside the picture that copies it), the sign-off form, and a
-printable report with the signature block for the paper file; the maintainer's overview page.
-Pictures are served by routes that check the login cookie, never by file path.
+"""The reviewer's pages: log in with a token, the queue (filters, search, sort, counts, approval
+of several passing drafts at once), a draft with a summary of its findings, each finding marked
+in the text or outlined on its picture, the changes since the previous revision and the sign-off
+form, the sign-off sheet for the paper file (A4, Beijing time, and as a PDF printed by
+Chromium); the maintainer's overview page. Pictures are served by routes that check the login
+cookie, never by file path.
+
+Pages parse, call one query or use case, and render through ``templating.render`` (one Jinja
+environment, the interface language of the settings). A refused sign-off comes back on the
+draft page with what was typed kept; rejecting asks to confirm first.
 
 The token is kept in an HttpOnly, SameSite=Strict cookie; forms also carry a CSRF value derived
 from the token's hash, so another site cannot post a sign-off in the reviewer's name.
@@ -9,47 +15,48 @@ from the token's hash, so another site cannot post a sign-off in the reviewer's 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
-import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
+from screener.i18n import N_
+from screener.labels import label
+
+from . import reviewpage
 from .api_maintenance import asset_picture, draft_picture
-from .auth import ROLE_LABELS, Principal, Role, hash_token
+from .auth import Principal, Role, hash_token
 from .context import Services
-from .errors import Forbidden, Unauthenticated
-from .highlight import highlight
+from .errors import BadRequest, Forbidden, ServiceError, Unauthenticated
+from .labels import ACCOUNT_ROLE, STATUS
+from .pdf import print_pdf
 from .queries import assets as asset_queries
 from .queries import drafts as draft_queries
 from .queries import lexicon as lexicon_queries
 from .queries import tokens as token_queries
+from .schemas import BatchApprovalIn, QueueFilter
+from .templating import beijing, render, templates_for, tr_of
 from .usecases import drafts, rechecks
 
 COOKIE = "screener_token"
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-
-CATEGORY_LABELS = {
-    "confidential": "涉密", "illegal": "违法", "unhealthy": "不健康", "commercial": "商业",
-    "major_news": "重大事项", "protected_name": "学校名称", "copyright": "著作权",
-    "emblem": "校徽标识", "stage_error": "需人工检查", "contact": "联系方式（提示）",
-    "personal_info": "个人信息", "hidden_text": "隐藏字符",
-}
-VERDICT_LABELS = {"pass": "通过", "review": "需审核", "block": "拦截"}
-STATUS_LABELS = {"pending": "待签发", "approved": "已批准", "changes_requested": "需修改",
-                 "rejected": "已退回", "published": "已发布"}
-ASSET_KINDS = ("copyright", "emblem")
-DECISION_LABELS = {"approve": "批准发布", "changes": "要求修改", "reject": "退回"}
-templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, VERDICT_LABELS=VERDICT_LABELS,
-                             STATUS_LABELS=STATUS_LABELS, DECISION_LABELS=DECISION_LABELS,
-                             ROLE_LABELS=ROLE_LABELS)
+MARKS = {"block": "✖", "review": "▲", "pass": "✔", "info": "ℹ"}  # shapes beside the colours
+# The queue's filters by name, for a message about one of them.
+FILTER_NAMES = {"verdict": N_("Result"), "category": N_("Category"), "account_id": N_("Account"),
+                "platform": N_("Platform"), "status": N_("Status"), "since": N_("Submitted from"),
+                "until": N_("to"), "q": N_("Search the title and body"), "sort": N_("Order"),
+                "offset": N_("Pages"), "mine": N_("Waiting for my sign-off")}
+SORTS = {"verdict": N_("Blocked first"), "oldest": N_("Oldest first"),
+         "newest": N_("Newest first"), "account": N_("By account")}
 
 
 def csrf_of(raw_token: str) -> str:
@@ -71,18 +78,21 @@ def _principal(request: Request) -> Principal | None:
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, "error.html", {"status": status,
-                                                              "message": message, "me": None},
-                                      status_code=status)
+    return render(request, "error.html", {"status": status, "message": message,
+                                          "me": _principal(request)}, status_code=status)
 
 
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
 
+def _csrf(request: Request) -> str:
+    return csrf_of(request.cookies.get(COOKIE, ""))
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, error: str = "") -> HTMLResponse:
-    return templates.TemplateResponse(request, "login.html", {"error": error, "me": None})
+def login_page(request: Request) -> HTMLResponse:
+    return render(request, "login.html", {"error": "", "me": None})
 
 
 @router.post("/login")
@@ -90,9 +100,8 @@ def login(request: Request, token: str = Form(..., max_length=200)) -> Any:
     try:
         token_queries.principal(_services(request).engine, token)
     except Unauthenticated:
-        return templates.TemplateResponse(request, "login.html",
-                                          {"error": "令牌无效或已撤销", "me": None},
-                                          status_code=401)
+        error = tr_of(request).gettext(N_("The token is not valid, or it was revoked."))
+        return render(request, "login.html", {"error": error, "me": None}, status_code=401)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
                         secure=_services(request).config.cookie_secure, max_age=12 * 3600)
@@ -106,20 +115,57 @@ def logout() -> RedirectResponse:
     return response
 
 
+# -- the queue ----------------------------------------------------------------------------------
+def _queue_filter(request: Request, me: Principal) -> QueueFilter:
+    params = dict(request.query_params)
+    if me.role not in (Role.RESPONSIBLE, Role.ADMIN):
+        params["mine"] = "false"  # only those who sign off have a queue of their own
+    try:
+        return QueueFilter.model_validate(params)
+    except ValidationError as exc:
+        where = ".".join(map(str, exc.errors()[0]["loc"])) or "query"
+        raise BadRequest("the filter “{name}” has a value the list cannot use; clear the "
+                         "filters and choose again", field=where,
+                         name=FILTER_NAMES.get(where, where)) from None
+
+
+def _link(f: QueueFilter):
+    """A link to the queue with ``f``'s filters and the changes given."""
+    def link(**changes: Any) -> str:
+        values = {**f.model_dump(), **changes}
+        shown = {k: ("true" if v else "false") if isinstance(v, bool) else v
+                 for k, v in values.items()
+                 if v not in (None, "") and not (k == "offset" and v == 0)
+                 and not (k == "sort" and v == "verdict")}
+        return "/?" + urlencode(shown)
+    return link
+
+
+def _queue(request: Request, me: Principal, f: QueueFilter, *, status_code: int = 200,
+           batch_error: str = "", batch_comment: str = "", selected: set[int] | None = None,
+           notice: str = "") -> HTMLResponse:
+    svc = _services(request)
+    listing = draft_queries.browse(svc.engine, me, f, svc.config.page_size)
+    _ = tr_of(request).gettext
+    can_queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
+    return render(request, "queue.html", {
+        "me": me, "listing": listing, "f": f, "link": _link(f), "can_queue": can_queue,
+        "heading": _("Waiting for my sign-off") if f.mine else _("Drafts"),
+        "batchable": can_queue and f.mine, "csrf": _csrf(request), "marks": MARKS,
+        "sorts": [(key, _(name)) for key, name in SORTS.items()],
+        "reset": "/" if f.mine or not can_queue else "/?mine=false",
+        "batch_error": batch_error, "batch_comment": batch_comment,
+        "selected": selected or set(), "notice": notice}, status_code=status_code)
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, offset: int = 0) -> Any:
+def home(request: Request) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    svc = _services(request)
-    queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
     if me.role is Role.MAINTAINER:
         return _maintainer_home(request, me)
-    listing = draft_queries.listing(svc.engine, me, queue=queue, status=None, account_id=None,
-                                    limit=svc.config.page_size, offset=max(0, offset))
-    return templates.TemplateResponse(request, "queue.html",
-                                      {"me": me, "listing": listing, "queue": queue,
-                                       "csrf": csrf_of(request.cookies.get(COOKIE, ""))})
+    return _queue(request, me, _queue_filter(request, me))
 
 
 def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
@@ -128,63 +174,69 @@ def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
     svc = _services(request)
     lexicon = lexicon_queries.state(svc, me)
     assets = asset_queries.every_asset(svc, me)
-    return templates.TemplateResponse(request, "maintain.html",
-                                      {"me": me, "lexicon": lexicon, "assets": assets})
+    return render(request, "maintain.html", {"me": me, "lexicon": lexicon, "assets": assets})
 
 
+@router.post("/queue/approve")
+async def batch_approve(request: Request) -> Any:
+    """Approve the ticked drafts (each passed with no finding) with one comment."""
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    form = await _checked_form(request, max_fields=210)
+    comment = str(form.get("comment", ""))
+    chosen, selected = [], set()
+    for value in form.getlist("draft"):
+        draft_id, _, report_id = str(value).partition(":")
+        if not (draft_id.isdigit() and report_id.isdigit()):
+            raise BadRequest("each ticked draft must be sent as draft:report", field="draft")
+        chosen.append((int(draft_id), int(report_id)))
+        selected.add(int(draft_id))
+    f = QueueFilter()
+    _ = tr_of(request).gettext
+    if not chosen:
+        return _queue(request, me, f, status_code=422, batch_comment=comment,
+                      batch_error=_("Tick the drafts to approve first."))
+    body = BatchApprovalIn(drafts=chosen, comment=comment)
+    try:
+        done = await run_in_threadpool(drafts.approve_passing, _services(request), me,
+                                       body.drafts, body.comment)
+    except ServiceError as exc:
+        return _queue(request, me, f, status_code=exc.status, batch_comment=comment,
+                      batch_error=exc.localized(tr_of(request)), selected=selected)
+    notice = tr_of(request).ngettext("%(num)d draft approved.", "%(num)d drafts approved.",
+                                     len(done)) % {"num": len(done)}
+    return _queue(request, me, f, notice=notice)
+
+
+# -- a draft ------------------------------------------------------------------------------------
 def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
     found = draft_queries.review_page(_services(request).engine, me, draft_id)
-    draft, responsible = found["draft"], found["responsible"]
-    findings = draft["report"]["findings"] if draft["report"] else []
-    indexed = list(enumerate(findings))
+    draft = found["draft"]
+    tr = tr_of(request)
     can_sign = found["signer"] and draft["status"] == "pending"
-    why_not = found["refusal"]
+    refusal = found["refusal"]
+    why_not = refusal.localized(tr) if refusal is not None else ""
     if found["signer"] and not can_sign:
-        why_not = f"草稿状态为「{STATUS_LABELS.get(draft['status'], draft['status'])}」"
-    texts = {"title": draft["title"], "body": draft["body"]}
-    pictures = _pictures(draft, indexed)
-    evidence = []
-    for i, f in indexed:
-        for e in f.get("evidence", []):
-            snippets = [texts[field][start:end] for field, start, end in e["spans"]
-                        if field in texts][:3]
-            evidence.append({"finding": i, "category": f["category"], "feature": e["feature"],
-                             "weight": e["weight"], "snippets": snippets})
+        why_not = tr.gettext(N_("The draft is “%(status)s”: there is nothing to sign off.")) % {
+            "status": label(STATUS, draft["status"], tr)}
+    shown = reviewpage.review_lines(draft, tr)
     return {
-        "me": me, "draft": draft, "findings": indexed,
-        "title_html": highlight(draft["title"], [(i, f) for i, f in indexed
-                                                 if f["field"] == "title"]),
-        "body_html": highlight(draft["body"], [(i, f) for i, f in indexed
-                                               if f["field"] == "body"]),
-        "evidence": evidence, "can_sign": can_sign, "why_not": why_not, "pictures": pictures,
-        "csrf": csrf_of(request.cookies.get(COOKIE, "")), "responsible": responsible,
+        "me": me, "draft": draft, **shown, "marks": MARKS,
+        "pictures": reviewpage.pictures(draft, shown["lines"], "/drafts/{draft}/images/{index}"),
+        "evidence_lines": [line for line in shown["lines"] if line.evidence],
+        "changes": reviewpage.changes(draft, found["previous"]),
+        "can_sign": can_sign, "why_not": why_not, "csrf": _csrf(request),
+        "responsible": found["responsible"], "first_responsible": found["first_responsible"],
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
+        "typed": {"comment": "", "finding_comments": {}}, "error": "", "confirm_reject": False,
     }
-
-
-_ASSET_TERM = re.compile(r"^asset (\d+): (.*)$", re.S)
-
-
-def _pictures(draft: dict[str, Any], indexed: list[tuple[int, dict]]) -> list[dict[str, Any]]:
-    """Each submitted picture, with the bank assets it matched to show beside it."""
-    pictures = []
-    for number, image in enumerate(draft["images"]):
-        matches = []
-        for i, f in indexed:
-            found = _ASSET_TERM.match(f["term"] or "")
-            if f["field"] == f"image:{number}" and found and f["category"] in ASSET_KINDS:
-                matches.append({"finding": i, "category": f["category"],
-                                "asset_id": int(found.group(1)), "title": found.group(2),
-                                "url": f"/assets/{found.group(1)}/image"})
-        pictures.append({"index": number, "name": image["name"], "sha256": image["sha256"],
-                         "url": f"/drafts/{draft['id']}/images/{number}", "matches": matches})
-    return pictures
 
 
 def _signed_in(request: Request) -> Principal:
     me = _principal(request)
     if me is None:
-        raise Unauthenticated("请先登录")
+        raise Unauthenticated("please log in first")
     return me
 
 
@@ -203,7 +255,41 @@ def draft_page(request: Request, draft_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    return templates.TemplateResponse(request, "draft.html", _context(request, me, draft_id))
+    return render(request, "draft.html", _context(request, me, draft_id))
+
+
+def _signers(request: Request, context: dict[str, Any]) -> list[dict[str, str]]:
+    """The signature lines the draft's route needs: the dean's office for a 第十三条 draft, else
+    the account's 具体负责人, and the 第一责任人 where the unit countersigns."""
+    tr = tr_of(request)
+    draft = context["draft"]
+    svc = _services(request)
+    if draft["route"] == "dean":
+        lines = [{"role": tr.gettext(N_("Dean's office")), "names": ""}]
+    else:
+        lines = [{"role": tr.gettext(ACCOUNT_ROLE["responsible"]),
+                  "names": "、".join(context["responsible"])}]
+    if draft["account"]["unit_id"] in svc.config.countersigning_units:
+        lines.append({"role": tr.gettext(ACCOUNT_ROLE["first_responsible"]),
+                      "names": "、".join(context["first_responsible"])})
+    return lines
+
+
+def _sheet(request: Request, me: Principal, draft_id: int, *, pdf: bool) -> dict[str, Any]:
+    context = _context(request, me, draft_id)
+    context["signers"] = _signers(request, context)
+    context["printed_at"] = beijing(datetime.now(UTC).isoformat())
+    if pdf:  # the page must stand alone: Chromium prints it from a file, offline
+        context["css"] = (HERE / "static" / "style.css").read_text(encoding="utf-8")
+        svc = _services(request)
+        for picture in context["pictures"]:
+            path = draft_queries.picture_path(svc.engine, me, draft_id, picture["index"],
+                                              svc.config.upload_dir)
+            if path is not None and path.is_file():
+                kind = {".jpg": "jpeg"}.get(path.suffix, path.suffix.lstrip("."))
+                picture["data_uri"] = (f"data:image/{kind};base64,"
+                                       + base64.b64encode(path.read_bytes()).decode())
+    return context
 
 
 @router.get("/drafts/{draft_id}/print", response_class=HTMLResponse)
@@ -211,15 +297,29 @@ def print_page(request: Request, draft_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    return templates.TemplateResponse(request, "print.html", _context(request, me, draft_id))
+    return render(request, "print.html", _sheet(request, me, draft_id, pdf=False))
+
+
+@router.get("/drafts/{draft_id}/print.pdf")
+async def print_as_pdf(request: Request, draft_id: int) -> Any:
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    context = await run_in_threadpool(_sheet, request, me, draft_id, pdf=True)
+    html = templates_for(request.app.state.services.settings.locale) \
+        .get_template("print.html").render({**context, "request": request})
+    data = await run_in_threadpool(print_pdf, html, _services(request).config.chromium)
+    name = f"draft-{draft_id}-r{context['draft']['revision']}.pdf"
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 async def _checked_form(request: Request, max_fields: int) -> Any:
     """The posted form, once its CSRF value shows it comes from our own page."""
     form = await request.form(max_files=0, max_fields=max_fields)
-    expected = csrf_of(request.cookies.get(COOKIE, ""))
-    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
-        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    if not hmac.compare_digest(str(form.get("csrf", "")), _csrf(request)):
+        raise Forbidden("the form has expired or did not come from this site (CSRF); reload "
+                        "the page and try again")
     return form
 
 
@@ -232,13 +332,35 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
     try:
         report_id = int(str(form.get("report_id", "")))
     except ValueError:
-        raise Forbidden("表单缺少报告编号，请刷新页面后重试") from None
+        raise BadRequest("the form lacks the report number; reload the page and try again",
+                         field="report_id") from None
+    comment = str(form.get("comment", ""))
     comments = {key[3:]: str(value) for key, value in form.multi_items()
                 if key.startswith("fc-") and str(value).strip()}
-    await run_in_threadpool(drafts.sign_off, _services(request), me, draft_id,
-                            decision=str(form.get("decision", "")),
-                            comment=str(form.get("comment", "")), report_id=report_id,
-                            finding_comments=comments)
+    decision = str(form.get("decision", ""))
+    then_next = decision == "approve-next"
+    decision = "approve" if then_next else decision
+    typed = {"comment": comment, "finding_comments": comments}
+    if decision == "reject" and form.get("confirm") != "reject":
+        context = await run_in_threadpool(_context, request, me, draft_id)
+        return render(request, "draft.html", {**context, "typed": typed,
+                                              "confirm_reject": True})
+    try:
+        await run_in_threadpool(drafts.sign_off, _services(request), me, draft_id,
+                                decision=decision, comment=comment, report_id=report_id,
+                                finding_comments=comments)
+    except ServiceError as exc:
+        # Back on the draft page, saying what was wrong, with what was typed kept.
+        context = await run_in_threadpool(_context, request, me, draft_id)
+        return render(request, "draft.html",
+                      {**context, "typed": typed, "error": exc.localized(tr_of(request))},
+                      status_code=exc.status)
+    if then_next:
+        following = await run_in_threadpool(draft_queries.next_waiting,
+                                            _services(request).engine, me, draft_id)
+        if following is not None:
+            return RedirectResponse(f"/drafts/{following}", status_code=303)
+        return RedirectResponse("/", status_code=303)
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 
@@ -252,3 +374,6 @@ async def recheck_form(request: Request, recheck_id: int) -> Any:
     await run_in_threadpool(rechecks.resolve, _services(request).engine, me, recheck_id,
                             str(form.get("decision", "")), str(form.get("comment", "")))
     return RedirectResponse("/", status_code=303)
+
+
+__all__ = ["COOKIE", "csrf_of", "render_error", "router"]

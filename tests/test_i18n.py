@@ -27,7 +27,9 @@ def extracted(folder, keywords=KEYWORDS) -> set[str]:
 
 def translated(catalog) -> dict[str, str]:
     with po_path(catalog, "zh_CN").open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
+        return {m.id if isinstance(m.id, str) else m.id[0]:
+                m.string if isinstance(m.string, str) else m.string[0]
+                for m in read_po(handle) if m.id}
 
 
 def _complete(folder, catalog, keywords=KEYWORDS) -> None:
@@ -65,3 +67,41 @@ def test_an_unknown_locale_is_refused_naming_the_known_ones():
 
     with pytest.raises(ConfigError, match="zh_CN"):
         load_settings(locale="fr")
+
+
+ERRORS = ("BadRequest", "Forbidden", "NotFound", "Conflict", "TooLarge", "Unauthenticated",
+          "AuditError", "ServiceError", "Unavailable")
+
+
+def test_the_service_catalog_is_complete():
+    """Pages, labels and every error message the service raises."""
+    from screener_service.labels import SERVICE_CATALOG
+
+    _complete(REPO_ROOT / "service", SERVICE_CATALOG, {**KEYWORDS, **dict.fromkeys(ERRORS)})
+
+
+def test_every_service_error_is_a_message_the_catalog_can_hold():
+    """An error is raised with its English text as written (the msgid) and its values by name,
+    never an f-string: a formatted message cannot be looked up in a catalog."""
+    import ast
+
+    formatted = []
+    for path in (REPO_ROOT / "service").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ERRORS
+                    and not (node.args and isinstance(node.args[0], ast.Constant)
+                             and isinstance(node.args[0].value, str))):
+                formatted.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
+    assert formatted == []
+
+
+def test_an_error_is_english_for_programs_and_chinese_for_people():
+    from screener_service.errors import Forbidden
+
+    error = Forbidden("account {name} is {status}; no new posts", name="力学系", status="closing")
+    body = error.to_dict()["error"]
+    assert body["code"] == "forbidden"
+    assert body["message"] == "account 力学系 is closing; no new posts"
+    assert body["message_zh"] == "账号“力学系”状态为“停用中”，不能再发布新内容"
+    unknown = Forbidden("a message no catalog holds yet").to_dict()["error"]
+    assert unknown["message_zh"] == "没有权限：a message no catalog holds yet"

@@ -42,13 +42,31 @@ def rows(path: Path) -> dict[str, list[tuple]]:
         return {n: sorted(db.execute(f"select * from {n}").fetchall(), key=repr) for n in names}
 
 
+def _report_columns(row: tuple, before: dict[str, list[tuple]]) -> tuple:
+    """svc_0004: a report keeps its draft's text when it is the draft's current one, and the
+    categories and number of its findings."""
+    import json
+
+    report_id, draft_id, report = row[0], row[1], json.loads(row[7])
+    draft = next(d for d in before["svc_drafts"] if d[0] == draft_id)
+    current = draft[12] == report_id  # svc_drafts.report_id
+    categories = sorted({f["category"] for f in report["findings"]})
+    return ((draft[3], draft[4]) if current else (None, None)) + (
+        "," + ",".join(categories) + "," if categories else ",", len(report["findings"]))
+
+
 # Columns added by revisions after the release before Alembic, with the value old rows get.
-ADDED = {"lexicon_events": (0,)}  # fillers (lexicon_0002): false
+ADDED = {"lexicon_events": (0,),  # fillers (lexicon_0002): false
+         "svc_reports": _report_columns}  # title, body, categories, findings (svc_0004)
 
 
 def upgraded(before: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     """``before``'s rows as they read after the upgrade: every row kept, new columns filled."""
-    return {name: sorted((row + ADDED.get(name, ()) for row in table), key=repr)
+    def added(name: str, row: tuple) -> tuple:
+        extra = ADDED.get(name, ())
+        return extra(row, before) if callable(extra) else extra
+
+    return {name: sorted((row + added(name, row) for row in table), key=repr)
             for name, table in before.items()}
 
 
@@ -127,7 +145,7 @@ def test_the_release_before_alembic_is_upgraded_when_the_programs_start(legacy, 
     bank = AssetBank(settings.assets_database_url, image_config(settings))
     assert [a.title for a in bank.list_assets()] == ["颐和园"]
     engine = make_engine(load_service_settings(settings).database_url)
-    assert migrate(engine) == 3
+    assert migrate(engine) == 4
     with read(engine) as conn:
         assert audit.verify(conn).rows == len(before["svc_audit"])
         assert unaudited(conn, settings) == []
@@ -149,13 +167,16 @@ def _service_at(path: Path, version: int) -> None:
 
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_each_service_schema_version_before_alembic_is_upgraded(legacy, version):
-    from screener_service.db import make_engine, migrate
+    from screener_service.db import SCHEMA_VERSION, make_engine, migrate
 
     database = legacy / "screener.db"
     _service_at(database, version)
     before = rows(database)
-    assert migrate(make_engine(f"sqlite:///{database}")) == 3
+    assert migrate(make_engine(f"sqlite:///{database}")) == SCHEMA_VERSION
     after = rows(database)
+    added = upgraded({"svc_drafts": before["svc_drafts"], "svc_reports": before["svc_reports"]})
+    assert after.pop("svc_reports") == added["svc_reports"]  # svc_0004 fills its columns
+    before.pop("svc_reports")
     if version < 3:
         assert after.pop("svc_rechecks") == []
     if version < 2:

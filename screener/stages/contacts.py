@@ -43,8 +43,12 @@ class ContactStage:
                 if c.kind == "short_link":
                     what += "（短链接，看不出指向哪里）"
                 if selling or cue:
-                    why = (f"稿件含推销内容（{selling[0].term or selling[0].category}）"
-                           if selling else f"同一段文字有推销用语“{cue.group()}”")
+                    if selling and selling[0].term:
+                        why = f"稿件含推销内容（“{selling[0].term}”）"
+                    elif selling:
+                        why = "分类模型判断稿件含推销内容"
+                    else:
+                        why = f"同一段文字有推销用语“{cue.group()}”"
                     category = "commercial"
                     explanation = f"{what}；{why}，按未经许可的商业经营活动提交复核"
                     detail = (f"contact route {c.kind} in a post that sells: "

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from screener.errors import AssetError
+from screener.i18n import N_
 from screener.images.bank import Asset, AssetBank
 from screener.settings import Settings
 
@@ -38,7 +39,7 @@ def record(uow: UnitOfWork, bank: AssetBank, asset: Asset) -> int:
 
 def check_may_change(p: Principal) -> None:
     """Before an upload is read: only the maintainer changes the bank."""
-    require(p, *CHANGERS, doing="changing the asset bank")
+    require(p, *CHANGERS, doing=N_("changing the asset bank"))
 
 
 def add_asset(svc: Services, p: Principal, name: str, data: bytes,
@@ -66,7 +67,7 @@ def retire_asset(svc: Services, p: Principal, asset_id: int, reason: str) -> dic
     try:
         svc.bank.get(asset_id)
     except AssetError:
-        raise NotFound(f"no asset with id {asset_id}", field="asset_id") from None
+        raise NotFound("no asset with id {id}", field="asset_id", id=asset_id) from None
     asset = svc.bank.retire(asset_id, reason=reason, by=f"{p.name} [{p.actor}]")
     with unit_of_work(svc.engine, p.actor) as uow:
         audit_id = record(uow, svc.bank, asset)

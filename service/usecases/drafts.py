@@ -22,7 +22,7 @@ from screener.checkpoints import checkpoint
 from ..access import check_edit, check_publish, check_sign, check_submit
 from ..auth import Principal
 from ..context import Services
-from ..db import accounts, drafts, now, read, reports, signoffs
+from ..db import accounts, category_list, drafts, now, read, reports, signoffs
 from ..errors import BadRequest, Conflict, TooLarge
 from ..files import save_image
 from ..queries.drafts import draft_detail, get_draft
@@ -47,7 +47,8 @@ def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
 def _store_images(svc: Services, images: list[Image]) -> list[dict[str, Any]]:
     most = svc.config.max_images_per_submission
     if len(images) > most:
-        raise TooLarge(f"{len(images)} images; at most {most} per draft", field="images")
+        raise TooLarge("{count} images; at most {most} per draft", field="images",
+                       count=len(images), most=most)
     return [save_image(svc.config.upload_dir, image.name, image.data,
                        svc.config.max_image_bytes, f"images[{index}]")
             for index, image in enumerate(images)]
@@ -57,8 +58,9 @@ def _screen(svc: Services, account: Any, title: str, body: str, author: str,
             images: list[dict[str, Any]]) -> Report:
     limit = svc.screener.settings.max_body_chars
     if len(title) + len(body) > limit:
-        raise TooLarge(f"title and body are {len(title) + len(body):,} characters; the limit "
-                       f"is {limit:,}", field="body")
+        raise TooLarge("title and body are {count} characters; the limit is {limit}",
+                       field="body", count=format(len(title) + len(body), ","),
+                       limit=format(limit, ","))
     if not title.strip() and not body.strip() and not images:
         raise BadRequest("empty draft: no title, body or images", field="body")
     draft = Draft(title=title, body=body, account=account.name, platform=account.platform,
@@ -67,13 +69,15 @@ def _screen(svc: Services, account: Any, title: str, body: str, author: str,
 
 
 def _store_report(svc: Services, uow: UnitOfWork, draft_id: int, revision: int, digest: str,
-                  report: Report) -> int:
+                  report: Report, title: str, body: str) -> int:
     report_id = uow.conn.execute(insert(reports).values(
         draft_id=draft_id, revision=revision, content_hash=digest,
         verdict=str(report.verdict), lexicon_version=report.lexicon_version,
         model_version=svc.model_version,
         report=json.dumps(report.to_dict(explain=True), ensure_ascii=False),
-        created_at=now())).inserted_primary_key[0]
+        created_at=now(), title=title, body=body,
+        categories=category_list(f.category for f in report.findings),
+        findings=len(report.findings))).inserted_primary_key[0]
     uow.audit("draft.screen", f"draft:{draft_id}",
               {"report_id": report_id, "revision": revision, "content_hash": digest,
                "verdict": str(report.verdict), "lexicon_version": report.lexicon_version,
@@ -88,7 +92,8 @@ def _route(report: Report) -> str:
 
 def _editable(row: Any) -> None:
     if row.status in ("published", "rejected"):
-        raise Conflict(f"the draft is {row.status}; submit a new draft instead", field="status")
+        raise Conflict("the draft is {status}; submit a new draft instead", field="status",
+                       status=row.status)
 
 
 def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
@@ -111,7 +116,7 @@ def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
                   {"account_id": account_id, "revision": 1, "content_hash": digest,
                    "images": [i["sha256"] for i in stored]})
         checkpoint("submit.write")
-        report_id = _store_report(svc, uow, draft_id, 1, digest, report)
+        report_id = _store_report(svc, uow, draft_id, 1, digest, report, title, body)
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
                          .values(report_id=report_id))
         return draft_detail(uow.conn, draft_id)
@@ -138,7 +143,7 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         uow.audit("draft.edit", f"draft:{draft_id}",
                   {"revision": revision, "content_hash": digest,
                    "previous_hash": row.content_hash})
-        report_id = _store_report(svc, uow, draft_id, revision, digest, report)
+        report_id = _store_report(svc, uow, draft_id, revision, digest, report, title, body)
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
@@ -146,49 +151,100 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         return draft_detail(uow.conn, draft_id)
 
 
+def _blocking_without_comment(findings: list[dict[str, Any]],
+                              finding_comments: dict[str, str]) -> list[int]:
+    """Numbers (from 1) of the blocking findings that have no comment of their own."""
+    return [i + 1 for i, f in enumerate(findings)
+            if f["severity"] == "block" and str(i) not in finding_comments]
+
+
+def _record(uow: UnitOfWork, p: Principal, draft_id: int, rep: Any, decision: str,
+            comment: str, finding_comments: dict[str, str], **audited: Any) -> None:
+    """The sign-off row, the draft's new status and the audit row, in ``uow``'s transaction."""
+    signoff_id = uow.conn.execute(insert(signoffs).values(
+        draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
+        decision=decision, comment=comment,
+        finding_comments=json.dumps(finding_comments, ensure_ascii=False),
+        content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
+        model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
+    checkpoint("signoff.write")
+    uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
+                     .values(status=DECISION_STATUS[decision], updated_at=now()))
+    uow.audit(f"draft.{decision}", f"draft:{draft_id}",
+              {"signoff_id": signoff_id, "report_id": rep.id,
+               "content_hash": rep.content_hash, "lexicon_version": rep.lexicon_version,
+               "model_version": rep.model_version, "comment": comment,
+               "finding_comments": finding_comments, **audited})
+
+
+def _signable(uow: UnitOfWork, p: Principal, draft_id: int, report_id: int) -> tuple[Any, Any]:
+    """The draft and its current report, once the caller may sign it off now, as they saw it."""
+    row = get_draft(uow.conn, draft_id)
+    check_sign(uow.conn, p, row)
+    if row.status != "pending":
+        raise Conflict("the draft is {status}, not waiting for sign-off", field="status",
+                       status=row.status)
+    if report_id != row.report_id:
+        raise Conflict("the draft changed since you opened it (a new revision was "
+                       "screened); reload it and sign off what you see", field="report_id")
+    return row, uow.conn.execute(select(reports).where(reports.c.id == row.report_id)).one()
+
+
 def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comment: str,
              report_id: int, finding_comments: dict[str, str] | None = None) -> dict[str, Any]:
+    """Approve, request changes or reject the draft's current revision.
+
+    The "why" a decision needs may be the comment or comments on findings: changes and a
+    rejection need one or the other; approving a blocked draft needs the comment or a comment
+    on every blocking finding (each says why that finding is acceptable).
+    """
     if decision not in DECISIONS:
-        raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+        raise BadRequest("decision must be one of {decisions}", field="decision",
+                         decisions=", ".join(DECISIONS))
     comment = comment.strip()
     finding_comments = {str(k): v.strip() for k, v in (finding_comments or {}).items()
                         if v and v.strip()}
     with unit_of_work(svc.engine, p.actor) as uow:
-        row = get_draft(uow.conn, draft_id)
-        check_sign(uow.conn, p, row)
-        if row.status != "pending":
-            raise Conflict(f"the draft is {row.status}, not waiting for sign-off",
-                           field="status")
-        if report_id != row.report_id:
-            raise Conflict("the draft changed since you opened it (a new revision was "
-                           "screened); reload it and sign off what you see", field="report_id")
-        rep = uow.conn.execute(select(reports).where(reports.c.id == row.report_id)).one()
-        count = len(json.loads(rep.report)["findings"])
+        row, rep = _signable(uow, p, draft_id, report_id)
+        findings = json.loads(rep.report)["findings"]
+        count = len(findings)
         for key in finding_comments:
             if not key.isdigit() or int(key) >= count:
-                raise BadRequest(f"no finding {key!r} in this report ({count} findings)",
-                                 field="finding_comments")
+                raise BadRequest("no finding {key} in this report ({count} findings)",
+                                 field="finding_comments", key=repr(key), count=count)
         if decision != "approve" and not comment and not finding_comments:
             raise BadRequest("say what must change or why the draft is rejected",
                              field="comment")
-        if decision == "approve" and rep.verdict == "block" and not comment:
-            raise BadRequest("approving a blocked draft needs a comment saying why each "
-                             "finding is acceptable", field="comment")
-        signoff_id = uow.conn.execute(insert(signoffs).values(
-            draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
-            decision=decision, comment=comment,
-            finding_comments=json.dumps(finding_comments, ensure_ascii=False),
-            content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
-            model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
-        checkpoint("signoff.write")
-        uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
-                         .values(status=DECISION_STATUS[decision], updated_at=now()))
-        uow.audit(f"draft.{decision}", f"draft:{draft_id}",
-                  {"signoff_id": signoff_id, "report_id": rep.id,
-                   "content_hash": rep.content_hash, "lexicon_version": rep.lexicon_version,
-                   "model_version": rep.model_version, "comment": comment,
-                   "finding_comments": finding_comments})
+        missing = _blocking_without_comment(findings, finding_comments)
+        if decision == "approve" and rep.verdict == "block" and not comment and missing:
+            raise BadRequest("approving a blocked draft needs a comment saying why, or a "
+                             "comment on each blocking finding (missing: {missing})",
+                             field="comment", missing=", ".join(map(str, missing)))
+        _record(uow, p, draft_id, rep, decision, comment, finding_comments)
         return draft_detail(uow.conn, draft_id)
+
+
+def approve_passing(svc: Services, p: Principal, chosen: list[tuple[int, int]],
+                    comment: str) -> list[dict[str, Any]]:
+    """Approve at once drafts that passed with no finding at all, with one comment; each pair
+    is (draft, the report the reviewer saw). One transaction: every draft is checked first and
+    nothing is signed if one cannot be (the error names it); each approval has its own sign-off
+    and audit row."""
+    comment = comment.strip()
+    ids = [draft_id for draft_id, _ in chosen]
+    if len(set(ids)) != len(ids):
+        raise BadRequest("a draft is named twice", field="drafts")
+    with unit_of_work(svc.engine, p.actor) as uow:
+        ready = []
+        for draft_id, report_id in chosen:
+            row, rep = _signable(uow, p, draft_id, report_id)
+            if rep.verdict != "pass" or json.loads(rep.report)["findings"]:
+                raise Conflict("draft {draft} has findings; open it and sign it off on its "
+                               "own", field="drafts", draft=draft_id)
+            ready.append((row, rep))
+        for row, rep in ready:
+            _record(uow, p, row.id, rep, "approve", comment, {}, batch=len(ready))
+        return [draft_detail(uow.conn, row.id) for row, _ in ready]
 
 
 def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
@@ -204,8 +260,8 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
                 or approval.report_id != row.report_id
                 or approval.content_hash != row.content_hash):
             raise Conflict("publishing without an approval of this exact revision is "
-                           f"refused (the draft is {row.status}); the 具体负责人 must sign "
-                           "it off first (第八条)", field="status")
+                           "refused (the draft is {status}); the 具体负责人 must sign "
+                           "it off first (第八条)", field="status", status=row.status)
         stamp = now()
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
             status="published", published_at=stamp, published_by=p.person_id,

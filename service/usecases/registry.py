@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from screener import Screener
+from screener.i18n import N_
 
 from ..access import require
 from ..auth import Principal, Role
@@ -23,7 +24,6 @@ from ..queries.rows import (
     get_unit,
 )
 from ..roles import (
-    ACCOUNT_ROLE_LABELS,
     ALLOWED_KINDS,
     PLATFORMS,
     SINGLE_HOLDER,
@@ -37,11 +37,11 @@ from ..uow import unit_of_work
 
 
 def create_unit(engine, p: Principal, name: str) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="registering units")
-    name = clean_name(name, "a unit")
+    require(p, Role.ADMIN, doing=N_("registering units"))
+    name = clean_name(name, N_("a unit"))
     with unit_of_work(engine, p.actor) as uow:
         if uow.conn.execute(select(units.c.id).where(units.c.name == name)).first():
-            raise Conflict(f"unit {name!r} already exists", field="name")
+            raise Conflict("unit {name} already exists", field="name", name=repr(name))
         unit_id = uow.conn.execute(insert(units).values(name=name, created_at=now())
                                    ).inserted_primary_key[0]
         uow.audit("unit.create", f"unit:{unit_id}", {"name": name})
@@ -50,12 +50,13 @@ def create_unit(engine, p: Principal, name: str) -> dict[str, Any]:
 
 def create_person(engine, p: Principal, name: str, kind: str,
                   unit_id: int | None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="registering people")
-    name = clean_name(name, "a person")
+    require(p, Role.ADMIN, doing=N_("registering people"))
+    name = clean_name(name, N_("a person"))
     try:
         kind = PersonKind(kind)
     except ValueError:
-        raise BadRequest(f"kind must be one of {', '.join(PersonKind)}", field="kind") from None
+        raise BadRequest("kind must be one of {kinds}", field="kind",
+                         kinds=", ".join(PersonKind)) from None
     with unit_of_work(engine, p.actor) as uow:
         if unit_id is not None:
             get_unit(uow.conn, unit_id)
@@ -70,10 +71,11 @@ def create_account(engine, p: Principal, screener: Screener, *, platform: str, n
                    unit_id: int, opened_on: str | None) -> dict[str, Any]:
     """Register an account; a name using 第二条's protected names is flagged (screened before
     the transaction: the screener may read a store in the same database file)."""
-    require(p, Role.ADMIN, doing="registering accounts")
-    name = clean_name(name, "an account")
+    require(p, Role.ADMIN, doing=N_("registering accounts"))
+    name = clean_name(name, N_("an account"))
     if platform not in PLATFORMS:
-        raise BadRequest(f"platform must be one of {', '.join(PLATFORMS)}", field="platform")
+        raise BadRequest("platform must be one of {platforms}", field="platform",
+                         platforms=", ".join(PLATFORMS))
     day = parse_day(opened_on, "opened_on")
     findings = [f.to_dict() for f in screener.screen_account_name(name)]
     with unit_of_work(engine, p.actor) as uow:
@@ -93,7 +95,7 @@ def create_account(engine, p: Principal, screener: Screener, *, platform: str, n
 
 def set_status(engine, p: Principal, account_id: int, status: str,
                effective_on: str | None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="changing an account's status")
+    require(p, Role.ADMIN, doing=N_("changing an account's status"))
     try:
         new = AccountStatus(status)
     except ValueError:
@@ -103,8 +105,8 @@ def set_status(engine, p: Principal, account_id: int, status: str,
         row = get_account(uow.conn, account_id)
         order = list(AccountStatus)
         if order.index(new) <= order.index(AccountStatus(row.status)):
-            raise Conflict(f"account is {row.status}; it can only move forward "
-                           "(active -> closing -> closed)", field="status")
+            raise Conflict("account is {status}; it can only move forward "
+                           "(active -> closing -> closed)", field="status", status=row.status)
         values: dict[str, Any] = {"status": str(new)}
         if new is AccountStatus.CLOSING:
             values["closing_on"] = day
@@ -121,11 +123,12 @@ def set_status(engine, p: Principal, account_id: int, status: str,
 
 def assign(engine, p: Principal, account_id: int, person_id: int, role: str,
            effective_on: str | None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="changing an account's people")
+    require(p, Role.ADMIN, doing=N_("changing an account's people"))
     try:
         role = AccountRole(role)
     except ValueError:
-        raise BadRequest(f"role must be one of {', '.join(AccountRole)}", field="role") from None
+        raise BadRequest("role must be one of {roles}", field="role",
+                         roles=", ".join(AccountRole)) from None
     day = parse_day(effective_on, "effective_on")
     with unit_of_work(engine, p.actor) as uow:
         account = get_account(uow.conn, account_id)
@@ -134,13 +137,14 @@ def assign(engine, p: Principal, account_id: int, person_id: int, role: str,
         person = get_person(uow.conn, person_id)
         if PersonKind(person.kind) not in ALLOWED_KINDS[role]:
             allowed = " or ".join(sorted(ALLOWED_KINDS[role]))
-            raise BadRequest(f"{ACCOUNT_ROLE_LABELS[role]} must be {allowed} "
-                             f"(第{'八' if role is not AccountRole.OPERATOR else '九'}条); "
-                             f"{person.name} is {person.kind}", field="person_id")
+            raise BadRequest("{account_role} must be {allowed} ({article}); {name} is {kind}",
+                             field="person_id", account_role=str(role), allowed=allowed,
+                             article="第九条" if role is AccountRole.OPERATOR else "第八条",
+                             name=person.name, kind=person.kind)
         current = current_assignments(uow.conn, account_id, role)
         if any(a.person_id == person_id for a in current):
-            raise Conflict(f"{person.name} already holds this role on the account",
-                           field="person_id")
+            raise Conflict("{name} already holds this role on the account",
+                           field="person_id", name=person.name)
         reported = now()
         if role in SINGLE_HOLDER:
             for old in current:
@@ -158,13 +162,13 @@ def assign(engine, p: Principal, account_id: int, person_id: int, role: str,
 
 def end_assignment(engine, p: Principal, account_id: int, assignment_id: int,
                    ended_on: str | None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="changing an account's people")
+    require(p, Role.ADMIN, doing=N_("changing an account's people"))
     day = parse_day(ended_on, "ended_on")
     with unit_of_work(engine, p.actor) as uow:
         row = get_assignment(uow.conn, assignment_id)
         if row.account_id != account_id:
-            raise NotFound(f"no role assignment {assignment_id} on account {account_id}",
-                           field="assignment_id")
+            raise NotFound("no role assignment {assignment} on account {account}",
+                           field="assignment_id", assignment=assignment_id, account=account_id)
         if row.ended_on is not None:
             raise Conflict("this role assignment has already ended", field="assignment_id")
         uow.conn.execute(update(assignments).where(assignments.c.id == assignment_id)
