@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import Connection, Engine, case, exists, func, select
 
 from .. import views
 from ..access import READERS, check_read_draft, check_sign, readable_accounts, require
@@ -36,7 +36,11 @@ def draft_detail(conn: Connection, draft_id: int) -> dict[str, Any]:
     query = (select(signoffs, people.c.name)
              .select_from(signoffs.outerjoin(people, signoffs.c.person_id == people.c.id))
              .where(signoffs.c.draft_id == draft_id).order_by(signoffs.c.id))
-    return views.draft(row, account, submitter, rep, list(conn.execute(query)))
+    revisions = conn.execute(
+        select(reports.c.revision, reports.c.revised_by, people.c.name)
+        .select_from(reports.outerjoin(people, reports.c.revised_by == people.c.id))
+        .where(reports.c.draft_id == draft_id).order_by(reports.c.revision)).all()
+    return views.draft(row, account, submitter, rep, list(conn.execute(query)), revisions)
 
 
 def read_draft(engine: Engine, p: Principal, draft_id: int) -> dict[str, Any]:
@@ -104,8 +108,9 @@ def listing(engine: Engine, p: Principal, *, queue: bool, status: str | None,
                 mine = accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
                 query = query.where(drafts.c.route == "responsible",
                                     drafts.c.account_id.in_(mine))
-                if p.person_id is not None:
-                    query = query.where(drafts.c.submitted_by != p.person_id)
+                if p.person_id is not None:  # nobody signs off what they wrote or edited
+                    query = query.where(drafts.c.submitted_by != p.person_id, ~exists().where(
+                        reports.c.draft_id == drafts.c.id, reports.c.revised_by == p.person_id))
             order = (_VERDICT_ORDER, drafts.c.created_at, drafts.c.id)
         else:
             allowed = readable_accounts(conn, p)

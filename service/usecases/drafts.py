@@ -67,9 +67,9 @@ def _screen(svc: Services, account: Any, title: str, body: str, author: str,
 
 
 def _store_report(svc: Services, uow: UnitOfWork, draft_id: int, revision: int, digest: str,
-                  report: Report) -> int:
+                  report: Report, revised_by: int | None) -> int:
     report_id = uow.conn.execute(insert(reports).values(
-        draft_id=draft_id, revision=revision, content_hash=digest,
+        draft_id=draft_id, revision=revision, content_hash=digest, revised_by=revised_by,
         verdict=str(report.verdict), lexicon_version=report.lexicon_version,
         model_version=svc.model_version,
         report=json.dumps(report.to_dict(explain=True), ensure_ascii=False),
@@ -111,7 +111,7 @@ def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
                   {"account_id": account_id, "revision": 1, "content_hash": digest,
                    "images": [i["sha256"] for i in stored]})
         checkpoint("submit.write")
-        report_id = _store_report(svc, uow, draft_id, 1, digest, report)
+        report_id = _store_report(svc, uow, draft_id, 1, digest, report, p.person_id)
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
                          .values(report_id=report_id))
         return draft_detail(uow.conn, draft_id)
@@ -138,7 +138,7 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         uow.audit("draft.edit", f"draft:{draft_id}",
                   {"revision": revision, "content_hash": digest,
                    "previous_hash": row.content_hash})
-        report_id = _store_report(svc, uow, draft_id, revision, digest, report)
+        report_id = _store_report(svc, uow, draft_id, revision, digest, report, p.person_id)
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
@@ -165,7 +165,8 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
         rep = uow.conn.execute(select(reports).where(reports.c.id == row.report_id)).one()
         count = len(json.loads(rep.report)["findings"])
         for key in finding_comments:
-            if not key.isdigit() or int(key) >= count:
+            # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+            if not (key.isascii() and key.isdigit()) or int(key) >= count:
                 raise BadRequest(f"no finding {key!r} in this report ({count} findings)",
                                  field="finding_comments")
         if decision != "approve" and not comment and not finding_comments:
@@ -176,7 +177,7 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
                              "finding is acceptable", field="comment")
         signoff_id = uow.conn.execute(insert(signoffs).values(
             draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
-            decision=decision, comment=comment,
+            session_id=p.session_id, decision=decision, comment=comment,
             finding_comments=json.dumps(finding_comments, ensure_ascii=False),
             content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
             model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
