@@ -140,6 +140,10 @@ class ServiceSection(Section):
         "head-YYYY-MM-DD.json once a day), outside the database; default <home>/audit.")
     session_hours: float = Field(12, gt=0, le=24 * 30,
                                  description="Hours a log-in session lasts (then log in again).")
+    password_time_cost: int = Field(
+        3, ge=1, le=20, description="argon2id passes per password hash (RFC 9106: 3).")
+    password_memory_kib: int = Field(
+        65536, ge=1024, description="argon2id memory per password hash, KiB (RFC 9106: 64 MiB).")
     max_failed_logins: int = Field(
         5, ge=1, le=100, description="Failed log-ins in a row that lock a user name.")
     lockout_minutes: float = Field(15, gt=0, description="How long a locked user name stays "
