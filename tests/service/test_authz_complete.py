@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from screener_service.auth import Role, local_principal
 from screener_service.pagesession import LOGIN_COOKIE, SESSION_COOKIE
+from screener_service.usecases.sessions import set_password
 
 from screener.settings import REPO_ROOT
 from tests.fixtures.images import image_bytes, sample_photos
@@ -330,6 +332,9 @@ def full_world(client, app, needs: frozenset[str] = frozenset()) -> World:
          {"person_id": person, "role": "operator"})
     world.tokens["other_operator"] = post("/api/tokens", {"role": "operator",
                                                           "person_id": person})["token"]
+    world.usernames["other_operator"] = "user-other_operator"
+    set_password(app.state.services, local_principal(Role.ADMIN, "test"), person,
+                 "user-other_operator", PASSWORD)
     if "asset" in needs:
         world.ids["asset"] = world.add_asset(image_bytes(sample_photos()["china"]))["id"]
     pictures = (image_bytes(sample_photos()["flower"]),) if "pictures" in needs else ()

@@ -153,7 +153,7 @@ def test_nobody_signs_off_their_own_draft(world):
     refused = world.call("responsible", "POST", f"/api/drafts/{draft['id']}/signoff",
                          json={"decision": "approve", "report_id": draft["report"]["id"]})
     assert refused.status_code == 403
-    assert "own draft" in refused.json()["error"]["message"]
+    assert "wrote or edited" in refused.json()["error"]["message"]
 
 
 def test_replaced_responsible_can_no_longer_sign(world):

@@ -7,6 +7,9 @@ Revises: svc_0003
 submitter's, each later one the editor's named by its ``draft.edit`` audit row (an actor
 ``person:N/...``). A sign-off is made with a token or, from now on, a log-in session, so
 ``svc_signoffs.token_id`` may be empty and ``session_id`` names the session.
+
+Each step is made only when missing: a database adopted from before Alembic is stamped at its
+last ``svc_schema`` step and may be upgraded over tables it already has.
 """
 
 import json
@@ -23,7 +26,37 @@ depends_on = None
 _PERSON = re.compile(r"^person:(\d+)/")
 
 
+def _columns(table: str) -> set[str]:
+    return {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
+
+
 def upgrade() -> None:
+    existing = set(sa.inspect(op.get_bind()).get_table_names())
+    if "svc_users" not in existing:
+        _create_logins()
+    # (a database made by step 1 of an early release may lack the draft tables: nothing to do)
+    if "svc_reports" in existing and "revised_by" not in _columns("svc_reports"):
+        if op.get_bind().dialect.name == "sqlite":
+            # SQLite adds a column with its reference in place; a batch copy of svc_reports
+            # would have to drop the table sign-offs refer to.
+            op.execute("ALTER TABLE svc_reports ADD COLUMN revised_by INTEGER "
+                       "REFERENCES svc_people (id)")
+        else:
+            op.add_column("svc_reports", sa.Column("revised_by", sa.Integer,
+                                                   sa.ForeignKey("svc_people.id"),
+                                                   nullable=True))
+        if {"svc_drafts", "svc_audit"} <= existing:
+            _fill_revised_by(op.get_bind())
+    if "svc_signoffs" in existing and "session_id" not in _columns("svc_signoffs"):
+        with op.batch_alter_table("svc_signoffs") as batch:
+            batch.alter_column("token_id", existing_type=sa.Integer, nullable=True)
+            batch.add_column(sa.Column("session_id", sa.Integer,
+                                       sa.ForeignKey("svc_sessions.id",
+                                                     name="fk_svc_signoffs_session_id"),
+                                       nullable=True))
+
+
+def _create_logins() -> None:
     op.create_table(
         "svc_users",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -51,18 +84,6 @@ def upgrade() -> None:
         sa.Column("end_reason", sa.String(40), nullable=True),
     )
     op.create_index("ix_svc_sessions_user_id", "svc_sessions", ["user_id"])
-    with op.batch_alter_table("svc_reports") as batch:
-        batch.add_column(sa.Column("revised_by", sa.Integer,
-                                   sa.ForeignKey("svc_people.id",
-                                                 name="fk_svc_reports_revised_by"),
-                                   nullable=True))
-    with op.batch_alter_table("svc_signoffs") as batch:
-        batch.alter_column("token_id", existing_type=sa.Integer, nullable=True)
-        batch.add_column(sa.Column("session_id", sa.Integer,
-                                   sa.ForeignKey("svc_sessions.id",
-                                                 name="fk_svc_signoffs_session_id"),
-                                   nullable=True))
-    _fill_revised_by(op.get_bind())
 
 
 def _fill_revised_by(conn) -> None:
