@@ -10,6 +10,7 @@ from screener.settings import Settings
 from .config import ServiceSettings, load_service_settings
 from .context import Services
 from .db import make_engine, migrate
+from .files import sweep_staging
 from .usecases.audit import ensure_baseline, open_chain
 from .workdays import calendar_for, use_calendar
 
@@ -23,4 +24,5 @@ def open_services(settings: Settings, *, config: ServiceSettings | None = None,
     keys = open_chain(engine, config)
     ensure_baseline(engine, settings)
     use_calendar(calendar_for(settings.home))
+    sweep_staging(config.upload_dir)  # what a killed process was staging
     return Services(engine, settings, config, screener, keys=keys), version

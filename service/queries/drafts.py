@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,13 @@ from .rechecks import open_items
 from .rows import accounts_of, holders
 
 _VERDICT_ORDER = case({"block": 0, "review": 1}, value=drafts.c.verdict, else_=2)
+
+
+def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
+    """What a sign-off binds to: sha256 of the title, the body and every picture's sha256."""
+    canonical = json.dumps({"title": title, "body": body, "images": image_hashes},
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def get_draft(conn: Connection, draft_id: int) -> Any:
