@@ -223,9 +223,11 @@ def test_hidden_characters_are_shown_on_every_page(own_world: World):
     w.call("responsible", "POST", f"/api/drafts/{draft['id']}/signoff",
            json={"decision": "changes", "report_id": draft["report"]["id"],
                  "comment": f"改{RLO}一下", "finding_comments": {}})
-    term = f"紫微{RLO}星贷"
+    refused = w.call("maintainer", "POST", "/api/lexicon/terms",  # a term: refused outright
+                     json={"terms": [f"紫微{RLO}星贷"], "category": "illegal", "reason": "新"})
+    assert refused.status_code == 422
     added = w.call("maintainer", "POST", "/api/lexicon/terms",
-                   json={"terms": [term], "category": "illegal", "reason": f"新{RLO}名目"})
+                   json={"terms": ["紫微星贷"], "category": "illegal", "reason": f"新{RLO}名目"})
     assert added.status_code == 201, added.text
     pages = [w.page("responsible", "GET", f"/drafts/{draft['id']}").text,
              w.page("responsible", "GET", f"/drafts/{draft['id']}/print").text,
@@ -233,7 +235,7 @@ def test_hidden_characters_are_shown_on_every_page(own_world: World):
     for page in pages:
         assert RLO not in page
     assert "photo⟨U+202E⟩gnp.exe.png" in pages[0] and "改⟨U+202E⟩一下" in pages[0]
-    assert "紫微⟨U+202E⟩星贷" in pages[2]
+    assert "新⟨U+202E⟩名目" in pages[2]
 
 
 # -- 12. text injection, server paths, dates, Latin-1 fields, a unit head's scope -------------
