@@ -27,6 +27,8 @@ CATEGORY = {
     "personal_info": N_("Personal information"),
     "hidden_text": N_("Hidden characters"),
     "platform_limit": N_("Platform limit"),
+    # not a finding's category: the lexicon's list of phrases that never fire
+    "allow": N_("Allowed phrases"),
 }
 VERDICT = {"pass": N_("Passed"), "review": N_("Needs review"), "block": N_("Blocked")}
 SEVERITY = {"info": N_("For information only"), "review": N_("Review"), "block": N_("Block")}

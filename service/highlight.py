@@ -22,6 +22,8 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 
 SEVERITY_RANK = {"block": 0, "review": 1, "info": 2}
+# Letters that show as blank space: a name or a term made of them looks empty or like another.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 class Span(NamedTuple):
@@ -43,12 +45,13 @@ class Marked(NamedTuple):
 
 
 def hidden(ch: str, keep: str = "\n\t") -> bool:
-    """A character a reader would not see (or would see as something else): controls, format
-    characters (bidi overrides, zero-width), variation selectors."""
+    """A character a reader would not see (or would see as something else): controls,
+    format characters (bidi overrides, zero-width), variation selectors, blank letters."""
     cp = ord(ch)
     if ch in keep:
         return False
     return (cp < 0x20 or cp == 0x7F or 0x80 <= cp < 0xA0 or 0xFE00 <= cp <= 0xFE0F
+            or ch in _BLANK_LETTERS
             or unicodedata.category(ch) in ("Cf", "Cs", "Co", "Cn"))
 
 
@@ -116,7 +119,8 @@ def highlight(text: str, spans: Iterable[Span], *, limit: int = 400,
 
 
 def visible_text(text: str) -> str:
-    """``text`` with every hidden character written out as ⟨U+XXXX⟩ (line breaks kept)."""
+    """``text`` with every hidden character written out as ⟨U+XXXX⟩ (line breaks kept): what
+    every page shows of text a user typed, so a bidi override cannot reorder what is around it."""
     if text.isascii() and text.isprintable():
         return text
     return "".join(f"⟨U+{ord(ch):04X}⟩" if hidden(ch, "\n\t\r") else ch for ch in text)

@@ -12,6 +12,15 @@ messages; ``locale/zh_CN/LC_MESSAGES/service.po``), and these filters:
 * ``beijing``: a stored UTC time as Beijing time (UTC+8, China keeps no daylight saving time):
   ``2024-05-01 22:03``; ``beijing(seconds=True)`` adds the seconds.
 
+Every ``{{ value }}`` a template prints goes through ``shown`` (Jinja's ``finalize``) before
+it is escaped: text a user typed (a comment, a picture's file name, a lexicon term, an error
+message quoting a request) shows its hidden characters as ⟨U+XXXX⟩, so a right-to-left override
+cannot reorder the page around it. No template has to remember a filter; ``visible`` is there
+too for text built outside a template. Markup built by our own code (the marked draft text)
+passes as it is: it makes its hidden characters visible itself (``highlight``). The globals
+``page_csrf(request)`` and ``page_roles(request)`` give the session's CSRF value and the roles
+its person may switch to.
+
 Templates write English msgids (``{{ _("Sign off") }}``, ``{% trans %}``); the catalog gives
 the Chinese. No template holds a script or a style of its own: the pages keep a
 Content-Security-Policy without 'unsafe-inline'.
@@ -28,12 +37,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
 
 from screener import labels as core_labels
 from screener.i18n import DEFAULT_LOCALE, translations
 
 from . import labels
+from .highlight import visible_text
+from .pagesession import csrf_value, page_principal, services
+from .queries import sessions as session_queries
 
 HERE = Path(__file__).resolve().parent
 SERVICE_CATALOG = labels.SERVICE_CATALOG
@@ -59,16 +72,40 @@ def beijing(value: str | None, seconds: bool = False) -> str:
                                                else "%Y-%m-%d %H:%M")
 
 
+def shown(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_text(value)
+    return value
+
+
+def _roles(request: Any) -> list[Any]:
+    """The roles the person on the page may switch to (the header's role menu)."""
+    me = page_principal(request)
+    return [] if me is None else session_queries.roles(services(request).engine, me)
+
+
 def _labeller(table: dict[str, str], tr: gettext.NullTranslations):
     return lambda code: core_labels.label(table, str(code), tr) if code is not None else ""
+
+
+def _showing(translate: Any) -> Any:
+    """``translate`` with the values put into a message shown as ``shown`` shows them: the
+    translated message is markup, which ``finalize`` lets pass as it is."""
+    @pass_context
+    def translated(context: Any, *args: Any, **variables: Any) -> Any:
+        return context.call(translate, *args, **{k: shown(v) for k, v in variables.items()})
+    return translated
 
 
 def make_environment(locale: str = DEFAULT_LOCALE,
                      folder: Path = HERE / "templates") -> Environment:
     tr = page_translations(locale)
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                      finalize=shown)
     env.install_gettext_translations(tr, newstyle=True)  # type: ignore[attr-defined]
+    for name in ("gettext", "ngettext"):  # ``_`` calls ``gettext``
+        env.globals[name] = _showing(env.globals[name])
     tables = {"category": core_labels.CATEGORY, "verdict": core_labels.VERDICT,
               "severity": core_labels.SEVERITY, "platform": core_labels.PLATFORM,
               "status": labels.STATUS, "decision": labels.DECISION, "opinion": labels.OPINION,
@@ -78,6 +115,8 @@ def make_environment(locale: str = DEFAULT_LOCALE,
     env.filters.update({name: _labeller(table, tr) for name, table in tables.items()})
     env.filters["field"] = lambda field: core_labels.field_label(field, tr)
     env.filters["beijing"] = beijing
+    env.filters["visible"] = visible_text
+    env.globals.update(page_csrf=csrf_value, page_roles=_roles)
     env.globals["locale"] = locale
     env.globals["html_lang"] = locale.replace("_", "-")
     return env
@@ -104,4 +143,4 @@ def tr_of(request: Request) -> gettext.NullTranslations:
 
 
 __all__ = ["BEIJING", "SERVICE_CATALOG", "beijing", "locale_of", "make_environment",
-           "page_translations", "render", "templates_for", "tr_of"]
+           "page_translations", "render", "shown", "templates_for", "tr_of"]

@@ -1,29 +1,28 @@
-"""The reviewer's pages: log in with a token, the queue (filters, search, sort, counts, approval
-of several passing drafts at once), a draft with a summary of its findings, each finding marked
-in the text or outlined on its picture, the changes since the previous revision and the sign-off
-form, the sign-off sheet for the paper file (A4, Beijing time, and as a PDF printed by
-Chromium); the maintainer's overview page. Pictures are served by routes that check the login
-cookie, never by file path.
+"""The reviewer's pages: the queue (filters, search, sort, counts, approval of several passing
+drafts at once), a draft with a summary of its findings, each finding marked in the text or
+outlined on its picture, the changes since the previous revision and the sign-off form, the
+sign-off sheet for the paper file (A4, Beijing time, and as a PDF printed by Chromium); the
+maintainer's overview page. Pictures are served by routes that check the log-in session, never
+by file path.
 
 Pages parse, call one query or use case, and render through ``templating.render`` (one Jinja
 environment, the interface language of the settings). A refused sign-off comes back on the
 draft page with what was typed kept; rejecting asks to confirm first.
 
-The token is kept in an HttpOnly, SameSite=Strict cookie; forms also carry a CSRF value derived
-from the token's hash, so another site cannot post a sign-off in the reviewer's name.
+Who is on the page is the log-in session (``pagesession.page_principal``; log-in and log-out are
+in ``login``); every form carries the session's CSRF value, so another site cannot post a
+sign-off in the reviewer's name.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -33,20 +32,19 @@ from screener.labels import label
 
 from . import reviewpage
 from .api_maintenance import asset_picture, draft_picture
-from .auth import Principal, Role, hash_token
+from .auth import Principal, Role
 from .context import Services
-from .errors import BadRequest, Forbidden, ServiceError, Unauthenticated
+from .errors import BadRequest, ServiceError
 from .labels import ACCOUNT_ROLE, STATUS
+from .pagesession import check_csrf, csrf_value, page_principal, signed_in
 from .pdf import print_pdf
 from .queries import assets as asset_queries
 from .queries import drafts as draft_queries
 from .queries import lexicon as lexicon_queries
-from .queries import tokens as token_queries
 from .schemas import BatchApprovalIn, QueueFilter
 from .templating import beijing, render, templates_for, tr_of
 from .usecases import drafts, rechecks
 
-COOKIE = "screener_token"
 HERE = Path(__file__).resolve().parent
 router = APIRouter(include_in_schema=False)
 MARKS = {"block": "✖", "review": "▲", "pass": "✔", "info": "ℹ"}  # shapes beside the colours
@@ -59,22 +57,11 @@ SORTS = {"verdict": N_("Blocked first"), "oldest": N_("Oldest first"),
          "newest": N_("Newest first"), "account": N_("By account")}
 
 
-def csrf_of(raw_token: str) -> str:
-    return hashlib.sha256(("csrf:" + hash_token(raw_token)).encode()).hexdigest()[:32]
-
-
 def _services(request: Request) -> Services:
     return request.app.state.services
 
 
-def _principal(request: Request) -> Principal | None:
-    raw = request.cookies.get(COOKIE)
-    if not raw:
-        return None
-    try:
-        return token_queries.principal(_services(request).engine, raw)
-    except Unauthenticated:
-        return None
+_principal = page_principal
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
@@ -87,32 +74,7 @@ def _to_login() -> RedirectResponse:
 
 
 def _csrf(request: Request) -> str:
-    return csrf_of(request.cookies.get(COOKIE, ""))
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html", {"error": "", "me": None})
-
-
-@router.post("/login")
-def login(request: Request, token: str = Form(..., max_length=200)) -> Any:
-    try:
-        token_queries.principal(_services(request).engine, token)
-    except Unauthenticated:
-        error = tr_of(request).gettext(N_("The token is not valid, or it was revoked."))
-        return render(request, "login.html", {"error": error, "me": None}, status_code=401)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
-                        secure=_services(request).config.cookie_secure, max_age=12 * 3600)
-    return response
-
-
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    response = _to_login()
-    response.delete_cookie(COOKIE)
-    return response
+    return csrf_value(request)
 
 
 # -- the queue ----------------------------------------------------------------------------------
@@ -233,11 +195,7 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
     }
 
 
-def _signed_in(request: Request) -> Principal:
-    me = _principal(request)
-    if me is None:
-        raise Unauthenticated("please log in first")
-    return me
+_signed_in = signed_in
 
 
 @router.get("/drafts/{draft_id}/images/{index}")
@@ -317,9 +275,7 @@ async def print_as_pdf(request: Request, draft_id: int) -> Any:
 async def _checked_form(request: Request, max_fields: int) -> Any:
     """The posted form, once its CSRF value shows it comes from our own page."""
     form = await request.form(max_files=0, max_fields=max_fields)
-    if not hmac.compare_digest(str(form.get("csrf", "")), _csrf(request)):
-        raise Forbidden("the form has expired or did not come from this site (CSRF); reload "
-                        "the page and try again")
+    check_csrf(request, form)
     return form
 
 
@@ -376,4 +332,4 @@ async def recheck_form(request: Request, recheck_id: int) -> Any:
     return RedirectResponse("/", status_code=303)
 
 
-__all__ = ["COOKIE", "csrf_of", "render_error", "router"]
+__all__ = ["render_error", "router"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, or_, select
+from sqlalchemy import Connection, Engine, case, exists, func, or_, select
 
 from screener.i18n import N_
 
@@ -22,6 +23,13 @@ from .rechecks import open_items
 from .rows import accounts_of, holders
 
 _VERDICT_ORDER = case({"block": 0, "review": 1}, value=drafts.c.verdict, else_=2)
+
+
+def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
+    """What a sign-off binds to: sha256 of the title, the body and every picture's sha256."""
+    canonical = json.dumps({"title": title, "body": body, "images": image_hashes},
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def get_draft(conn: Connection, draft_id: int) -> Any:
@@ -41,7 +49,11 @@ def draft_detail(conn: Connection, draft_id: int) -> dict[str, Any]:
              .select_from(signoffs.outerjoin(people, signoffs.c.person_id == people.c.id)
                           .join(reports, reports.c.id == signoffs.c.report_id))
              .where(signoffs.c.draft_id == draft_id).order_by(signoffs.c.id))
-    return views.draft(row, account, submitter, rep, list(conn.execute(query)))
+    revisions = conn.execute(
+        select(reports.c.revision, reports.c.revised_by, people.c.name)
+        .select_from(reports.outerjoin(people, reports.c.revised_by == people.c.id))
+        .where(reports.c.draft_id == draft_id).order_by(reports.c.revision)).all()
+    return views.draft(row, account, submitter, rep, list(conn.execute(query)), revisions)
 
 
 def previous_revision(conn: Connection, row: Any) -> dict[str, Any] | None:
@@ -133,8 +145,9 @@ def listing(engine: Engine, p: Principal, *, queue: bool, status: str | None,
                 mine = accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
                 query = query.where(drafts.c.route == "responsible",
                                     drafts.c.account_id.in_(mine))
-                if p.person_id is not None:
-                    query = query.where(drafts.c.submitted_by != p.person_id)
+                if p.person_id is not None:  # nobody signs off what they wrote or edited
+                    query = query.where(drafts.c.submitted_by != p.person_id, ~exists().where(
+                        reports.c.draft_id == drafts.c.id, reports.c.revised_by == p.person_id))
             order = (_VERDICT_ORDER, drafts.c.created_at, drafts.c.id)
         else:
             allowed = readable_accounts(conn, p)
@@ -185,8 +198,11 @@ def _scope(conn: Connection, p: Principal, mine: bool) -> list[Any]:
     conditions += [drafts.c.route == "responsible",
                    drafts.c.account_id.in_(accounts_of(conn, p.person_id,
                                                        AccountRole.RESPONSIBLE))]
-    if p.person_id is not None:
-        conditions.append(drafts.c.submitted_by != p.person_id)
+    if p.person_id is not None:  # nobody signs off what they wrote or edited
+        # an alias: the queue joins the current report, which must not correlate this one
+        authored = reports.alias("authored")
+        conditions += [drafts.c.submitted_by != p.person_id, ~exists().where(
+            authored.c.draft_id == drafts.c.id, authored.c.revised_by == p.person_id)]
     return conditions
 
 
@@ -241,7 +257,7 @@ def browse(engine: Engine, p: Principal, f: QueueFilter, page_size: int) -> dict
         counts = _facets(conn, joined, scope, conditions)
         rechecked = open_items(conn, p, 200, 0) if f.mine else (0, [])
         account_names = dict(conn.execute(
-            select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_(counts["account"]))
+            select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_([int(a) for a in counts["account"]]))
         ).all()) if counts["account"] else {}
     items = [views.queue_item(r, EXCERPT) for r in rows]
     return {"items": items, "total": total, "offset": f.offset, "limit": page_size,

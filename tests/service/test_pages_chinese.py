@@ -118,31 +118,33 @@ def test_no_english_sentence_reaches_a_page(world):
     pages = {}
     client.cookies.clear()
     pages["login"] = client.get("/login").text
-    pages["login refused"] = client.post("/login", data={"token": "scr_wrong"}).text
+    pages["login refused"] = world.login("responsible", password="not the password").text
+    pages["logged out"] = client.get("/login?reason=logged_out").text
+    html = {"accept": "text/html"}
     for who in ("responsible", "admin", "operator", "unit_head"):
-        client.cookies.clear()
-        client.post("/login", data={"token": world.tokens[who]})
-        pages[f"{who}: queue"] = client.get("/").text
-        pages[f"{who}: all"] = client.get("/?mine=false").text
+        pages[f"{who}: queue"] = world.page(who, "GET", "/").text
+        pages[f"{who}: all"] = world.page(who, "GET", "/?mine=false").text
         for name, draft in made.items():
-            pages[f"{who}: {name}"] = client.get(f"/drafts/{draft['id']}").text
-            pages[f"{who}: {name} sheet"] = client.get(f"/drafts/{draft['id']}/print").text
-        html = {"accept": "text/html"}
-        pages[f"{who}: 404"] = client.get("/drafts/999999", headers=html).text
-        pages[f"{who}: no such page"] = client.get("/nowhere", headers=html).text
-        pages[f"{who}: bad filter"] = client.get("/?verdict=maybe", headers=html).text
-    client.cookies.clear()
-    client.post("/login", data={"token": world.tokens["responsible"]})
+            pages[f"{who}: {name}"] = world.page(who, "GET", f"/drafts/{draft['id']}").text
+            pages[f"{who}: {name} sheet"] = world.page(who, "GET",
+                                                       f"/drafts/{draft['id']}/print").text
+        pages[f"{who}: 404"] = world.page(who, "GET", "/drafts/999999", headers=html).text
+        pages[f"{who}: no such page"] = world.page(who, "GET", "/nowhere", headers=html).text
+        pages[f"{who}: bad filter"] = world.page(who, "GET", "/?verdict=maybe",
+                                                 headers=html).text
+    pages["maintainer"] = world.page("maintainer", "GET", "/").text
     terms = made["terms"]
-    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', pages["responsible: terms"]).group(1)
-    form = {"csrf": csrf, "report_id": terms["report"]["id"], "comment": ""}
-    pages["refused sign-off"] = client.post(f"/drafts/{terms['id']}/signoff",
-                                            data={**form, "decision": "approve"}).text
-    pages["confirm rejection"] = client.post(f"/drafts/{terms['id']}/signoff",
-                                             data={**form, "decision": "reject"}).text
-    pages["batch refused"] = client.post("/queue/approve", data={"csrf": csrf}).text
-    pages["forged form"] = client.post(f"/drafts/{terms['id']}/signoff", headers=html,
-                                       data={**form, "csrf": "0" * 32}).text
+    form = {"csrf": world.csrf("responsible"), "report_id": terms["report"]["id"],
+            "comment": ""}
+    signoff = f"/drafts/{terms['id']}/signoff"
+    pages["refused sign-off"] = world.page("responsible", "POST", signoff,
+                                           data={**form, "decision": "approve"}).text
+    pages["confirm rejection"] = world.page("responsible", "POST", signoff,
+                                            data={**form, "decision": "reject"}).text
+    pages["batch refused"] = world.page("responsible", "POST", "/queue/approve",
+                                        data={"csrf": form["csrf"]}).text
+    pages["forged form"] = world.page("responsible", "POST", signoff, headers=html,
+                                      data={**form, "csrf": "0" * 32}).text
     client.cookies.clear()
     pages["picture without log-in"] = client.get(f"/drafts/{terms['id']}/images/0",
                                                  headers=html).text

@@ -20,6 +20,7 @@ import pytest
 
 from screener.settings import REPO_ROOT
 from tests.fixtures.browser import ARTIFACTS, SCREENSHOTS, serve
+from tests.fixtures.service import PASSWORD
 
 SHOTS = ARTIFACTS / "review"
 CLEAN = REPO_ROOT / "data" / "samples" / "clean"
@@ -74,9 +75,10 @@ def fill_queue(world) -> dict[str, list[dict]]:
     return made
 
 
-def login(page, url: str, token: str) -> None:
+def login(page, url: str, world, who: str) -> None:
     page.goto(f"{url}/login")
-    page.fill("#token", token)
+    page.fill("#username", world.usernames[who])
+    page.fill("#password", PASSWORD)
     page.click("form.login button[type=submit]")
     page.wait_for_url(f"{url}/")
 
@@ -113,7 +115,7 @@ def test_the_queue_filters_searches_counts_and_approves_passing_drafts_at_once(
         world, queue_url, chromium):
     url, made = queue_url
     page = chromium.new_page(**DESK)
-    login(page, url, world.tokens["responsible"])
+    login(page, url, world, "responsible")
     rows = page.locator("table.queue tbody tr.row")
     assert rows.count() == 20  # the dean's office's draft is not the 具体负责人's to sign
     assert "拦截" in rows.nth(0).inner_text()  # blocked first
@@ -186,7 +188,7 @@ def test_a_long_draft_buried_hit_is_reached_from_the_summary(world, queue_url, c
                 and f["text"] in BURIED]
     assert buried["start"] > 0.5 * len(body) and len(body) > 2800
     page = chromium.new_page(**DESK)
-    login(page, url, world.tokens["responsible"])
+    login(page, url, world, "responsible")
     page.goto(f"{url}/drafts/{draft['id']}")
     summary, text = page.locator("#summary").bounding_box(), page.locator("#draft-body")
     assert summary["y"] < text.bounding_box()["y"]  # the summary comes before the text
@@ -214,7 +216,7 @@ def test_sign_off_by_keyboard_with_forgiving_errors_and_a_confirmed_rejection(
         world, queue_url, chromium):
     url, made = queue_url
     page = chromium.new_page(**DESK)
-    login(page, url, world.tokens["responsible"])
+    login(page, url, world, "responsible")
     blocked = made["block"][0]
     page.goto(f"{url}/drafts/{blocked['id']}")
     assert page.locator(".count.sev-block").count() == 1
@@ -279,7 +281,7 @@ def _pdf_text(data: bytes) -> tuple[list[tuple[float, float]], list[str]]:
 def test_the_sign_off_sheet_prints_to_an_a4_pdf_with_the_signer(world, queue_url, chromium):
     url, made = queue_url
     page = chromium.new_page(**DESK)
-    login(page, url, world.tokens["responsible"])
+    login(page, url, world, "responsible")
     draft = made["long"][0]
     page.goto(f"{url}/drafts/{draft['id']}")
     page.fill("#comment", "同意发布，请删去广告句")
@@ -312,7 +314,7 @@ def test_the_sign_off_sheet_prints_to_an_a4_pdf_with_the_signer(world, queue_url
     # A 第十三条 draft is signed by the dean's office: its sheet has that line, not the unit's.
     dean = made["dean"][0]
     admin = chromium.new_page(**DESK)
-    login(admin, url, world.tokens["admin"])
+    login(admin, url, world, "admin")
     admin.goto(f"{url}/drafts/{dean['id']}/print")
     signature = admin.inner_text("#signature")
     assert "院长办公室" in signature and "具体负责人" not in signature
@@ -341,7 +343,7 @@ def test_a_picture_finding_shows_its_box_on_the_picture(own_world, chromium, pho
     assert location["image"] == 0 and location["size"] == [540, 360]
     for url in serve(w.client.app):
         page = chromium.new_page(**DESK)
-        login(page, url, w.tokens["responsible"])
+        login(page, url, w, "responsible")
         page.goto(f"{url}/drafts/{draft['id']}")
         page.wait_for_load_state("networkidle")
         line = page.locator(f"#finding-{index}")
@@ -364,7 +366,7 @@ def test_on_a_390_px_phone(world, queue_url, chromium):
     url, made = queue_url
     context = chromium.new_context(**PHONE)
     page = context.new_page()
-    login(page, url, world.tokens["responsible"])
+    login(page, url, world, "responsible")
     no_horizontal_scroll(page)
     shot(page, "6-phone-queue")
     draft = made["block"][2]
@@ -398,7 +400,7 @@ def test_the_main_pages_have_no_serious_accessibility_violation(world, queue_url
         page.goto(f"{url}/login")
         for address in ("/login",):
             found[(address, size["viewport"]["width"])] = _axe(page, axe_script)
-        login(page, url, world.tokens["responsible"])
+        login(page, url, world, "responsible")
         for address in ("/", "/?mine=false", f"/drafts/{made['block'][0]['id']}",
                         f"/drafts/{made['long'][0]['id']}",
                         f"/drafts/{made['block'][0]['id']}/print", "/drafts/999999"):
