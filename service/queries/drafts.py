@@ -257,7 +257,8 @@ def browse(engine: Engine, p: Principal, f: QueueFilter, page_size: int) -> dict
         counts = _facets(conn, joined, scope, conditions)
         rechecked = open_items(conn, p, 200, 0) if f.mine else (0, [])
         account_names = dict(conn.execute(
-            select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_([int(a) for a in counts["account"]]))
+            select(accounts.c.id, accounts.c.name)
+            .where(accounts.c.id.in_([int(a) for a in counts["account"]]))
         ).all()) if counts["account"] else {}
     items = [views.queue_item(r, EXCERPT) for r in rows]
     return {"items": items, "total": total, "offset": f.offset, "limit": page_size,
