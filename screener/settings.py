@@ -170,6 +170,12 @@ class ServiceSection(Section):
         "preferred_username", description="ID-token claim that carries the campus user name, "
         "matched against `screener users set-password ... --username`.")
     sso_label: str = Field("统一身份认证登录", description="The SSO button's text.")
+    signoff_hours: float = Field(
+        48, gt=0, description="Statistics: a draft first signed off more than this many hours "
+        "after it was submitted counts as signed late.")
+    inactive_days: int = Field(
+        90, ge=1, description="Statistics: an active account with no post published for this "
+        "many days is listed as inactive (第七条).")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
