@@ -126,6 +126,11 @@ def on_asset(template: str, body: Any = None):
                                    {} if body is None else {"json": body})
 
 
+def on_unit(template: str):
+    return lambda w, scope, role: (template.format(
+        unit=w.ids["unit" if scope == "own" else "other_unit"]), {})
+
+
 def _new_asset(w: World, scope: str, role: str):
     picture = image_bytes(sample_photos()["flower"])
     return "/api/assets", {"data": {"title": "花"},
@@ -279,6 +284,13 @@ RULES = [
          on_draft("/drafts/{draft}/images/0"), needs=PICTURES),
     Rule("GET", "/assets/{asset_id}/image", only(*ROLES), SAME,
          on_asset("/assets/{asset}/image"), needs=ASSET),
+    # statistics: the dean's office of any unit, a unit head of the units the registry makes
+    # them 第一责任人 of (never the unit a token names), page and every export alike
+    *[Rule("GET", path, only("admin", "unit_head", anonymous=LOGIN),
+           only("admin", anonymous=LOGIN), on_unit(path + "?unit={unit}" + extra))
+      for path, extra in (("/statistics", ""), ("/statistics/export.csv", "&table=accounts"),
+                          ("/statistics/export.xlsx", ""),
+                          ("/statistics/report.pdf", "&month=2024-05"))],
 ]
 
 
