@@ -25,11 +25,15 @@ SHOTS = ARTIFACTS / "statistics"
 def test_a_unit_head_opens_the_statistics_and_downloads_the_excel_workbook(
         world, app, chromium, tmp_path):
     seeded = seed_statistics(world, app)
+    refused: list[str] = []
+
+    def csp_refusal(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
     for url in serve(world.client.app):
         page = chromium.new_page(**DESK, accept_downloads=True)
-        refused: list[str] = []
-        page.on("console", lambda m: refused.append(m.text)
-                if "Content Security Policy" in m.text else None)
+        page.on("console", csp_refusal)
         login(page, url, world, "unit_head")
         page.get_by_role("link", name="统计").click()
         page.wait_for_url(f"{url}/statistics")
