@@ -30,6 +30,7 @@ from .login import router as login_router
 from .templating import tr_of
 from .web import render_error
 from .web import router as web_router
+from .web_maintain import router as maintain_router
 from .web_statistics import router as statistics_router
 
 _log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.include_router(login_router)
     app.include_router(web_router)
     app.include_router(statistics_router)
+    app.include_router(maintain_router)
     if config.api_docs:
         install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
