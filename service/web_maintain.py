@@ -87,7 +87,10 @@ def lexicon_page(request: Request) -> Any:
     return render(request, "lexicon.html", {
         "me": me, "lexicon": state, "found": found, "q": q, "category": category or "",
         "categories": CATEGORIES, "history": lexicon_queries.history(svc, me, 30),
-        "can_change": me.role == "maintainer", "notice": request.query_params.get("done", "")})
+        "can_change": me.role == "maintainer",
+        # "Change the terms" on the preview comes back here with what was typed
+        "adding": {k: request.query_params.get(f"add_{k}", "")
+                   for k in ("terms", "category", "boundary")}})
 
 
 @router.get("/lexicon/preview", response_class=HTMLResponse)
@@ -107,7 +110,13 @@ async def lexicon_preview(request: Request) -> Any:
                                      body.terms, body.category, body.boundary)
     return render(request, "lexicon_preview.html", {
         "me": me, "result": result, "typed": typed, "categories": CATEGORIES,
-        "csrf": csrf_value(request), "error": ""})
+        "csrf": csrf_value(request), "error": "", "back": _back(typed)})
+
+
+def _back(typed: dict[str, str]) -> str:
+    """The lexicon page's add form, filled in again with ``typed``."""
+    return "/lexicon?" + urlencode({f"add_{k}": typed.get(k, "")
+                                    for k in ("terms", "category", "boundary")}) + "#add"
 
 
 @router.post("/lexicon/add")
@@ -135,7 +144,8 @@ async def lexicon_add(request: Request) -> Any:
                                          body.terms, body.category, body.boundary)
         return render(request, "lexicon_preview.html", {
             "me": me, "result": result, "typed": typed, "categories": CATEGORIES,
-            "csrf": csrf_value(request), "error": _message(request, exc)},
+            "csrf": csrf_value(request), "error": _message(request, exc),
+            "back": _back(typed)},
             status_code=getattr(exc, "status", 422))
     target = {"term": body.terms[0], "done": done.get("version", "")}
     return RedirectResponse("/lexicon/term?" + urlencode(target), status_code=303)
