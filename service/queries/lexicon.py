@@ -123,9 +123,20 @@ def preview(svc: Services, p: Principal, terms: list[str], category: str,
     except (ValueError, LexiconError) as exc:
         raise BadRequest("{problem}", field="terms", problem=str(exc)) from None
     in_force = {(e.term, e.category) for e in current_entries(svc.settings)}
+    # A post is named for people by its title (or the start of its text); the file or corpus
+    # id stays in the page's markup for whoever needs to find it.
+    names = {t.source: _post_name(t.fields) for t in corpus.texts}
     return {"terms": terms, "category": category, "boundary": boundary, "fillers": fillers,
-            "corpus": corpus.description, "drafts_screened": result.drafts_screened,
+            "corpus_size": len(corpus), "corpus_real": corpus.real,
+            "drafts_screened": result.drafts_screened,
             "drafts_hit": result.drafts_hit, "rate": result.false_alarm_rate,
             "already": [t for t in terms if (t, category) in in_force],
-            "hits": [{"source": h.source, "field": h.field, "start": h.start, "end": h.end,
-                      "term": h.term, "context": h.context} for h in result.hits]}
+            "hits": [{"source": h.source, "post": names.get(h.source, ""), "field": h.field,
+                      "start": h.start, "end": h.end, "term": h.term, "context": h.context}
+                     for h in result.hits]}
+
+
+def _post_name(fields: tuple[tuple[str, str], ...]) -> str:
+    text = dict(fields)
+    name = (text.get("title") or "").strip() or (text.get("body") or "").strip()
+    return name[:30] + ("…" if len(name) > 30 else "")

@@ -51,7 +51,7 @@ from screener.labels import CATEGORY
 from ..access import require
 from ..auth import Principal, Role
 from ..db import accounts, drafts, read, reports, signoffs, units
-from ..errors import BadRequest, Forbidden
+from ..errors import BadRequest, Forbidden, Named
 from .rows import headed_units
 
 READERS = (Role.ADMIN, Role.UNIT_HEAD)
@@ -157,13 +157,17 @@ def _utc(day: date) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+DAY_FIELDS = {"since": N_("the first day"), "until": N_("the last day")}
+
+
 def parse_day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadRequest("{field} must be a date YYYY-MM-DD, got {value}", field=field,
+        raise BadRequest("{which} of the period must be a date such as 2024-05-01, got {value}",
+                         field=field, which=Named(DAY_FIELDS, [field], DAY_FIELDS[field]),
                          value=repr(value)) from None
 
 

@@ -155,7 +155,7 @@ def test_monthly_report_pdf(world, app, seeded, service_config):
 
 
 def test_bad_parameters_are_named(world, app):
-    for url, said in (("/statistics?since=yesterday", "since 应为日期"),
+    for url, said in (("/statistics?since=yesterday", "统计区间的起始日期应为日期"),
                       ("/statistics/report.pdf?month=May", "月份应为 YYYY-MM"),
                       ("/statistics?since=2024-06-01&until=2024-05-01", "早于开始日期"),
                       ("/statistics?unit=x", "单位应为单位编号")):
