@@ -31,6 +31,7 @@ from .cli_common import (
 from .cli_corpus import corpus_app
 from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
+from .cli_sources import sources_app
 from .errors import ScreenerError
 from .ingest import expand_paths, load_draft
 from .pipeline import Screener, freeze_long_lived
@@ -47,6 +48,7 @@ app = typer.Typer(
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(assets_app, name="assets")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(sources_app, name="sources")
 register_rescreen_commands(app)
 @app.command()
 def screen(

@@ -126,6 +126,26 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class PictureText:
+    """Text read from one frame of picture ``image`` (``image:N`` findings point into
+    ``text``); ``lines``: each line's ``(start, end, box)``, the box in the picture's own
+    pixels (x0, y0, x1, y1)."""
+
+    image: int
+    frame: int
+    text: str
+    lines: tuple[tuple[int, int, tuple[int, int, int, int]], ...] = ()
+
+    def box(self, start: int, end: int) -> tuple[int, int, int, int] | None:
+        """The smallest box around the lines that ``[start, end)`` touches."""
+        boxes = [box for s, e, box in self.lines if s < end and start <= e]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of screening one draft."""
 

@@ -5,9 +5,10 @@ The core calls these hooks at fixed points; a plugin implements some of them and
 through the ``screener`` entry-point group (``[project.entry-points.screener]`` in its
 packaging), as datasette finds its plugins. With no plugin installed every hook does nothing and
 the core works alone. The review service registers ``screener_service.plugin`` this way: its
-commands (``serve``, ``init``, ``accounts`` ...) appear in ``screener --help``, lexicon and asset
-changes made by the CLI go into its audit log, ``archive import --from-service`` reads its
-published drafts, and a re-screening queues newly flagged posts for review again.
+commands (``serve``, ``init``, ``accounts`` ...) appear in ``screener --help``, lexicon, asset
+and source-bank changes made by the CLI go into its audit log, ``archive import
+--from-service`` reads its published drafts, and a re-screening queues newly flagged posts for
+review again.
 
 A plugin module (or object) marks its functions with ``hookimpl``::
 
@@ -52,6 +53,14 @@ class Specs:
     def asset_changed(self, settings: Settings, bank: Any, asset: Any,
                       path: Any | None) -> None:
         """An asset was added (``path``: its picture) or retired from the command line."""
+
+    @hookspec
+    def sources_changed(self, settings: Settings, bank: Any, action: str,
+                        event_ids: list[int]) -> None:
+        """Sources were added to (``action`` ``add``) or retired from (``retire``) the bank of
+        source texts (``sources.bank.SourceBank``) from the command line; ``event_ids`` are
+        the bank's events that record who, when and why. Raise ``ScreenerError`` to say they
+        could not be recorded."""
 
     @hookspec(firstresult=True)
     def archive_source(self, name: str, settings: Settings) -> Iterator[Any] | None:

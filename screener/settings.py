@@ -149,6 +149,27 @@ class RescreenSettings(Section):
                                 "to answer before giving up (--dask).")
 
 
+class SourceSettings(Section):
+    """Reprinted text (第十二条): the bank of source texts and how reuse is found."""
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the bank of source texts; default: the state "
+        "folder's database (database_url).")
+    # Chosen on passages built from real news and Weibo sentences (benchmarks/bench_sources.py
+    # --tune, its own seed): lower finds more partly copied passages and verifies more
+    # candidates; every candidate is aligned exactly, so a low threshold costs time, not alarms.
+    lsh_threshold: float = Field(0.3, gt=0, lt=1, description="Jaccard similarity of a draft "
+                                 "window and a bank passage that the LSH bands aim at.")
+    min_chars: int = Field(40, ge=10, description="Shortest reused passage reported, in "
+                           "characters of text (punctuation and spaces not counted).")
+    gap: int = Field(8, ge=0, description="Changed characters bridged inside one reused "
+                     "passage (a few words replaced leave it one passage).")
+    max_sources: int = Field(30, ge=1, description="Candidate sources aligned exactly per "
+                             "text, best LSH match first.")
+
+    _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
+
+
 class _LegacyEnv(PydanticBaseSettingsSource):
     """The flat environment names of earlier releases, mapped into the tree."""
 
@@ -260,6 +281,8 @@ class Settings(BaseSettings):
                                     description="The review service.")
     rescreen: RescreenSettings = Field(default_factory=RescreenSettings,
                                        description="Re-screening the archive.")
+    sources: SourceSettings = Field(default_factory=SourceSettings,
+                                    description="Reprinted text: the bank of source texts.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -287,6 +310,10 @@ class Settings(BaseSettings):
     @property
     def assets_database_url(self) -> str:
         return self.images.assets_database_url or f"sqlite:///{self.home / 'assets.db'}"
+
+    @property
+    def sources_database_url(self) -> str:
+        return self.sources.database_url or self.lexicon_database_url
 
     @property
     def upload_dir(self) -> Path:

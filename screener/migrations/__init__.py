@@ -1,7 +1,8 @@
 """Schema migrations for every table, with Alembic: one environment per owner of tables.
 
 Owners: ``lexicon`` (the lexicon store), ``archive`` (re-screening's ``rs_`` tables),
-``assets`` (the asset bank) in the core, and ``service`` (``svc_`` tables) in the review
+``assets`` (the asset bank), ``sources`` (the bank of source texts, ``src_`` tables) in the
+core, and ``service`` (``svc_`` tables) in the review
 service, which keeps its own environment in its own package: the core works without it. Each
 owner has its own folder of revisions and its own version table (``alembic_version_<owner>``),
 because owners share a database only by default: the asset bank is a file of its own, the
@@ -71,7 +72,9 @@ ARCHIVE = Owner("archive", HERE / "archive", "archive_0002", _archive_legacy,
                 lambda s: s.lexicon_database_url)
 ASSETS = Owner("assets", HERE / "assets", "assets_0001", _assets_legacy,
                lambda s: s.assets_database_url)
-CORE_OWNERS = (LEXICON, ARCHIVE, ASSETS)
+SOURCES = Owner("sources", HERE / "sources", "sources_0001",
+                default_url=lambda s: s.sources_database_url)
+CORE_OWNERS = (LEXICON, ARCHIVE, ASSETS, SOURCES)
 
 
 def current(conn: Connection, owner: Owner) -> str | None:

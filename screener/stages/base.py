@@ -19,7 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from ..classify.judge import Classifier
 from ..errors import StageContractError
 from ..lexicon import CompiledLexicon, TermMatcher
-from ..model import TEXT_FIELDS, Draft, Finding
+from ..model import TEXT_FIELDS, Draft, Finding, PictureText
 from ..normalize import NormalizedText, Normalizer
 from ..settings import Settings
 
@@ -42,6 +42,10 @@ LEXICON_HITS: Key[tuple[Finding, ...]] = Key(
     "lexicon_hits", "the term stage's findings: every lexicon hit in the title and body")
 CLASS_SCORES: Key[Mapping[str, float]] = Key(
     "class_scores", "the classifier's score of the draft's text, per class")
+
+
+PICTURE_TEXT: Key[tuple[PictureText, ...]] = Key(
+    "picture_text", "the text the images stage read in each picture (OCR), frame by frame")
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from ..images.decode import read_image
 from ..images.errors import ImageDecodeError
 from ..images.findings import STAGE, bank_match, outside_qr, text_hit, text_judgement, unreadable
 from ..images.matcher import BankIndex
-from ..images.ocr import OcrCache, OcrResult
+from ..images.ocr import OcrCache, OcrResult, enclosing
 from ..images.qr import decode_qr, is_school_link
 from ..model import Finding
 from ..policy import ACCOUNT_NAME_ONLY
-from .base import CLASS_SCORES, Context, Resources
+from .base import CLASS_SCORES, PICTURE_TEXT, Context, PictureText, Resources
 from .registry import register
 
 REMOTE = ("http://", "https://", "//")
@@ -33,6 +33,7 @@ REMOTE = ("http://", "https://", "//")
 class ImageStage:
     name = STAGE
     uses = (CLASS_SCORES,)  # text in pictures is scored when the draft's text was
+    provides = (PICTURE_TEXT,)  # what was read, for later stages (reprinted tables: sources)
 
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
@@ -57,6 +58,7 @@ class ImageStage:
 
     def __call__(self, context: Context) -> list[Finding]:
         findings: list[Finding] = []
+        texts: list[PictureText] = []
         index = None
         for number, path in enumerate(context.draft.images):
             if path.lower().startswith(REMOTE):
@@ -68,10 +70,12 @@ class ImageStage:
                 findings.append(unreadable(number, path, exc.problem))
                 continue
             index = index or self.bank_index()
-            findings.extend(self._check(context, number, image, index))
+            findings.extend(self._check(context, number, image, index, texts))
+        context.provide(PICTURE_TEXT, tuple(texts))
         return findings
 
-    def _check(self, context: Context, number: int, image, index: BankIndex) -> list[Finding]:
+    def _check(self, context: Context, number: int, image, index: BankIndex,
+               texts: list[PictureText]) -> list[Finding]:
         findings: list[Finding] = []
         seen_assets: set[int] = set()
         seen_qr: set[str] = set()
@@ -96,6 +100,8 @@ class ImageStage:
                                            f"text in the image could not be read "
                                            f"({type(exc).__name__}: {exc})"))
                 continue
+            if ocr.text.strip():
+                texts.append(_picture_text(number, image.frame_numbers[frame_no], ocr, scale))
             findings.extend(self._text_findings(context, number, image.source, ocr,
                                                 image.frame_numbers[frame_no], scale,
                                                 seen_classes))
@@ -128,6 +134,13 @@ class ImageStage:
                 seen_classes.add(item.name)
                 out.append(text_judgement(number, item, ocr, frame_no, scale))
         return out
+
+
+def _picture_text(number: int, frame: int, ocr: OcrResult, scale: float) -> PictureText:
+    lines = tuple((line.start, line.start + len(line.text),
+                   tuple(round(v * scale) for v in enclosing([line.box])))
+                  for line in ocr.lines)
+    return PictureText(number, frame, ocr.text, lines)  # type: ignore[arg-type]
 
 
 register("images")(ImageStage)
