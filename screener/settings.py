@@ -166,6 +166,10 @@ class SourceSettings(Section):
                      "passage (a few words replaced leave it one passage).")
     max_sources: int = Field(30, ge=1, description="Candidate sources aligned exactly per "
                              "text, best LSH match first.")
+    common_sources: int = Field(5, ge=2, description="Text held by this many sources or more "
+                                "is common text (a standard introduction, a formula every "
+                                "notice repeats), not a reprint of any one of them: never "
+                                "reported.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 

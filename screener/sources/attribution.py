@@ -74,16 +74,20 @@ class Marker:
     text: str
 
 
-def attributions(field: str, text: str) -> list[Attribution]:
+def attributions(field: str, text: str, folded: str | None = None) -> list[Attribution]:
+    """The attributions in ``text``; ``folded``: ``text`` folded character for character
+    (``text.folded_in_place``), where the labels are looked for (來源 is 来源)."""
     found: dict[int, Attribution] = {}
+    scan = folded if folded is not None and len(folded) == len(text) else text
     for pattern in (_NOUN, _VERB):
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(scan):
             start = m.start("label")
             if any(a.start <= start < a.end for a in found.values()):
                 continue
-            value = m.group("value").strip()
+            value = text[m.start("value"):m.end("value")].strip()
             urls = tuple(u.group(0) for u in _URL.finditer(value))
-            found[start] = Attribution(field, start, m.end(), m.group("label"), value, urls)
+            found[start] = Attribution(field, start, m.end(), text[start:m.end("label")],
+                                       value, urls)
     for m in _URL.finditer(text):
         if not any(a.start <= m.start() < a.end for a in found.values()):
             found[m.start()] = Attribution(field, m.start(), m.end(), "链接", m.group(0),
@@ -91,14 +95,15 @@ def attributions(field: str, text: str) -> list[Attribution]:
     return [found[k] for k in sorted(found)]
 
 
-def reprint_markers(field: str, text: str) -> list[Marker]:
+def reprint_markers(field: str, text: str, folded: str | None = None) -> list[Marker]:
     out = []
-    for m in _MARKER.finditer(text):
-        before = text[max(0, m.start() - 12):m.start()]
-        after = text[m.end():m.end() + 6]
+    scan = folded if folded is not None and len(folded) == len(text) else text
+    for m in _MARKER.finditer(scan):
+        before = scan[max(0, m.start() - 12):m.start()]
+        after = scan[m.end():m.end() + 6]
         if _NOTICE_BEFORE.search(before) or _NOTICE_AFTER.match(after):
             continue
-        out.append(Marker(field, m.start(), m.end(), m.group(0)))
+        out.append(Marker(field, m.start(), m.end(), text[m.start():m.end()]))
     return out
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import ScreenerError, SourceBankError
+from ..errors import ScreenerError, SourceBankError, SourceTooShortError
 from ..lexicon.store import default_user, engine_for, storage_problem
 from ..migrations import SOURCES, upgrade
 from ..normalize import Normalizer
@@ -33,7 +33,7 @@ from .minhash import NUM_PERM, SCHEME, SHINGLE, bank_signatures
 from .text import match_text, shingles, units
 
 KINDS = ("file", "archive", "service")
-PASSAGE_CHARS = 120  # characters of text per indexed passage (whole sentences)
+PASSAGE_CHARS = 80  # characters of text per indexed passage (whole sentences)
 MIN_SOURCE_CHARS = 20  # a shorter text could never make a reported reuse
 BATCH = 200
 
@@ -54,6 +54,9 @@ sources = sa.Table(
     sa.Column("file", sa.Text, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("chars", sa.Integer, nullable=False),
+    # When an archived or service post was published (UTC, ISO): a post re-screened later is
+    # compared only with what was published before it. Files: unknown (None).
+    sa.Column("published_at", sa.String(40), nullable=True),
     sa.Column("added_by", sa.Text, nullable=False),
     sa.Column("added_at", sa.String(40), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # active / retired
@@ -94,6 +97,7 @@ class Source:
     author: str
     file: str
     chars: int
+    published_at: str | None
     added_by: str
     added_at: str
     status: str
@@ -121,6 +125,7 @@ class SourceText:
     kind: str = "file"
     origin: str | None = None
     file: str = ""
+    published_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,15 +232,24 @@ class SourceBank:
         return self.add_many([item], by=by)[0]
 
     def add_many(self, items: Iterable[SourceText], *, by: str | None = None,
-                 on_added: Callable[[Added], None] | None = None) -> list[Added]:
+                 on_added: Callable[[Added], None] | None = None,
+                 on_refused: Callable[[SourceText, SourceBankError], None] | None = None
+                 ) -> list[Added]:
         """Add texts (one transaction per ``BATCH``); a text already in the bank (same text, or
-        the same ``origin``) is returned as it is, not added twice."""
+        the same ``origin``) is returned as it is, not added twice. A text the bank refuses
+        (too short to match) raises, or goes to ``on_refused`` and is skipped."""
         engine = self._need()
         who = by or default_user()
         out: list[Added] = []
         batch: list[tuple[SourceText, str, list[tuple[int, int]], np.ndarray]] = []
         for item in items:
-            batch.append(self._prepare(item))
+            try:
+                batch.append(self._prepare(item))
+            except SourceBankError as exc:
+                if on_refused is None:
+                    raise
+                on_refused(item, exc)
+                continue
             if len(batch) >= BATCH:
                 out.extend(self._insert(engine, batch, who, on_added))
                 batch = []
@@ -250,8 +264,8 @@ class SourceBank:
         text = item.text.strip("\ufeff")
         mt = match_text(self.normalizer, text)
         if len(mt) < MIN_SOURCE_CHARS:
-            raise SourceBankError(f"{item.file or item.title or '来源'}：正文只有 {len(mt)} 个字，"
-                                  f"少于 {MIN_SOURCE_CHARS} 个字的文本无法用于比对")
+            raise SourceTooShortError(f"{item.file or item.title or '来源'}：正文只有 {len(mt)} "
+                                      f"个字，少于 {MIN_SOURCE_CHARS} 个字的文本无法用于比对")
         cut = units(mt, PASSAGE_CHARS)
         spans = [mt.span(s, e) for s, e in cut]
         sigs = bank_signatures(shingles(mt.codes[s:e], SHINGLE) for s, e in cut)
@@ -272,7 +286,8 @@ class SourceBank:
                         sha256=digest, kind=item.kind, origin=item.origin,
                         title=item.title or _first_line(item.text), owner=item.owner,
                         license=item.license, url=item.url, author=item.author, file=item.file,
-                        text=item.text, chars=len(item.text), added_by=who, added_at=when,
+                        text=item.text, chars=len(item.text), published_at=item.published_at,
+                        added_by=who, added_at=when,
                         status="active")).inserted_primary_key[0]
                     conn.execute(passages.insert(), [
                         {"source_id": source_id, "seq": seq, "start": start, "end": end,
@@ -330,6 +345,15 @@ class SourceBank:
             rows = conn.execute(sa.select(events).where(events.c.source_id == source_id)
                                 .order_by(events.c.id))
             return [dict(row._mapping) for row in rows]
+
+    def by_origin(self, origin: str) -> Source | None:
+        """The source made from this post, if the bank holds it."""
+        if not origin or not self.ready():
+            return None
+        with self.engine.connect() as conn:  # type: ignore[union-attr]
+            row = conn.execute(sa.select(*_SOURCE_COLUMNS)
+                               .where(sources.c.origin == origin)).first()
+        return Source(**row._asdict()) if row is not None else None
 
     def origins(self) -> set[str]:
         """Every origin the bank holds (archive posts and service drafts already joined)."""

@@ -17,7 +17,7 @@ from ..model import Draft, Evidence, Finding, PictureText, Severity
 from .attribution import Attribution, attributions, fold, names, reprint_markers
 from .bank import Source
 from .check import ALIGN_GRAM, Checked, Reuse, SourceChecker
-from .text import match_text
+from .text import folded_in_place, match_text
 
 STAGE = "sources"
 CATEGORY = "copyright"
@@ -34,15 +34,22 @@ def reuse_findings(checker: SourceChecker, draft: Draft,
         if (picture.image, picture.text) not in seen and picture.text.strip():
             seen.add((picture.image, picture.text))
             picture_fields.append(picture)
-    credits = [a for name, text in fields for a in attributions(name, text)]
-    credits += [a for p in picture_fields for a in attributions(f"image:{p.image}", p.text)]
+    def scan(text: str) -> str:
+        return folded_in_place(checker.normalizer, text)
+
+    credits = [a for name, text in fields for a in attributions(name, text, scan(text))]
+    credits += [a for p in picture_fields
+                for a in attributions(f"image:{p.image}", p.text, scan(p.text))]
 
     def folder(text: str) -> str:
         folded = match_text(checker.normalizer, text)
         return folded.codes.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
     out: list[Finding] = []
-    checked = [checker.check(name, text, exclude_origin=draft.id) for name, text in fields]
+    itself = checker.bank.by_origin(draft.id)  # a post re-screened from the archive
+    own = {"exclude_origin": draft.id, "exclude_owner": draft.account,
+           "before": itself.published_at if itself is not None else None}
+    checked = [checker.check(name, text, **own) for name, text in fields]
     draft_chars = sum(c.chars for c in checked)
     by_source: dict[int, int] = {}
     for result in checked:
@@ -55,12 +62,12 @@ def reuse_findings(checker: SourceChecker, draft: Draft,
             out.extend(_span_findings(reuse, named, share, result, picture=None))
     for picture in picture_fields:
         field = f"image:{picture.image}"
-        result = checker.check(field, picture.text, exclude_origin=draft.id)
+        result = checker.check(field, picture.text, paragraphs=False, **own)
         for reuse in result.reuses:
             named = _named(reuse.source, credits, folder)
             share = reuse.chars / result.chars if result.chars else 0.0
             out.extend(_span_findings(reuse, named, share, result, picture=picture))
-    out.extend(_unbacked_markers(fields, credits))
+    out.extend(_unbacked_markers(fields, credits, scan))
     return out
 
 
@@ -118,13 +125,14 @@ def _span_findings(reuse: Reuse, named: Attribution | None, share: float, result
     return findings
 
 
-def _unbacked_markers(fields: list[tuple[str, str]], credits: list[Attribution]) -> list[Finding]:
+def _unbacked_markers(fields: list[tuple[str, str]], credits: list[Attribution],
+                      scan) -> list[Finding]:
     """"转载" with no source line anywhere in the draft: reprinted from somewhere unnamed."""
     if any(a.names_something and a.label != "链接" for a in credits):
         return []
     out = []
     for name, text in fields:
-        for marker in reprint_markers(name, text):
+        for marker in reprint_markers(name, text, scan(text)):
             out.append(make_finding(
                 CATEGORY, stage=STAGE, field=name, start=marker.start, end=marker.end,
                 text=marker.text, term="转载",

@@ -54,19 +54,36 @@ class MatchText:
         return int(self.origin[start]), int(self.origin[end - 1]) + 1
 
 
-def match_text(normalizer: Normalizer, text: str) -> MatchText:
+def match_text(normalizer: Normalizer, text: str, *, paragraphs: bool = True) -> MatchText:
+    """``text`` folded for matching. ``paragraphs``: a line break starts a paragraph (False for
+    text read from a picture, where every cell of a table is a line of its own)."""
     view = normalizer.view(text, "skeleton")
     codes = np.frombuffer(view.text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     keep = codes != ord(_NEWLINE)
     codes = codes[keep].astype(np.uint32)
     origin = view.origin[keep]
-    breaks = np.fromiter((m.start() for m in _PARAGRAPH.finditer(text)), dtype=np.int64)
+    breaks = np.fromiter((m.start() for m in _PARAGRAPH.finditer(text)) if paragraphs else (),
+                         dtype=np.int64)
     paragraph = np.searchsorted(breaks, origin).astype(np.int32)
     ends = np.fromiter((m.end() for m in _SENTENCE_END.finditer(text)), dtype=np.int64)
     starts = np.unique(np.searchsorted(origin, ends))
     starts = starts[starts < codes.size]
     sentences = np.union1d(np.zeros(1 if codes.size else 0, dtype=np.int64), starts)
     return MatchText(text, codes, origin, paragraph, sentences.astype(np.int64))
+
+
+def folded_in_place(normalizer: Normalizer, text: str) -> str:
+    """``text`` with every character folded to one character (full-width forms, case,
+    traditional characters), so that offsets into it are offsets into ``text``: for patterns
+    that must read 來源 as 来源. A character that folds to several is left as it is."""
+    tables = normalizer.tables
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    if codes.size == 0:
+        return text
+    folded = np.where(tables.expands[codes], codes, tables.fold[codes]).astype("<u4")
+    invisible = folded == 0  # a removed character has no single fold: keep it
+    folded[invisible] = codes[invisible]
+    return folded.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def kgram_hashes(codes: np.ndarray, k: int) -> np.ndarray:

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("file", sa.Text, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("chars", sa.Integer, nullable=False),
+        sa.Column("published_at", sa.String(40), nullable=True),
         sa.Column("added_by", sa.Text, nullable=False),
         sa.Column("added_at", sa.String(40), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
