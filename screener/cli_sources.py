@@ -46,14 +46,13 @@ def _open(home: Path | None):
                                 lambda: Normalizer(load_tables(settings.cache_dir)))
 
 
-def _audit(settings, bank, action: str, event_ids: list[int]) -> None:
+def _audit(settings, action: str, event_ids: list[int]) -> None:
     """Tell the plugins (the review service appends the change to its audit log when this
     state folder has one)."""
     if not event_ids:
         return
     try:
-        hooks().sources_changed(settings=settings, bank=bank, action=action,
-                                event_ids=event_ids)
+        hooks().sources_changed(settings=settings, action=action, event_ids=event_ids)
     except ScreenerError as exc:
         raise ScreenerError(f"来源库已更改，但未能写入审计日志（{exc}）；"
                             "`screener audit verify` 会报告这一点") from None
@@ -115,7 +114,7 @@ def sources_add(
                     events.append(result.event_id)
             progress.advance(task)
     try:
-        _audit(settings, bank, "add", events)
+        _audit(settings, "add", events)
     except ScreenerError as exc:
         raise fail(exc) from None
     if as_json:
@@ -191,7 +190,7 @@ def sources_retire(
     try:
         settings, bank = _open(home)
         retired = bank.retire(source_id, reason=reason, by=by)
-        _audit(settings, bank, "retire", [retired.event_id])
+        _audit(settings, "retire", [retired.event_id])
     except ScreenerError as exc:
         raise fail(exc) from None
     out.print(f"已停用来源 {retired.source.id}：{retired.source.label}", markup=False)

@@ -55,12 +55,11 @@ class Specs:
         """An asset was added (``path``: its picture) or retired from the command line."""
 
     @hookspec
-    def sources_changed(self, settings: Settings, bank: Any, action: str,
-                        event_ids: list[int]) -> None:
+    def sources_changed(self, settings: Settings, action: str, event_ids: list[int]) -> None:
         """Sources were added to (``action`` ``add``) or retired from (``retire``) the bank of
-        source texts (``sources.bank.SourceBank``) from the command line; ``event_ids`` are
-        the bank's events that record who, when and why. Raise ``ScreenerError`` to say they
-        could not be recorded."""
+        source texts (``settings.sources_database_url``) from the command line (``sources``,
+        ``archive import``); ``event_ids`` are the bank's events that record who, when and
+        why. Raise ``ScreenerError`` to say they could not be recorded."""
 
     @hookspec(firstresult=True)
     def archive_source(self, name: str, settings: Settings) -> Iterator[Any] | None:
