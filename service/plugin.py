@@ -34,6 +34,13 @@ def asset_changed(settings: Any, bank: Any, asset: Any, path: Any) -> None:
 
 
 @hookimpl
+def sources_changed(settings: Any, action: str, event_ids: list[int]) -> None:
+    from .usecases.sources import record_cli_change
+
+    record_cli_change(settings, action, event_ids)
+
+
+@hookimpl
 def archive_source(name: str, settings: Any) -> Any:
     if name != "service":
         return None

@@ -1,4 +1,5 @@
-"""The audit log: its rows, its chain, and whether every lexicon and asset change is in it."""
+"""The audit log: its rows, its chain, and whether every lexicon, asset and source-bank change
+is in it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from screener.images.bank import events as asset_events
 from screener.images.config import image_config
 from screener.lexicon import store_for
 from screener.settings import Settings
+from screener.sources import SourceBank
+from screener.sources.bank import events as source_events
 
 from .. import audit, views
 from ..access import require
@@ -38,6 +41,7 @@ def unaudited(conn: Connection, settings: Settings) -> list[str]:
     found = conn.execute(select(audit_log.c.action, audit_log.c.subject, audit_log.c.details)
                          .where(audit_log.c.action.like("lexicon.%")
                                 | audit_log.c.action.like("asset.%")
+                                | audit_log.c.action.like("source.%")
                                 | (audit_log.c.action == BASELINE))
                          .order_by(audit_log.c.id)).all()
     base = next((json.loads(r.details) for r in found if r.action == BASELINE), None)
@@ -60,7 +64,25 @@ def unaudited(conn: Connection, settings: Settings) -> list[str]:
                     missing.append(f"asset {e.asset_id} {e.action} ({e.at}, by {e.by})")
     finally:
         bank.engine.dispose()
+    missing.extend(_unaudited_sources(settings, base, found))
     return missing
+
+
+def _unaudited_sources(settings: Settings, base: dict, found) -> list[str]:
+    """Source-bank events after the baseline without an audit row naming them. A baseline
+    recorded before the bank existed has no high-water mark for it: every event counts."""
+    seen = {e for r in found if r.action.startswith("source.")
+            for e in json.loads(r.details).get("event_ids", [])}
+    bank = SourceBank(settings.sources_database_url, create=False)
+    if not bank.ready():
+        return []
+    with bank.engine.connect() as bank_conn:
+        return [f"source {e.source_id} {e.action} ({e.at}, by {e.by})"
+                for e in bank_conn.execute(select(source_events)
+                                           .where(source_events.c.id
+                                                  > base.get("source_event_id", 0))
+                                           .order_by(source_events.c.id))
+                if e.id not in seen]
 
 
 def check(engine: Engine, settings: Settings, head: str | None = None
@@ -78,5 +100,6 @@ def verify(engine: Engine, p: Principal, settings: Settings) -> dict[str, Any]:
         return {"ok": False, "row": exc.row, "problem": exc.message}
     if missing:
         return {"ok": False, "row": None, "unaudited": missing,
-                "problem": f"{len(missing)} lexicon or asset change(s) are not in the audit log"}
+                "problem": f"{len(missing)} lexicon, asset or source-bank change(s) are not in "
+                           "the audit log"}
     return {"ok": True, "rows": head.rows, "head": head.hash}

@@ -27,6 +27,7 @@ from ..errors import BadRequest, Conflict, TooLarge
 from ..files import save_image
 from ..queries.drafts import draft_detail, get_draft
 from ..uow import UnitOfWork, unit_of_work
+from .sources import join_published
 
 DECISIONS = ("approve", "changes", "reject")
 DECISION_STATUS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
@@ -212,4 +213,7 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
             updated_at=stamp))
         uow.audit("draft.publish", f"draft:{draft_id}",
                   {"signoff_id": approval.id, "content_hash": row.content_hash})
-        return draft_detail(uow.conn, draft_id)
+        published = draft_detail(uow.conn, draft_id)
+    # After the publication commits: the bank is another store (第十二条, usecases.sources).
+    join_published(svc, p, published)
+    return published
