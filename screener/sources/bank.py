@@ -193,7 +193,14 @@ class SourceBank:
         if self._ready:
             return True
         if self.engine is None:
-            return False
+            # Made since (a long-running process started before the first source was added)?
+            file = _sqlite_file(self.url)
+            if file is None or not file.is_file():
+                return False
+            try:
+                self.engine = engine_for(self.url)
+            except ScreenerError as exc:
+                raise SourceBankError(f"无法打开来源库 {self.url}：{exc}") from None
         try:
             if not self.create and not sa.inspect(self.engine).has_table(sources.name):
                 return False

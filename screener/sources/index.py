@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,8 +156,8 @@ class PassageIndex:
                 index.signatures = data["signatures"]
                 index.keys = data["keys"]
                 index.order = data["order"]
-        except (OSError, KeyError, ValueError, IndexError):
-            return None
+        except (OSError, KeyError, ValueError, IndexError, EOFError, zipfile.BadZipFile):
+            return None  # missing, truncated or not ours: rebuilt from the bank
         n, b = index.passage_ids.size, index.scheme.bands
         if (index.signatures.shape != (n, NUM_PERM) or index.keys.shape != (b, n)
                 or index.order.shape != (b, n) or index.source_ids.shape != (n,)
