@@ -188,7 +188,7 @@ class SourceSettings(Section):
         None, description="SQLAlchemy URL of the bank of source texts; default: the state "
         "folder's database (database_url).")
     # threshold, min_chars and gap chosen with benchmarks/bench_sources.py --tune (its own seed
-    # and split, 20,000 passages of real news, Weibo and statute text; passages of 80 against
+    # and split, about 20,000 passages of real news, Weibo and statute text; passages of 80 against
     # 120 characters too): lower thresholds align more candidates, which costs time, not alarms;
     # min_chars trades recall against matches on unrelated news. common_sources was set by
     # judgement (not tuned) after those runs.
