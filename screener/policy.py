@@ -30,6 +30,9 @@ POLICY: dict[str, Rule] = {
     "protected_name": Rule("第二条（名称与标识）", Severity.REVIEW, "学校、学院相关字样"),
     "copyright": Rule("第十二条（著作权）", Severity.REVIEW, "图片、文字的著作权"),
     "emblem": Rule("第二条（名称与标识）", Severity.REVIEW, "校徽、官方标识"),
+    # A post longer, or with more pictures, than its platform takes (第十六条: the other
+    # platforms are managed by the same rule; their limits are settings).
+    "platform_limit": Rule("第十六条（其他平台）", Severity.REVIEW, "超出平台的篇幅或图片限制"),
     # A stage or input that could not be read: the responsible person must look (fail closed).
     "stage_error": Rule("第八条（审核把关）", Severity.REVIEW, "未能完成自动检查 not screened"),
 }

@@ -149,6 +149,49 @@ class RescreenSettings(Section):
                                 "to answer before giving up (--dask).")
 
 
+class PlatformLimits(Section):
+    """What one platform accepts in a post; None: no known limit, not checked."""
+
+    title_chars: int | None = Field(None, ge=1, description="Longest title, in characters.")
+    body_chars: int | None = Field(None, ge=1, description="Longest body, in characters.")
+    pictures: int | None = Field(None, ge=0, description="Most pictures in one post.")
+
+
+class PlatformSettings(Section):
+    """Each platform's own limits (第十六条: other platforms follow the same rule). A draft over
+    a limit gets a ``platform_limit`` finding for review, never a refusal. Where each number
+    comes from, and which are conservative guesses, is in README ("Other platforms")."""
+
+    # The editor's own help: title at most 64 characters; the draft API: body under 20,000
+    # characters; no limit on pictures in an article.
+    wechat: PlatformLimits = Field(
+        PlatformLimits(title_chars=64, body_chars=20_000),
+        description="微信公众号 (WeChat official account article).")
+    # Not confirmed from a platform page: a long Weibo post takes 2,000 characters and the
+    # classic grid 9 pictures (some clients now 18); a 头条文章 title 32. Conservative.
+    weibo: PlatformLimits = Field(
+        PlatformLimits(title_chars=32, body_chars=2_000, pictures=9), description="微博.")
+    # A publishing tool's documentation of 抖音图文: title at most 30 characters, at most 35
+    # pictures; the description's 1,000 characters is not confirmed.
+    douyin: PlatformLimits = Field(
+        PlatformLimits(title_chars=30, body_chars=1_000, pictures=35), description="抖音.")
+    # Not confirmed: conservative values (专栏 title 40; a dynamic's text and 9 pictures).
+    bilibili: PlatformLimits = Field(
+        PlatformLimits(title_chars=40, body_chars=2_000, pictures=9), description="哔哩哔哩.")
+    # A help article: an ordinary note 1,000 characters; title 20 and 18 pictures are the
+    # editor's widely cited limits, not confirmed from a platform page.
+    xiaohongshu: PlatformLimits = Field(
+        PlatformLimits(title_chars=20, body_chars=1_000, pictures=18), description="小红书.")
+    # Not confirmed: conservative values (a short title of 16, description 1,000, 9 pictures).
+    wechat_channels: PlatformLimits = Field(
+        PlatformLimits(title_chars=16, body_chars=1_000, pictures=9), description="视频号.")
+    # Not confirmed: conservative values.
+    kuaishou: PlatformLimits = Field(
+        PlatformLimits(title_chars=30, body_chars=500, pictures=9), description="快手.")
+    # An unnamed platform: nothing known, nothing checked.
+    other: PlatformLimits = Field(PlatformLimits(), description="Any other platform.")
+
+
 class _LegacyEnv(PydanticBaseSettingsSource):
     """The flat environment names of earlier releases, mapped into the tree."""
 
@@ -253,6 +296,8 @@ class Settings(BaseSettings):
                                     description="The review service.")
     rescreen: RescreenSettings = Field(default_factory=RescreenSettings,
                                        description="Re-screening the archive.")
+    platforms: PlatformSettings = Field(default_factory=PlatformSettings,
+                                        description="Each platform's limits on a post.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 

@@ -110,7 +110,7 @@ def _known_providers(key: str) -> list[str]:
     return names
 
 
-BUILT_IN = ("terms", "classify", "images")  # registered in this order
+BUILT_IN = ("terms", "classify", "images", "platform")  # registered in this order
 
 
 def _load_builtin() -> None:
