@@ -13,8 +13,8 @@ from sqlalchemy import Connection
 
 from .auth import ROLE_LABELS, Principal, Role
 from .errors import Forbidden
-from .queries.rows import accounts_of, get_account, unit_accounts
-from .roles import AccountRole
+from .queries.rows import accounts_of, current_assignments, get_account, unit_accounts
+from .roles import STATUS_LABELS, AccountRole, AccountStatus
 
 READERS = (Role.ADMIN, Role.UNIT_HEAD, Role.RESPONSIBLE, Role.OPERATOR)  # of accounts, drafts
 
@@ -53,8 +53,17 @@ def check_submit(conn: Connection, p: Principal, account_id: int) -> Any:
     if account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden(f"you are not a 具体运营人 of account {account_id} ({account.name}); "
                         "operators submit only to their own accounts (第九条)")
-    if account.status != "active":
-        raise Forbidden(f"account {account.name} is {account.status}; no new posts")
+    return check_account_active(conn, account_id)
+
+
+def check_account_active(conn: Connection, account_id: int) -> Any:
+    """Only an approved account that still operates takes drafts at any step: submit, edit,
+    sign-off, publish (第六条: approval first; 第十四条: a stopped account posts no more)."""
+    account = get_account(conn, account_id)
+    if account.status != AccountStatus.ACTIVE:
+        label = STATUS_LABELS.get(account.status, account.status)
+        raise Forbidden(f"账号「{account.name}」的状态是 {account.status}（{label}）：只有经批准"
+                        "且正在运营的账号可以提交、修改、签发和发布稿件（第六条、第十四条）")
     return account
 
 
@@ -79,18 +88,21 @@ def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
                             "you are not the 具体负责人 of this account")
     if p.person_id is not None and draft.submitted_by == p.person_id:
         raise Forbidden("you submitted this draft; nobody signs off their own draft")
+    check_account_active(conn, draft.account_id)
 
 
 def check_edit(conn: Connection, p: Principal, draft: Any) -> None:
     require(p, Role.OPERATOR, doing="editing drafts")
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("you are not a 具体运营人 of this draft's account")
+    check_account_active(conn, draft.account_id)
 
 
 def check_publish(conn: Connection, p: Principal, draft: Any) -> None:
     require(p, Role.OPERATOR, doing="publishing")
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("only a 具体运营人 of the account publishes its posts (第九条)")
+    check_account_active(conn, draft.account_id)
 
 
 def check_resolve(conn: Connection, p: Principal, recheck: Any) -> None:
@@ -100,6 +112,9 @@ def check_resolve(conn: Connection, p: Principal, recheck: Any) -> None:
             raise Forbidden("this published post reports a major matter (第十三条): only the "
                             "dean's office (院长办公室) decides whether it stays")
         return
+    if p.role is Role.ADMIN and not current_assignments(conn, recheck.account_id,
+                                                        AccountRole.RESPONSIBLE):
+        return  # the account has no 具体负责人 now: the dean's office decides (fail closed)
     require(p, Role.RESPONSIBLE, doing="deciding on a published post that needs review")
     if recheck.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
         raise Forbidden("only the account's 具体负责人 decides on its published posts (第八条); "

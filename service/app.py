@@ -18,6 +18,7 @@ from screener.settings import Settings, load_settings
 
 from .api import router as api_router
 from .api_maintenance import router as maintenance_router
+from .api_registry import router as registry_router
 from .bootstrap import open_services
 from .config import ServiceSettings
 from .errors import ServiceError
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
     app.include_router(api_router)
     app.include_router(maintenance_router)
+    app.include_router(registry_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

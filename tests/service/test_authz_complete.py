@@ -169,6 +169,7 @@ RULES = [
     Rule("GET", "/api/people", only("admin"), SAME, plain("/api/people")),
     Rule("POST", "/api/accounts", only("admin"), only("admin"), on_account(
         "/api/accounts", lambda w, s: {"platform": "weibo", "name": f"新账号{s}",
+                                       "opened_on": "2019-09-01",
                                        "unit_id": w.ids["unit" if s == "own" else
                                                         "other_unit"]})),
     Rule("GET", "/api/accounts", only(*READERS), SAME, plain("/api/accounts")),

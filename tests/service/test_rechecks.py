@@ -212,7 +212,7 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
 
 
 def test_a_database_from_before_rechecks_is_migrated(tmp_path):
-    from screener_service.db import make_engine, migrate
+    from screener_service.db import SCHEMA_VERSION, make_engine, migrate
     from sqlalchemy import inspect, text
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
@@ -225,10 +225,10 @@ def test_a_database_from_before_rechecks_is_migrated(tmp_path):
         conn.execute(text("insert into svc_schema values (1, 'initial tables', '2025-01-01'), "
                           "(2, 'token expiry', '2025-02-01')"))
     assert not inspect(engine).has_table("svc_rechecks")
-    assert migrate(engine) == 3
+    assert migrate(engine) == SCHEMA_VERSION
     assert inspect(engine).has_table("svc_rechecks")
     with engine.connect() as conn:
         steps = conn.execute(text("select version, name from svc_schema order by version")).all()
         revision = conn.execute(text("select version_num from alembic_version_service")).all()
     assert len(steps) == 2  # the old record is kept as it was
-    assert revision == [("svc_0003",)]
+    assert revision == [(f"svc_{SCHEMA_VERSION:04d}",)]

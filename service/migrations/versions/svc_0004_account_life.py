@@ -6,6 +6,8 @@ Revision ID: svc_0004
 Revises: svc_0003
 
 Accounts registered before this revision keep their status: they were active, and stay so.
+Each step is made only when missing, like svc_0002 and svc_0003: a database adopted from the
+steps before Alembic may be stamped at an older revision than its tables show.
 """
 
 import sqlalchemy as sa
@@ -17,10 +19,18 @@ branch_labels = None
 depends_on = None
 
 
+def _add_column(table: str, column: sa.Column) -> None:
+    inspector = sa.inspect(op.get_bind())
+    if inspector.has_table(table) and column.name not in {
+            c["name"] for c in inspector.get_columns(table)}:
+        op.add_column(table, column)
+
+
 def upgrade() -> None:
-    op.add_column("svc_accounts", sa.Column("password_interval_days", sa.Integer,
-                                            nullable=True))
-    op.add_column("svc_account_events", sa.Column("note", sa.Text, nullable=True))
+    _add_column("svc_accounts", sa.Column("password_interval_days", sa.Integer, nullable=True))
+    _add_column("svc_account_events", sa.Column("note", sa.Text, nullable=True))
+    if sa.inspect(op.get_bind()).has_table("svc_violations"):
+        return
     op.create_table(
         "svc_priority_orders",
         sa.Column("id", sa.Integer, primary_key=True),
