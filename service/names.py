@@ -102,6 +102,7 @@ def _skeleton(text: str) -> str:
     return unicodedata.normalize("NFD", "".join(table.get(c, c) for c in text))
 
 
+@lru_cache(maxsize=4096)  # a re-screening asks for the same few account names many times
 def name_key(name: str) -> str:
     """What ``name`` is compared by: equal keys read as the same name."""
     text = unicodedata.normalize("NFKC", name)

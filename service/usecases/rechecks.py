@@ -73,8 +73,15 @@ def _archived(settings: Settings, ids: list[str], version: str) -> dict[str, dic
     return found
 
 
-def _account_for(conn: Connection, post_id: str, name: str, platform: str | None
-                 ) -> tuple[int | None, int | None, list[int]]:
+def _registered(conn: Connection) -> list[tuple[Any, str]]:
+    """Every account a post may be of, with the key its name reads as (made once a run)."""
+    rows = conn.execute(select(accounts.c.id, accounts.c.name, accounts.c.platform)
+                        .where(accounts.c.status != "rejected").order_by(accounts.c.id)).all()
+    return [(row, name_key(row.name)) for row in rows]
+
+
+def _account_for(conn: Connection, post_id: str, name: str, platform: str | None,
+                 registered: list[tuple[Any, str]]) -> tuple[int | None, int | None, list[int]]:
     """(account id, draft id, other candidates) of a post, or (None, None, []) if no
     registered account is its. The name is matched as written, else as it reads (``names``:
     a look-alike spelling of a registered name); when several accounts still match (names
@@ -86,12 +93,10 @@ def _account_for(conn: Connection, post_id: str, name: str, platform: str | None
                                ).scalar()
         if account is not None:
             return account, draft_id, []
-    rows = conn.execute(select(accounts.c.id, accounts.c.name, accounts.c.platform)
-                        .where(accounts.c.status != "rejected").order_by(accounts.c.id)).all()
-    named = [a for a in rows if a.name == name]
+    named = [a for a, _ in registered if a.name == name]
     if not named:
         key = name_key(name)
-        named = [a for a in rows if name_key(a.name) == key]
+        named = [a for a, other in registered if other == key]
     if len(named) > 1:  # the same name on two platforms: the post's platform decides
         named = [a for a in named if a.platform == platform] or named
     if not named:
@@ -113,10 +118,11 @@ def _queue(uow: UnitOfWork, summary: dict[str, Any], flagged: list[dict[str, Any
            posts: dict[str, dict[str, Any]], lexicon: str, model: str) -> dict[str, int]:
     conn = uow.conn
     queued = before = unregistered = 0
+    registered = _registered(conn)
     for post in flagged:
         archived = posts.get(post["id"], {})
         account_id, draft_id, others = _account_for(conn, post["id"], post["account"],
-                                                    archived.get("platform"))
+                                                    archived.get("platform"), registered)
         if account_id is None:
             unregistered += 1
             continue
