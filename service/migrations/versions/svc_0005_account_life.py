@@ -1,20 +1,20 @@
-"""The account's life under the rule (schema version 4): applications with their files and
+"""The account's life under the rule (schema version 5): applications with their files and
 the 党政联席会's decision, the units' priority orders, password keepers and changes, violation
 records, the closing result, a password-change interval per account.
 
-Revision ID: svc_0004
-Revises: svc_0003
+Revision ID: svc_0005
+Revises: svc_0004
 
 Accounts registered before this revision keep their status: they were active, and stay so.
-Each step is made only when missing, like svc_0002 and svc_0003: a database adopted from the
+Each step is made only when missing, like svc_0002 to svc_0004: a database adopted from the
 steps before Alembic may be stamped at an older revision than its tables show.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "svc_0004"
-down_revision = "svc_0003"
+revision = "svc_0005"
+down_revision = "svc_0004"
 branch_labels = None
 depends_on = None
 
