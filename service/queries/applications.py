@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from .. import views
-from ..access import require
+from ..access import check_unit_head, require, units_listed
 from ..auth import Principal, Role
 from ..db import accounts, applications, documents, drafts, priority_orders, read, units
-from ..errors import Forbidden, NotFound
+from ..errors import NotFound
 from ..roles import AccountStatus, today
-from .rows import account_detail, get_account, get_unit
+from .rows import account_detail, get_account, get_unit, headed_units
 
 MONTHS = 12  # the activity window: posts per month over the last year
 
@@ -36,10 +36,9 @@ def application_detail(conn: Connection, account_id: int) -> dict[str, Any]:
     return detail
 
 
-def _check_unit(p: Principal, unit_id: int) -> None:
+def _check_unit(conn: Connection, p: Principal, unit_id: int) -> None:
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="reading a unit's accounts")
-    if p.role is Role.UNIT_HEAD and p.unit_id != unit_id:
-        raise Forbidden("第一责任人只看本单位的账号")
+    check_unit_head(conn, p, unit_id, "第一责任人只看本单位的账号")
 
 
 def list_applications(engine: Engine, p: Principal, status: str | None, limit: int,
@@ -49,13 +48,13 @@ def list_applications(engine: Engine, p: Principal, status: str | None, limit: i
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="reading applications")
     query = (select(accounts.c.id).join(applications, applications.c.account_id == accounts.c.id)
              .order_by(applications.c.id.desc()))
-    if p.role is Role.UNIT_HEAD:
-        query = query.where(accounts.c.unit_id == p.unit_id)
     if status == "applied":
         query = query.where(applications.c.decision.is_(None))
     elif status:
         query = query.where(applications.c.decision == status)
     with read(engine) as conn:
+        if p.role is Role.UNIT_HEAD:
+            query = query.where(accounts.c.unit_id.in_(headed_units(conn, p.person_id)))
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         ids = conn.execute(query.limit(limit).offset(offset)).scalars().all()
         return views.page([application_detail(conn, i) for i in ids], total, limit, offset)
@@ -63,7 +62,7 @@ def list_applications(engine: Engine, p: Principal, status: str | None, limit: i
 
 def show_application(engine: Engine, p: Principal, account_id: int) -> dict[str, Any]:
     with read(engine) as conn:
-        _check_unit(p, get_account(conn, account_id).unit_id)
+        _check_unit(conn, p, get_account(conn, account_id).unit_id)
         return application_detail(conn, account_id)
 
 
@@ -72,7 +71,7 @@ def document_path(engine: Engine, p: Principal, account_id: int, document_id: in
     """(path, file name, media type) of an application's file, for the dean's office or
     the unit's 第一责任人; only files in the documents folder, whatever the row says."""
     with read(engine) as conn:
-        _check_unit(p, get_account(conn, account_id).unit_id)
+        _check_unit(conn, p, get_account(conn, account_id).unit_id)
         row = conn.execute(select(documents).where(documents.c.id == document_id,
                                                    documents.c.account_id == account_id)
                            ).first()
@@ -118,9 +117,9 @@ def unit_accounts(engine: Engine, p: Principal, unit_id: int) -> dict[str, Any]:
     """A unit's accounts with their place in its priority order and their activity from
     published posts (第七条): posts in all, posts per month over the last year, days since the
     last post (since opening when there is none)."""
-    _check_unit(p, unit_id)
     day = date.fromisoformat(today())
     with read(engine) as conn:
+        _check_unit(conn, p, unit_id)
         unit = get_unit(conn, unit_id)
         ranks, order = unit_priority(conn, unit_id)
         rows = conn.execute(select(accounts).where(accounts.c.unit_id == unit_id)
@@ -137,15 +136,12 @@ def inactive(engine: Engine, p: Principal, days: int, unit_id: int | None = None
     there is none): to be reviewed for 注销 (第七条). The dean's office sees every unit's, a
     第一责任人 their own."""
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="listing inactive accounts")
-    if p.role is Role.UNIT_HEAD:
-        if unit_id not in (None, p.unit_id):
-            raise Forbidden("第一责任人只看本单位的账号")
-        unit_id = p.unit_id
     day = date.fromisoformat(today())
     query = select(accounts).where(accounts.c.status == str(AccountStatus.ACTIVE))
-    if unit_id is not None:
-        query = query.where(accounts.c.unit_id == unit_id)
     with read(engine) as conn:
+        listed = units_listed(conn, p, unit_id, "第一责任人只看本单位的账号")
+        if listed is not None:
+            query = query.where(accounts.c.unit_id.in_(listed))
         names = dict(conn.execute(select(units.c.id, units.c.name)).all())
         found = []
         for row in conn.execute(query.order_by(accounts.c.unit_id, accounts.c.id)).all():

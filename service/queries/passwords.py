@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from ..access import require
+from ..access import check_unit_head, require, units_listed
 from ..auth import Principal, Role
 from ..db import accounts, password_changes, password_keepers, people, read, units
-from ..errors import Forbidden
 from ..roles import AccountStatus, today
 from .rows import get_account, held
 
@@ -55,8 +54,7 @@ def security(engine: Engine, p: Principal, account_id: int, default_days: int
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="reading an account's password duties")
     with read(engine) as conn:
         account = get_account(conn, account_id)
-        if p.role is Role.UNIT_HEAD and p.unit_id != account.unit_id:
-            raise Forbidden("第一责任人只看本单位的账号")
+        check_unit_head(conn, p, account.unit_id, "第一责任人只看本单位的账号")
         return account_security(conn, account_id, default_days)
 
 
@@ -66,15 +64,12 @@ def overdue(engine: Engine, p: Principal, default_days: int, unit_id: int | None
     keeper took over, else since opening, plus the interval, is past), or that have no keeper:
     every unit's for the dean's office, the unit's own for its 第一责任人."""
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="listing overdue password changes")
-    if p.role is Role.UNIT_HEAD:
-        if unit_id not in (None, p.unit_id):
-            raise Forbidden("第一责任人只看本单位的账号")
-        unit_id = p.unit_id
     query = select(accounts.c.id).where(accounts.c.status.in_(
         (str(AccountStatus.ACTIVE), str(AccountStatus.CLOSING))))
-    if unit_id is not None:
-        query = query.where(accounts.c.unit_id == unit_id)
     with read(engine) as conn:
+        listed = units_listed(conn, p, unit_id, "第一责任人只看本单位的账号")
+        if listed is not None:
+            query = query.where(accounts.c.unit_id.in_(listed))
         names = dict(conn.execute(select(units.c.id, units.c.name)).all())
         items = []
         for account_id in conn.execute(query.order_by(accounts.c.id)).scalars():

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from screener import Screener
 
-from ..access import require
+from ..access import check_unit_head, require
 from ..auth import Principal, Role
 from ..db import (
     account_events,
@@ -112,8 +112,6 @@ def apply(svc, p: Principal, *, unit_id: int, platform: str, name: str, purpose:
     """File an application for a new account (the unit's 第一责任人, or the dean's office on
     the unit's behalf)."""
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="applying for an account")
-    if p.role is Role.UNIT_HEAD and p.unit_id != unit_id:
-        raise Forbidden("第一责任人只为本单位申请账号")
     screener: Screener = svc.screener
     name, findings = account_fields(screener, name, platform)
     purpose = _text(purpose, "purpose",
@@ -122,6 +120,7 @@ def apply(svc, p: Principal, *, unit_id: int, platform: str, name: str, purpose:
     justification = justification.strip()
     checked = _documents(svc.config, files)
     with read(svc.engine) as conn:  # everything refusable, before a file is written
+        check_unit_head(conn, p, unit_id, "第一责任人只为本单位申请账号")
         _check_unit(conn, unit_id, justification)
         check_account_name(conn, name, platform)
     folder = svc.config.upload_dir / "documents"
@@ -134,6 +133,7 @@ def apply(svc, p: Principal, *, unit_id: int, platform: str, name: str, purpose:
                 written.append(path)
             kept.append((document, suffix, path))
         with unit_of_work(svc.engine, p.actor) as uow:
+            check_unit_head(uow.conn, p, unit_id, "第一责任人只为本单位申请账号")
             order = _check_unit(uow.conn, unit_id, justification)
             check_account_name(uow.conn, name, platform)
             stamp, day = now(), today()
@@ -260,9 +260,8 @@ def set_priority(engine, p: Principal, unit_id: int, account_ids: list[int]
     """The unit's 账号优先顺序表 (第七条): every open account of the unit, once, first = most
     important. Set by the unit's 第一责任人 or the dean's office."""
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="setting a unit's account priority order")
-    if p.role is Role.UNIT_HEAD and p.unit_id != unit_id:
-        raise Forbidden("第一责任人只排列本单位的账号")
     with unit_of_work(engine, p.actor) as uow:
+        check_unit_head(uow.conn, p, unit_id, "第一责任人只排列本单位的账号")
         unit = get_unit(uow.conn, unit_id)
         open_ids = _unit_state(uow.conn, unit_id)[0]
         if len(set(account_ids)) != len(account_ids) or set(account_ids) != set(open_ids):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from ..access import check_unit_head
 from ..auth import Principal, Role
 from ..db import accounts, now, password_changes, password_keepers
 from ..errors import BadRequest, Conflict, Forbidden
@@ -23,9 +24,11 @@ MAX_INTERVAL = 3650
 def _unit_scope(conn: Connection, p: Principal, account_id: int, doing: str) -> Any:
     """The dean's office, or the 第一责任人 of the account's unit."""
     account = get_account(conn, account_id)
-    if p.role is Role.ADMIN or (p.role is Role.UNIT_HEAD and p.unit_id == account.unit_id):
-        return account
-    raise Forbidden(f"{doing}由院长办公室或本单位第一责任人登记")
+    refusal = f"{doing}由院长办公室或本单位第一责任人登记"
+    if p.role not in (Role.ADMIN, Role.UNIT_HEAD):
+        raise Forbidden(refusal)
+    check_unit_head(conn, p, account.unit_id, refusal)
+    return account
 
 
 def _open(account: Any) -> None:

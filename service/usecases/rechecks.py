@@ -22,6 +22,7 @@ from screener.settings import Settings
 from ..access import check_resolve
 from ..archive_source import service_draft_id
 from ..auth import Principal
+from ..config import load_service_settings
 from ..context import cli_actor, service_engine
 from ..db import accounts, drafts, migrate, now, rechecks
 from ..errors import BadRequest, Conflict
@@ -31,6 +32,7 @@ from ..queries.rows import current_assignments
 from ..roles import AccountRole
 from ..uow import UnitOfWork, unit_of_work
 from . import violations
+from .audit import open_chain
 
 DECISIONS = ("keep", "take_down")
 CHUNK = 500
@@ -46,6 +48,7 @@ def queue_from_rescreen(settings: Settings, summary: dict[str, Any]) -> dict[str
         return None
     try:
         migrate(engine)  # a database made before this table existed gets it
+        open_chain(engine, load_service_settings(settings))
         posts = _archived(settings, [p["id"] for p in flagged], summary["version"])
         return queue(engine, cli_actor("rescreen"), summary, flagged, posts)
     finally:

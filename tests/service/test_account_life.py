@@ -221,3 +221,33 @@ def test_a_suspended_unit_cannot_apply_until_the_date(world):
     world.call("admin", "PUT", f"/api/units/{world.ids['other_unit']}/priority",
                json={"accounts": [world.ids["other_account"]]})
     assert world.call("admin", "POST", "/api/applications", **other).status_code == 201
+
+
+def test_a_unit_heads_registry_duties_reach_only_the_units_the_registry_gives_them(world):
+    """A unit-head token made out for the other unit neither reads nor writes its applications,
+    priority, activity, password duties or violations: 王主任 is 第一责任人 of 力学系's account
+    only, whatever the token says."""
+    token = world.call("admin", "POST", "/api/tokens", json={
+        "role": "unit_head", "person_id": world.ids["person_head"],
+        "unit_id": world.ids["other_unit"]}).json()["token"]
+    world.tokens["wrong_unit"] = token
+    other_unit, other_account = world.ids["other_unit"], world.ids["other_account"]
+    for path in (f"/api/units/{other_unit}/accounts",
+                 f"/api/registry/inactive?unit_id={other_unit}",
+                 f"/api/registry/password-overdue?unit_id={other_unit}",
+                 f"/api/violations?unit_id={other_unit}",
+                 f"/api/accounts/{other_account}/password"):
+        assert world.call("wrong_unit", "GET", path).status_code == 403, path
+    assert world.call("wrong_unit", "PUT", f"/api/units/{other_unit}/priority",
+                      json={"accounts": [other_account]}).status_code == 403
+    assert world.call("wrong_unit", "PUT", f"/api/accounts/{other_account}/password/interval",
+                      json={"days": 30}).status_code == 403
+    form = application_form(other_unit, "能源系抖音")
+    assert world.call("wrong_unit", "POST", "/api/applications", **form).status_code == 403
+    # without a unit named, the listings hold the registry's unit, not the token's
+    for path, key in (("/api/registry/inactive", "id"),
+                      ("/api/registry/password-overdue", "account_id")):
+        items = world.call("wrong_unit", "GET", path).json()["items"]
+        assert {a[key] for a in items} == {world.ids["account"]}, path
+    assert world.call("wrong_unit", "PUT", f"/api/units/{world.ids['unit']}/priority",
+                      json={"accounts": [world.ids["account"]]}).status_code == 200
