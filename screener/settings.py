@@ -82,6 +82,14 @@ class Settings(BaseModel):
         description="Shortest pinyin spelling added as a variant; shorter ones collide with words.",
     )
 
+    image_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Worker processes that check pictures (OCR, hashing), each with the models "
+        "loaded once; empty: one per CPU this process may use; 0: one picture at a time in the "
+        "screening process itself. Env SCREENER_IMAGE_WORKERS.",
+    )
+
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the lexicon store (maintainers' changes and their "
@@ -134,6 +142,7 @@ _ENV = {
     "max_import_bytes": "SCREENER_MAX_IMPORT_BYTES",
     "database_url": "SCREENER_DATABASE_URL",
     "lexicon_check_seconds": "SCREENER_LEXICON_CHECK_SECONDS",
+    "image_workers": "SCREENER_IMAGE_WORKERS",
 }
 
 

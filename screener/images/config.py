@@ -34,6 +34,9 @@ class ImageConfig:
     # RANSAC inliers needed to call a candidate a match; unrelated photos measured below 10.
     min_inliers: int = 15
     school_domains: tuple[str, ...] = ("pku.edu.cn",)
+    # A worker process still checking one picture after this long is killed and the picture
+    # reported for review (fail closed): a picture takes well under a second.
+    task_seconds: float = 120.0
 
 
 def image_config(settings: object) -> ImageConfig:
