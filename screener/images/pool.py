@@ -10,9 +10,11 @@ their pictures share one queue. It fails closed and never hangs:
 * a picture that takes longer than ``task_seconds`` has its worker killed, likewise;
 * a worker that cannot load (``start_seconds``) fails the picture it was given.
 
-Workers are started through a fork server (a clean process that has imported numpy, OpenCV and
-rapidocr once), so a new worker costs the model load, not a fresh interpreter, and nothing of
-the calling process (its threads, locks, open databases) is copied into it.
+Workers are forked from the calling process while it runs a single thread (a command line:
+the worker starts with everything imported, in a few milliseconds); otherwise (the review
+service runs many threads, whose locks a fork would copy in whatever state they are) they are
+started through a fork server, a clean process that has imported numpy, OpenCV and rapidocr
+once. Either way a worker then loads the OCR models once and keeps them.
 
 ``InProcess`` checks the pictures one at a time in the calling process: the baseline, and what
 a process that must not have children uses (a daemonic worker of another pool).
@@ -124,8 +126,9 @@ class PicturePool:
     def __init__(self, size: int | None = None, *, start_seconds: float = 120.0) -> None:
         self.size = size or default_size()
         self.start_seconds = start_seconds
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(_PRELOAD)
+        self._forkserver = multiprocessing.get_context("forkserver")
+        self._forkserver.set_forkserver_preload(_PRELOAD)
+        self._fork = multiprocessing.get_context("fork")
         self._queue: deque[tuple[int, CheckerSetup, PictureTask, Future]] = deque()
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
@@ -138,7 +141,7 @@ class PicturePool:
     def run(self, setup: CheckerSetup, tasks: list[PictureTask]) -> list[PictureResult]:
         """Check ``tasks``; one result per task, in order. Never raises for a picture: what went
         wrong is the result's ``problem``."""
-        futures = [self._submit(setup, task) for task in tasks]
+        futures = self._submit(setup, tasks)
         return [self._result(task, future) for task, future in zip(tasks, futures, strict=True)]
 
     def workers(self) -> list[tuple[int, str | None]]:
@@ -162,20 +165,25 @@ class PicturePool:
                 _, _, task, future = self._queue.popleft()
                 future.set_result(_failed(task, "the picture checker was shut down"))
 
-    def _submit(self, setup: CheckerSetup, task: PictureTask) -> Future:
-        future: Future = Future()
+    def _submit(self, setup: CheckerSetup, tasks: list[PictureTask]) -> list[Future]:
+        futures: list[Future] = [Future() for _ in tasks]
         with self._lock:
             if self._closed:
-                future.set_result(_failed(task, "the picture checker was shut down"))
-                return future
-            self._next += 1
-            self._queue.append((self._next, setup, task, future))
+                for task, future in zip(tasks, futures, strict=True):
+                    future.set_result(_failed(task, "the picture checker was shut down"))
+                return futures
+            for task, future in zip(tasks, futures, strict=True):
+                self._next += 1
+                self._queue.append((self._next, setup, task, future))
+            # Workers are started here, in the caller's thread, before the dispatcher's thread
+            # exists on a first call: a single-threaded caller can then fork them.
+            self._assign()
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._dispatch, name="picture-pool",
                                                 daemon=True)
                 self._thread.start()
         self._wake()
-        return future
+        return futures
 
     def _result(self, task: PictureTask, future: Future) -> PictureResult:
         while True:
@@ -251,9 +259,10 @@ class PicturePool:
         return seconds + (0.0 if worker.ready else self.start_seconds)
 
     def _start(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child,),
-                                        name="picture-worker", daemon=True)
+        context = self._fork if threading.active_count() == 1 else self._forkserver
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child,), name="picture-worker",
+                                  daemon=True)
         process.start()
         child.close()
         worker = _Worker(process, parent)
