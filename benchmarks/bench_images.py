@@ -376,6 +376,7 @@ def flat_graphics_module():
     path = Path(__file__).resolve().parents[1] / "tests" / "images" / "flat_graphics.py"
     spec = importlib.util.spec_from_file_location("flat_graphics", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

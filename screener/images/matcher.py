@@ -15,6 +15,7 @@ the key points put them.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -168,11 +169,32 @@ class BankIndex:
                     result = self._verify_shape(asset_id, grey, found.get(asset_id, []),
                                                 query, flipped)
                 else:
-                    result = verify(asset_features, query, self.config.min_inliers) or verify(
-                        asset_features, flipped, self.config.min_inliers, is_mirror=True)
+                    result = self._verify_photo(asset_features, rgb, found.get(asset_id, []),
+                                                query, flipped)
                 if result is not None:
                     matches.append(Match(self.assets[asset_id], distance, via, result))
         return matches
+
+    def _verify_photo(self, asset: Features, rgb: np.ndarray,
+                      hits: list[tuple[int, Part, int]], query: Features,
+                      flipped: Features) -> Verification | None:
+        """ORB and RANSAC on the whole picture; failing that, on the part the nearest hash
+        came from: on a busy poster the picture's key points go to its text and QR codes,
+        and the pasted photo gets too few of them."""
+        least = self.config.min_inliers
+        result = verify(asset, query, least) or verify(asset, flipped, least, is_mirror=True)
+        if result is not None or not hits:
+            return result
+        h, w = rgb.shape[:2]
+        x0, y0, x1, y1 = hits[0][1].box
+        if (x1 - x0) * (y1 - y0) > 0.8 * w * h:
+            return None
+        mx, my = (x1 - x0) // 6, (y1 - y0) // 6
+        x0, y0, x1, y1 = max(0, x0 - mx), max(0, y0 - my), min(w, x1 + mx), min(h, y1 + my)
+        part = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+        result = verify(asset, features_of(part), least) or verify(
+            asset, features_of(np.ascontiguousarray(part[:, ::-1])), least, is_mirror=True)
+        return None if result is None else _shifted(result, x0, y0)
 
     def _verify_shape(self, asset_id: int, grey: np.ndarray,
                       hits: list[tuple[int, Part, int]], query: Features,
@@ -206,3 +228,9 @@ class BankIndex:
         xs, ys = [x for x, _ in clipped], [y for _, y in clipped]
         return Verification(0, 0, mirrored, (min(xs), min(ys), max(xs), max(ys)), clipped,
                             method="shape", agreement=figures["agreement"])
+
+
+def _shifted(result: Verification, dx: int, dy: int) -> Verification:
+    x0, y0, x1, y1 = result.region
+    return dataclasses.replace(result, region=(x0 + dx, y0 + dy, x1 + dx, y1 + dy),
+                               quad=tuple((x + dx, y + dy) for x, y in result.quad))

@@ -342,9 +342,10 @@ def compare(template: Template, aligned: np.ndarray,
 def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray,
               aligned: np.ndarray) -> np.ndarray:
     """Solid blocks of the query over the edge of what is seen: of a colour that is neither
-    the graphic's ink nor its paper (a caption bar, a sticker over a corner), or a band across
-    the whole of it. Text on them is closed over first. A solid block of the graphic's own
-    colours that is no band (another shape) is a difference, not an occlusion."""
+    the graphic's ink nor its paper (a caption bar, a sticker over a corner), or a band of ink
+    across the whole of it (a bar in the graphic's own colour, see ``_band``). Text on them is
+    closed over first. A solid block of the graphic's own colours that is no band (another
+    shape) is a difference, not an occlusion."""
     ink_tone = np.median(aligned[ink_t & valid]) if (ink_t & valid).any() else 0.0
     paper_tone = np.median(aligned[~ink_t & valid]) if (~ink_t & valid).any() else 255.0
     tolerance = max(20.0, 0.25 * abs(float(ink_tone) - float(paper_tone)))
@@ -357,27 +358,50 @@ def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray,
                & (np.abs(grey - paper_tone) > tolerance))
     edge = valid & ~cv2.erode(valid.astype(np.uint8), _NEAR, iterations=3,
                               borderType=cv2.BORDER_CONSTANT, borderValue=0).astype(bool)
-    ys, xs = np.nonzero(valid)
-    span_w, span_h = (xs.max() - xs.min() + 1, ys.max() - ys.min() + 1) if len(xs) else (1, 1)
     occluded = np.zeros(valid.shape, np.uint8)
-    for mask, foreign_tone in ((foreign, True), (ink_q, False)):
-        closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE,
-                                  np.ones((7, 7), np.uint8))
-        solid = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((15, 15), np.uint8))
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(solid)
-        for label in range(1, count):
-            blob = labels == label
-            if not (blob & edge).any():
-                continue
-            x, y, w, h, size = stats[label]
-            if foreign_tone:
-                occluded[blob] = 1
-            elif ((w >= 0.9 * span_w or h >= 0.9 * span_h) and size >= 0.85 * w * h
-                  and (blob & ink_t).sum() < 0.6 * size):
-                occluded[blob] = 1
+    closed = cv2.morphologyEx(foreign.astype(np.uint8), cv2.MORPH_CLOSE,
+                              np.ones((7, 7), np.uint8))
+    solid = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((15, 15), np.uint8))
+    count, labels, _, _ = cv2.connectedComponentsWithStats(solid)
+    for label in range(1, count):
+        blob = labels == label
+        if (blob & edge).any():
+            occluded[blob] = 1
+    occluded[_band(ink_q, ink_t, valid)] = 1
     occluded = cv2.dilate(occluded, np.ones((11, 11), np.uint8)).astype(bool)
     # More than a third hidden is no occlusion we can see past: judge it whole.
     return occluded if (occluded & valid).sum() <= 0.35 * valid.sum() else np.zeros_like(valid)
+
+
+def _band(ink_q: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Rows (or columns) of solid ink across the whole seen width, from an edge inward, over
+    what is mostly paper in the template: a bar laid over the graphic in its own ink colour."""
+    band = np.zeros(valid.shape, bool)
+    closed = cv2.morphologyEx(ink_q.astype(np.uint8), cv2.MORPH_CLOSE,
+                              np.ones((7, 7), np.uint8)).astype(bool) & valid
+    for axis in (1, 0):  # rows, then columns
+        width = valid.sum(axis=axis)
+        full = (closed.sum(axis=axis) >= 0.9 * np.maximum(width, 1)) & (width > 0)
+        seen = np.flatnonzero(width > 0)
+        if len(seen) == 0:
+            continue
+        for run in (range(seen[0], seen[-1] + 1), range(seen[-1], seen[0] - 1, -1)):
+            lines = []
+            for line in run:
+                if not full[line]:
+                    break
+                lines.append(line)
+            if len(lines) < 8:
+                continue
+            strip = np.zeros(valid.shape, bool)
+            if axis == 1:
+                strip[lines, :] = True
+            else:
+                strip[:, lines] = True
+            strip &= valid
+            if (strip & ink_t).sum() < 0.6 * strip.sum():
+                band |= strip
+    return band
 
 
 def check(template: Template, query_rgb: np.ndarray, part: Part,
