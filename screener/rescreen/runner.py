@@ -375,6 +375,10 @@ class PoolExecutor:
     model = ""
 
     def __init__(self, settings: Settings, stages: tuple[str, ...] | None, jobs: int) -> None:
+        if settings.image_workers is None:
+            # The jobs are the parallelism: each checks its drafts' pictures itself rather than
+            # starting a pool of picture workers of its own.
+            settings = settings.model_copy(update={"image_workers": 0})
         self.settings, self.stages, self.jobs = settings, stages, jobs
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
                                         initializer=init_process, initargs=(settings, stages))

@@ -34,6 +34,7 @@ from ..images.findings import (
 from ..images.picture import CheckerSetup, PictureResult, PictureTask
 from ..images.pool import InProcess, PicturePool, runner_for
 from ..images.qr import is_school_link
+from ..ingest import read_bounded
 from ..model import Draft, Finding
 from ..policy import ACCOUNT_NAME_ONLY
 from . import register
@@ -41,7 +42,6 @@ from .base import Context, Resources
 from .classify import ClassifyStage
 
 REMOTE = ("http://", "https://", "//")
-_CHUNK = 1 << 20
 
 
 def checker_setup(settings: object) -> CheckerSetup:
@@ -56,28 +56,11 @@ def picture_runner(settings: object) -> InProcess | PicturePool:
 
 
 def _digest(path: str, limit: int) -> str:
-    """sha256 of the file (read in chunks), or an ImageDecodeError naming what is wrong (the
-    same checks and words as the decoder's own read)."""
-    source = Path(path)
-    try:
-        if source.is_dir():
-            raise ImageDecodeError(path, "is a folder, not an image")
-        size = source.stat().st_size
-    except FileNotFoundError:
-        raise ImageDecodeError(path, "image file not found") from None
-    except OSError as exc:
-        raise ImageDecodeError(path, f"cannot read: {exc.strerror or exc}") from None
-    if size > limit:
-        raise ImageDecodeError(path, f"file is {size:,} bytes; images are at most {limit:,} "
-                                     "bytes")
-    digest = hashlib.sha256()
-    try:
-        with source.open("rb") as stream:
-            while chunk := stream.read(_CHUNK):
-                digest.update(chunk)
-    except OSError as exc:
-        raise ImageDecodeError(path, f"cannot read: {exc.strerror or exc}") from None
-    return digest.hexdigest()
+    """sha256 of the picture's bytes, or the ImageDecodeError the decoder's own read would
+    raise (missing, a folder, too large...)."""
+    return hashlib.sha256(read_bounded(Path(path), limit, error=ImageDecodeError,
+                                       kind="an image", noun="images",
+                                       missing="image file not found")).hexdigest()
 
 
 def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
