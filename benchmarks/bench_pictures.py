@@ -16,9 +16,10 @@ alternate the two ways so that the load of a shared machine falls on both alike:
   screening process itself (the baseline).
 
 Printed: CLI wall time and the report's time per stage (medians over ``--rounds``), the
-ratio pool / one process, and the image stage of N pictures against one picture. Then where the
-time of a picture goes (decode, hashing, lookup, verification, QR, text detection, angle
-classification, recognition), measured in this process on the same pictures, uncached.
+ratio pool / one process, and the image stage of N pictures against one picture. Then the same
+image stage in a long-running process whose models are loaded (as in the review service), and
+where the time of a picture goes (decode, hashing, lookup, verification, QR, text detection,
+angle classification, recognition), measured in this process on the same pictures, uncached.
 
     python benchmarks/bench_pictures.py [--rounds 3] [--sizes 1,10,20]
 
@@ -176,6 +177,41 @@ def measure_service(drafts: dict[int, Path], seed: Path) -> dict | None:
     return None
 
 
+def warm_runs(pictures: list[Path], sizes: list[int], seed: Path, scratch: Path,
+              rounds: int) -> dict[tuple[int, str], list[float]]:
+    """The image stage in a long-running process (models loaded, as in the review service):
+    ``screen_pictures`` on the same drafts, through the pool and in this process, each run
+    with an empty OCR cache; seconds."""
+    from screener.images.pool import InProcess, PicturePool
+    from screener.model import Draft
+    from screener.pipeline import build_resources
+    from screener.settings import load_settings
+    from screener.stages.images import screen_pictures
+
+    home = scratch / "warm-home"
+    shutil.copytree(seed, home)
+    resources = build_resources(load_settings(home=home))
+    runners = {"pool": PicturePool(), "one process": InProcess()}
+    warm = Draft(title="t", body="b", images=(str(pictures[-1]),))
+    for runner in runners.values():  # load the models, start the workers
+        screen_pictures(warm, resources, runner=runner)
+    times: dict[tuple[int, str], list[float]] = {}
+    try:
+        for round_number in range(rounds):
+            order = list(runners) if round_number % 2 == 0 else list(runners)[::-1]
+            for n in sizes:
+                for label in order:
+                    shutil.rmtree(home / "cache" / "ocr", ignore_errors=True)
+                    draft = Draft(title="t", body="b", images=tuple(str(p) for p in
+                                                                     pictures[:n]))
+                    began = time.perf_counter()
+                    screen_pictures(draft, resources, runner=runners[label])
+                    times.setdefault((n, label), []).append(time.perf_counter() - began)
+    finally:
+        runners["pool"].close()
+    return times
+
+
 def split_per_picture(pictures: list[Path], seed: Path, scratch: Path) -> dict[str, float]:
     """Milliseconds per picture for each part, in this process, uncached, one ONNX thread."""
     home = scratch / "split-home"
@@ -214,6 +250,17 @@ def main() -> None:
                         cli_run(drafts[n], seed, workers, folder))
             print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
         report(runs, sizes, ways)
+        warm = warm_runs(pictures, sizes, seed, folder, args.rounds)
+        print("\nin a long-running process (models loaded, OCR cache empty), image stage:")
+        for n in sizes:
+            pool, alone = (_median(warm[(n, w)]) * 1000 for w in ("pool", "one process"))
+            line = (f"{n:>2} picture{'s' if n > 1 else ' '}  pool {pool:7.0f} ms  one process "
+                    f"{alone:7.0f} ms  ratio {pool / alone:.2f}")
+            if 1 in sizes and n > 1:
+                line += (f"  vs 1 picture: pool {pool / (_median(warm[(1, 'pool')]) * 1000):.2f}x"
+                         f", one process "
+                         f"{alone / (_median(warm[(1, 'one process')]) * 1000):.2f}x")
+            print(line)
         service = measure_service(drafts, seed)
         print(f"\nthrough the service: {SERVICE_NOTE if service is None else service}")
         split = split_per_picture(pictures[:10], seed, folder)

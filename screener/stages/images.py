@@ -71,7 +71,6 @@ def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
     ``runner`` checks the pictures (default: this process's pool for ``resources.settings``);
     ``with_scores``: judge the text read by the classifiers too (``classifier``, or one built
     for ``resources``), as the pipeline does when its classify stage ran."""
-    runner = runner or picture_runner(resources.settings)
     config = image_config(resources.settings)
     findings_of: dict[int, list[Finding]] = {}
     tasks: dict[str, PictureTask] = {}
@@ -87,8 +86,11 @@ def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
             continue
         key_of[number] = key
         tasks.setdefault(key, PictureTask(key, path, path))
-    setup = checker_setup(resources.settings)
-    results = dict(zip(tasks, runner.run(setup, list(tasks.values())), strict=True))
+    results: dict[str, PictureResult] = {}
+    if tasks:
+        runner = runner or picture_runner(resources.settings)
+        checked = runner.run(checker_setup(resources.settings), list(tasks.values()))
+        results = dict(zip(tasks, checked, strict=True))
     if with_scores and classifier is None:
         classifier = ClassifyStage(resources)
     for number, key in key_of.items():
