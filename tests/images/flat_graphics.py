@@ -288,7 +288,8 @@ def random_spec(rng: np.random.Generator, family: str | None = None, name: str =
         params = {"glyphs": _glyphs(rng, 4), "yin": bool(rng.random() < 0.5),
                   "border": int(rng.integers(10, 22))}
     elif family == "line_icon":
-        params = {"icon": pick(ICONS), "frame": pick(("circle", "rounded", "none")),
+        # Always framed: an icon alone would be a crop of the same icon in a frame.
+        params = {"icon": pick(ICONS), "frame": pick(("circle", "rounded")),
                   "stroke": int(rng.integers(8, 16))}
     else:
         letters = "".join(chr(ord("A") + int(i)) for i in rng.integers(0, 26, int(
@@ -335,18 +336,36 @@ def near_misses(spec: Spec, rng: np.random.Generator) -> list[Spec]:
     return out
 
 
-def _signature(spec: Spec) -> np.ndarray:
-    grey = np.asarray(draw(spec).convert("L").resize((64, 64), Image.Resampling.BOX))
-    return grey < 200
+def _ink_box(image: Image.Image) -> np.ndarray:
+    """The ink of a picture, cut to its bounding box and drawn at 64x64."""
+    ink = np.asarray(image.convert("L")) < 200
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return np.zeros((64, 64), bool)
+    cut = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return np.asarray(Image.fromarray(cut).resize((64, 64), Image.Resampling.NEAREST))
 
 
-def _variants(ink: np.ndarray) -> list[np.ndarray]:
-    return [np.rot90(turned, k) for turned in (ink, ink[:, ::-1]) for k in range(4)]
+def _signatures(spec: Spec, crops: bool) -> list[np.ndarray]:
+    """The graphic's ink (and, with ``crops``, that of its crops of 10% and 20% off each
+    side: what the benchmark's crops leave), mirrored and turned every way."""
+    image = draw(spec)
+    pictures = [image]
+    if crops:
+        for share in (0.1, 0.2):
+            side = int(SIDE * share)
+            pictures.append(image.crop((side, side, SIDE - side, SIDE - side)))
+    out = []
+    for picture in pictures:
+        ink = _ink_box(picture)
+        out.extend(np.rot90(turned, k) for turned in (ink, ink[:, ::-1]) for k in range(4))
+    return out
 
 
 def _same_graphic(ink: np.ndarray, others: list[np.ndarray]) -> bool:
-    """Drawn alike (up to a mirror or a quarter turn): then it is the same graphic, not a
-    distractor. A share of 1% of 64x64 differing is a star or a glyph's worth."""
+    """Drawn alike (up to a mirror or a quarter turn, or as a crop of the other): then it is
+    the same graphic, not a distractor. A share of 1% of 64x64 differing is a star or a
+    glyph's worth."""
     return any((ink != other).mean() < 0.01 for other in others)
 
 
@@ -362,10 +381,9 @@ def collection(n_assets: int = 30, n_distractors: int = 300,
     while len(assets) < n_assets:
         spec = random_spec(rng, FAMILIES[k % len(FAMILIES)], f"asset {len(assets)}")
         k += 1
-        ink = _signature(spec)
-        if not _same_graphic(ink, drawn):
+        if not _same_graphic(_signatures(spec, False)[0], drawn):
             assets.append(spec)
-            drawn.extend(_variants(ink))
+            drawn.extend(_signatures(spec, True))
     # Two rounds of near misses (other glyphs, other counts each time), then other graphics.
     candidates = [miss for _ in range(2) for asset in assets for miss in near_misses(asset, rng)]
     distractors: list[Spec] = []
@@ -376,8 +394,7 @@ def collection(n_assets: int = 30, n_distractors: int = 300,
         else:
             spec = random_spec(rng, FAMILIES[k % len(FAMILIES)], f"other {k}")
             k += 1
-        ink = _signature(spec)
-        if not _same_graphic(ink, drawn):
+        if not _same_graphic(_signatures(spec, False)[0], drawn):
             distractors.append(spec)
-            drawn.extend(_variants(ink))
+            drawn.extend(_signatures(spec, True))
     return assets, distractors
