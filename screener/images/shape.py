@@ -313,7 +313,6 @@ def _ink(grey: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
 _NEAR = np.ones((3, 3), np.uint8)
 _WINDOW = 16  # pixels of the template: about a glyph of a seal's ring
 _MIN_CONTRAST = 16  # grey levels between the query's ink and paper: below, nothing is seen
-_DETAIL = False  # more figures, for tuning (benchmarks)
 
 
 def compare(template: Template, aligned: np.ndarray,
@@ -343,17 +342,6 @@ def compare(template: Template, aligned: np.ndarray,
     ink_seen = max(1, int((ink_t & seen).sum()))
     # Differences gathered in one place (a glyph, a star) rather than specks spread thin.
     dense = cv2.boxFilter(differ.astype(np.float32), -1, (_WINDOW, _WINDOW), normalize=False)
-    extra_figures = {}
-    if _DETAIL:
-        for size in (10, 24, 32):
-            extra_figures[f"dense{size}"] = float(cv2.boxFilter(
-                differ.astype(np.float32), -1, (size, size), normalize=False).max())
-        extra_figures["missing"] = float(missing.sum() / ink_seen)
-        extra_figures["extra"] = float(extra.sum() / ink_seen)
-        extra_figures["missing_dense"] = float(cv2.boxFilter(
-            missing.astype(np.float32), -1, (_WINDOW, _WINDOW), normalize=False).max())
-        extra_figures["extra_dense"] = float(cv2.boxFilter(
-            extra.astype(np.float32), -1, (_WINDOW, _WINDOW), normalize=False).max())
     h, w = valid.shape
     centre = seen[h // 4: h - h // 4, w // 4: w - w // 4]
     return {"agreement": float(((ink_t == ink_q) & seen).sum() / max(1, seen.sum())),
@@ -362,9 +350,7 @@ def compare(template: Template, aligned: np.ndarray,
             "dense": float(dense.max()),
             "differing": float(differ.sum() / ink_seen),
             "largest": float(sizes.max() / ink_seen),
-            "blobs": float((sizes >= 12).sum()),
-            "structure": float((edges_t & seen).sum() / max(1, edges_t.sum())),
-            **extra_figures}, occluded
+            "structure": float((edges_t & seen).sum() / max(1, edges_t.sum()))}, occluded
 
 
 def _tones(aligned: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
@@ -486,27 +472,26 @@ def judge(template: Template, region: np.ndarray, guess: np.ndarray
     return figures, warp
 
 
-# What a copy of the graphic leaves, measured on 30 generated emblems under 21 transforms and
-# on 300 unrelated and near-miss emblems (benchmarks/bench_images.py): a true copy differs from
-# the template in specks spread thin, a near miss in a glyph, a star or a stroke, gathered in
-# one place: copies measured at most 17 differing pixels in any 16x16 window, near misses with
-# another ring of glyphs 40 and more.
+# What a copy of the graphic leaves. Chosen on generated emblems (30, and 100 other graphics
+# most of them near misses, seed 17 of tests/images/flat_graphics.py, every placement the
+# matcher tries recorded) as the loosest rule with no false match; benchmarks/bench_images.py
+# measures it on another set (seed 2026). A true copy differs from the template in specks
+# spread thin: at most 32 differing pixels in any 16x16 window of the template (most copies
+# 20 or fewer); a near miss in a glyph, a star or a stroke gathered in one place (37 and more).
 _MIN_SEEN = 0.3  # share of the template seen (not cropped off, not occluded)
 _MIN_CENTRE = 0.9  # share of its central quarter seen: no crop we accept hides the centre
 _MIN_STRUCTURE = 0.2  # share of the template's ink edges seen
-_MAX_DENSE = 24  # differing pixels in any 16x16 window
-_MAX_BLOBS = 3  # differing blobs of 12 pixels or more
+_MAX_DENSE = 32  # differing pixels in any 16x16 window
 _MAX_LARGEST = 0.01  # the largest differing blob, share of the seen ink
 _MAX_DIFFERING = 0.06  # all differing pixels, share of the seen ink
-# A placement whose plain correlation with the template is below this is not worth refining.
+# A placement whose plain correlation with the template is below this is not refined.
 _MIN_CORRELATION = 0.2
 
 
 def decide(figures: dict[str, float]) -> bool:
     return (figures["seen"] >= _MIN_SEEN and figures["centre"] >= _MIN_CENTRE
             and figures["structure"] >= _MIN_STRUCTURE and figures["dense"] <= _MAX_DENSE
-            and figures["blobs"] <= _MAX_BLOBS and figures["largest"] <= _MAX_LARGEST
-            and figures["differing"] <= _MAX_DIFFERING)
+            and figures["largest"] <= _MAX_LARGEST and figures["differing"] <= _MAX_DIFFERING)
 
 
 def _correlation(template: Template, placement: Placement) -> float:
