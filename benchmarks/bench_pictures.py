@@ -11,8 +11,8 @@ Every run is a fresh ``screener screen --format json`` process on a fresh copy o
 state folder: lexicon cache built, asset bank filled, OCR cache empty (uncached). Rounds
 alternate the two ways so that the load of a shared machine falls on both alike:
 
-* pool: the default (``image_workers`` empty: one worker process per CPU);
-* one process: ``SCREENER_IMAGE_WORKERS=0``, the pictures checked one at a time in the
+* pool: the default (``images.workers`` empty: one worker process per CPU);
+* one process: ``SCREENER_IMAGES__WORKERS=0``, the pictures checked one at a time in the
   screening process itself (the baseline).
 
 Printed: CLI wall time and the report's time per stage (medians over ``--rounds``), the
@@ -150,9 +150,9 @@ def cli_run(draft: Path, seed: Path, workers: int | None, scratch: Path) -> dict
     home = scratch / f"home-{time.monotonic_ns()}"
     shutil.copytree(seed, home)
     env = dict(os.environ)
-    env.pop("SCREENER_IMAGE_WORKERS", None)
+    env.pop("SCREENER_IMAGES__WORKERS", None)
     if workers is not None:
-        env["SCREENER_IMAGE_WORKERS"] = str(workers)
+        env["SCREENER_IMAGES__WORKERS"] = str(workers)
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "screener.cli", "screen", str(draft),
                            "--format", "json", "--home", str(home)], capture_output=True,

@@ -59,7 +59,7 @@ def start_server(home: Path, port: int) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "SCREENER_HOME": str(home)}
     env.pop("SCREENER_DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "screener.cli_service", "serve", "--host", "127.0.0.1",
+        [sys.executable, "-m", "screener_service.cli", "serve", "--host", "127.0.0.1",
          "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True)
     assert proc.stdout is not None
@@ -199,7 +199,7 @@ def main() -> None:
         exactly_one = all(counts.get(i) == 1 for i in everything) and \
             stored - {max(stored)} == everything  # the probe draft is the newest
         chain = subprocess.run(
-            [sys.executable, "-m", "screener.cli_service", "audit", "verify"],
+            [sys.executable, "-m", "screener_service.cli", "audit", "verify"],
             env={**os.environ, "SCREENER_HOME": str(home)}, capture_output=True, text=True)
         done, base_elapsed = baseline(home, items, args.seconds)
 

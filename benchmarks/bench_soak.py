@@ -238,7 +238,7 @@ def main() -> None:
             proc.wait(timeout=60)
         found = check_database(home, tally.accepted, tally.signed, before)
         chain = subprocess.run(
-            [sys.executable, "-m", "screener.cli_service", "audit", "verify"],
+            [sys.executable, "-m", "screener_service.cli", "audit", "verify"],
             env={**os.environ, "SCREENER_HOME": str(home)}, capture_output=True, text=True)
         seconds = args.baseline_seconds
         if seconds is None:

@@ -13,7 +13,9 @@ from .errors import (
     InputError,
     LexiconError,
     ModelError,
+    RescreenError,
     ScreenerError,
+    StageContractError,
     StageError,
 )
 from .ingest import load_draft
@@ -25,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AssetError", "ConfigError", "Draft", "Evidence", "Finding", "ImageDecodeError", "InputError",
-    "LexiconError", "ModelError", "Platform", "Report", "Screener", "ScreenerError", "Settings",
-    "Severity", "StageError", "Verdict", "load_draft", "load_settings",
+    "LexiconError", "ModelError", "Platform", "RescreenError", "Report", "Screener",
+    "ScreenerError", "Settings", "Severity", "StageContractError", "StageError", "Verdict",
+    "load_draft", "load_settings",
 ]

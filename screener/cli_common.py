@@ -8,9 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import ScreenerError
 from .model import Verdict
+from .render import visible
+from .settings import load_settings
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,18 +42,12 @@ HomeOption = Annotated[
 
 
 def settings_from(home: Path | None):
-    from .settings import load_settings
-
     return load_settings(home=home)
 
 
 def error_line(exc: object) -> str:
     """One line; brackets and control characters in a file name are shown, never obeyed (a file
     named ``[/x].txt`` would otherwise crash rich's markup, ``\x1b[2J`` clear the screen)."""
-    from rich.markup import escape
-
-    from .render import visible
-
     return f"[red]error:[/red] {escape(visible(str(exc)))}"
 
 

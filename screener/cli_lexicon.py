@@ -12,10 +12,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
-from .cli_common import HomeOption, err, fail, out, settings_from
+from .cli_common import Exit, HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
+from .lexicon import base_entries, current_entries, entries_at, make_entry, parse_version, store_for
+from .lexicon.clean import RATE_LIMIT, clean_corpus, term_rates, write_rates
+from .lexicon.compiled import content_hash, format_version
+from .lexicon.maintain import (
+    Who,
+    add_terms,
+    allow_phrases,
+    check_entry,
+    edit_term,
+    import_entries,
+    retire_terms,
+    unmatchable,
+)
+from .lexicon.store import default_user
+from .lexicon.transfer import export_text, read_import
+from .lexicon.trial import lint, try_terms
+from .plugins import hooks
+from .render import visible
 
 lexicon_app = typer.Typer(
     help="Maintain the lexicon: add, retire, edit and test terms; every change is a new "
@@ -31,16 +50,11 @@ ReasonOption = Annotated[str, typer.Option(
 
 
 def _who(by: str | None, reason: str):
-    from .lexicon.maintain import Who
-    from .lexicon.store import default_user
-
     return Who(by or default_user(), reason)
 
 
 def _published(change, settings, nothing: str = "nothing changed: the lexicon already says so"
                ) -> None:
-    from .lexicon.compiled import format_version
-
     if change is None:
         out.print(nothing)
         return
@@ -49,15 +63,10 @@ def _published(change, settings, nothing: str = "nothing changed: the lexicon al
 
 
 def _audit(settings, change) -> None:
-    """Append the change to the service's audit log when this state folder has one.
-
-    Imported here, not at module level: the screener core does not depend on the service.
-    """
-    from service.maintenance import audit_from_cli, cli_actor, record_lexicon
-
+    """Tell the plugins (the review service appends the change to its audit log when this
+    state folder has one)."""
     try:
-        audit_from_cli(settings, lambda conn: record_lexicon(conn, cli_actor("maintainer"),
-                                                             change))
+        hooks().lexicon_changed(settings=settings, change=change)
     except ScreenerError as exc:
         raise fail(ScreenerError(f"the change is published but NOT in the audit log ({exc}); "
                                  "`screener audit verify` will report it")) from None
@@ -80,8 +89,6 @@ def lexicon_add(
     home: HomeOption = None,
 ) -> None:
     """Add terms (one new version). A term that cannot be matched is refused."""
-    from .lexicon.maintain import add_terms
-
     try:
         settings = settings_from(home)
         change = add_terms(settings, terms, category, _who(by, reason),
@@ -101,8 +108,6 @@ def lexicon_allow(
     home: HomeOption = None,
 ) -> None:
     """Add allow-list phrases (one new version)."""
-    from .lexicon.maintain import allow_phrases
-
     try:
         settings = settings_from(home)
         change = allow_phrases(settings, phrases, _who(by, reason))
@@ -112,8 +117,6 @@ def lexicon_allow(
 
 
 def _retire(terms, category, by, reason, home) -> None:
-    from .lexicon.maintain import retire_terms
-
     try:
         settings = settings_from(home)
         change = retire_terms(settings, terms, _who(by, reason), category)
@@ -165,8 +168,6 @@ def lexicon_edit(
     home: HomeOption = None,
 ) -> None:
     """Change a term's category, severity, article or boundary flag (one new version)."""
-    from .lexicon.maintain import edit_term
-
     try:
         settings = settings_from(home)
         change = edit_term(settings, term, _who(by, reason), category=category,
@@ -186,8 +187,6 @@ def lexicon_list(
     home: HomeOption = None,
 ) -> None:
     """List the terms in force (shipped lists with the maintainers' changes)."""
-    from .lexicon import current_entries
-
     try:
         entries = current_entries(settings_from(home))
     except ScreenerError as exc:
@@ -206,8 +205,6 @@ def lexicon_show(
     home: HomeOption = None,
 ) -> None:
     """A term's state now and every change to it (who, when, why)."""
-    from .lexicon import base_entries, current_entries, store_for
-
     try:
         settings = settings_from(home)
         store = store_for(settings)
@@ -237,9 +234,6 @@ def lexicon_history(
     home: HomeOption = None,
 ) -> None:
     """The versions published, newest first: who, when, why and what."""
-    from .lexicon import store_for
-    from .lexicon.compiled import format_version
-
     try:
         changes = store_for(settings_from(home)).changes(limit)
     except ScreenerError as exc:
@@ -260,8 +254,6 @@ def lexicon_diff(
     home: HomeOption = None,
 ) -> None:
     """Terms added, retired and changed between two versions (over today's shipped lists)."""
-    from .lexicon import entries_at, parse_version, store_for
-
     try:
         settings = settings_from(home)
         store = store_for(settings)
@@ -303,13 +295,6 @@ def lexicon_import(
 ) -> None:
     """Import a term list as one version. Bad lines are rejected with their reason; the rest go
     in. Exit status 30 if any line was rejected."""
-    from rich.progress import Progress
-
-    from .cli_common import Exit
-    from .lexicon import current_entries
-    from .lexicon.maintain import import_entries
-    from .lexicon.transfer import read_import
-
     try:
         settings = settings_from(home)
         with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -320,8 +305,6 @@ def lexicon_import(
                     for e in current_entries(settings)}
         new = [(line, e) for line, e in plan.accepted
                if (e.term, e.category, e.severity, e.article, e.boundary) not in in_force]
-        from .render import visible
-
         for r in plan.rejected:  # shown, not obeyed: a rejected line may hold any character
             text = visible(r.text if len(r.text) <= 40 else r.text[:40] + "…")
             err.print(f"rejected: {file}:{r.line}: {r.reason}: {text}", markup=False)
@@ -354,10 +337,6 @@ def lexicon_export(
     home: HomeOption = None,
 ) -> None:
     """Write out the lexicon in force."""
-    from .lexicon import current_entries, store_for
-    from .lexicon.compiled import content_hash, format_version
-    from .lexicon.transfer import export_text
-
     try:
         settings = settings_from(home)
         entries = [e for e in current_entries(settings)
@@ -394,15 +373,15 @@ def lexicon_test(
     boundary: Annotated[bool, typer.Option("--boundary", help="Test as boundary-sensitive.")]
         = False,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="Folder of clean drafts (default: data/samples/clean).")] = None,
+        "--corpus", help="Clean reference corpus: a built real corpus (screener corpus build), a "
+                         "folder of clean drafts or a text file with one text a line. Default: "
+                         "the built corpus of the corpus_dir setting plus the hand-written "
+                         "samples, or the hand-written samples alone (data/samples/clean).")
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Screen the clean reference corpus with candidate terms and show every place they would
     fire: each hit there is a false alarm. Changes nothing."""
-    from .lexicon import current_entries, make_entry
-    from .lexicon.maintain import check_entry, unmatchable
-    from .lexicon.trial import CLEAN_CORPUS, try_terms
-
     try:
         settings = settings_from(home)
         candidates = [make_entry(t, category, boundary=boundary, source="candidate")
@@ -414,9 +393,11 @@ def lexicon_test(
             term, why = next(iter(bad.items()))
             raise ScreenerError(f"{term!r} cannot be matched: {why}")
         allow = [e for e in current_entries(settings) if e.is_allow]
-        result = try_terms(candidates, allow, settings, corpus or CLEAN_CORPUS)
+        clean = clean_corpus(settings, corpus)
+        result = try_terms(candidates, allow, settings, clean)
     except ScreenerError as exc:
         raise fail(exc) from None
+    err.print(f"干净参考语料：{clean.description}", markup=False)
     for hit in result.hits:
         out.print(f"{hit.source} {hit.field}:{hit.start}-{hit.end}  {hit.term}  "
                   f"…{hit.context}…", markup=False)
@@ -428,18 +409,26 @@ def lexicon_test(
 def lexicon_lint(
     category: Annotated[str | None, typer.Option("--category", "-c",
                                                  help="Only report this category.")] = None,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="Clean reference corpus for the false-alarm rates (as for `lexicon "
+                         "test`; default: the built real corpus plus the hand-written samples, "
+                         "or the hand-written samples alone).")] = None,
+    rates: Annotated[Path | None, typer.Option(
+        "--rates", help="Also write every term's false-alarm rate to this TSV file.")] = None,
     home: HomeOption = None,
 ) -> None:
     """Warn about terms likely to misfire or do nothing: too short, everyday words, duplicates,
     terms covered by another term or swallowed by an allow-list phrase, pinyin variants that
-    spell a common word."""
-    from .lexicon import current_entries
-    from .lexicon.trial import lint
-
+    spell a common word; and report every term's false-alarm rate on the clean reference
+    corpus, flagging those over 0.5 %."""
     try:
         settings = settings_from(home)
         entries = current_entries(settings)
         warnings = lint(entries, settings)
+        clean = clean_corpus(settings, corpus)
+        measured = term_rates(entries, settings, clean)
+        if rates is not None:
+            write_rates(rates, measured, clean)
     except ScreenerError as exc:
         raise fail(exc) from None
     categories = {e.term: e.category for e in entries if not e.is_allow}
@@ -447,3 +436,15 @@ def lexicon_lint(
     for w in shown:
         out.print(f"{w.kind:9} {w.term}: {w.message}", markup=False)
     out.print(f"{len(shown)} warning(s)")
+    chosen = [r for r in measured if category is None or r.category == category]
+    firing = sorted((r for r in chosen if r.texts_hit), key=lambda r: (-r.texts_hit, r.term))
+    out.print(f"\n干净参考语料：{clean.description}；sha256 {clean.digest[:16]}…", markup=False)
+    for r in firing:
+        flag = "  超过 0.5%" if r.rate > RATE_LIMIT else ""
+        out.print(f"误报率 {r.rate:7.3%}  {r.texts_hit:4d}/{r.of}  {r.term} ({r.category}, "
+                  f"{r.source}) 例：{r.example}{flag}", markup=False)
+    over = sum(r.rate > RATE_LIMIT for r in chosen)
+    out.print(f"{len(chosen)} 个词条中 {len(firing)} 个在干净语料上命中，{over} 个误报率超过 "
+              f"{RATE_LIMIT:.1%}", markup=False)
+    if rates is not None:
+        out.print(f"已写出每个词条的误报率：{rates}", markup=False)

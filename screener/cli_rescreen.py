@@ -1,7 +1,8 @@
-"""``screener archive import`` and ``screener rescreen`` (issue 7).
+"""``screener archive import`` and ``screener rescreen``.
 
 ``register(app)`` adds both to the main app; ``python -m screener.cli_rescreen`` runs them
-standalone (the tests use it for the kill-and-resume check).
+standalone (the tests use it for the kill-and-resume check). Plugins add archive sources
+(``--from-service``) and act on a finished re-screening (``screener.plugins``).
 
 Exit status: ``archive import`` 0, or 30 if some line or file could not be imported (the good
 ones are imported); ``rescreen`` 0 when no post is newly flagged, 10 when some are, 130 when
@@ -29,6 +30,7 @@ from rich.table import Table
 
 from .cli_common import Exit, HomeOption, err, error_line, fail, out, settings_from
 from .errors import ScreenerError
+from .plugins import hooks
 
 archive_app = typer.Typer(help="The archive of published posts that `rescreen` checks again.",
                           no_args_is_help=True)
@@ -52,7 +54,7 @@ def archive_import(
     home: HomeOption = None,
 ) -> None:
     """Import past posts; idempotent (the same post, by id, is stored once)."""
-    from .rescreen.archive import import_paths, import_service
+    from .rescreen.archive import import_paths, import_source  # see rescreen()
 
     if bool(paths) == from_service:
         err.print("[red]error:[/red] give files or folders to import, or --from-service "
@@ -60,7 +62,7 @@ def archive_import(
         raise typer.Exit(2)
     try:
         settings = settings_from(home)
-        result = (import_service(settings) if from_service else
+        result = (import_source("service", settings) if from_service else
                   import_paths(paths or [], settings, published_at=published_at))
     except (ScreenerError, ValueError) as exc:
         if isinstance(exc, ValueError):
@@ -101,9 +103,10 @@ def rescreen(
              "pip install 'screener\\[dask]'). Workers need the same lexicon files, models "
              "and cache paths and the database URL; this process reads the posts and writes "
              "the results.")] = None,
-    batch_size: Annotated[int, typer.Option(
+    batch_size: Annotated[int | None, typer.Option(
         "--batch-size", min=1, help="Posts per chunk: one task for a worker, one committed "
-                                    "transaction.")] = 100,
+                                    "transaction (default: the rescreen.batch_size setting, "
+                                    "100).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary object.")
                        ] = False,
     home: HomeOption = None,
@@ -114,6 +117,8 @@ def rescreen(
     flagged (with the new findings), posts no longer flagged, unchanged. Interrupted (Ctrl-C,
     kill -9)? Run the same command: it goes on with the posts that have no report yet.
     """
+    # The runner loads the archive tables and the classifier (measured: 45-80 ms of a CLI
+    # start); only these commands need it.
     from .rescreen import rescreen as run_rescreen
     from .rescreen.archive import parse_when
 
@@ -150,16 +155,21 @@ def rescreen(
     try:
         with progress:
             summary = run_rescreen(settings, since=since, account=account, jobs=jobs,
-                                   batch_size=batch_size, incremental=incremental, dask=dask,
+                                   batch_size=batch_size or settings.rescreen.batch_size,
+                                   dask_timeout=settings.rescreen.dask_timeout,
+                                   incremental=incremental, dask=dask,
                                    on_start=on_start, on_batch=on_batch)
     except ScreenerError as exc:
         raise fail(exc) from None
     data = summary.to_dict()
-    data.update(_queue_rechecks(settings, data))
+    data.update(_after_rescreen(settings, data))
+    notes = data.pop("notes")
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         _print_summary(data)
+        for line in notes:
+            out.print(line, markup=False)
     if summary.interrupted:
         err.print(f"interrupted: {data['screened']} of {data['in_scope']} posts have a report "
                   "for this version; run the same command to resume")
@@ -167,23 +177,19 @@ def rescreen(
     raise typer.Exit(Exit.REVIEW if summary.newly_flagged else 0)
 
 
-def _queue_rechecks(settings, data: dict) -> dict:
-    """Newly flagged posts of registered accounts go to their responsible person's queue when
-    this state folder has a service database. Imported here, not at module level: the
-    screener core does not depend on the service."""
-    from service.rechecks import queue_from_rescreen
-
+def _after_rescreen(settings, data: dict) -> dict:
+    """What the plugins add to the summary (the review service queues newly flagged posts of
+    its registered accounts for review again); lines under ``notes`` are printed, not kept."""
+    added: dict = {"notes": []}
     try:
-        queued = queue_from_rescreen(settings, data)
+        for extra in hooks().rescreen_finished(settings=settings, summary=data):
+            notes = extra.pop("notes", [])
+            added.update(extra)
+            added["notes"] += notes
     except ScreenerError as exc:
-        raise fail(ScreenerError(f"the reports are stored but the posts to review again are "
-                                 f"NOT queued ({exc}); run the same command again")) from None
-    if queued is None:
-        return {"rechecks_queued": None, "rechecks_already_queued": 0,
-                "rechecks_unregistered": 0}
-    return {"rechecks_queued": queued["queued"],
-            "rechecks_already_queued": queued["already_queued"],
-            "rechecks_unregistered": queued["unregistered"]}
+        raise fail(ScreenerError(f"the reports are stored but a plugin failed ({exc}); run "
+                                 "the same command again")) from None
+    return added
 
 
 def _print_summary(data: dict) -> None:
@@ -196,7 +202,7 @@ def _print_summary(data: dict) -> None:
     for key in keys:
         table.add_row(key.replace("_", " "), f"{data[key]:,}")
     out.print(table)
-    from .rescreen.archive import BEIJING
+    from .rescreen.archive import BEIJING  # loaded by the command already; see rescreen()
 
     for key, title in (("newly_flagged_posts", "newly flagged"),
                        ("changed_posts", "still flagged, for something new")):
@@ -212,10 +218,6 @@ def _print_summary(data: dict) -> None:
         out.print(flagged)
         if len(data[key]) > TABLE_ROWS:
             out.print(f"… and {len(data[key]) - TABLE_ROWS:,} more {title} (all of them: --json)")
-    if data["rechecks_queued"] is not None:
-        out.print(f"queued for review as published posts: {data['rechecks_queued']:,} new, "
-                  f"{data['rechecks_already_queued']:,} already queued, "
-                  f"{data['rechecks_unregistered']:,} of accounts not registered in the service")
     if data["cleared_posts"]:
         ids = [p["id"] for p in data["cleared_posts"]]
         more = f" … and {len(ids) - TABLE_ROWS:,} more" if len(ids) > TABLE_ROWS else ""

@@ -47,8 +47,26 @@ class LexiconError(ScreenerError):
         super().__init__(f"{where}: {problem}")
 
 
+class CorpusError(ScreenerError):
+    """A third-party corpus file is missing, altered (checksum) or unreadable; names which.
+
+    The message is Chinese: the maintainers who rebuild the corpus read it.
+    """
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}：{problem}")
+
+
 class StageError(ScreenerError):
     """A pipeline stage failed; the pipeline turns this into a ``stage_error`` finding."""
+
+
+class StageContractError(ConfigError):
+    """Stages whose declarations do not fit together: a need no chosen stage provides, a key
+    provided twice, a cycle (raised when the pipeline is built); or a stage that broke its
+    declaration while running (the pipeline turns that into a ``stage_error`` finding)."""
 
 
 class ModelError(ScreenerError):
@@ -90,3 +108,8 @@ class OcrError(ScreenerError):
 
 class AssetError(ScreenerError):
     """The asset bank refused an operation (unknown id, bad kind, unreadable image...)."""
+
+
+class RescreenError(ScreenerError):
+    """A re-screening run cannot go on (the lexicon changed under it, a worker died, the Dask
+    scheduler is out of reach); what was committed is kept."""

@@ -1,8 +1,10 @@
 """Running a draft through the stages and turning the findings into a report.
 
-The pipeline fails closed: a stage that raises, or returns something that is not a valid finding,
-yields a ``stage_error`` finding with a ``review`` verdict. It never crashes and never passes a
-draft that a stage could not finish.
+The pipeline fails closed: a stage that raises, returns something that is not a valid finding,
+or does not keep its declaration (a key it ``provides`` but did not), yields a ``stage_error``
+finding with a ``review`` verdict, and what it provided is dropped; a stage whose ``needs`` an
+earlier stage could not provide does not run and yields a ``stage_error`` too. It never crashes
+and never passes a draft that a stage could not finish.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ import time
 from collections.abc import Iterable
 
 from .errors import ScreenerError
-from .lexicon import TermMatcher, load_lexicon
+from .findings import hit_finding, stage_error
+from .lexicon import TermMatcher, load_lexicon, open_store
 from .model import Draft, Finding, Report
 from .normalize import Normalizer, load_tables
-from .policy import ACCOUNT_NAME_ONLY, rule_for, verdict_of
+from .policy import ACCOUNT_NAME_ONLY, verdict_of
 from .settings import Settings, default_settings
-from .stages import Context, Resources, Stage, build_stages
+from .stages import CLASS_SCORES, Context, Resources, Stage, build_stages
+from .stages.base import declared
 
 _log = logging.getLogger(__name__)
-
-DRAFT_FIELD = "draft"  # field of findings about the whole draft rather than a span
 
 
 def freeze_long_lived() -> None:
@@ -45,14 +47,6 @@ def build_resources(settings: Settings) -> Resources:
     return Resources(settings, normalizer, lexicon, matcher)
 
 
-def stage_error(stage: str, problem: str, field: str = DRAFT_FIELD) -> Finding:
-    rule = rule_for("stage_error")
-    return Finding(stage=stage, category="stage_error", severity=rule.severity, field=field,
-                   start=0, end=0, text="", term="", score=0.0, article=rule.article,
-                   explanation=f"stage {stage!r} could not finish: {problem}; "
-                               "the draft needs a person's review")
-
-
 def _check(finding: object, draft: Draft) -> str | None:
     """Why a stage's output is not a valid finding for this draft, or None if it is."""
     if not isinstance(finding, Finding):
@@ -66,8 +60,6 @@ def _check(finding: object, draft: Draft) -> str | None:
 
 def _store_stamp(settings: Settings) -> tuple[int, str]:
     """What changes when a maintainer publishes: one indexed query, no terms read."""
-    from .lexicon import open_store
-
     latest = open_store(settings).latest()
     return (latest.seq, latest.chain) if latest else (0, "")
 
@@ -159,37 +151,41 @@ class Screener:
     def screen_account_name(self, name: str) -> list[Finding]:
         """Protected names (第二条) in an account's name: they matter there, not in posts."""
         normalized = self._resources.normalizer(name)
-        return [
-            Finding(stage="account_name", category=h.entry.category, severity=h.entry.severity,
-                    field="account", start=h.start, end=h.end, text=name[h.start:h.end],
-                    term=h.entry.term, score=1.0, article=h.entry.article,
-                    explanation=h.explanation())
-            for h in self._resources.matcher.find(normalized)
-            if h.entry.category in ACCOUNT_NAME_ONLY
-        ]
+        return [hit_finding("account_name", "account", h, name)
+                for h in self._resources.matcher.find(normalized)
+                if h.entry.category in ACCOUNT_NAME_ONLY]
+
+
+def _run_one(stage: Stage, context: Context) -> list[Finding]:
+    """The stage's findings, or one ``stage_error`` finding saying why there are none."""
+    missing = [key.name for key in declared(stage, "needs") if key not in context]
+    if missing:
+        return [stage_error(stage.name, f"it needs {', '.join(map(repr, missing))}, which an "
+                                        "earlier stage could not provide")]
+    context.begin(stage)
+    try:
+        produced = list(stage(context))
+    except Exception as exc:  # noqa: BLE001  (fail closed on anything a stage raises)
+        context.finish(ok=False)
+        return [stage_error(stage.name, f"{type(exc).__name__}: {exc}")]
+    problem = next((p for p in (_check(f, context.draft) for f in produced) if p), None)
+    problem = context.finish(ok=problem is None) or problem
+    return [stage_error(stage.name, problem)] if problem else produced
 
 
 def run(draft: Draft, resources: Resources, stages: Iterable[Stage]) -> Report:
+    """Run ``stages`` in the order given (``build_stages`` orders them) on ``draft``."""
     context = Context(draft, resources)
     timings: dict[str, float] = {}
     for stage in stages:
         began = time.perf_counter()
-        try:
-            produced = list(stage(context))
-            problems = [p for p in (_check(f, draft) for f in produced) if p]
-            if problems:
-                produced = [stage_error(stage.name, problems[0])]
-            else:
-                context.stages_run.add(stage.name)
-        except Exception as exc:  # noqa: BLE001  (fail closed on anything a stage raises)
-            produced = [stage_error(stage.name, f"{type(exc).__name__}: {exc}")]
-        context.findings = context.findings + tuple(produced)
+        context.findings = context.findings + tuple(_run_one(stage, context))
         timings[stage.name] = round((time.perf_counter() - began) * 1000, 3)
     return Report(
         draft_id=draft.id,
         verdict=verdict_of(context.findings),
         findings=context.findings,
         lexicon_version=resources.lexicon.version,
-        scores=context.scores,
+        scores=context.get(CLASS_SCORES) or {},
         timings=timings,
     )

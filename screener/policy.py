@@ -37,14 +37,15 @@ POLICY: dict[str, Rule] = {
 CATEGORIES = tuple(POLICY)
 
 # Classifier score -> severity: a score at or above "block" blocks, at or above "review" asks for
-# review. Chosen on cross-validated training data (never the held-out split); the model cards in
-# models/ say why.
+# review. Chosen on the real validation split of the local corpus (and, for confidential, whose
+# positives are all synthetic, on out-of-fold synthetic scores), never on a held-out split; the
+# model cards in models/ say how and why, with the numbers.
 THRESHOLDS: dict[str, dict[str, float]] = {
     # Recall first: a leak that slips through cannot be recalled once published.
-    "confidential": {"review": 0.257, "block": 0.9},
+    "confidential": {"review": 0.169, "block": 0.9},
     # A "block" above 1 is never reached: POLICY makes these review matters, so a person decides.
-    "commercial": {"review": 0.931, "block": 1.01},
-    "major_news": {"review": 0.6, "block": 1.01},
+    "commercial": {"review": 0.52, "block": 1.01},
+    "major_news": {"review": 0.355, "block": 1.01},
 }
 # Names of the school are normal in a post body; they matter only in an account's name (第二条).
 ACCOUNT_NAME_ONLY = frozenset({"protected_name"})

@@ -1,21 +1,53 @@
-"""Every setting in one validated place.
+"""Every setting in one validated tree.
 
-Values come from, in order: explicit arguments (CLI flags), ``SCREENER_*`` environment variables,
-and the defaults below. ``screener settings`` prints the table; README documents it.
+Values come from, highest first: explicit arguments (CLI flags such as ``--home``), ``SCREENER_*``
+environment variables (nested sections with ``__``: ``SCREENER_SERVICE__MAX_REQUEST_BYTES``), the
+older flat names documented before the tree existed (``SCREENER_MAX_REQUEST_BYTES``,
+``SCREENER_LEXICONS`` ...), a settings file (``settings.toml`` in the state folder, or the file
+``SCREENER_SETTINGS_FILE`` names), and the defaults below. ``screener settings`` prints the tree
+and where each value came from; README documents it.
+
+Sections: top level (the pipeline and the state folder), ``images`` (picture limits and matching
+thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``. Paths and
+URLs derived from others are properties, so they cannot disagree with what they derive from.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from .errors import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_ROOT.parent
+ENV_PREFIX = "SCREENER_"
+SETTINGS_FILE_ENV = "SCREENER_SETTINGS_FILE"
+
+# Environment names documented before the settings became a tree; they keep working (below the
+# tree's own names, which win when both are set).
+LEGACY_ENV: dict[str, tuple[str, ...]] = {
+    "SCREENER_LEXICONS": ("lexicon_dir",),
+    "SCREENER_MODELS": ("model_dir",),
+    "SCREENER_CORPUS": ("corpus_dir",),
+    "SCREENER_MAX_IMAGES_PER_DRAFT": ("max_images_per_file",),
+    "SCREENER_MAX_REQUEST_BYTES": ("service", "max_request_bytes"),
+    "SCREENER_MAX_IMAGES": ("service", "max_images_per_submission"),
+    "SCREENER_MAX_IMAGE_BYTES": ("service", "max_image_bytes"),
+    "SCREENER_COOKIE_SECURE": ("service", "cookie_secure"),
+}
 
 
 def _default_home() -> Path:
@@ -24,10 +56,132 @@ def _default_home() -> Path:
     return Path(base) / "screener"
 
 
-class Settings(BaseModel):
+def _check_url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(value)
+    except ArgumentError:
+        raise ValueError(f"not a database URL: {value!r}") from None
+    return value
+
+
+class Section(BaseModel):
+    model_config = {"frozen": True, "extra": "forbid"}
+
+
+class ImageSettings(Section):
+    """Picture limits and matching thresholds, with the reasons for each value."""
+
+    # A 40-megapixel photo is larger than any phone camera; beyond that we refuse to decode
+    # rather than risk a decompression bomb eating memory.
+    max_pixels: int = Field(40_000_000, ge=1, description="Largest picture decoded, in pixels "
+                            "(bigger: refused as a decompression bomb).")
+    max_file_bytes: int = Field(30_000_000, ge=1,
+                                description="Largest picture file read, in bytes.")
+    # Bounds time and memory.
+    work_side: int = Field(1024, ge=64,
+                           description="Longest side a frame is reduced to before hashing.")
+    # Every frame up to this many, else an evenly spaced sample with the first and last (the
+    # forbidden picture can hide in any frame).
+    max_frames: int = Field(8, ge=1, description="Frames of an animation checked.")
+    # So that 1000 small frames cannot deny service.
+    max_total_pixels: int = Field(200_000_000, ge=1,
+                                  description="Pixel budget over all frames of an animation.")
+    # True copies in the benchmark come within 10 bits once the stored crops and content boxes
+    # are hashed; 11 leaves a bit spare and costs the multi-index no more than 10 (its 4 blocks
+    # are each probed within 2 bits). Every candidate is verified geometrically.
+    hash_radius: int = Field(11, ge=0, le=32, description="Hamming radius of the "
+                             "perceptual-hash candidate search (64-bit hashes).")
+    # Verification costs ~30 ms each, and in a large bank many unrelated assets fall within the
+    # radius by chance.
+    max_candidates: int = Field(8, ge=1,
+                                description="Hash candidates verified per picture, nearest first.")
+    # Unrelated photos measured below 10.
+    min_inliers: int = Field(15, ge=4,
+                             description="RANSAC inliers needed to call a candidate a match.")
+    school_domains: tuple[str, ...] = Field(
+        ("pku.edu.cn",), description="Domains a QR code may point at without a finding.")
+    assets_database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the asset bank; default sqlite:///<home>/assets.db.")
+    # Each worker keeps the OCR models and the bank loaded; a picture a worker at a time.
+    workers: int | None = Field(
+        None, ge=0, description="Worker processes that check pictures (OCR, hashing, "
+        "verification), models loaded once each; empty: one per CPU this process may use; 0: one "
+        "picture at a time in the screening process itself.")
+    # A picture takes well under a second; one that takes this long has its worker killed and
+    # is reported for review (fail closed).
+    task_seconds: float = Field(120.0, gt=0, description="Seconds a worker may spend on one "
+                                "picture before it is killed and the picture reported for review.")
+
+    _url = field_validator("assets_database_url")(classmethod(lambda cls, v: _check_url(v)))
+
+
+class ServiceSection(Section):
+    """The review service (``screener serve``): HTTP limits and where uploads are kept."""
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the service database; default: the state "
+        "folder's database (database_url).")
+    upload_dir: Path | None = Field(
+        None, description="Folder where uploaded pictures are kept, by sha256; default "
+        "<home>/uploads.")
+    max_request_bytes: int = Field(
+        20_000_000, ge=1_000,
+        description="Largest request body accepted (drafts plus pictures), in bytes.")
+    max_images_per_submission: int = Field(
+        20, ge=0, le=200, description="Most pictures one HTTP submission may carry.")
+    max_image_bytes: int = Field(10_000_000, ge=1_000,
+                                 description="Largest single uploaded picture, in bytes.")
+    page_size: int = Field(50, ge=1, le=1000, description="Default page size of lists.")
+    max_page_size: int = Field(200, ge=1, le=10_000, description="Largest page size.")
+    cookie_secure: bool = Field(
+        False, description="Mark the login cookie Secure (set when served over HTTPS).")
+
+    _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
+
+    @field_validator("upload_dir", mode="before")
+    @classmethod
+    def _expand(cls, value: object) -> object:
+        return Path(value).expanduser() if isinstance(value, str | Path) and value else None
+
+
+class RescreenSettings(Section):
+    """Re-screening the archive (``screener rescreen``)."""
+
+    batch_size: int = Field(100, ge=1, description="Default posts per chunk (--batch-size): one "
+                            "task for a worker, one committed transaction.")
+    dask_timeout: float = Field(30.0, gt=0, description="Seconds to wait for a Dask scheduler "
+                                "to answer before giving up (--dask).")
+
+
+class _LegacyEnv(PydanticBaseSettingsSource):
+    """The flat environment names of earlier releases, mapped into the tree."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ builds the whole dict
+
+    def __call__(self) -> dict[str, Any]:
+        return legacy_env_values()
+
+
+class _SettingsFile(PydanticBaseSettingsSource):
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return settings_file_values(self.current_state)
+
+
+class Settings(BaseSettings):
     """Validated settings. Field descriptions are the documentation (see README)."""
 
-    model_config = {"frozen": True}
+    model_config = SettingsConfigDict(
+        frozen=True, env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore",
+        env_ignore_empty=True, nested_model_default_partial_update=True)
 
     home: Path = Field(
         default_factory=_default_home,
@@ -36,12 +190,13 @@ class Settings(BaseModel):
     )
     lexicon_dir: Path = Field(
         default=REPO_ROOT / "lexicons",
-        description="Folder of shipped lexicon files (*.txt). Env SCREENER_LEXICONS.",
+        description="Folder of shipped lexicon files (*.txt). Env SCREENER_LEXICON_DIR "
+        "(or SCREENER_LEXICONS).",
     )
     model_dir: Path = Field(
         default=REPO_ROOT / "models",
         description="Folder of trained classifier models (screener train writes there). "
-        "Env SCREENER_MODELS.",
+        "Env SCREENER_MODEL_DIR (or SCREENER_MODELS).",
     )
     max_body_chars: int = Field(
         default=100_000,
@@ -54,11 +209,11 @@ class Settings(BaseModel):
         ge=1,
         description="Largest draft file read from disk, in bytes. Env SCREENER_MAX_FILE_BYTES.",
     )
-    max_images: int = Field(
+    max_images_per_file: int = Field(
         default=200,
         ge=1,
-        description="Most pictures one draft file may carry; each is decoded and read by OCR. "
-        "Env SCREENER_MAX_IMAGES_PER_DRAFT.",
+        description="Most pictures one draft FILE may carry; each is decoded and read by OCR. "
+        "Env SCREENER_MAX_IMAGES_PER_FILE (or SCREENER_MAX_IMAGES_PER_DRAFT).",
     )
     max_import_rows: int = Field(
         default=100_000,
@@ -82,18 +237,10 @@ class Settings(BaseModel):
         description="Shortest pinyin spelling added as a variant; shorter ones collide with words.",
     )
 
-    image_workers: int | None = Field(
-        default=None,
-        ge=0,
-        description="Worker processes that check pictures (OCR, hashing), each with the models "
-        "loaded once; empty: one per CPU this process may use; 0: one picture at a time in the "
-        "screening process itself. Env SCREENER_IMAGE_WORKERS.",
-    )
-
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the lexicon store (maintainers' changes and their "
-        "history); default sqlite:///<home>/screener.db. PostgreSQL works too "
+        description="SQLAlchemy URL of the state folder's database (lexicon store, archive, "
+        "service); default sqlite:///<home>/screener.db. PostgreSQL works too "
         "(postgresql+psycopg://...). Env SCREENER_DATABASE_URL.",
     )
     lexicon_check_seconds: float = Field(
@@ -102,57 +249,129 @@ class Settings(BaseModel):
         description="How often a long-running process checks the store for a new lexicon "
         "version and swaps it in (0: before every screening). Env SCREENER_LEXICON_CHECK_SECONDS.",
     )
+    corpus_dir: Path | None = Field(
+        default=None,
+        description="Local real-text corpus built by `screener corpus build` (training, "
+        "lexicon test/lint, false-alarm figures); default <home>/corpus. Env "
+        "SCREENER_CORPUS_DIR (or SCREENER_CORPUS).",
+    )
 
-    @field_validator("database_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+    images: ImageSettings = Field(default_factory=ImageSettings,
+                                  description="Pictures: limits and matching thresholds.")
+    service: ServiceSection = Field(default_factory=ServiceSection,
+                                    description="The review service.")
+    rescreen: RescreenSettings = Field(default_factory=RescreenSettings,
+                                       description="Re-screening the archive.")
 
-        try:
-            make_url(value)
-        except ArgumentError:
-            raise ValueError(f"not a database URL: {value!r}") from None
-        return value
+    _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
-    @field_validator("home", "lexicon_dir", "model_dir", mode="before")
+    @field_validator("home", "lexicon_dir", "model_dir", "corpus_dir", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
         return Path(value).expanduser() if isinstance(value, str | Path) else value
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):
+        return (init_settings, env_settings, _LegacyEnv(settings_cls),
+                _SettingsFile(settings_cls))
+
+    # -- derived ----------------------------------------------------------------------------
     @property
     def lexicon_database_url(self) -> str:
+        """The state folder's database: lexicon store and archive tables."""
         return self.database_url or f"sqlite:///{self.home / 'screener.db'}"
+
+    @property
+    def service_database_url(self) -> str:
+        return self.service.database_url or self.lexicon_database_url
+
+    @property
+    def assets_database_url(self) -> str:
+        return self.images.assets_database_url or f"sqlite:///{self.home / 'assets.db'}"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.service.upload_dir or self.home / "uploads"
 
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
 
+    @property
+    def corpus_folder(self) -> Path:
+        return self.corpus_dir or self.home / "corpus"
 
-_ENV = {
-    "home": "SCREENER_HOME",
-    "lexicon_dir": "SCREENER_LEXICONS",
-    "model_dir": "SCREENER_MODELS",
-    "max_body_chars": "SCREENER_MAX_BODY_CHARS",
-    "max_file_bytes": "SCREENER_MAX_FILE_BYTES",
-    "max_images": "SCREENER_MAX_IMAGES_PER_DRAFT",
-    "max_import_rows": "SCREENER_MAX_IMPORT_ROWS",
-    "max_import_bytes": "SCREENER_MAX_IMPORT_BYTES",
-    "database_url": "SCREENER_DATABASE_URL",
-    "lexicon_check_seconds": "SCREENER_LEXICON_CHECK_SECONDS",
-    "image_workers": "SCREENER_IMAGE_WORKERS",
-}
+    @property
+    def settings_file(self) -> Path:
+        return settings_file_path(self.home)
+
+
+# -- where values come from ---------------------------------------------------------------------
+def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
+def legacy_env_values() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, path in LEGACY_ENV.items():
+        if os.environ.get(name):
+            _set_path(values, path, os.environ[name])
+    return values
+
+
+def settings_file_path(home: Path | None) -> Path:
+    named = os.environ.get(SETTINGS_FILE_ENV)
+    if named:
+        return Path(named).expanduser()
+    return Path(home or _default_home()).expanduser() / "settings.toml"
+
+
+def settings_file_values(state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The settings file's values; the state folder is the one the higher sources name."""
+    home = (state or {}).get("home") or os.environ.get(f"{ENV_PREFIX}HOME") or None
+    path = settings_file_path(Path(home) if home else None)
+    if not path.is_file():
+        if os.environ.get(SETTINGS_FILE_ENV):
+            raise ConfigError(f"settings file {path} ({SETTINGS_FILE_ENV}) does not exist")
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"settings file {path}: {exc}") from None
+
+
+def _flatten(values: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    flat: dict[tuple[str, ...], Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, (*prefix, key)))
+        else:
+            flat[(*prefix, key)] = value
+    return flat
+
+
+def sources(**overrides: object) -> dict[str, str]:
+    """For each setting given anywhere, where its value came from: flag / environment / file
+    (a setting not listed has its default). Dotted names for sections (``service.page_size``)."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    env = EnvSettingsSource(Settings, env_prefix=ENV_PREFIX, env_nested_delimiter="__",
+                            env_ignore_empty=True)()
+    layers = [("file", settings_file_values(given | env)), ("environment", legacy_env_values()),
+              ("environment", env), ("flag", given)]
+    found: dict[str, str] = {}
+    for origin, values in layers:  # lowest first: a higher layer overwrites
+        for path in _flatten(values):
+            found[".".join(path)] = origin
+    return found
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment plus explicit overrides (None means 'not given')."""
-    values: dict[str, object] = {}
-    for name, env in _ENV.items():
-        if env in os.environ and os.environ[env] != "":
-            values[name] = os.environ[env]
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    """Build settings from flags (``overrides``; None means 'not given'), the environment, the
+    settings file and the defaults. Sections take dicts: ``service={"page_size": 10}``."""
+    values = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**values)
     except ValidationError as exc:

@@ -2,7 +2,7 @@
 
 Roles come from the token; which accounts a role reaches comes from the registry as it is today
 (a 具体负责人 replaced yesterday can no longer sign off). Checks fail closed: anything not
-explicitly allowed is refused.
+explicitly allowed is refused. Use cases and queries call these before they act.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from sqlalchemy import Connection
 
 from .auth import ROLE_LABELS, Principal, Role
 from .errors import Forbidden
-from .registry import AccountRole, accounts_of, get_account
+from .queries.rows import accounts_of, get_account, unit_accounts
+from .roles import AccountRole
+
+READERS = (Role.ADMIN, Role.UNIT_HEAD, Role.RESPONSIBLE, Role.OPERATOR)  # of accounts, drafts
 
 
 def require(p: Principal, *roles: Role, doing: str) -> None:
@@ -31,11 +34,7 @@ def readable_accounts(conn: Connection, p: Principal) -> set[int] | None:
     if p.role is Role.RESPONSIBLE:
         return accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
     if p.role is Role.UNIT_HEAD:
-        from sqlalchemy import select
-
-        from .db import accounts
-        return set(conn.execute(select(accounts.c.id).where(accounts.c.unit_id == p.unit_id))
-                   .scalars())
+        return unit_accounts(conn, p.unit_id)
     return set()
 
 
@@ -92,3 +91,16 @@ def check_publish(conn: Connection, p: Principal, draft: Any) -> None:
     require(p, Role.OPERATOR, doing="publishing")
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("only a 具体运营人 of the account publishes its posts (第九条)")
+
+
+def check_resolve(conn: Connection, p: Principal, recheck: Any) -> None:
+    """A published post a re-screening flagged is decided like a sign-off (第八条, 第十三条)."""
+    if recheck.route == "dean":
+        if p.role is not Role.ADMIN:
+            raise Forbidden("this published post reports a major matter (第十三条): only the "
+                            "dean's office (院长办公室) decides whether it stays")
+        return
+    require(p, Role.RESPONSIBLE, doing="deciding on a published post that needs review")
+    if recheck.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
+        raise Forbidden("only the account's 具体负责人 decides on its published posts (第八条); "
+                        "you are not the 具体负责人 of this account")

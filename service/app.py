@@ -9,17 +9,21 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screener import Screener
 from screener.errors import InputError, ScreenerError, StorageError
 from screener.settings import Settings, load_settings
 
-from .config import ServiceSettings, load_service_settings
-from .db import make_engine, migrate
+from .api import router as api_router
+from .api_maintenance import router as maintenance_router
+from .bootstrap import open_services
+from .config import ServiceSettings
 from .errors import ServiceError
 from .limits import BodyLimit
-from .workflow import Workflow
+from .web import render_error
+from .web import router as web_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -32,8 +36,6 @@ def _wants_html(request: Request) -> bool:
 
 def _error(request: Request, status: int, body: dict) -> object:
     if _wants_html(request):
-        from .web import render_error
-
         return render_error(request, status, body["error"]["message"])
     return JSONResponse(body, status_code=status)
 
@@ -41,6 +43,10 @@ def _error(request: Request, status: int, body: dict) -> object:
 def _field_of(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or "body"
+
+
+_OUT_OF_RANGE = {"error": {"code": "invalid", "message": "a number in the request is out of "
+                           "range (ids are at most 9223372036854775807)"}}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -57,9 +63,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError):
         # An id beyond SQLite's 64-bit integers (found by schemathesis): the client's number.
-        return _error(request, 422, {"error": {"code": "invalid", "message":
-                                               "a number in the request is out of range (ids "
-                                               "are at most 9223372036854775807)"}})
+        return _error(request, 422, _OUT_OF_RANGE)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        # The same on PostgreSQL: "bigint out of range" (SQLSTATE 22003) is the client's number.
+        if getattr(exc.orig, "sqlstate", None) == "22003":
+            return _error(request, 422, _OUT_OF_RANGE)
+        return await _crash(request, exc)
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):
@@ -85,28 +96,22 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(request, exc.status_code,
                       {"error": {"code": f"http_{exc.status_code}", "message": str(exc.detail)}})
 
-    @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         # The details go to the log, not to the caller.
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"error": {"code": "internal", "message": "internal error; see the "
                                        "server log"}}, status_code=500)
 
+    app.add_exception_handler(Exception, _crash)
+
 
 def create_app(settings: Settings | None = None, *, screener: Screener | None = None,
                config: ServiceSettings | None = None) -> FastAPI:
     """The app on the database of ``config`` (default: the state folder's screener.db)."""
     settings = settings or (screener.settings if screener else load_settings())
-    config = config or load_service_settings(settings)
-    engine = make_engine(config.database_url)
-    version = migrate(engine)
     screener = screener or Screener(settings)
-    from .maintenance import ensure_baseline
-
-    ensure_baseline(engine, screener.settings)
-    from .workdays import calendar_for, use_calendar
-
-    use_calendar(calendar_for(screener.settings.home))
+    services, version = open_services(screener.settings, config=config, screener=screener)
+    engine, config = services.engine, services.config
 
     app = FastAPI(
         title="screener service",
@@ -116,17 +121,12 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
         docs_url="/docs",
         redoc_url=None,
     )
+    app.state.services = services
     app.state.engine = engine
     app.state.config = config
     app.state.schema_version = version
-    app.state.workflow = Workflow(engine, screener, config)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
-
-    from .api import router as api_router
-    from .api_maintenance import router as maintenance_router
-    from .web import router as web_router
-
     app.include_router(api_router)
     app.include_router(maintenance_router)
     app.include_router(web_router)
@@ -136,6 +136,6 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     def healthz() -> dict:
         return {"status": "ok", "schema_version": version,
                 "lexicon_version": screener.lexicon_version,
-                "model_version": app.state.workflow.model_version}
+                "model_version": services.model_version}
 
     return app

@@ -8,16 +8,14 @@ and one role; what the role may touch (which accounts, which unit) is decided in
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 
-from .db import now, people, tokens
-from .errors import BadRequest, Conflict, NotFound, Unauthenticated
+from .db import people, tokens
+from .errors import BadRequest, Unauthenticated
 
 TOKEN_PREFIX = "scr_"  # recognizable in a leaked file or a secret scanner
 
@@ -42,12 +40,22 @@ class Principal:
     name: str
     role: Role
     unit_id: int | None
+    # How the audit log names a caller without a token (a command run on the server).
+    via: str | None = None
 
     @property
     def actor(self) -> str:
         """How the audit log names this caller: person, role and token (never the token)."""
+        if self.via:
+            return self.via
         who = f"person:{self.person_id}" if self.person_id else "system"
         return f"{who}/{self.role}/token:{self.token_id}"
+
+
+def local_principal(role: Role, actor: str) -> Principal:
+    """Whoever runs a command on the server acts in ``role``, named ``actor`` in the log
+    (``cli:<os user>/admin``): the registry commands act as the dean's office."""
+    return Principal(0, None, ROLE_LABELS[role], role, None, via=actor)
 
 
 def hash_token(raw: str) -> str:
@@ -64,22 +72,6 @@ def expiry(days: int | None) -> str | None:
     if not 1 <= days <= MAX_DAYS:
         raise BadRequest(f"expires_in_days must be 1..{MAX_DAYS}", field="expires_in_days")
     return (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
-
-
-def create_token(conn: Connection, *, role: Role, person_id: int | None, unit_id: int | None,
-                 label: str, expires_in_days: int | None = None) -> tuple[int, str]:
-    """Store a new token's hash; returns (id, the token). The token is never stored."""
-    role = Role(role)
-    expires_at = expiry(expires_in_days)
-    if role is not Role.ADMIN and person_id is None:
-        raise BadRequest("a token for this role must belong to a person", field="person_id")
-    if role is Role.UNIT_HEAD and unit_id is None:
-        raise BadRequest("a unit head's token must name the unit", field="unit_id")
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    result = conn.execute(insert(tokens).values(
-        token_hash=hash_token(raw), person_id=person_id, role=str(role), unit_id=unit_id,
-        label=label, created_at=now(), expires_at=expires_at))
-    return result.inserted_primary_key[0], raw
 
 
 def principal_for(conn: Connection, raw: str | None) -> Principal:
@@ -99,17 +91,3 @@ def principal_for(conn: Connection, raw: str | None) -> Principal:
                               "for a new one")
     return Principal(row.id, row.person_id, row.name or "院长办公室管理员", Role(row.role),
                      row.unit_id)
-
-
-def revoke(conn: Connection, actor: str, token_id: int) -> Any:
-    """Revoke a token (audited); the token's row after it."""
-    from . import audit
-
-    row = conn.execute(select(tokens).where(tokens.c.id == token_id)).first()
-    if row is None:
-        raise NotFound(f"no token with id {token_id}", field="token_id")
-    if row.revoked_at:
-        raise Conflict("the token is already revoked")
-    conn.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=now()))
-    audit.append(conn, actor, "token.revoke", f"token:{token_id}", {})
-    return conn.execute(select(tokens).where(tokens.c.id == token_id)).one()

@@ -1,17 +1,20 @@
 """The service's tables, its engine, and its schema migrations.
 
-Migrations are an ordered list of steps; ``svc_schema`` records each one applied, so that
-``migrate`` on an older database runs only the missing steps, in order, each in its own
-transaction. Tables are prefixed ``svc_`` because the lexicon store shares the database file.
+The tables here are for queries; Alembic makes and changes them (``migrations/``, the
+``service`` owner of ``screener.migrations``, version table ``alembic_version_service``).
+``migrate`` upgrades on start. A database made before Alembic recorded its steps in
+``svc_schema`` (kept, never written again): it is stamped with the revision of its last step,
+then upgraded. Tables are prefixed ``svc_`` because the lexicon store shares the database file.
 
-Writers on SQLite take the write lock at ``BEGIN IMMEDIATE`` (``write()``): the audit chain reads
-the last hash and appends after it, so two writers must never both read the same last row.
+Writers take the database's write lock first (``write()``): ``BEGIN IMMEDIATE`` on SQLite, a lock
+on ``svc_audit`` on PostgreSQL. The audit chain reads the last hash and appends after it, so two
+writers, of this process or another, must never both read the same last row.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +32,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
-    insert,
+    func,
+    inspect,
     select,
 )
 from sqlalchemy.engine import make_url
@@ -37,6 +41,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from screener.errors import ConfigError, StorageError
 from screener.lexicon.store import configure_sqlite, storage_problem
+from screener.migrations import Owner, current, upgrade
+
+HERE = Path(__file__).resolve().parent
 
 metadata = MetaData()
 
@@ -45,8 +52,10 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Before Alembic: one row per step applied. Read to adopt such a database, never written.
+legacy_metadata = MetaData()
 schema = Table(
-    "svc_schema", metadata,
+    "svc_schema", legacy_metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("name", String(100), nullable=False),
     Column("applied_at", String(32), nullable=False),
@@ -214,33 +223,17 @@ Index("svc_drafts_queue", drafts.c.status, drafts.c.route, drafts.c.account_id)
 Index("svc_rechecks_open", rechecks.c.resolved_at, rechecks.c.route, rechecks.c.account_id)
 
 
-def _v1(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t is not schema])
+def _legacy(conn: Connection) -> str | None:
+    """The revision of a database made before Alembic: its last ``svc_schema`` step."""
+    if not inspect(conn).has_table("svc_schema"):
+        return None
+    last = conn.execute(select(func.max(schema.c.version))).scalar()
+    return f"svc_{last:04d}" if last else None
 
 
-def _v2(conn: Connection) -> None:
-    # A database made by step 1 of this code already has the column (step 1 creates the
-    # tables as defined now); one made before has not.
-    from sqlalchemy import inspect
-
-    if "expires_at" not in {c["name"] for c in inspect(conn).get_columns("svc_tokens")}:
-        conn.exec_driver_sql("ALTER TABLE svc_tokens ADD COLUMN expires_at VARCHAR(32)")
-
-
-def _v3(conn: Connection) -> None:
-    # step 1 of this code already made it on a new database (it creates every table)
-    rechecks.create(conn, checkfirst=True)
-    for index in rechecks.indexes:
-        index.create(conn, checkfirst=True)
-
-
-# Ordered steps; append new ones, never edit an applied one.
-MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
-    (1, "initial tables", _v1),
-    (2, "token expiry", _v2),
-    (3, "published posts to review again", _v3),
-]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
+SERVICE = Owner("service", HERE / "migrations", "svc_0003", _legacy,
+                lambda settings: settings.service_database_url)
+SCHEMA_VERSION = int(SERVICE.head.removeprefix("svc_"))
 
 
 def make_engine(url: str) -> Engine:
@@ -286,6 +279,10 @@ def write(engine: Engine) -> Iterator[Connection]:
         with _write_lock(engine), engine.connect() as conn:
             conn = conn.execution_options(immediate=True)
             with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # Another process's writer must not read the same last audit row: the
+                    # chain is appended under this lock, as SQLite's BEGIN IMMEDIATE does.
+                    conn.exec_driver_sql("LOCK TABLE svc_audit IN SHARE ROW EXCLUSIVE MODE")
                 yield conn
     except OperationalError as exc:
         error = storage_error(engine, exc)
@@ -301,19 +298,16 @@ def read(engine: Engine) -> Iterator[Connection]:
 
 
 def migrate(engine: Engine) -> int:
-    """Bring the schema up to date; returns the version. Refuses a newer database than this code."""
+    """Bring the schema up to date; returns the version (the service's revision number).
+    Refuses a database newer than this code."""
     try:
-        with write(engine) as conn:
-            schema.create(conn, checkfirst=True)
-            done = {row.version for row in conn.execute(select(schema.c.version))}
-            if done and max(done) > SCHEMA_VERSION:
-                raise ConfigError(f"database schema version {max(done)} is newer than this "
-                                  f"screener ({SCHEMA_VERSION}); upgrade screener")
-            for version, name, step in MIGRATIONS:
-                if version not in done:
-                    step(conn)
-                    conn.execute(insert(schema).values(version=version, name=name,
-                                                       applied_at=now()))
+        with engine.connect() as conn:
+            found = current(conn, SERVICE)
+        if found and found.startswith("svc_") and int(found[4:]) > SCHEMA_VERSION:
+            raise ConfigError(f"database schema version {int(found[4:])} is newer than this "
+                              f"screener ({SCHEMA_VERSION}); upgrade screener")
+        with _write_lock(engine):
+            upgrade(engine, SERVICE)
     except SQLAlchemyError as exc:
         problem = storage_problem(exc) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ConfigError(f"cannot open the service database {engine.url.database or engine.url}"

@@ -16,16 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
-from .access import check_sign
-from .auth import ROLE_LABELS, Principal, Role, hash_token, principal_for
-from .db import people, read
-from .errors import Forbidden, ServiceError, Unauthenticated
+from .api_maintenance import asset_picture, draft_picture
+from .auth import ROLE_LABELS, Principal, Role, hash_token
+from .context import Services
+from .errors import Forbidden, Unauthenticated
 from .highlight import highlight
-from .registry import AccountRole, current_assignments
+from .queries import assets as asset_queries
+from .queries import drafts as draft_queries
+from .queries import lexicon as lexicon_queries
+from .queries import tokens as token_queries
+from .usecases import drafts, rechecks
 
 COOKIE = "screener_token"
 HERE = Path(__file__).resolve().parent
@@ -51,13 +55,16 @@ def csrf_of(raw_token: str) -> str:
     return hashlib.sha256(("csrf:" + hash_token(raw_token)).encode()).hexdigest()[:32]
 
 
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
 def _principal(request: Request) -> Principal | None:
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
     try:
-        with read(request.app.state.engine) as conn:
-            return principal_for(conn, raw)
+        return token_queries.principal(_services(request).engine, raw)
     except Unauthenticated:
         return None
 
@@ -80,15 +87,14 @@ def login_page(request: Request, error: str = "") -> HTMLResponse:
 @router.post("/login")
 def login(request: Request, token: str = Form(..., max_length=200)) -> Any:
     try:
-        with read(request.app.state.engine) as conn:
-            principal_for(conn, token)
+        token_queries.principal(_services(request).engine, token)
     except Unauthenticated:
         return templates.TemplateResponse(request, "login.html",
                                           {"error": "令牌无效或已撤销", "me": None},
                                           status_code=401)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
-                        secure=request.app.state.config.cookie_secure, max_age=12 * 3600)
+                        secure=_services(request).config.cookie_secure, max_age=12 * 3600)
     return response
 
 
@@ -104,12 +110,12 @@ def home(request: Request, offset: int = 0) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    flow = request.app.state.workflow
+    svc = _services(request)
     queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
     if me.role is Role.MAINTAINER:
         return _maintainer_home(request, me)
-    listing = flow.listing(me, queue=queue, status=None, account_id=None,
-                           limit=request.app.state.config.page_size, offset=max(0, offset))
+    listing = draft_queries.listing(svc.engine, me, queue=queue, status=None, account_id=None,
+                                    limit=svc.config.page_size, offset=max(0, offset))
     return templates.TemplateResponse(request, "queue.html",
                                       {"me": me, "listing": listing, "queue": queue,
                                        "csrf": csrf_of(request.cookies.get(COOKIE, ""))})
@@ -118,34 +124,22 @@ def home(request: Request, offset: int = 0) -> Any:
 def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
     """The maintainer's page: the lexicon in force, its latest changes, and the asset bank.
     Changes go through the API (or the CLI), which records them in the audit log."""
-    from .api_maintenance import _bank, lexicon_state
-
-    flow = request.app.state.workflow
-    lexicon = lexicon_state(me, flow)
-    assets = _bank(request, flow).list_assets(include_retired=True)
+    svc = _services(request)
+    lexicon = lexicon_queries.state(svc, me)
+    assets = asset_queries.every_asset(svc, me)
     return templates.TemplateResponse(request, "maintain.html",
                                       {"me": me, "lexicon": lexicon, "assets": assets})
 
 
 def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
-    flow = request.app.state.workflow
-    draft = flow.get(me, draft_id)
+    found = draft_queries.review_page(_services(request).engine, me, draft_id)
+    draft, responsible = found["draft"], found["responsible"]
     findings = draft["report"]["findings"] if draft["report"] else []
     indexed = list(enumerate(findings))
-    can_sign, why_not = False, ""
-    with read(request.app.state.engine) as conn:
-        try:
-            from .workflow import Workflow
-
-            check_sign(conn, me, Workflow._draft(conn, draft_id))
-            can_sign = draft["status"] == "pending"
-            if not can_sign:
-                why_not = f"草稿状态为「{STATUS_LABELS.get(draft['status'], draft['status'])}」"
-        except ServiceError as exc:
-            why_not = exc.message
-        responsible = [conn.execute(select(people.c.name).where(people.c.id == a.person_id))
-                       .scalar() for a in current_assignments(conn, draft["account"]["id"],
-                                                              AccountRole.RESPONSIBLE)]
+    can_sign = found["signer"] and draft["status"] == "pending"
+    why_not = found["refusal"]
+    if found["signer"] and not can_sign:
+        why_not = f"草稿状态为「{STATUS_LABELS.get(draft['status'], draft['status'])}」"
     texts = {"title": draft["title"], "body": draft["body"]}
     pictures = _pictures(draft, indexed)
     evidence = []
@@ -195,16 +189,12 @@ def _signed_in(request: Request) -> Principal:
 
 @router.get("/drafts/{draft_id}/images/{index}")
 def draft_image(request: Request, draft_id: int, index: int) -> Any:
-    from .api_maintenance import draft_picture
-
-    return draft_picture(request, _signed_in(request), draft_id, index)
+    return draft_picture(_services(request), _signed_in(request), draft_id, index)
 
 
 @router.get("/assets/{asset_id}/image")
 def asset_image(request: Request, asset_id: int) -> Any:
-    from .api_maintenance import asset_picture
-
-    return asset_picture(request, _signed_in(request), asset_id)
+    return asset_picture(_services(request), _signed_in(request), asset_id)
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
@@ -244,9 +234,7 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
         raise Forbidden("表单缺少报告编号，请刷新页面后重试") from None
     comments = {key[3:]: str(value) for key, value in form.multi_items()
                 if key.startswith("fc-") and str(value).strip()}
-    from fastapi.concurrency import run_in_threadpool
-
-    await run_in_threadpool(request.app.state.workflow.sign, me, draft_id,
+    await run_in_threadpool(drafts.sign_off, _services(request), me, draft_id,
                             decision=str(form.get("decision", "")),
                             comment=str(form.get("comment", "")), report_id=report_id,
                             finding_comments=comments)
@@ -260,10 +248,6 @@ async def recheck_form(request: Request, recheck_id: int) -> Any:
     if me is None:
         return _to_login()
     form = await _checked_form(request, max_fields=10)
-    from fastapi.concurrency import run_in_threadpool
-
-    from .rechecks import resolve
-
-    await run_in_threadpool(resolve, request.app.state.engine, me, recheck_id,
+    await run_in_threadpool(rechecks.resolve, _services(request).engine, me, recheck_id,
                             str(form.get("decision", "")), str(form.get("comment", "")))
     return RedirectResponse("/", status_code=303)

@@ -6,7 +6,7 @@ import pytest
 
 from screener import Draft, Finding, Verdict
 from screener.pipeline import run
-from screener.stages import STAGE_ORDER, build_stages, registered
+from screener.stages import build_stages, registered
 
 
 class Exploding:
@@ -24,8 +24,14 @@ class Lying:
                         "第十一条（内容）", "made up")]
 
 
-def test_every_stage_in_the_order_is_registered():
-    assert set(STAGE_ORDER) <= set(registered())
+def test_the_built_in_stages_are_registered_and_run_in_the_order_their_needs_give(
+        test_screener):
+    assert {"terms", "classify", "images"} <= set(registered())
+    resources = test_screener.resources
+    assert [s.name for s in build_stages(resources)][:3] == ["terms", "classify", "images"]
+    # Asked for in another order, they still run providers first.
+    asked = build_stages(resources, ("images", "classify", "terms"))
+    assert [s.name for s in asked] == ["terms", "classify", "images"]
 
 
 def test_a_stage_that_raises_gives_review_not_a_crash(test_screener):

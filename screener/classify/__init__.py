@@ -6,8 +6,10 @@ imports scikit-learn and is never loaded when drafts are merely screened.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+from ..settings import default_settings
 from .errors import (
     ModelError,
     ModelFormatError,
@@ -24,14 +26,23 @@ BUNDLE = "classify"  # sub-folder of the models folder that holds the classifier
 def models_dir(settings: object | None = None) -> Path:
     """The models folder: the ``model_dir`` setting (which $SCREENER_MODELS sets)."""
     if settings is None:
-        from ..settings import default_settings
-
         settings = default_settings()
     return Path(settings.model_dir)
+
+
+def model_version(settings: object | None = None) -> str:
+    """The classifier bundle in force, as every stored report names it: ``m-`` and 16 hex digits
+    of the sha256 of its manifest (which pins every model file by sha256), ``m-none`` when there
+    is none (the classify stage then fails closed and says so in the report)."""
+    manifest = models_dir(settings) / BUNDLE / "manifest.json"
+    try:
+        return "m-" + hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "m-none"
 
 
 __all__ = [
     "BUNDLE", "CLASSES", "MODELS", "ClassScore", "ClassifierModel", "ModelError",
     "ModelFormatError", "ModelMissingError", "ModelTamperedError", "ModelVersionWarning",
-    "load_model", "models_dir", "save_model",
+    "load_model", "model_version", "models_dir", "save_model",
 ]

@@ -31,7 +31,7 @@ from ..policy import ACCOUNT_NAME_ONLY
 
 # Bump when a change here would give a trained model different inputs: models record it and a
 # model made with another version is refused (retrain) rather than silently mis-scored.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 NGRAM_MIN, NGRAM_MAX = 2, 3
 LEXICON_PREFIX = "<lexicon:"
 
@@ -49,6 +49,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {name: re.compile(rx) for name, rx in {
     "<url>": r"https?://[^\s，。！？、；）)】]+|www\.[a-z0-9.-]+|(?<![a-z0-9@.])[a-z0-9-]+\.(?:com|cn|net|top|xyz|cc|vip)(?:/[^\s，。）)】]*)?",
     "<mobile>": r"(?<!\d)1[3-9]\d-?\d{4}-?\d{4}(?!\d)",
     "<landline>": r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)",
+    "<hotline>": r"(?<!\d)[48]00-?\d{3}-?\d{4}(?!\d)",
+    "<long_number>": r"(?<![\d.])\d{7,}(?![\d.])",
     "<wechat_id>": r"(?:微信号?|vx|v信|wx|薇信|威信|加v|v我)[:：\n]?[a-z][-_a-z0-9]{4,19}",
     "<qq>": r"(?:qq|扣扣)[号群]?[:：\n]?\d{5,11}",
     "<price>": r"[¥￥]\d+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?(?:元|块)(?!素|旦|宵|老|首|代|年|月)",
@@ -93,12 +95,22 @@ class DraftFeatures:
         return tuple(spans)
 
 
+# N-grams of digits alone ("00", "000"): a run of digits says nothing by itself. Phone numbers,
+# prices and ID numbers are pattern features; as n-grams, real SMS advertisements (full of phone
+# numbers) taught the commercial head that any digits sell, and opening hours (8:00-22:00)
+# looked like an advert.
+DIGITS_ONLY = tuple("0" * n for n in range(NGRAM_MIN, NGRAM_MAX + 1))
+
+
 def ngrams(zeroed: str, counts: Counter[str]) -> None:
-    """Count the n-grams of text whose digits are already read as 0."""
+    """Count the n-grams of text whose digits are already read as 0 (not those of digits
+    alone)."""
     for segment in zeroed.split("\n"):
         size = len(segment)
         for n in range(NGRAM_MIN, min(NGRAM_MAX, size) + 1):
             counts.update(segment[i:i + n] for i in range(size - n + 1))
+    for gram in DIGITS_ONLY:
+        counts.pop(gram, None)
 
 
 def extract(fields: list[tuple[str, NormalizedText]], matcher: TermMatcher | None,

@@ -1,12 +1,13 @@
 """The asset bank: known copyrighted pictures and official emblems, with their history.
 
 SQLite at ``<home>/assets.db`` by default (SQLAlchemy 2.x Core, any URL works). Tables are
-prefixed ``image_`` so the bank can share a database with the lexicon store. Nothing is deleted:
+prefixed ``image_`` so the bank can share a database with the lexicon store; the ``assets``
+migrations (``screener/migrations/assets``) make and change them. Nothing is deleted:
 retiring an asset stops it matching and records who, when and why in ``image_asset_events``.
 Hashes, ORB features and the shape template (for flat graphics: emblems, logos, seals) are
 computed once at registration, so screening never re-reads the asset files. The templates have
-their own table, ``image_asset_templates``, created on first use in an older bank; assets
-registered before it have none and are verified by ORB alone until added again.
+their own table, ``image_asset_templates`` (revision ``assets_0002``); assets registered before
+it have none and are verified by ORB alone until added again.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 
+from ..migrations import ASSETS, upgrade
 from .config import ImageConfig
 from .decode import read_image
 from .errors import AssetError
 from .hashing import asset_hashes, hashes_of, trim_borders
+from .index import linear_search
 from .shape import Template, template_of
 from .verify import Features, features_of
 
@@ -124,7 +128,7 @@ class AssetBank:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine = sa.create_engine(url)
-            _meta.create_all(self.engine)
+            upgrade(self.engine, ASSETS)
         except sa.exc.SQLAlchemyError as exc:
             raise AssetError(f"cannot open the asset bank {url}: {exc}") from None
 
@@ -165,8 +169,6 @@ class AssetBank:
 
     def similar(self, rgb, sha256: str) -> list[tuple[Asset, int]]:
         """Active assets with the same bytes (distance 0) or a close whole-image hash."""
-        from .index import linear_search
-
         query = hashes_of(trim_borders(rgb))
         found: dict[int, int] = {}
         with self.engine.connect() as conn:
@@ -175,7 +177,6 @@ class AssetBank:
                 found[row.id] = 0
             rows = conn.execute(sa.select(hashes.c.asset_id, hashes.c.variant, hashes.c.value)
                                 .join(assets).where(assets.c.status == "active")).all()
-        import numpy as np
 
         for algo, value in query.items():
             own = [r for r in rows if r.variant == f"{algo}:crop(0, 0, 0, 0)"]

@@ -7,10 +7,10 @@ technical detail (hash distance, inliers, shape agreement) from its ``evidence``
 
 from __future__ import annotations
 
+from ..classify.judge import Judgement
+from ..findings import hit_finding, make_finding
 from ..lexicon import Hit
 from ..model import Evidence, Finding, Location
-from ..policy import rule_for
-from ..stages.classify import Judgement
 from .matcher import Match
 from .ocr import OcrResult, enclosing
 from .qr import QrCode
@@ -66,14 +66,11 @@ def unreadable(index: int, source: str, problem: str,
                size: tuple[int, int] | None = None) -> Finding:
     """A picture that could not be checked (or only partly, when ``size`` is known: the box is
     then the whole picture)."""
-    rule = rule_for("stage_error")
     box = (0, 0, size[0], size[1]) if size else None
-    return Finding(stage=STAGE, category="stage_error", severity=rule.severity,
-                   field=f"image:{index}", start=0, end=0, text="", term="", score=0.0,
-                   article=rule.article,
-                   explanation=f"{picture_name(index)}（{source}）无法检查：{problem}；"
-                               "须由人工查看",
-                   location=Location(image=index, box=box, size=size))
+    return make_finding("stage_error", stage=STAGE, field=f"image:{index}", score=0.0,
+                        explanation=f"{picture_name(index)}（{source}）无法检查：{problem}；"
+                                    "须由人工查看",
+                        location=Location(image=index, box=box, size=size))
 
 
 def bank_match(index: int, match: Match, frame: int, n_frames: int, size: tuple[int, int],
@@ -81,7 +78,6 @@ def bank_match(index: int, match: Match, frame: int, n_frames: int, size: tuple[
     """``scale`` maps the reduced working copy back to the picture's own pixels."""
     asset, check = match.asset, match.verification
     location = where(index, frame, _scaled(check.quad, scale), size)
-    rule = rule_for(asset.kind)
     kind = "徽标" if asset.kind == "emblem" else "受著作权保护的图片"
     how = "形状比对" if check.method == "shape" else "特征点核验"
     evidence = [Evidence("hash_distance", float(match.distance)),
@@ -93,10 +89,9 @@ def bank_match(index: int, match: Match, frame: int, n_frames: int, size: tuple[
                      Evidence("feature_matches", float(check.matches))]
     if check.mirrored:
         evidence.append(Evidence("mirrored", 1.0))
-    return Finding(
-        stage=STAGE, category=asset.kind, severity=rule.severity, field=f"image:{index}",
-        start=0, end=0, text="", term=f"asset {asset.id}: {asset.title}",
-        score=round(check.score, 3), article=rule.article,
+    return make_finding(
+        asset.kind, stage=STAGE, field=f"image:{index}", term=f"asset {asset.id}: {asset.title}",
+        score=round(check.score, 3),
         explanation=(f"{picture_name(index, frame, n_frames)}{part_of(location.box, size)}"
                      f"与资产库第{asset.id}号{kind}“{asset.title}”相同"
                      f"{'（镜像）' if check.mirrored else ''}（所有者：{asset.owner or '未登记'}，"
@@ -106,15 +101,12 @@ def bank_match(index: int, match: Match, frame: int, n_frames: int, size: tuple[
 
 def outside_qr(index: int, code: QrCode, frame: int, n_frames: int, size: tuple[int, int],
                scale: float = 1.0) -> Finding:
-    rule = rule_for("commercial")
     location = where(index, frame, _scaled(code.box, scale), size)
-    return Finding(stage=STAGE, category="commercial", severity=rule.severity,
-                   field=f"image:{index}", start=0, end=0, text="", term=code.payload,
-                   score=1.0, article=rule.article,
-                   explanation=f"{picture_name(index, frame, n_frames)}"
-                               f"{part_of(location.box, size)}的二维码指向学校域名以外："
-                               f"{code.payload}；请确认是否允许",
-                   location=location)
+    return make_finding("commercial", stage=STAGE, field=f"image:{index}", term=code.payload,
+                        explanation=f"{picture_name(index, frame, n_frames)}"
+                                    f"{part_of(location.box, size)}的二维码指向学校域名以外："
+                                    f"{code.payload}；请确认是否允许",
+                        location=location)
 
 
 def text_hit(index: int, hit: Hit, ocr: OcrResult, frame: int, n_frames: int,
@@ -123,14 +115,10 @@ def text_hit(index: int, hit: Hit, ocr: OcrResult, frame: int, n_frames: int,
     line = ocr.line_at(hit.start)
     points = ocr.lines[line].box if line >= 0 else ()
     location = where(index, frame, _scaled(points, scale), size)
-    return Finding(
-        stage=STAGE, category=hit.entry.category, severity=hit.entry.severity,
-        field=f"image:{index}", start=hit.start, end=hit.end,
-        text=ocr.text[hit.start:hit.end], term=hit.entry.term, score=1.0,
-        article=hit.entry.article,
-        explanation=(f"{picture_name(index, frame, n_frames)}第{line + 1}行文字："
-                     f"{hit.explanation()}"),
-        location=location)
+    return hit_finding(STAGE, f"image:{index}", hit, ocr.text,
+                       explanation=(f"{picture_name(index, frame, n_frames)}第{line + 1}行文字："
+                                    f"{hit.explanation()}"),
+                       location=location)
 
 
 # The evidence that makes up this share of the shown evidence's weight drove the score; the
@@ -163,10 +151,9 @@ def text_judgement(index: int, judged: Judgement, ocr: OcrResult, frame: int, n_
     box = enclosing([_scaled(line.box, scale) for line in lines])
     location = Location(image=index, frame=frame, box=_clip_box(box, size), size=size)
     rows = f"第{first}行" if first == last else f"第{first}至{last}行"
-    return Finding(
-        stage=STAGE, category=judged.name, severity=judged.severity, field=field,
-        start=start, end=end, text=ocr.text[start:end], term="",
-        score=round(judged.probability, 4), article=rule_for(judged.name).article,
+    return make_finding(
+        judged.name, stage=STAGE, severity=judged.severity, field=field,
+        start=start, end=end, text=ocr.text[start:end], score=round(judged.probability, 4),
         explanation=f"{picture_name(index, frame, n_frames)}{rows}文字（共{len(ocr.lines)}行）："
                     f"{judged.explanation}",
         evidence=judged.evidence, location=location)

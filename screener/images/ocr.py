@@ -96,7 +96,7 @@ def _model_paths() -> dict[str, str]:
     missing = [str(path) for path in paths.values() if not path.is_file()]
     if missing:
         raise OcrError(f"OCR model file(s) missing from the installation: "
-                             f"{', '.join(missing)}; reinstall rapidocr")
+                       f"{', '.join(missing)}; reinstall rapidocr")
     return {task: str(path) for task, path in paths.items()}
 
 
@@ -112,6 +112,7 @@ class OcrEngine:
         with OcrEngine._lock:
             engine = OcrEngine._shared.get(threads)
             if engine is None:
+                # onnxruntime and the OCR models (measured: 180 ms to import): on first use only
                 from rapidocr import RapidOCR
 
                 params = {"Global.log_level": "error", "Det.limit_type": "max",

@@ -16,7 +16,7 @@ from pathlib import Path
 from .bank import AssetBank
 from .config import ImageConfig
 from .decode import read_image
-from .errors import ImageDecodeError
+from .errors import AssetError, ImageDecodeError
 from .matcher import BankIndex, Match
 from .ocr import OcrCache, OcrEngine, OcrResult
 from .qr import QrCode, decode_qr
@@ -62,6 +62,23 @@ class CheckerSetup:
     config: ImageConfig
     bank_url: str
     ocr_folder: str
+
+
+_PREPARED: set[str] = set()
+
+
+def prepare_bank(setup: CheckerSetup) -> None:
+    """Bring the bank's tables to the newest revision once in this process, before workers open
+    it together: two workers migrating a new bank at once, one waits for the other's lock and
+    may give up ("database is locked"). A bank that cannot be opened is left for each picture
+    to report."""
+    if setup.bank_url in _PREPARED:
+        return
+    try:
+        AssetBank(setup.bank_url, setup.config)
+    except AssetError:
+        return
+    _PREPARED.add(setup.bank_url)
 
 
 def _add(timings: dict[str, float], part: str, began: float) -> None:

@@ -10,11 +10,11 @@ their pictures share one queue. It fails closed and never hangs:
 * a picture that takes longer than ``task_seconds`` has its worker killed, likewise;
 * a worker that cannot load (``start_seconds``) fails the picture it was given.
 
-Workers are forked from the calling process while it runs a single thread (a command line:
-the worker starts with everything imported, in a few milliseconds); otherwise (the review
-service runs many threads, whose locks a fork would copy in whatever state they are) they are
-started through a fork server, a clean process that has imported numpy, OpenCV and rapidocr
-once. Either way a worker then loads the OCR models once and keeps them.
+Workers are started through a fork server: a clean process that has imported numpy, OpenCV and
+rapidocr once, so a new worker costs the model load, not a fresh interpreter. They are never
+forked from the calling process itself: a fork copies its threads' locks and OpenCV's thread
+pool in whatever state they are (measured: a worker forked from a process that had used OpenCV
+died now and then on its first picture), and the review service runs many threads.
 
 ``InProcess`` checks the pictures one at a time in the calling process: the baseline, and what
 a process that must not have children uses (a daemonic worker of another pool).
@@ -33,7 +33,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from multiprocessing.connection import wait
 
-from .picture import CheckerSetup, PictureChecker, PictureResult, PictureTask
+from .picture import CheckerSetup, PictureChecker, PictureResult, PictureTask, prepare_bank
 
 _PRELOAD = ["numpy", "cv2", "PIL.Image", "imagehash", "sqlalchemy", "onnxruntime", "rapidocr",
             "screener.images.picture"]
@@ -126,9 +126,8 @@ class PicturePool:
     def __init__(self, size: int | None = None, *, start_seconds: float = 120.0) -> None:
         self.size = size or default_size()
         self.start_seconds = start_seconds
-        self._forkserver = multiprocessing.get_context("forkserver")
-        self._forkserver.set_forkserver_preload(_PRELOAD)
-        self._fork = multiprocessing.get_context("fork")
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(_PRELOAD)
         self._queue: deque[tuple[int, CheckerSetup, PictureTask, Future]] = deque()
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
@@ -141,6 +140,7 @@ class PicturePool:
     def run(self, setup: CheckerSetup, tasks: list[PictureTask]) -> list[PictureResult]:
         """Check ``tasks``; one result per task, in order. Never raises for a picture: what went
         wrong is the result's ``problem``."""
+        prepare_bank(setup)
         futures = self._submit(setup, tasks)
         return [self._result(task, future) for task, future in zip(tasks, futures, strict=True)]
 
@@ -175,9 +175,7 @@ class PicturePool:
             for task, future in zip(tasks, futures, strict=True):
                 self._next += 1
                 self._queue.append((self._next, setup, task, future))
-            # Workers are started here, in the caller's thread, before the dispatcher's thread
-            # exists on a first call: a single-threaded caller can then fork them.
-            self._assign()
+            self._assign()  # start workers and hand out pictures now, not a wake-up later
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._dispatch, name="picture-pool",
                                                 daemon=True)
@@ -259,10 +257,9 @@ class PicturePool:
         return seconds + (0.0 if worker.ready else self.start_seconds)
 
     def _start(self) -> _Worker:
-        context = self._fork if threading.active_count() == 1 else self._forkserver
-        parent, child = context.Pipe()
-        process = context.Process(target=_serve, args=(child,), name="picture-worker",
-                                  daemon=True)
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child,), name="picture-worker",
+                                        daemon=True)
         process.start()
         child.close()
         worker = _Worker(process, parent)

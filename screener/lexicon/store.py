@@ -17,8 +17,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import os
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,7 +40,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from ..checkpoints import checkpoint
 from ..errors import LexiconError
+from ..migrations import LEXICON, upgrade
 from ..model import Severity
 from ..settings import Settings
 from .files import Entry
@@ -158,23 +158,6 @@ def storage_problem(exc: Exception) -> str | None:
     return f"{problem} (disk full or read-only state folder?)"
 
 
-PAUSE_ENV = "SCREENER_TEST_PAUSE_AT"
-
-
-def pause_point(name: str) -> None:
-    """Test-only: with ``SCREENER_TEST_PAUSE_AT=<name>`` the process stops here and waits.
-
-    The fault tests (tests/faults) set it on a child process, wait for the "paused at" line on
-    its stderr and kill -9 it, so the kill lands inside the named critical window (an open write
-    transaction) every time instead of by luck. Unset, it is one environment lookup.
-    """
-    if os.environ.get(PAUSE_ENV) == name:
-        sys.stderr.write(f"paused at {name}\n")
-        sys.stderr.flush()
-        while True:
-            time.sleep(60)
-
-
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -207,14 +190,7 @@ class LexiconStore:
             try:
                 if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
                     Path(database).parent.mkdir(parents=True, exist_ok=True)
-                for attempt in range(_WRITE_RETRIES):
-                    try:
-                        metadata.create_all(self.engine)
-                        break
-                    except OperationalError as exc:  # another process is creating them too
-                        if "locked" not in str(exc) or attempt == _WRITE_RETRIES - 1:
-                            raise
-                        time.sleep(0.05 * (attempt + 1))
+                upgrade(self.engine, LEXICON)
             except (SQLAlchemyError, OSError) as exc:
                 problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
                 raise LexiconError(self.url, f"cannot open the lexicon database: {problem}") \
@@ -322,7 +298,7 @@ class LexiconStore:
             change = Change(seq, at, by, reason, action, summary,
                             hashlib.sha256(payload.encode()).hexdigest(), basis, content_hash)
             conn.execute(changes_table.insert().values(**_as_dict(change)))
-            pause_point("lexicon.commit")
+            checkpoint("lexicon.commit")
             conn.execute(events_table.insert(), rows)
         return change
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, LexiconError
+from ..ingest import load_json, read_bounded
 from ..settings import Settings
 from .files import ALLOW, Entry, make_entry
 from .maintain import check_entry, unmatchable
@@ -123,8 +124,6 @@ def _csv_rows(text: str) -> Iterator[_Row]:
 
 
 def _json_rows(text: str, source: str, max_rows: int) -> Iterator[_Row]:
-    from ..ingest import load_json
-
     data = load_json(text, source)
     if not isinstance(data, list):
         raise InputError(source, "a JSON import is a list of terms or of objects")
@@ -155,8 +154,6 @@ def _check_rows(count: int, what: str, source: str, max_rows: int) -> None:
 def read_import(path: Path, settings: Settings, category: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Parse and check an import file; ``category`` fills rows that name none."""
-    from ..ingest import read_bounded
-
     source = str(path)
     data = read_bounded(path, settings.max_import_bytes, kind="an import file", noun="imports",
                         limit_name="split the file")

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import ahocorasick
 
-from ..errors import InputError
 from ..normalize import Normalizer, load_tables
 from ..settings import REPO_ROOT, Settings
+from .clean import CleanCorpus, clean_corpus
 from .compiled import compile_lexicon, fold_terms, pinyin_spellings
 from .files import Entry
 from .matcher import TermMatcher
@@ -51,33 +50,27 @@ class TrialResult:
 
 
 def try_terms(candidates: list[Entry], allow: list[Entry], settings: Settings,
-              corpus: Path = CLEAN_CORPUS) -> TrialResult:
-    from ..ingest import SUFFIXES, load_draft
-
-    files = sorted(p for p in corpus.glob("*") if p.suffix in SUFFIXES) \
-        if corpus.is_dir() else []
-    if not files:
-        raise InputError(str(corpus), "no drafts in the clean reference corpus")
+              corpus: CleanCorpus | None = None) -> TrialResult:
+    """Screen the clean reference corpus (``clean.clean_corpus``) with the candidates."""
+    corpus = corpus if corpus is not None else clean_corpus(settings)
     normalizer = Normalizer(load_tables(settings.cache_dir))
     lexicon = compile_lexicon(candidates + allow, normalizer, settings.min_pinyin_letters)
     matcher = TermMatcher(lexicon, boundary_window=settings.boundary_window,
                           cache_dir=settings.cache_dir)
     hits: list[TrialHit] = []
     drafts_hit = 0
-    for path in files:
-        draft = load_draft(path, settings)
+    for clean in corpus.texts:
         found = False
-        for field in ("title", "body"):
-            text = getattr(draft, field)
+        for field, text in clean.fields:
             for hit in matcher.find(normalizer(text)):
                 found = True
                 before = text[max(0, hit.start - CONTEXT_CHARS):hit.start].replace("\n", " ")
                 after = text[hit.end:hit.end + CONTEXT_CHARS].replace("\n", " ")
-                hits.append(TrialHit(path.name, field, hit.start, hit.end,
+                hits.append(TrialHit(clean.source, field, hit.start, hit.end,
                                      text[hit.start:hit.end], hit.entry.term,
                                      f"{before}[{text[hit.start:hit.end]}]{after}"))
         drafts_hit += found
-    return TrialResult(tuple(hits), len(files), drafts_hit)
+    return TrialResult(tuple(hits), len(corpus), drafts_hit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Batch re-screening of published posts (issue 7).
+"""Batch re-screening of published posts.
 
 * ``archive``: importing past posts (JSON Lines, CSV, folders of draft files) into ``rs_posts``;
 * ``runner``: screening the archive with the current lexicon and models, one stored report per

@@ -14,10 +14,8 @@ line number and reason; the good ones are imported.
 Dates: ISO 8601 (``2024-03-01`` or ``2024-03-01T09:30:00``, with or without an offset). A date
 without an offset is Beijing time (UTC+8); every date is stored in UTC.
 
-The service's published drafts (``import_service``) come from the state folder's service
-database: each keeps its title, body, author, account, publication time and the uploaded
-pictures (by their stored path, kept by sha256 so it never changes) under the id
-``svc:<draft id>``, which is what lets a re-screening find its way back to the draft.
+Other sources come from plugins (``import_source``): the review service provides ``service``,
+its published drafts (``screener archive import --from-service``).
 """
 
 from __future__ import annotations
@@ -37,6 +35,7 @@ from sqlalchemy import select
 from ..errors import InputError, ScreenerError
 from ..ingest import SUFFIXES, DraftFile, expand_paths, load_draft, parse_draft
 from ..model import Draft
+from ..plugins import hooks
 from ..settings import Settings
 from . import db
 
@@ -272,67 +271,11 @@ def _import(items: Iterator[Post | InputError], settings: Settings) -> ImportRes
     return result
 
 
-SERVICE_PREFIX = "svc:"
-
-
-def service_draft_id(post_id: str) -> int | None:
-    """The service draft a post came from (``svc:<id>``), or None."""
-    number = post_id.removeprefix(SERVICE_PREFIX)
-    return int(number) if post_id.startswith(SERVICE_PREFIX) and number.isdigit() else None
-
-
-def service_posts(settings: Settings) -> Iterator[Post | InputError]:
-    """The service's published drafts, oldest first. Imported here, not at module level: the
-    screener core does not depend on the service."""
-    from service.config import load_service_settings
-    from service.db import accounts, drafts, read
-    from service.maintenance import service_engine
-
-    engine = service_engine(settings)
-    if engine is None:
-        raise InputError(str(settings.home), "this state folder has no service database "
-                                             "(`screener serve` makes one)")
-    uploads = load_service_settings(settings).upload_dir
-    query = (select(drafts.c.id, drafts.c.title, drafts.c.body, drafts.c.author,
-                    drafts.c.images, drafts.c.published_at, accounts.c.name,
-                    accounts.c.platform)
-             .join(accounts, accounts.c.id == drafts.c.account_id)
-             .where(drafts.c.status == "published").order_by(drafts.c.id))
-    try:
-        with read(engine) as conn:
-            rows = conn.execute(query).all()
-    finally:
-        engine.dispose()
-    for row in rows:
-        source = f"service draft {row.id}"
-        try:
-            yield _service_post(row, source, settings, uploads)
-        except InputError as exc:
-            yield exc
-
-
-def _service_post(row, source: str, settings: Settings, uploads: Path) -> Post:
-    if not row.published_at:
-        raise InputError(source, "published, but no publication time is recorded")
-    try:
-        images = [image["path"] for image in json.loads(row.images)]
-    except (ValueError, TypeError, KeyError):
-        raise InputError(source, "its picture list is unreadable") from None
-    for index, path in enumerate(images):
-        if not Path(path).is_file():  # fail closed: a lost picture is never silently skipped
-            raise InputError(source, f"images[{index}]: the stored picture {path!r} is missing")
-    fields = {"id": f"{SERVICE_PREFIX}{row.id}", "title": row.title, "body": row.body,
-              "account": row.name, "platform": row.platform, "author": row.author,
-              "images": images}
-    draft = parse_draft(json.dumps(fields, ensure_ascii=False), source, ".json", settings,
-                        base=uploads)
-    try:
-        published = iso(parse_when(row.published_at))
-    except ValueError as exc:
-        raise InputError(source, f"published_at: {exc}") from None
-    return Post(draft, published, source)
-
-
-def import_service(settings: Settings) -> ImportResult:
-    """Copy the service's published drafts into the archive; idempotent like ``import_paths``."""
-    return _import(service_posts(settings), settings)
+def import_source(name: str, settings: Settings) -> ImportResult:
+    """Import the posts of a source a plugin provides (``service``: the review service's
+    published drafts)."""
+    items = hooks().archive_source(name=name, settings=settings)
+    if items is None:
+        raise InputError(name, f"no installed plugin provides the archive source {name!r} "
+                               "(is the review service installed?)")
+    return _import(items, settings)

@@ -15,6 +15,7 @@ cluster). Dask is imported only here, so the core install does not need it.
 
 from __future__ import annotations
 
+from ..errors import RescreenError
 from ..settings import Settings
 from .worker import current_version, work
 
@@ -23,10 +24,8 @@ INSTALL_HINT = "pip install 'screener[dask]'"
 
 def _distributed():
     try:
-        import distributed
+        import distributed  # optional: the core install has no Dask
     except ImportError:
-        from .runner import RescreenError
-
         raise RescreenError(f"--dask needs Dask's distributed scheduler: {INSTALL_HINT}") \
             from None
     return distributed
@@ -40,8 +39,6 @@ class DaskExecutor:
 
     def __init__(self, target: object, settings: Settings, stages: tuple[str, ...] | None,
                  timeout: float = 30.0, in_flight_per_worker: int = 2) -> None:
-        from .runner import RescreenError
-
         distributed = _distributed()
         self.settings, self.stages = settings, stages
         self.per_worker = in_flight_per_worker
@@ -53,8 +50,6 @@ class DaskExecutor:
         self._futures: set = set()
 
     def _result(self, future):
-        from .runner import RescreenError
-
         try:
             return future.result()
         except Exception as exc:  # noqa: BLE001  (a worker's error ends the run, kept results stay)

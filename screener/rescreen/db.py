@@ -1,7 +1,9 @@
 """The ``rs_`` tables: archived posts, their reports per version, and run summaries.
 
 They live in the state folder's database (``settings.lexicon_database_url``) next to the lexicon
-store's tables, and use its engine (WAL, busy timeout, ``BEGIN IMMEDIATE`` on request).
+store's tables, and use its engine (WAL, busy timeout, ``BEGIN IMMEDIATE`` on request). The
+definitions here are for queries; the tables are made and changed by the ``archive`` migrations
+(``screener/migrations/archive``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
-    inspect,
     select,
 )
 from sqlalchemy.engine import Engine
@@ -26,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigError
 from ..lexicon.store import engine_for
+from ..migrations import ARCHIVE, upgrade
 from ..settings import Settings
 
 metadata = MetaData()
@@ -82,24 +84,11 @@ def open_db(settings: Settings) -> Engine:
         database = engine.url.database
         if engine.dialect.name == "sqlite" and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        metadata.create_all(engine)
-        _add_missing_columns(engine)
+        upgrade(engine, ARCHIVE)
     except (SQLAlchemyError, OSError) as exc:
         problem = getattr(exc, "orig", None) or exc
         raise ConfigError(f"cannot open the archive database {url}: {problem}") from None
     return engine
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Archives made before a nullable column existed get it (no other migration is needed)."""
-    for table in (posts, reports, runs):
-        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present and column.nullable:
-                kind = column.type.compile(dialect=engine.dialect)
-                with engine.begin() as conn:
-                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
-                                         f"{kind}")
 
 
 POST_FIELDS = ("id", "title", "body", "account", "platform", "images", "author")

@@ -21,7 +21,6 @@ now), ``changed`` (flagged before and now, but with a new finding or another ver
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -32,8 +31,9 @@ from multiprocessing import get_context
 
 from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, update
 
-from ..classify import BUNDLE, models_dir
-from ..errors import ScreenerError
+from ..classify import model_version
+from ..errors import RescreenError
+from ..lexicon import open_store
 from ..settings import Settings
 from . import cluster, db
 from .archive import iso, parse_when
@@ -44,19 +44,7 @@ DEFAULT_BATCH = 100
 CHUNK = 500  # ids per IN (...) query
 
 
-class RescreenError(ScreenerError):
-    """A run cannot go on (e.g. the lexicon changed under it); what was committed is kept."""
-
 FLAGGED = ("review", "block")
-
-
-def model_version(settings: Settings) -> str:
-    """The classifier bundle in force: a digest of its manifest (which holds the files' sha256)."""
-    manifest = models_dir(settings) / BUNDLE / "manifest.json"
-    try:
-        return "m-" + hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "m-none"
 
 
 def version_key(lexicon_version: str, model: str) -> str:
@@ -298,8 +286,6 @@ def rescreen(settings: Settings, *, since: str | None = None, account: str | Non
     commit (``carried``: how many of the ``n`` kept their previous report).
     KeyboardInterrupt stops it cleanly: the summary comes back with ``interrupted`` set.
     """
-    from ..lexicon import open_store
-
     settings = pinned(settings)
     engine = db.open_db(settings)
     scope = _scope(since, account)
@@ -375,10 +361,11 @@ class PoolExecutor:
     model = ""
 
     def __init__(self, settings: Settings, stages: tuple[str, ...] | None, jobs: int) -> None:
-        if settings.image_workers is None:
+        if settings.images.workers is None:
             # The jobs are the parallelism: each checks its drafts' pictures itself rather than
             # starting a pool of picture workers of its own.
-            settings = settings.model_copy(update={"image_workers": 0})
+            images = settings.images.model_copy(update={"workers": 0})
+            settings = settings.model_copy(update={"images": images})
         self.settings, self.stages, self.jobs = settings, stages, jobs
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
                                         initializer=init_process, initargs=(settings, stages))

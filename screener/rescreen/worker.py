@@ -19,8 +19,13 @@ import signal
 import threading
 from collections.abc import Mapping
 
+from ..images.config import cache_dir, image_config
+from ..images.decode import read_image
+from ..images.ocr import OcrCache
 from ..model import Draft, Platform
+from ..pipeline import Screener, freeze_long_lived
 from ..settings import Settings
+from ..stages.images import REMOTE
 from . import db
 from .incremental import Probe, ProbeSpec
 
@@ -45,8 +50,6 @@ def screener_for(settings: Settings, stages: tuple[str, ...] | None):
         with _LOCK:
             screener = _SCREENERS.get(key)
             if screener is None:
-                from ..pipeline import Screener, freeze_long_lived
-
                 screener = Screener(pinned(settings), stages=stages)
                 _SCREENERS[key] = screener
                 _FRESH.add(key)
@@ -76,11 +79,6 @@ def _probe(spec: ProbeSpec, screener) -> Probe:
 def _ocr_texts(settings: Settings, images: tuple[str, ...]) -> list[str] | None:
     """The text read from each image, as the images stage reads it (the OCR cache answers for
     every image screened before). None when an image cannot be read: screen the post fully."""
-    from ..images.config import cache_dir, image_config
-    from ..images.decode import read_image
-    from ..images.ocr import OcrCache
-    from ..stages.images import REMOTE
-
     home = str(settings.home)
     if home not in _OCR:
         _OCR[home] = (OcrCache(cache_dir(settings) / "ocr"), image_config(settings))

@@ -1,48 +1,47 @@
-"""All stages, registered in one place, in the order they run.
+"""Stages: the steps a draft goes through, and how to add one.
 
-A stage is a factory ``(resources) -> Stage``. Built-in stages register themselves exactly as an
-extension would (``@register("name")``); ``STAGE_ORDER`` fixes the order data flows through them.
+A stage is a callable ``(context) -> findings`` with a ``name`` and three declarations of
+``Key``s: what it ``needs`` (an earlier stage must provide it, or the run cannot be built),
+what it ``uses`` (read when present) and what it ``provides``. It is registered once, with a
+factory ``(resources) -> stage``::
+
+    from screener.findings import make_finding
+    from screener.stages import LEXICON_HITS, Context, Resources, register
+
+    @register("hit_count")
+    class HitCount:
+        name = "hit_count"
+        needs = (LEXICON_HITS,)
+
+        def __init__(self, resources: Resources) -> None:
+            self.limit = 10
+
+        def __call__(self, context: Context):
+            hits = context[LEXICON_HITS]  # the term stage's findings
+            if len(hits) > self.limit:
+                yield make_finding("commercial", stage=self.name,
+                                   explanation=f"{len(hits)} lexicon hits in one draft")
+
+``build_stages(resources)`` builds every registered stage (or the names given) and puts them in
+an order that honours the declarations (``order_stages``); the pipeline (``screener.pipeline``)
+runs them and fails closed around each one. Shared, read-only things (the normalizer, the
+lexicon and its matcher, the classifier) come from ``Resources``; a stage never builds its own.
+Findings come from ``screener.findings`` (``make_finding``), which takes the article and the
+severity from the policy table. README "Writing a stage" says more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from .base import CLASS_SCORES, LEXICON_HITS, Context, Key, Resources, Stage
+from .registry import (
+    StageFactory,
+    build_stages,
+    order_stages,
+    register,
+    registered,
+    unregister,
+)
 
-from .base import Context, Resources, Stage
-
-StageFactory = Callable[[Resources], Stage]
-_REGISTRY: dict[str, StageFactory] = {}
-
-STAGE_ORDER = ("terms", "classify", "images")
-
-
-def register(name: str) -> Callable[[StageFactory], StageFactory]:
-    def decorate(factory: StageFactory) -> StageFactory:
-        if name in _REGISTRY:
-            raise ValueError(f"stage {name!r} registered twice")
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorate
-
-
-def registered() -> dict[str, StageFactory]:
-    _load_builtin()
-    return dict(_REGISTRY)
-
-
-def build_stages(resources: Resources, names: tuple[str, ...] | None = None) -> list[Stage]:
-    available = registered()
-    order = names or tuple(n for n in STAGE_ORDER if n in available)
-    unknown = [n for n in order if n not in available]
-    if unknown:
-        raise KeyError(f"unknown stage(s): {', '.join(unknown)}; known: {', '.join(available)}")
-    return [available[name](resources) for name in order]
-
-
-def _load_builtin() -> None:
-    from . import classify, images, terms  # noqa: F401  (registration happens on import)
-
-
-__all__ = ["STAGE_ORDER", "Context", "Resources", "Stage", "build_stages", "register",
-           "registered"]
+__all__ = ["CLASS_SCORES", "LEXICON_HITS", "Context", "Key", "Resources", "Stage",
+           "StageFactory", "build_stages", "order_stages", "register", "registered",
+           "unregister"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..classify.judge import Classifier
 from ..errors import ModelError
 from ..images.config import assets_url, cache_dir, image_config
 from ..images.errors import ImageDecodeError
@@ -37,9 +38,8 @@ from ..images.qr import is_school_link
 from ..ingest import read_bounded
 from ..model import Draft, Finding
 from ..policy import ACCOUNT_NAME_ONLY
-from . import register
-from .base import Context, Resources
-from .classify import ClassifyStage
+from .base import CLASS_SCORES, Context, Resources
+from .registry import register
 
 REMOTE = ("http://", "https://", "//")
 
@@ -50,9 +50,9 @@ def checker_setup(settings: object) -> CheckerSetup:
 
 
 def picture_runner(settings: object) -> InProcess | PicturePool:
-    """The process's runner for ``image_workers`` (None: a pool of one worker process per CPU,
+    """The process's runner for ``images.workers`` (None: a pool of one worker process per CPU,
     0: this process, N: a pool of N)."""
-    return runner_for(getattr(settings, "image_workers", None))
+    return runner_for(settings.images.workers)  # type: ignore[attr-defined]
 
 
 def _digest(path: str, limit: int) -> str:
@@ -64,13 +64,12 @@ def _digest(path: str, limit: int) -> str:
 
 
 def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
-                    classifier: ClassifyStage | None = None,
                     with_scores: bool = True) -> list[Finding]:
     """Every finding about ``draft``'s pictures, in picture order.
 
     ``runner`` checks the pictures (default: this process's pool for ``resources.settings``);
-    ``with_scores``: judge the text read by the classifiers too (``classifier``, or one built
-    for ``resources``), as the pipeline does when its classify stage ran."""
+    ``with_scores``: judge the text read by ``resources.classifier`` too, as the pipeline does
+    when the draft's text was scored."""
     config = image_config(resources.settings)
     findings_of: dict[int, list[Finding]] = {}
     tasks: dict[str, PictureTask] = {}
@@ -91,16 +90,15 @@ def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
         runner = runner or picture_runner(resources.settings)
         checked = runner.run(checker_setup(resources.settings), list(tasks.values()))
         results = dict(zip(tasks, checked, strict=True))
-    if with_scores and classifier is None:
-        classifier = ClassifyStage(resources)
+    classifier = resources.classifier if with_scores else None
     for number, key in key_of.items():
         findings_of[number] = _findings(resources, number, draft.images[number], results[key],
-                                        classifier if with_scores else None, config)
+                                        classifier, config)
     return [finding for number in sorted(findings_of) for finding in findings_of[number]]
 
 
 def _findings(resources: Resources, number: int, source: str, result: PictureResult,
-              classifier: ClassifyStage | None, config) -> list[Finding]:
+              classifier: Classifier | None, config) -> list[Finding]:
     if result.problem:
         return [unreadable(number, source, result.problem)]
     findings: list[Finding] = []
@@ -129,7 +127,7 @@ def _findings(resources: Resources, number: int, source: str, result: PictureRes
 
 
 def _text_findings(resources: Resources, number: int, source: str, result: PictureResult,
-                   frame, classifier: ClassifyStage | None,
+                   frame, classifier: Classifier | None,
                    seen_classes: set[str]) -> list[Finding]:
     ocr = frame.ocr
     if not ocr.text.strip():
@@ -159,19 +157,18 @@ def _text_findings(resources: Resources, number: int, source: str, result: Pictu
 
 class ImageStage:
     name = STAGE
+    uses = (CLASS_SCORES,)  # text in pictures is scored when the draft's text was
 
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
-        # Same model, thresholds and evidence as the draft's text; loaded on first use.
-        self.classifier = ClassifyStage(resources)
 
     def __call__(self, context: Context) -> list[Finding]:
         if not context.draft.images:
             return []
         # Judged like the draft's text when the draft's text was: a run without the classify
         # stage wants no scores, and a classify stage that failed already made its finding.
-        return screen_pictures(context.draft, context.resources, classifier=self.classifier,
-                               with_scores="classify" in context.stages_run)
+        return screen_pictures(context.draft, context.resources,
+                               with_scores=CLASS_SCORES in context)
 
 
 register("images")(ImageStage)

@@ -1,15 +1,18 @@
-"""The term stage: lexicon hits in the title and body."""
+"""The term stage: lexicon hits in the title and body, provided to later stages as well."""
 
 from __future__ import annotations
 
+from ..findings import hit_finding
 from ..model import Finding
 from ..policy import ACCOUNT_NAME_ONLY
-from . import register
-from .base import Context, Resources
+from .base import LEXICON_HITS, Context, Resources
+from .registry import register
 
 
+@register("terms")
 class TermStage:
     name = "terms"
+    provides = (LEXICON_HITS,)
 
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
@@ -19,20 +22,6 @@ class TermStage:
         matcher = context.resources.matcher
         for field_name, original in context.text_fields():
             for hit in matcher.find(context.normalized(field_name), exclude=ACCOUNT_NAME_ONLY):
-                findings.append(Finding(
-                    stage=self.name,
-                    category=hit.entry.category,
-                    severity=hit.entry.severity,
-                    field=field_name,
-                    start=hit.start,
-                    end=hit.end,
-                    text=original[hit.start:hit.end],
-                    term=hit.entry.term,
-                    score=1.0,
-                    article=hit.entry.article,
-                    explanation=hit.explanation(),
-                ))
+                findings.append(hit_finding(self.name, field_name, hit, original))
+        context.provide(LEXICON_HITS, tuple(findings))
         return findings
-
-
-register("terms")(TermStage)

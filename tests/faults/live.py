@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-PAUSE_ENV = "SCREENER_TEST_PAUSE_AT"
+PAUSED = Path(__file__).with_name("paused.py")  # runs a command that stops at a checkpoint
 
 
 def free_port() -> int:
@@ -25,19 +25,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def command_env(home: Path, pause: str | None = None, **extra: str) -> dict[str, str]:
+def command_env(home: Path, **extra: str) -> dict[str, str]:
     env = {**os.environ, "SCREENER_HOME": str(home), **extra}
-    for name in ("SCREENER_DATABASE_URL", PAUSE_ENV):
-        env.pop(name, None)
-    if pause:
-        env[PAUSE_ENV] = pause
+    env.pop("SCREENER_DATABASE_URL", None)
     return env
+
+
+def command(module: str, pause: str | None) -> list[str]:
+    """``python -m module``, or through the test entry point that stops at ``pause``."""
+    return [sys.executable, str(PAUSED), pause, module] if pause else [sys.executable, "-m",
+                                                                       module]
 
 
 def screener(home: Path, *args: str, pause: str | None = None, module: str = "screener.cli",
              **popen) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", module, *args],
-                            env=command_env(home, pause), stdout=subprocess.PIPE,
+    return subprocess.Popen([*command(module, pause), *args],
+                            env=command_env(home), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True, **popen)
 
 
@@ -48,7 +51,7 @@ def run(home: Path, *args: str, module: str = "screener.cli", timeout: float = 3
 
 
 def audit_verify(home: Path) -> subprocess.CompletedProcess:
-    return run(home, "audit", "verify", module="screener.cli_service")
+    return run(home, "audit", "verify", module="screener_service.cli")
 
 
 class Lines:
@@ -97,6 +100,17 @@ def kill9(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
+def kill9_unless_done(process: subprocess.Popen) -> bool:
+    """kill -9 unless the process has ended by itself meanwhile (it may, between a look and the
+    kill); True when the kill landed."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
+    return process.returncode == -signal.SIGKILL
+
+
 class Server:
     """``screener serve`` on 127.0.0.1; the admin token comes from its first start."""
 
@@ -106,8 +120,8 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [*prefix, sys.executable, "-m", "screener.cli_service", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)], env=command_env(home, pause), stdout=subprocess.PIPE,
+            [*prefix, *command("screener_service.cli", pause), "serve", "--host", "127.0.0.1",
+             "--port", str(self.port)], env=command_env(home), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=preexec_fn)
         self.out = Lines(self.process.stdout)
         self.err = Lines(self.process.stderr)

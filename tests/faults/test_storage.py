@@ -135,7 +135,7 @@ def _read_only_checks(home, owner):
     seeded = run(home, "lexicon", "add", "测试违禁甲", "-c", "illegal", "--reason", "seed",
                  prefix=owner)
     assert seeded.returncode == 0, seeded.stderr
-    initialised = run(home, "init", module="screener.cli_service", prefix=owner)
+    initialised = run(home, "init", module="screener_service.cli", prefix=owner)
     assert initialised.returncode == 0, initialised.stderr
     _read_only(home)
 
@@ -145,7 +145,7 @@ def _read_only_checks(home, owner):
     line = _one_clear_line(change.stderr)
     assert "screener.db" in line and "read-only" in line, line
 
-    unit = run(home, "accounts", "add-unit", "力学系", module="screener.cli_service",
+    unit = run(home, "accounts", "add-unit", "力学系", module="screener_service.cli",
                prefix=owner)
     assert unit.returncode != 0
     line = _one_clear_line(unit.stderr)

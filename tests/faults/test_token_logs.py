@@ -3,7 +3,7 @@ or its hash, except the first admin token, printed once when the folder is initi
 
 from __future__ import annotations
 
-from service.auth import hash_token
+from screener_service.auth import hash_token
 
 from .live import Server, registry
 

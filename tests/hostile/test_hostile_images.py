@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from .conftest import client_error, still_serving
+from tests.fixtures.hostile import client_error, still_serving
 
 
 def _png(size=(64, 64), seed=0) -> bytes:

@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from .conftest import client_error, still_serving
+from tests.fixtures.hostile import client_error, still_serving
 
 
 @cache

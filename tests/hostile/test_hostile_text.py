@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import client_error, post_raw, still_serving
+from tests.fixtures.hostile import client_error, post_raw, still_serving
 
 DEEP = 10_000
 

@@ -7,8 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from screener.images.matcher import BankIndex
-
-from .conftest import as_rgb
+from tests.fixtures.images import as_rgb
 
 
 def _jpeg(im, quality):

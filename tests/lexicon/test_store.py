@@ -22,64 +22,64 @@ def _terms(settings, category="illegal"):
     return {e.term for e in current_entries(settings) if e.category == category}
 
 
-def test_each_change_is_a_version_with_who_when_and_why(test_settings, normalizer):
-    assert load_lexicon(test_settings, normalizer).version.startswith("lex-0-")
-    first = add_terms(test_settings, ["出售发票"], "illegal", ALICE)
+def test_each_change_is_a_version_with_who_when_and_why(db_settings, normalizer):
+    assert load_lexicon(db_settings, normalizer).version.startswith("lex-0-")
+    first = add_terms(db_settings, ["出售发票"], "illegal", ALICE)
     assert (first.seq, first.by, first.reason, first.action) == (1, "alice",
                                                                  "seen in a scam post", "add")
     assert first.at.endswith("+00:00") and len(first.content) == 12
-    assert add_terms(test_settings, ["出售发票"], "illegal", ALICE) is None  # nothing new
-    second = retire_terms(test_settings, ["办证"], Who("bob", "false alarms"))
+    assert add_terms(db_settings, ["出售发票"], "illegal", ALICE) is None  # nothing new
+    second = retire_terms(db_settings, ["办证"], Who("bob", "false alarms"))
     assert second.seq == 2 and second.chain != first.chain
-    lexicon = load_lexicon(test_settings, normalizer)
+    lexicon = load_lexicon(db_settings, normalizer)
     assert lexicon.version == f"lex-2-{second.content}"
-    assert "办证" not in _terms(test_settings) and "出售发票" in _terms(test_settings)
+    assert "办证" not in _terms(db_settings) and "出售发票" in _terms(db_settings)
 
 
-def test_retiring_keeps_history_and_old_versions_stay_readable(test_settings):
-    add_terms(test_settings, ["出售发票"], "illegal", ALICE)
-    retire_terms(test_settings, ["出售发票"], Who("bob", "too broad"))
-    store = store_for(test_settings)
+def test_retiring_keeps_history_and_old_versions_stay_readable(db_settings):
+    add_terms(db_settings, ["出售发票"], "illegal", ALICE)
+    retire_terms(db_settings, ["出售发票"], Who("bob", "too broad"))
+    store = store_for(db_settings)
     assert [(e.seq, e.action, e.active) for e in store.events(term="出售发票")] == \
         [(1, "add", True), (2, "retire", False)]
-    assert "出售发票" in {e.term for e in entries_at(test_settings, 1)}
-    assert "出售发票" not in {e.term for e in entries_at(test_settings, 2)}
-    assert "办证" in {e.term for e in entries_at(test_settings, 0)}
+    assert "出售发票" in {e.term for e in entries_at(db_settings, 1)}
+    assert "出售发票" not in {e.term for e in entries_at(db_settings, 2)}
+    assert "办证" in {e.term for e in entries_at(db_settings, 0)}
 
 
-def test_retire_needs_a_reason_and_a_known_term(test_settings):
+def test_retire_needs_a_reason_and_a_known_term(db_settings):
     with pytest.raises(LexiconError, match="reason is required"):
-        retire_terms(test_settings, ["办证"], Who("bob", " "))
+        retire_terms(db_settings, ["办证"], Who("bob", " "))
     with pytest.raises(LexiconError, match="not in the lexicon: 不存在"):
-        retire_terms(test_settings, ["不存在"], ALICE)
-    assert store_for(test_settings).latest_seq() == 0
+        retire_terms(db_settings, ["不存在"], ALICE)
+    assert store_for(db_settings).latest_seq() == 0
 
 
-def test_edit_moves_a_term_between_categories(test_settings):
-    edit_term(test_settings, "办证", ALICE, category="commercial")
-    entry = next(e for e in current_entries(test_settings) if e.term == "办证")
+def test_edit_moves_a_term_between_categories(db_settings):
+    edit_term(db_settings, "办证", ALICE, category="commercial")
+    entry = next(e for e in current_entries(db_settings) if e.term == "办证")
     assert (entry.category, str(entry.severity)) == ("commercial", "review")
-    assert "办证" not in _terms(test_settings)
+    assert "办证" not in _terms(db_settings)
 
 
-def test_unmatchable_and_too_long_terms_are_refused(test_settings):
+def test_unmatchable_and_too_long_terms_are_refused(db_settings):
     with pytest.raises(LexiconError, match="cannot be matched"):
-        add_terms(test_settings, ["★ ★"], "illegal", ALICE)
+        add_terms(db_settings, ["★ ★"], "illegal", ALICE)
     with pytest.raises(LexiconError, match="too long"):
-        add_terms(test_settings, ["长" * 65], "illegal", ALICE)
+        add_terms(db_settings, ["长" * 65], "illegal", ALICE)
 
 
-def test_a_published_version_loads_from_the_cache_without_compiling(test_settings, normalizer,
+def test_a_published_version_loads_from_the_cache_without_compiling(db_settings, normalizer,
                                                                     monkeypatch):
-    add_terms(test_settings, ["出售发票"], "illegal", ALICE)
-    built = load_lexicon(test_settings, normalizer)
+    add_terms(db_settings, ["出售发票"], "illegal", ALICE)
+    built = load_lexicon(db_settings, normalizer)
     from screener.lexicon import cache
 
     def no_compiling(*_args, **_kwargs):
         raise AssertionError("compiled again")
 
     monkeypatch.setattr(cache, "compile_lexicon", no_compiling)
-    loaded = load_lexicon(test_settings, normalizer)
+    loaded = load_lexicon(db_settings, normalizer)
     assert loaded.version == built.version and loaded.entries == built.entries
     assert loaded.keys == built.keys
 
@@ -89,20 +89,20 @@ def _writer(settings, prefix: str, count: int) -> None:
         add_terms(settings, [f"{prefix}测试词{i:03d}"], "illegal", Who(prefix, "parallel"))
 
 
-def test_two_writers_in_parallel_lose_nothing(test_settings):
-    store_for(test_settings)  # create the tables before the race
+def test_two_writers_in_parallel_lose_nothing(db_settings):
+    store_for(db_settings)  # create the tables before the race
     context = multiprocessing.get_context("spawn")  # engines and locks must not cross a fork
-    workers = [context.Process(target=_writer, args=(test_settings, name, 50))
+    workers = [context.Process(target=_writer, args=(db_settings, name, 50))
                for name in ("甲", "乙")]
     for w in workers:
         w.start()
     for w in workers:
         w.join(120)
     assert [w.exitcode for w in workers] == [0, 0]
-    terms = _terms(test_settings)
+    terms = _terms(db_settings)
     assert sum(t.endswith(tuple(f"{i:03d}" for i in range(50))) and "测试词" in t
                for t in terms) == 100
-    changes = store_for(test_settings).changes()
+    changes = store_for(db_settings).changes()
     assert sorted(c.seq for c in changes) == list(range(1, 101))
     assert len({c.content for c in changes}) == 100
 

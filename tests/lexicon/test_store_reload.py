@@ -13,8 +13,8 @@ from screener.model import Verdict
 from screener.settings import load_settings
 
 
-def test_screenings_run_while_versions_are_published(test_settings, test_lexicons):
-    settings = load_settings(home=test_settings.home, lexicon_dir=test_lexicons,
+def test_screenings_run_while_versions_are_published(db_settings, test_lexicons):
+    settings = load_settings(home=db_settings.home, lexicon_dir=test_lexicons,
                              lexicon_check_seconds=0)
     screener = Screener(settings)
     valid = {screener.lexicon_version}
@@ -51,8 +51,8 @@ def test_screenings_run_while_versions_are_published(test_settings, test_lexicon
         assert ("出售发票1" in {f.term for f in report.findings}) == (seq >= 2)
 
 
-def test_no_check_before_the_interval(test_settings):
-    settings = load_settings(home=test_settings.home, lexicon_dir=test_settings.lexicon_dir,
+def test_no_check_before_the_interval(db_settings):
+    settings = load_settings(home=db_settings.home, lexicon_dir=db_settings.lexicon_dir,
                              lexicon_check_seconds=3600)
     screener = Screener(settings)
     before = screener.lexicon_version
@@ -62,8 +62,8 @@ def test_no_check_before_the_interval(test_settings):
     assert screener.refresh() is False
 
 
-def test_the_check_runs_in_the_background(test_settings):
-    settings = load_settings(home=test_settings.home, lexicon_dir=test_settings.lexicon_dir,
+def test_the_check_runs_in_the_background(db_settings):
+    settings = load_settings(home=db_settings.home, lexicon_dir=db_settings.lexicon_dir,
                              lexicon_check_seconds=0)
     screener = Screener(settings)
     before = screener.lexicon_version
@@ -76,8 +76,8 @@ def test_the_check_runs_in_the_background(test_settings):
     assert report.lexicon_version.startswith("lex-1-") and report.verdict is Verdict.BLOCK
 
 
-def test_an_unreadable_store_keeps_the_version_in_force(test_settings, monkeypatch):
-    settings = load_settings(home=test_settings.home, lexicon_dir=test_settings.lexicon_dir,
+def test_an_unreadable_store_keeps_the_version_in_force(db_settings, monkeypatch):
+    settings = load_settings(home=db_settings.home, lexicon_dir=db_settings.lexicon_dir,
                              lexicon_check_seconds=0)
     screener = Screener(settings)
     before = screener.lexicon_version

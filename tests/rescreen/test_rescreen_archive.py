@@ -19,12 +19,12 @@ def _posts(settings) -> dict[str, dict]:
         return {r.id: dict(r._mapping) for r in conn.execute(select(rsdb.posts))}
 
 
-def test_jsonl_import_keeps_date_and_account_and_is_idempotent(test_settings, archive_file):
-    first = import_paths([archive_file], test_settings)
+def test_jsonl_import_keeps_date_and_account_and_is_idempotent(db_settings, archive_file):
+    first = import_paths([archive_file], db_settings)
     assert (first.imported, first.unchanged, first.errors) == (120, 0, [])
-    again = import_paths([archive_file], test_settings)
+    again = import_paths([archive_file], db_settings)
     assert (again.imported, again.unchanged, again.errors, again.conflicts) == (0, 120, [], [])
-    posts = _posts(test_settings)
+    posts = _posts(db_settings)
     assert len(posts) == 120
     post = posts["t00001"]
     assert post["account"] == "acct0"
@@ -33,7 +33,7 @@ def test_jsonl_import_keeps_date_and_account_and_is_idempotent(test_settings, ar
     assert post["platform"] == "weibo"
 
 
-def test_bad_lines_are_reported_with_line_numbers(test_settings, tmp_path):
+def test_bad_lines_are_reported_with_line_numbers(db_settings, tmp_path):
     good = {"id": "a1", "body": "讲座通知", "account": "工学院", "published_at": "2024-03-01"}
     lines = [
         json.dumps(good, ensure_ascii=False),
@@ -49,7 +49,7 @@ def test_bad_lines_are_reported_with_line_numbers(test_settings, tmp_path):
     ]
     path = tmp_path / "a.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = import_paths([path], test_settings)
+    result = import_paths([path], db_settings)
     assert result.imported == 2
     reasons = {source.rsplit(":", 1)[1]: reason for source, reason in result.errors}
     assert set(reasons) == {"2", "3", "4", "5", "6", "8"}
@@ -59,23 +59,23 @@ def test_bad_lines_are_reported_with_line_numbers(test_settings, tmp_path):
     assert "unknown key 'boby'" in reasons["5"]
     assert "expected a JSON object" in reasons["6"]
     assert "empty draft" in reasons["8"]
-    posts = _posts(test_settings)
+    posts = _posts(db_settings)
     assert posts["a1"]["published_at"] == "2024-02-29T16:00:00+00:00"
     # no id: the content hash, so importing it again is still idempotent
     assert any(pid.startswith("d-") for pid in posts)
-    assert import_paths([path], test_settings).imported == 0
+    assert import_paths([path], db_settings).imported == 0
 
 
-def test_same_id_different_content_is_a_conflict(test_settings, tmp_path, write_jsonl):
+def test_same_id_different_content_is_a_conflict(db_settings, tmp_path, write_jsonl):
     write_jsonl(tmp_path / "a.jsonl", [{"id": "p", "body": "一", "published_at": "2024-01-01"}])
     write_jsonl(tmp_path / "b.jsonl", [{"id": "p", "body": "二", "published_at": "2024-01-01"}])
-    import_paths([tmp_path / "a.jsonl"], test_settings)
-    result = import_paths([tmp_path / "b.jsonl"], test_settings)
+    import_paths([tmp_path / "a.jsonl"], db_settings)
+    result = import_paths([tmp_path / "b.jsonl"], db_settings)
     assert result.imported == 0 and len(result.conflicts) == 1
-    assert _posts(test_settings)["p"]["body"] == "一"
+    assert _posts(db_settings)["p"]["body"] == "一"
 
 
-def test_csv_import(test_settings, tmp_path):
+def test_csv_import(db_settings, tmp_path):
     path = tmp_path / "a.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -84,48 +84,49 @@ def test_csv_import(test_settings, tmp_path):
         writer.writerow(["c2", "", "正文", "工学院", "myspace", "2024-05-01"])
         writer.writerow(["c3", "", "正文", "工学院", "weibo", "2024-05-02"])
         writer.writerow(["c4", "", "正文", "工学院", "weibo", "2024-05-02", "extra"])
-    result = import_paths([path], test_settings)
+    result = import_paths([path], db_settings)
     assert result.imported == 2
     assert [(s.rsplit(":", 1)[1], "platform" in r) for s, r in result.errors][0] == ("4", True)
     assert result.errors[1][0].endswith(":6")
-    posts = _posts(test_settings)
+    posts = _posts(db_settings)
     assert posts["c1"]["body"] == "多行\n正文"
     assert posts["c1"]["published_at"] == "2024-05-01T00:00:00+00:00"
-    assert import_paths([path], test_settings).unchanged == 2
+    assert import_paths([path], db_settings).unchanged == 2
 
 
-def test_csv_bad_header(test_settings, tmp_path):
+def test_csv_bad_header(db_settings, tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("id,boby,published_at\n1,x,2024-01-01\n", encoding="utf-8")
-    result = import_paths([path], test_settings)
+    result = import_paths([path], db_settings)
     assert result.imported == 0 and "boby" in result.errors[0][1]
 
 
-def test_folder_import(test_settings, tmp_path):
+def test_folder_import(db_settings, tmp_path):
     folder = tmp_path / "drafts"
     folder.mkdir()
     (folder / "a.json").write_text(json.dumps({"id": "f1", "body": "通知", "account": "工学院"},
                                               ensure_ascii=False), encoding="utf-8")
     (folder / "b.txt").write_text("标题\n\n正文", encoding="utf-8")
     (folder / "c.json").write_text("{", encoding="utf-8")
-    result = import_paths([folder], test_settings, published_at="2024-06-01")
+    result = import_paths([folder], db_settings, published_at="2024-06-01")
     assert result.imported == 2 and len(result.errors) == 1
-    posts = _posts(test_settings)
+    posts = _posts(db_settings)
     assert posts["f1"]["account"] == "工学院"
     assert posts["f1"]["published_at"] == "2024-05-31T16:00:00+00:00"
-    assert import_paths([folder], test_settings, published_at="2024-06-01").unchanged == 2
+    assert import_paths([folder], db_settings, published_at="2024-06-01").unchanged == 2
 
 
-def test_cli_import(test_settings, archive_file, tmp_path, monkeypatch):
+def test_cli_import(db_settings, archive_file, tmp_path, monkeypatch, env_of):
     import typer
 
     app = typer.Typer()
     register(app)
-    monkeypatch.setenv("SCREENER_LEXICONS", str(test_settings.lexicon_dir))
+    for name, value in env_of(db_settings).items():
+        monkeypatch.setenv(name, value)
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{}\n", encoding="utf-8")
     runner = CliRunner()
-    home = ["--home", str(test_settings.home)]
+    home = ["--home", str(db_settings.home)]
     result = runner.invoke(app, ["archive", "import", str(archive_file), "--json", *home])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["imported"] == 120
@@ -134,8 +135,8 @@ def test_cli_import(test_settings, archive_file, tmp_path, monkeypatch):
     assert "bad.jsonl:1" in result.output
 
 
-def test_image_paths_are_relative_to_the_archive_file(test_settings, tmp_path, write_jsonl):
+def test_image_paths_are_relative_to_the_archive_file(db_settings, tmp_path, write_jsonl):
     path = write_jsonl(tmp_path / "a.jsonl", [{"id": "i1", "body": "图", "images": ["p/x.png"],
                                                "published_at": "2024-01-01"}])
-    assert import_paths([path], test_settings).imported == 1
-    assert json.loads(_posts(test_settings)["i1"]["images"]) == [str(tmp_path / "p" / "x.png")]
+    assert import_paths([path], db_settings).imported == 1
+    assert json.loads(_posts(db_settings)["i1"]["images"]) == [str(tmp_path / "p" / "x.png")]

@@ -1,5 +1,6 @@
-"""The same job on a Dask cluster (a LocalCluster of two worker processes): the same reports as
-a local run, incremental included, written by the driver and resumable."""
+"""The same job on a real Dask cluster (``dask scheduler`` and two ``dask worker`` processes on
+loopback, started by the fixtures in conftest.py): the same reports as a local run, incremental
+included, written by the driver, resumable, and complete when a worker is killed mid-run."""
 
 from __future__ import annotations
 
@@ -9,24 +10,16 @@ import sys
 import pytest
 from sqlalchemy import select
 
+from screener.errors import RescreenError
 from screener.lexicon.maintain import Who, add_terms
 from screener.rescreen import db as rsdb
 from screener.rescreen import import_paths, rescreen
-from screener.rescreen.runner import RescreenError
-
-from ..conftest import SHIPPED_LEXICONS, make_settings
+from tests.fixtures.core import SHIPPED_LEXICONS, make_settings
 
 distributed = pytest.importorskip("distributed")
 
-WHO = Who("tester", "issue 7 dask test")
+WHO = Who("tester", "re-screening on a Dask cluster, test")
 POSTS = 150
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local:
-        yield local
 
 
 def _reports(settings) -> dict[str, dict]:
@@ -49,17 +42,23 @@ def _what(summary) -> dict:
 
 
 @pytest.fixture
-def two_homes(tmp_path, shared_cache, corpus_posts, write_jsonl):
+def two_homes(tmp_path, shared_cache, corpus_posts, write_jsonl, database_url):
+    """The same archive twice: screened locally (SQLite), and on the cluster with the
+    archive in ``database_url`` (SQLite or PostgreSQL), which every worker reads."""
     archive = write_jsonl(tmp_path / "a.jsonl", corpus_posts(POSTS))
-    homes = [make_settings(tmp_path / name, SHIPPED_LEXICONS, shared_cache)
-             for name in ("local", "dask")]
+    local = make_settings(tmp_path / "local", SHIPPED_LEXICONS, shared_cache)
+    remote = make_settings(tmp_path / "dask", SHIPPED_LEXICONS, shared_cache)
+    if database_url is not None:
+        remote = remote.model_copy(update={"database_url": database_url})
+    homes = [local, remote]
     for settings in homes:
         assert import_paths([archive], settings).imported == POSTS
     return homes
 
 
-def test_dask_gives_the_local_reports(two_homes, cluster):
+def test_dask_gives_the_local_reports(two_homes, dask_cluster):
     local, remote = two_homes
+    cluster = dask_cluster.address
     assert _what(rescreen(local, batch_size=20)) == \
         _what(rescreen(remote, batch_size=20, dask=cluster))
     assert _reports(local) == _reports(remote)
@@ -73,7 +72,7 @@ def test_dask_gives_the_local_reports(two_homes, cluster):
     assert _reports(local) == _reports(remote)
 
 
-def test_dask_run_interrupted_then_resumed(two_homes, cluster):
+def test_dask_run_interrupted_then_resumed(two_homes, dask_cluster):
     _, remote = two_homes
     batches = []
 
@@ -82,7 +81,7 @@ def test_dask_run_interrupted_then_resumed(two_homes, cluster):
         if len(batches) == 2:
             raise KeyboardInterrupt
 
-    client = distributed.Client(cluster)
+    client = distributed.Client(dask_cluster.address)
     try:
         stopped = rescreen(remote, batch_size=10, dask=client, on_batch=stop_after_two)
         assert stopped.interrupted and stopped.screened == 20
@@ -102,3 +101,24 @@ def test_clear_errors(two_homes, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
     with pytest.raises(RescreenError, match=r"screener\[dask\]"):
         rescreen(remote, dask="tcp://127.0.0.1:8786")
+
+
+def test_a_worker_killed_mid_run_changes_nothing(two_homes, new_dask_cluster):
+    """kill -9 of one worker (its nanny too) after the first chunk is stored: the scheduler
+    gives its chunks to the other worker and the run ends with the local run's reports."""
+    local, remote = two_homes
+    killed = []
+
+    def kill_after_first(n: int, _carried: int) -> None:
+        if not killed:
+            new_dask_cluster.kill_worker(0)
+            killed.append(n)
+
+    expected = rescreen(local, batch_size=10)
+    survived = rescreen(remote, batch_size=10, dask=new_dask_cluster.address,
+                        on_batch=kill_after_first)
+    assert killed and new_dask_cluster.workers[0].poll() is not None
+    assert new_dask_cluster.workers[1].poll() is None, new_dask_cluster.logs()
+    assert not survived.interrupted and survived.screened_now == POSTS
+    assert _what(survived) == _what(expected)
+    assert _reports(local) == _reports(remote)

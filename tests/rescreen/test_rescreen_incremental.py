@@ -17,10 +17,9 @@ from screener.model import Severity
 from screener.rescreen import db as rsdb
 from screener.rescreen import import_paths, rescreen
 from screener.rescreen.incremental import Probe, ProbeSpec, changed_entries
+from tests.fixtures.core import SHIPPED_LEXICONS, make_settings
 
-from ..conftest import SHIPPED_LEXICONS, make_settings
-
-WHO = Who("tester", "issue 7 incremental test")
+WHO = Who("tester", "incremental re-screening, test")
 POSTS = 400
 # Summary keys that describe how the run went rather than what it found.
 HOW = ("run_id", "incremental", "carried_forward")

@@ -41,7 +41,7 @@ def test_request_size_limits(world, service_config):
     response = world.call("operator", "POST", "/api/drafts",
                           json={"account_id": world.ids["account"], "body": big})
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
-    settings = world.client.app.state.workflow.screener.settings
+    settings = world.client.app.state.services.settings
     long = "讲" * (settings.max_body_chars + 1)
     too_long = world.call("operator", "POST", "/api/drafts",
                           json={"account_id": world.ids["account"], "body": long})
@@ -60,14 +60,14 @@ def test_pagination(world):
     assert too_big.status_code == 422 and too_big.json()["error"]["field"] == "limit"
 
 
-def test_tokens_are_hashed_shown_once_and_revocable(world, service_config):
+def test_tokens_are_hashed_shown_once_and_revocable(world, service_config, raw_db):
     created = world.call("admin", "POST", "/api/tokens",
                          json={"role": "operator", "person_id": world.ids["person_operator"],
                                "label": "phone"}).json()
     raw = created["token"]
-    with sqlite3.connect(service_config.database_url.removeprefix("sqlite:///")) as db:
+    with raw_db(service_config.database_url) as db:
         stored = [row[0] for row in db.execute("select token_hash from svc_tokens")]
-        dump = "\n".join(db.iterdump())
+        dump = db.dump()
     assert hashlib.sha256(raw.encode()).hexdigest() in stored
     assert raw not in dump and world.tokens["admin"] not in dump
     listed = world.call("admin", "GET", "/api/tokens").text
@@ -87,14 +87,14 @@ def test_unit_head_token_needs_a_unit(world):
     assert response.status_code == 422 and response.json()["error"]["field"] == "unit_id"
 
 
-def test_tokens_expire(world, service_config):
+def test_tokens_expire(world, service_config, raw_db):
     created = world.call("admin", "POST", "/api/tokens",
                          json={"role": "operator", "person_id": world.ids["person_operator"],
                                "label": "exchange student", "expires_in_days": 30}).json()
     assert created["expires_at"] > created["created_at"]
     world.tokens["short"] = created["token"]
     assert world.call("short", "GET", "/api/me").status_code == 200
-    with sqlite3.connect(service_config.database_url.removeprefix("sqlite:///")) as db:
+    with raw_db(service_config.database_url) as db:
         db.execute("update svc_tokens set expires_at = '2024-01-01T00:00:00+00:00' "
                    "where id = ?", (created["id"],))
     expired = world.call("short", "GET", "/api/me")
@@ -109,9 +109,8 @@ def test_tokens_expire(world, service_config):
 
 
 def test_a_database_from_before_token_expiry_is_migrated(tmp_path):
+    from screener_service.db import make_engine, migrate
     from sqlalchemy import inspect
-
-    from service.db import make_engine, migrate
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:  # what step 1 made before tokens could expire
@@ -125,3 +124,11 @@ def test_a_database_from_before_token_expiry_is_migrated(tmp_path):
     assert migrate(engine) == 3
     assert "expires_at" in {c["name"] for c in inspect(engine).get_columns("svc_tokens")}
     assert migrate(engine) == 3  # once only
+
+
+def test_numbers_beyond_64_bits_are_the_callers_error_on_every_engine(world):
+    for url in ("/api/units?offset=9223372036854775808", "/api/drafts/9223372036854775808",
+                "/api/accounts/9223372036854775808"):
+        response = world.call("admin", "GET", url)
+        assert response.status_code == 422, (url, response.text)
+        assert "out of range" in response.json()["error"]["message"]

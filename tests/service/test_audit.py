@@ -4,20 +4,14 @@ deleted or reordered row (by HTTP, by function and by ``screener audit verify``)
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 import typer
+from screener_service import audit
+from screener_service.cli import register
+from screener_service.db import make_engine, migrate, read, write
+from screener_service.errors import AuditError
 from typer.testing import CliRunner
-
-from screener.cli_service import register
-from service import audit
-from service.db import make_engine, migrate, read, write
-from service.errors import AuditError
-
-
-def _db(config) -> sqlite3.Connection:
-    return sqlite3.connect(config.database_url.removeprefix("sqlite:///"))
 
 
 def test_every_step_is_logged(world):
@@ -39,9 +33,9 @@ def test_every_step_is_logged(world):
 
 
 @pytest.mark.parametrize("tamper", ["edit", "delete", "swap"])
-def test_verifier_names_the_first_bad_row(world, service_config, tamper):
+def test_verifier_names_the_first_bad_row(world, service_config, tamper, raw_db):
     world.submit()
-    with _db(service_config) as db:
+    with raw_db(service_config.database_url) as db:
         if tamper == "edit":
             db.execute("update svc_audit set details = ? where id = 5",
                        (json.dumps({"name": "forged"}),))
@@ -58,7 +52,7 @@ def test_verifier_names_the_first_bad_row(world, service_config, tamper):
     app = typer.Typer()
     register(app)
     app.command("noop")(lambda: None)  # typer needs two commands to keep subcommand names
-    home = str(world.client.app.state.workflow.screener.settings.home)
+    home = str(world.client.app.state.services.settings.home)
     runner = CliRunner()
     env = {"SCREENER_DATABASE_URL": service_config.database_url}
     outcome = runner.invoke(app, ["audit", "verify", "--home", home], env=env)
@@ -66,11 +60,11 @@ def test_verifier_names_the_first_bad_row(world, service_config, tamper):
     assert f"row {result['row']}" in outcome.output
 
 
-def test_truncation_is_caught_with_the_recorded_head(world, service_config):
+def test_truncation_is_caught_with_the_recorded_head(world, service_config, raw_db):
     engine = make_engine(service_config.database_url)
     with read(engine) as conn:
         recorded = audit.head(conn)
-    with _db(service_config) as db:
+    with raw_db(service_config.database_url) as db:
         db.execute("delete from svc_audit where id = ?", (recorded.rows,))
     with read(engine) as conn:
         audit.verify(conn)  # a shorter chain is still a chain...
@@ -94,14 +88,16 @@ def test_concurrent_writers_keep_one_chain(world, app):
     never fork it."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from service.auth import principal_for
+    from screener_service.auth import principal_for
+    from screener_service.usecases.drafts import submit as submit_draft
 
-    flow = app.state.workflow
+    services = app.state.services
     with read(app.state.engine) as conn:
         operator = principal_for(conn, world.tokens["operator"])
 
     def submit(i: int) -> int:
-        return flow.submit(operator, world.ids["account"], f"通知{i}", f"第{i}次讲座。")["id"]
+        return submit_draft(services, operator, world.ids["account"], f"通知{i}",
+                            f"第{i}次讲座。")["id"]
 
     with ThreadPoolExecutor(4) as pool:
         ids = list(pool.map(submit, range(16)))
@@ -109,3 +105,26 @@ def test_concurrent_writers_keep_one_chain(world, app):
     with read(app.state.engine) as conn:
         head = audit.verify(conn)
     assert head.rows >= 16 * 2
+
+
+def test_writers_of_two_processes_keep_one_chain(tmp_path, database_url):
+    """Two engines stand for two processes (a server and a CLI command): the in-process lock
+    does not order them, the database's write lock must."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from screener_service.uow import unit_of_work
+
+    url = database_url or f"sqlite:///{tmp_path / 'chain.db'}"
+    engines = [make_engine(url), make_engine(url)]
+    migrate(engines[0])
+
+    def append(i: int) -> None:
+        with unit_of_work(engines[i % 2], f"writer{i % 2}") as uow:
+            uow.audit("test.append", f"n:{i}", {"i": i})
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(append, range(40)))
+    with read(engines[0]) as conn:
+        assert audit.verify(conn).rows == 40
+    for engine in engines:
+        engine.dispose()

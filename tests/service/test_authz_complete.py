@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from screener_service.web import COOKIE, csrf_of
 
 from screener.settings import REPO_ROOT
-from service.web import COOKIE, csrf_of
-
-from .conftest import World, build_world, image_bytes, sample_photos
+from tests.fixtures.images import image_bytes, sample_photos
+from tests.fixtures.service import World, build_world
 
 ROLES = ("admin", "operator", "responsible", "unit_head", "maintainer")
 CALLERS = (*ROLES, "anonymous")
@@ -130,8 +130,7 @@ def on_recheck(template: str, form: bool = False):
 
 def _queue_rechecks(world: World, app) -> None:
     """What `screener rescreen` queues after a lexicon change, one post per scope."""
-    from service.db import write
-    from service.rechecks import queue
+    from screener_service.usecases.rechecks import queue
 
     finding = {"category": "illegal", "severity": "review", "term": "代写", "field": "body",
                "start": 0, "end": 2, "text": "代写", "article": "第五条", "score": None}
@@ -141,8 +140,7 @@ def _queue_rechecks(world: World, app) -> None:
                                    ("dean", "工学院力学系"))]
     posts = {"p-dean": {"title": "讣告", "platform": "wechat", "categories": {"major_news"}}}
     summary = {"lexicon_version": "L2", "model_version": "m-1", "run_id": 1}
-    with write(app.state.engine) as conn:
-        assert queue(conn, "test", summary, flagged, posts)["queued"] == 3
+    assert queue(app.state.engine, "test", summary, flagged, posts)["queued"] == 3
     for item in world.call("admin", "GET", "/api/queue").json()["items"]:
         if item["kind"] == "recheck":
             world.ids["recheck_dean"] = item["id"]

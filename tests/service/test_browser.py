@@ -145,7 +145,7 @@ def test_matched_asset_beside_the_submitted_picture(own_world, own_live_url, bro
     service's authenticated picture routes (no file paths in the page)."""
     from PIL import ImageOps
 
-    from .conftest import image_bytes
+    from tests.fixtures.images import image_bytes
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     w = own_world

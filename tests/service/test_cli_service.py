@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 
 import typer
+from screener_service.cli import register
 from typer.testing import CliRunner
-
-from screener.cli_service import register
 
 
 def _app() -> typer.Typer:

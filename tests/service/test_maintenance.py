@@ -5,17 +5,15 @@ row or a change that never reached the log."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import typer
 from PIL import ImageOps
+from screener_service.cli import register
 from typer.testing import CliRunner
 
 from screener.cli_assets import assets_app
 from screener.cli_lexicon import lexicon_app
-from screener.cli_service import register
-
-from .conftest import image_bytes
+from tests.fixtures.images import image_bytes
 
 NEW_TERM = "紫微星云贷"  # not in the shipped lists
 
@@ -131,15 +129,16 @@ def _cli() -> typer.Typer:
     return app
 
 
-def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, tmp_path):
-    from service.config import load_service_settings
+def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, tmp_path,
+                                                        raw_db, env_of):
+    from screener_service.config import load_service_settings
 
     settings = own_screener.settings
     home = str(settings.home)
     runner = CliRunner()
 
     def run(*args, code: int = 0):
-        result = runner.invoke(_cli(), [*args, "--home", home])
+        result = runner.invoke(_cli(), [*args, "--home", home], env=env_of(settings))
         assert result.exit_code == code, result.output
         return result
 
@@ -157,8 +156,8 @@ def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, t
     run("assets", "retire", "1", "--reason", "换了新院徽")
     assert "audit log OK" in run("audit", "verify").stdout
 
-    db = db_url.removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:
+    db = db_url
+    with raw_db(db) as conn:
         rows = conn.execute("select id, actor, action, subject, details from svc_audit "
                             "where action like 'lexicon.%' or action like 'asset.%' "
                             "order by id").fetchall()
@@ -168,23 +167,23 @@ def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, t
     assert json.loads(rows[0][4])["by"] == "钱老师"
     assert rows[3][3] == "asset:1"
     # The bank keeps only hashes; the service kept the picture for the review page.
-    from service.maintenance import asset_file
+    from screener_service.files import asset_file
 
     kept = asset_file(settings, json.loads(rows[3][4])["sha256"])
     assert kept is not None and kept.read_bytes() == picture.read_bytes()
 
-    with sqlite3.connect(db) as conn:
+    with raw_db(db) as conn:
         conn.execute("update svc_audit set details = ? where id = ?",
                      (json.dumps({"reason": "nothing to see"}), rows[0][0]))
     broken = run("audit", "verify", code=1)
     assert f"row {rows[0][0]}" in broken.output
 
 
-def test_a_change_behind_the_audits_back_is_reported(own_screener):
+def test_a_change_behind_the_audits_back_is_reported(own_screener, env_of):
     from screener.lexicon.maintain import Who, add_terms
 
     settings = own_screener.settings
-    runner = CliRunner()
+    runner = CliRunner(env=env_of(settings))
     assert runner.invoke(_cli(), ["init", "--home", str(settings.home)]).exit_code == 0
     add_terms(settings, [NEW_TERM], "illegal", Who("script", "no audit"))  # the core alone
     result = runner.invoke(_cli(), ["audit", "verify", "--home", str(settings.home)])
@@ -196,8 +195,7 @@ def test_a_tiff_asset_is_kept_as_a_picture_browsers_show(own_screener, photos, t
     import hashlib
 
     from PIL import Image
-
-    from service.maintenance import asset_file
+    from screener_service.files import asset_file
 
     picture = tmp_path / "emblem.tiff"
     photos["flower"].resize((200, 133)).save(picture, "TIFF")
@@ -225,14 +223,14 @@ def test_terms_that_cannot_be_stored_are_refused_with_a_reason(own_world):
     assert not _audit(w, "lexicon.")
 
 
-def test_editing_or_cutting_off_a_change_row_is_caught_over_http(own_world, photos):
+def test_editing_or_cutting_off_a_change_row_is_caught_over_http(own_world, photos, raw_db):
     w = own_world
     asset = w.call("maintainer", "POST", "/api/assets", data={"title": "院徽"},
                    files={"image": ("a.png", image_bytes(photos["flower"]), "image/png")}
                    ).json()
     w.call("maintainer", "POST", f"/api/assets/{asset['id']}/retire", json={"reason": "旧版"})
-    db = w.client.app.state.config.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:
+    db = w.client.app.state.config.database_url
+    with raw_db(db) as conn:
         last, details = conn.execute("select id, details from svc_audit order by id desc "
                                      "limit 1").fetchone()
         assert json.loads(details)["reason"] == "旧版"
@@ -241,7 +239,7 @@ def test_editing_or_cutting_off_a_change_row_is_caught_over_http(own_world, phot
     cut = w.call("admin", "GET", "/api/audit/verify").json()
     assert cut["ok"] is False and len(cut["unaudited"]) == 1
     assert f"asset {asset['id']} retire" in cut["unaudited"][0]
-    with sqlite3.connect(db) as conn:
+    with raw_db(db) as conn:
         conn.execute("update svc_audit set actor = 'someone else' where id = ?", (last - 1,))
     edited = w.call("admin", "GET", "/api/audit/verify").json()
     assert edited["ok"] is False and edited["row"] == last - 1

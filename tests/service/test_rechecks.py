@@ -1,4 +1,4 @@
-"""Issue 7, the service side of re-screening: published drafts copied into the archive
+"""The service side of re-screening: published drafts copied into the archive
 (``screener archive import --from-service``), and posts a re-screening newly flags queued for
 their responsible person as "published post needs review", through the CLI and the HTTP API on
 the state folder's own SQLite database."""
@@ -8,20 +8,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from screener_service.web import COOKIE, csrf_of
 from typer.testing import CliRunner
 
 from screener.cli import app as cli_app
 from screener.rescreen import db as rsdb
 from screener.settings import REPO_ROOT
-from service.web import COOKIE, csrf_of
-
-from .conftest import World, image_bytes, sample_photos
+from tests.fixtures.images import image_bytes, sample_photos
+from tests.fixtures.service import World
 
 
 @pytest.fixture
-def cli(own_screener, monkeypatch):
-    """``screener ...`` as a user runs it on the service's state folder."""
-    monkeypatch.setenv("SCREENER_LEXICONS", str(own_screener.settings.lexicon_dir))
+def cli(own_screener, monkeypatch, env_of):
+    """``screener ...`` as a user runs it on the service's state folder and database."""
+    for name, value in env_of(own_screener.settings).items():
+        monkeypatch.setenv(name, value)
     home = ["--home", str(own_screener.settings.home)]
 
     def run(*args: str, code: int | None = 0):
@@ -211,18 +212,23 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
 
 
 def test_a_database_from_before_rechecks_is_migrated(tmp_path):
+    from screener_service.db import make_engine, migrate
     from sqlalchemy import inspect, text
-
-    from service.db import make_engine, migrate
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate(engine)
-    with engine.begin() as conn:  # as step 2 left it: no svc_rechecks, schema version 2
+    with engine.begin() as conn:  # as step 2 of the list before Alembic left it
         conn.execute(text("drop table svc_rechecks"))
-        conn.execute(text("delete from svc_schema where version = 3"))
+        conn.execute(text("drop table alembic_version_service"))
+        conn.execute(text("create table svc_schema (version integer primary key, name "
+                          "varchar(100) not null, applied_at varchar(32) not null)"))
+        conn.execute(text("insert into svc_schema values (1, 'initial tables', '2025-01-01'), "
+                          "(2, 'token expiry', '2025-02-01')"))
     assert not inspect(engine).has_table("svc_rechecks")
     assert migrate(engine) == 3
     assert inspect(engine).has_table("svc_rechecks")
     with engine.connect() as conn:
         steps = conn.execute(text("select version, name from svc_schema order by version")).all()
-    assert steps[-1] == (3, "published posts to review again") and len(steps) == 3
+        revision = conn.execute(text("select version_num from alembic_version_service")).all()
+    assert len(steps) == 2  # the old record is kept as it was
+    assert revision == [("svc_0003",)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from service.workdays import working_days_between
+from screener_service.workdays import working_days_between
 
 
 def test_protected_name_is_flagged_at_registration(world):

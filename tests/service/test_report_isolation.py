@@ -3,7 +3,7 @@ through a list, a filter, a page offset, the queue, the reviewer pages, nor by t
 
 from __future__ import annotations
 
-from service.web import COOKIE
+from screener_service.web import COOKIE
 
 from .test_authz_complete import full_world
 

@@ -8,8 +8,8 @@ import hashlib
 import logging
 from pathlib import Path
 
-from service.auth import hash_token
-from service.web import COOKIE, csrf_of
+from screener_service.auth import hash_token
+from screener_service.web import COOKIE, csrf_of
 
 from .test_authz_complete import RULES, full_world
 

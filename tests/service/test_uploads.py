@@ -11,8 +11,7 @@ import json
 import pytest
 
 from screener.settings import REPO_ROOT
-
-from .conftest import image_bytes
+from tests.fixtures.images import image_bytes
 
 AD = json.loads((REPO_ROOT / "data/samples/ad.json").read_text(encoding="utf-8"))["body"]
 

@@ -3,7 +3,7 @@ overlapping findings and hidden characters."""
 
 from __future__ import annotations
 
-from service.highlight import highlight
+from screener_service.highlight import highlight
 
 
 def _finding(start, end, category="illegal"):
@@ -43,7 +43,7 @@ def test_login_csrf_and_print(world):
 
 
 def test_the_maintainer_sees_the_lexicon_and_the_bank(own_world, photos):
-    from .conftest import image_bytes
+    from tests.fixtures.images import image_bytes
 
     w = own_world
     w.call("maintainer", "POST", "/api/lexicon/terms",

@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from screener.errors import ConfigError
-from service.workdays import (
+from screener_service.workdays import (
     CalendarGap,
     calendar_for,
     count_working_days,
@@ -16,6 +14,8 @@ from service.workdays import (
     parse_calendar,
     working_days_between,
 )
+
+from screener.errors import ConfigError
 
 
 @pytest.fixture(scope="module")

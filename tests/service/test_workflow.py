@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 
 from PIL import Image
+from screener_service import create_app
 
 from screener.settings import REPO_ROOT
-from service import create_app
 
 SAMPLES = REPO_ROOT / "data" / "samples"
 
@@ -25,7 +24,7 @@ def _png(colour: str = "red") -> bytes:
     return buffer.getvalue()
 
 
-def test_submit_sign_publish_round_trip(world, service_config):
+def test_submit_sign_publish_round_trip(world, service_config, raw_db):
     draft = world.submit(title="力学前沿讲座", body="欢迎参加讲座。")
     assert draft["status"] == "pending" and draft["verdict"] == "pass"
     assert draft["route"] == "responsible" and draft["revision"] == 1
@@ -51,7 +50,7 @@ def test_submit_sign_publish_round_trip(world, service_config):
     assert published.status_code == 200 and published.json()["status"] == "published"
 
     # A real file: a second app on the same database sees everything.
-    with sqlite3.connect(service_config.database_url.removeprefix("sqlite:///")) as db:
+    with raw_db(service_config.database_url) as db:
         assert db.execute("select status from svc_drafts").fetchall() == [("published",)]
         assert db.execute("select count(*) from svc_reports").fetchone() == (1,)
 

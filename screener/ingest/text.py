@@ -1,0 +1,90 @@
+"""Drafts written as text: ``.json``, ``.txt`` and ``.md`` (the text of a Markdown draft; its
+pictures are rich.py's).
+
+* ``.json``: ``{"title", "body", "images": [paths], "account", "platform", "author", "id"}``; all
+  keys optional, no others allowed (a typo such as ``"boby"`` is an error, not an empty body).
+* ``.md``: a first line ``# Title`` is the title; the rest is the body.
+* ``.txt``: a first line followed by an empty line is the title; otherwise it is all body.
+
+``parse_draft`` takes text already decoded (a file's, an upload's, an archive row's); image
+paths are resolved against ``base``, the draft file's folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..errors import InputError
+from ..model import Draft, Platform
+from ..settings import Settings
+from .checks import checked_draft, local_image
+from .read import decode_utf8, load_json, read_bounded
+
+TEXT_SUFFIXES = (".json", ".txt", ".md")
+
+
+class DraftFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str = ""
+    title: str = ""
+    body: str = ""
+    images: list[str] = []
+    account: str = ""
+    platform: Literal["wechat", "weibo", "other"] = "other"
+    author: str = ""
+
+
+def _from_json(text: str, source: str) -> DraftFile:
+    data = load_json(text, source)
+    if not isinstance(data, dict):
+        raise InputError(source, f"expected a JSON object, got {type(data).__name__}")
+    try:
+        return DraftFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "draft"
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(DraftFile.model_fields)
+            raise InputError(source, f"unknown key {where!r} (known keys: {known})") from None
+        raise InputError(source, f"{where}: {err['msg']}") from None
+
+
+def _split_title(text: str, markdown: bool) -> tuple[str, str]:
+    first, newline, rest = text.partition("\n")
+    if markdown:
+        if first.startswith("# "):
+            return first[2:].strip(), rest.lstrip("\n")
+        return "", text
+    if newline and rest[:1] in ("\n", "\r"):
+        return first.strip(), rest.lstrip("\r\n")
+    return "", text
+
+
+def parse_draft(text: str, source: str, suffix: str, settings: Settings,
+                base: Path | None = None) -> Draft:
+    """Build a draft from already-decoded text (used for files and for uploads)."""
+    suffix = suffix.lower()
+    if suffix == ".json":
+        fields = _from_json(text, source)
+    elif suffix in (".txt", ".md"):
+        title, body = _split_title(text, markdown=suffix == ".md")
+        fields = DraftFile(title=title, body=body)
+    else:
+        raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
+                                 f"use one of {', '.join(TEXT_SUFFIXES)}")
+    images = tuple(local_image(ref, index, base, source)
+                   for index, ref in enumerate(fields.images))
+    return checked_draft(source, settings, id=fields.id, title=fields.title, body=fields.body,
+                         images=images, account=fields.account,
+                         platform=Platform(fields.platform), author=fields.author)
+
+
+def read_text_draft(path: Path, settings: Settings) -> Draft:
+    """A ``.json`` or ``.txt`` draft file."""
+    data = read_bounded(path, settings.max_file_bytes, limit_name="max_file_bytes")
+    return parse_draft(decode_utf8(data, str(path)), str(path), path.suffix, settings,
+                       base=path.parent)

@@ -1,0 +1,296 @@
+"""``screener serve``, ``screener init``, ``screener accounts ...``, ``screener tokens ...`` and
+``screener audit verify``: the review service from the command line.
+
+The service's plugin (``plugin.register_commands``) mounts them on the ``screener`` command;
+``python -m screener_service.cli`` runs them alone. The registry commands act as the dean's
+office; they are recorded in the audit log as ``cli:<os user>/admin``. The service's modules are
+imported inside the commands: this module is loaded by every ``screener`` call (``screener
+screen`` too), which must not pay for FastAPI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from screener.cli_common import HomeOption, err, fail, out, settings_from
+from screener.errors import ScreenerError
+
+accounts_app = typer.Typer(help="The account registry (院长办公室): units, people, accounts, "
+                                "roles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+def _open(home: Path | None):
+    from .bootstrap import open_services
+
+    return open_services(settings_from(home))[0]
+
+
+def _admin():
+    """Whoever runs these commands acts as the dean's office (``cli:<os user>/admin``)."""
+    from .auth import Role, local_principal
+    from .context import cli_actor
+
+    return local_principal(Role.ADMIN, cli_actor("admin"))
+
+
+def _print(data: object) -> None:
+    out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
+
+
+def _announce(raw: str | None) -> None:
+    if raw:
+        out.print("admin token (shown once; store it safely, it cannot be shown again):",
+                  markup=False)
+        out.print(raw, markup=False)
+    else:
+        err.print("an admin token already exists; create more with "
+                  "`screener tokens create --role admin`")
+
+
+def _first_admin(svc) -> str | None:
+    from .context import cli_actor
+    from .usecases.tokens import ensure_admin_token
+
+    return ensure_admin_token(svc.engine, cli_actor("admin"))
+
+
+def init(home: HomeOption = None) -> None:
+    """Create the service database and the first admin token (printed once)."""
+    try:
+        raw = _first_admin(_open(home))
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    _announce(raw)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    home: HomeOption = None,
+) -> None:
+    """Run the review service (API under /api, docs at /docs, reviewer pages at /)."""
+    import uvicorn
+
+    from screener.pipeline import freeze_long_lived
+
+    from .app import create_app
+
+    try:
+        svc = _open(home)
+        raw = _first_admin(svc)
+        if raw:
+            _announce(raw)
+        app = create_app(svc.settings)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    freeze_long_lived()
+    # One process: the screener's lexicon and models live in memory; requests use its threads.
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+def _run(home: Path | None, action):
+    """``action(services, principal)``, with errors as one line and exit 30."""
+    try:
+        return action(_open(home), _admin())
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    except ValueError as exc:  # an enum value the registry does not know
+        raise fail(ScreenerError(str(exc))) from None
+
+
+@accounts_app.command("add-unit")
+def add_unit(name: str, home: HomeOption = None) -> None:
+    """Register a unit (单位)."""
+    from .usecases import registry
+
+    _print(_run(home, lambda svc, p: registry.create_unit(svc.engine, p, name)))
+
+
+@accounts_app.command("add-person")
+def add_person(
+    name: str,
+    kind: Annotated[str, typer.Option(help="staff, student or external")] = "staff",
+    unit: Annotated[int | None, typer.Option(help="unit id")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Register a person (staff, student or external)."""
+    from .usecases import registry
+
+    _print(_run(home, lambda svc, p: registry.create_person(svc.engine, p, name, kind, unit)))
+
+
+@accounts_app.command("add")
+def add_account(
+    name: str,
+    unit: Annotated[int, typer.Option(help="unit id")],
+    platform: Annotated[str, typer.Option(help="wechat, weibo or other")] = "wechat",
+    opened_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Register an account; a name using 第二条's protected names is flagged."""
+    from .usecases import registry
+
+    detail = _run(home, lambda svc, p: registry.create_account(
+        svc.engine, p, svc.screener, platform=platform, name=name, unit_id=unit,
+        opened_on=opened_on))
+    _print(detail)
+    for finding in detail["name_findings"]:
+        err.print(f"note: the name uses {finding['text']!r} ({finding['article']}): "
+                  "the account falls under the rule", markup=False)
+
+
+@accounts_app.command("assign")
+def assign_role(
+    account: int, person: int,
+    role: Annotated[str, typer.Argument(help="first_responsible, responsible or operator")],
+    effective_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD of the change")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Give a person a role on an account (dated; late reports are shown)."""
+    from .usecases import registry
+
+    _print(_run(home, lambda svc, p: registry.assign(svc.engine, p, account, person, role,
+                                                     effective_on)))
+
+
+@accounts_app.command("status")
+def set_status(
+    account: int,
+    status: Annotated[str, typer.Argument(help="closing or closed")],
+    effective_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Mark an account closing or closed (第十四条)."""
+    from .usecases import registry
+
+    _print(_run(home, lambda svc, p: registry.set_status(svc.engine, p, account, status,
+                                                         effective_on)))
+
+
+@accounts_app.command("list")
+def list_accounts(home: HomeOption = None) -> None:
+    """Every account, with its status and late reports."""
+    from .queries import registry
+
+    for a in _run(home, lambda svc, p: registry.all_accounts(svc.engine, p)):
+        flags = []
+        if a["protected_name"]:
+            flags.append("protected name")
+        if a["late_reports"]:
+            flags.append(f"{a['late_reports']} late report(s)")
+        if a["missing_roles"]:
+            flags.append("missing " + ", ".join(a["missing_roles"]))
+        if a["unchecked_deadlines"]:
+            flags.append(f"{a['unchecked_deadlines']} deadline(s) unchecked: holiday calendar "
+                         "lacks the year")
+        out.print(f"{a['id']}\t{a['platform']}\t{a['status']}\t{a['name']}\t"
+                  f"{'; '.join(flags)}", markup=False)
+
+
+@accounts_app.command("show")
+def show_account(account: int, home: HomeOption = None) -> None:
+    """One account with its people and dated history."""
+    from .queries import registry
+
+    _print(_run(home, lambda svc, p: registry.show_account(svc.engine, p, account)))
+
+
+@tokens_app.command("create")
+def create_token(
+    role: Annotated[str, typer.Option(help="operator, responsible, unit_head, maintainer, admin")],
+    person: Annotated[int | None, typer.Option(help="person id")] = None,
+    unit: Annotated[int | None, typer.Option(help="unit id (unit heads)")] = None,
+    label: Annotated[str, typer.Option(help="what the token is for")] = "",
+    expires_in_days: Annotated[int | None, typer.Option(
+        help="Days until it stops working (default: until revoked).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Create a token and print it once."""
+    from .usecases import tokens
+
+    made = _run(home, lambda svc, p: tokens.create_token(
+        svc.engine, p, role=role, person_id=person, unit_id=unit, label=label,
+        expires_in_days=expires_in_days))
+    err.print(f"token {made['id']} ({role}); shown once:")
+    out.print(made["token"], markup=False)
+
+
+@tokens_app.command("revoke")
+def revoke_token(token_id: int, home: HomeOption = None) -> None:
+    """Revoke a token at once (a lost phone, a person who left)."""
+    from .usecases import tokens
+
+    row = _run(home, lambda svc, p: tokens.revoke_token(svc.engine, p, token_id))
+    out.print(f"token {row['id']} ({row['role']}, {row['label'] or 'no label'}) revoked at "
+              f"{row['revoked_at']}", markup=False)
+
+
+@tokens_app.command("list")
+def list_tokens(home: HomeOption = None) -> None:
+    """Every token: role, holder, label, and whether it still works (never the token)."""
+    from datetime import UTC, datetime
+
+    from .queries import tokens
+
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    for r in _run(home, lambda svc, p: tokens.every_token(svc.engine, p)):
+        state = ("revoked" if r.revoked_at else
+                 "expired" if r.expires_at and r.expires_at <= stamp else "active")
+        until = f" until {r.expires_at}" if r.expires_at and state == "active" else ""
+        out.print(f"{r.id}\t{r.role}\tperson {r.person_id or '-'}\t{state}{until}\t{r.label}",
+                  markup=False)
+
+
+@audit_app.command("verify")
+def verify(
+    head: Annotated[str | None, typer.Option(
+        "--head", help="The head hash recorded earlier: also detects rows removed at the end.")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Check the audit chain; exit 1 naming the first edited, deleted or reordered row."""
+    from .errors import AuditError
+    from .queries import audit
+
+    try:
+        svc = _open(home)
+        result, missing = audit.check(svc.engine, svc.settings, head)
+    except AuditError as exc:
+        err.print(f"audit log BROKEN: {exc.message}", markup=False)
+        raise typer.Exit(1) from None
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    if missing:
+        err.print(f"audit log INCOMPLETE: {len(missing)} lexicon or asset change(s) are not in "
+                  "it:", markup=False)
+        for line in missing:
+            err.print(f"  {line}", markup=False)
+        raise typer.Exit(1)
+    out.print(f"audit log OK: {result.rows} rows, head {result.hash}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount every service command on the main ``screener`` app."""
+    app.command("serve")(serve)
+    app.command("init")(init)
+    app.add_typer(accounts_app, name="accounts")
+    app.add_typer(tokens_app, name="tokens")
+    app.add_typer(audit_app, name="audit")
+
+
+def main() -> None:
+    """``python -m screener_service.cli ...``: the service commands alone (the fault tests and
+    benchmarks start the server this way)."""
+    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    register(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Files the service keeps: submitted pictures and the bank's pictures, by sha256.
+
+Pictures are checked (size, decodable header, accepted type) before they are kept, written
+atomically, and served by routes that check the caller, never by a path a request names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from screener.errors import StorageError
+from screener.settings import Settings
+
+from .errors import BadRequest, TooLarge
+
+IMAGE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp", "BMP": ".bmp"}
+MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp", ".bmp": "image/bmp"}
+
+
+# -- pictures kept for the reviewer's page ------------------------------------------------------
+def asset_files(settings: Settings) -> Path:
+    """Where the bank's pictures are kept, by sha256, so the review page can show a matched
+    asset beside the submitted picture (the bank itself keeps only hashes and features)."""
+    return settings.upload_dir / "assets"
+
+
+def keep_asset_file(settings: Settings, source: Path, sha256: str) -> Path:
+    """Keep a copy a browser can show: the file itself when it is PNG, JPEG, GIF, WebP or
+    BMP, else a PNG of its first frame (the bank also takes formats browsers do not)."""
+    from PIL import Image as PILImage
+
+    folder = asset_files(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    with PILImage.open(source) as pic:  # the bank has already decoded it within its limits
+        suffix = IMAGE_SUFFIXES.get(pic.format or "")
+        target = folder / f"{sha256}{suffix or '.png'}"
+        if target.exists():
+            return target
+        tmp = target.with_suffix(".part")
+        if suffix:
+            shutil.copyfile(source, tmp)
+        else:
+            pic.convert("RGB").save(tmp, "PNG")
+    tmp.replace(target)
+    return target
+
+
+def asset_file(settings: Settings, sha256: str) -> Path | None:
+    for path in sorted(asset_files(settings).glob(f"{sha256}.*")):
+        if path.suffix in MEDIA_TYPES:
+            return path
+    return None
+
+
+def keep_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; a folder that cannot be written is a StorageError."""
+    # One temporary name per thread: two requests carrying the same picture at once must
+    # not write into each other's half-written file.
+    tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise StorageError(f"the upload folder {path.parent}",
+                           exc.strerror or str(exc)) from None
+
+
+def save_image(folder: Path, name: str, data: bytes, max_bytes: int, field: str
+               ) -> dict[str, Any]:
+    """Check an uploaded picture (size, decodable header, accepted type) and keep it by sha256."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    if len(data) > max_bytes:
+        raise TooLarge(f"image {name!r} is {len(data):,} bytes; the limit is {max_bytes:,}",
+                       field=field)
+    try:  # decode the header only: an upload that is not an image is refused
+        with PILImage.open(io.BytesIO(data)) as pic:
+            kind = pic.format or ""
+            pic.verify()
+    except PILImage.DecompressionBombError as exc:  # not an OSError: was a 500
+        raise BadRequest(f"{name!r} is refused as a decompression bomb: {exc}",
+                         field=field) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise BadRequest(f"{name!r} is not a readable image", field=field) from None
+    if kind not in IMAGE_SUFFIXES:
+        raise BadRequest(f"{name!r}: image type {kind or 'unknown'} is not accepted "
+                         f"({', '.join(IMAGE_SUFFIXES)})", field=field)
+    digest = hashlib.sha256(data).hexdigest()
+    path = folder / f"{digest}{IMAGE_SUFFIXES[kind]}"
+    if not path.exists():
+        keep_file(path, data)
+    return {"name": Path(name).name[:200], "sha256": digest, "size": len(data),
+            "path": str(path)}

@@ -1,0 +1,63 @@
+"""The review service as a ``screener`` plugin (entry point group ``screener``).
+
+The core calls these hooks (``screener.plugins``); the service's modules are imported inside
+them so that ``screener screen`` does not load the web stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screener.errors import ScreenerError
+from screener.plugins import hookimpl
+
+
+@hookimpl
+def register_commands(app: Any) -> None:
+    from .cli import register
+
+    register(app)
+
+
+@hookimpl
+def lexicon_changed(settings: Any, change: Any) -> None:
+    from .usecases.lexicon import record_cli_change
+
+    record_cli_change(settings, change)
+
+
+@hookimpl
+def asset_changed(settings: Any, bank: Any, asset: Any, path: Any) -> None:
+    from .usecases.assets import record_cli_change
+
+    record_cli_change(settings, bank, asset, path)
+
+
+@hookimpl
+def archive_source(name: str, settings: Any) -> Any:
+    if name != "service":
+        return None
+    from .archive_source import service_posts
+
+    return service_posts(settings)
+
+
+@hookimpl
+def rescreen_finished(settings: Any, summary: dict[str, Any]) -> dict[str, Any]:
+    """Newly flagged posts of registered accounts go to their responsible person's queue when
+    this state folder has a service database."""
+    from .usecases.rechecks import queue_from_rescreen
+
+    try:
+        queued = queue_from_rescreen(settings, summary)
+    except ScreenerError as exc:
+        raise ScreenerError(f"the posts to review again are NOT queued: {exc}") from None
+    if queued is None:
+        return {"rechecks_queued": None, "rechecks_already_queued": 0,
+                "rechecks_unregistered": 0}
+    return {"rechecks_queued": queued["queued"],
+            "rechecks_already_queued": queued["already_queued"],
+            "rechecks_unregistered": queued["unregistered"],
+            "notes": [f"queued for review as published posts: {queued['queued']:,} new, "
+                      f"{queued['already_queued']:,} already queued, "
+                      f"{queued['unregistered']:,} of accounts not registered in the service"]}

@@ -1,0 +1,44 @@
+"""The asset bank as the maintainers and reviewers see it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from screener.errors import AssetError
+from screener.images.bank import Asset
+
+from .. import views
+from ..access import require
+from ..auth import Principal, Role
+from ..context import Services
+from ..errors import NotFound
+from ..files import asset_file
+
+READERS = (Role.MAINTAINER, Role.ADMIN)
+
+
+def get_asset(svc: Services, asset_id: int) -> Asset:
+    try:
+        return svc.bank.get(asset_id)
+    except AssetError:
+        raise NotFound(f"no asset with id {asset_id}", field="asset_id") from None
+
+
+def listing(svc: Services, p: Principal, include_retired: bool, limit: int,
+            offset: int) -> dict[str, Any]:
+    require(p, *READERS, doing="reading the asset bank")
+    rows = svc.bank.list_assets(include_retired=include_retired)
+    return views.page([views.asset(a) for a in rows[offset:offset + limit]], len(rows), limit,
+                      offset)
+
+
+def every_asset(svc: Services, p: Principal) -> list[Asset]:
+    require(p, *READERS, doing="reading the asset bank")
+    return svc.bank.list_assets(include_retired=True)
+
+
+def picture(svc: Services, p: Principal, asset_id: int) -> Path | None:
+    """Any signed-in role: reviewers compare a draft's picture with the bank's."""
+    require(p, *Role, doing="viewing bank pictures")
+    return asset_file(svc.settings, get_asset(svc, asset_id).sha256)

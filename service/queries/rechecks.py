@@ -1,0 +1,49 @@
+"""Published posts a re-screening sent back for review: the caller's open ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from .. import views
+from ..auth import Principal, Role
+from ..db import accounts, rechecks
+from ..errors import NotFound
+from ..roles import AccountRole
+from .rows import accounts_of
+
+
+def _mine(conn: Connection, p: Principal):
+    """Open items for this caller: the dean's office gets 第十三条 ones, a 具体负责人 their
+    accounts' others; nobody else has a queue."""
+    query = select(rechecks, accounts.c.name.label("account")).join(
+        accounts, accounts.c.id == rechecks.c.account_id).where(rechecks.c.resolved_at.is_(None))
+    if p.role is Role.ADMIN:
+        return query.where(rechecks.c.route == "dean")
+    mine = accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
+    return query.where(rechecks.c.route == "responsible", rechecks.c.account_id.in_(mine))
+
+
+def open_items(conn: Connection, p: Principal, limit: int, offset: int
+               ) -> tuple[int, list[dict[str, Any]]]:
+    """(how many are open for the caller, this page of them), oldest first."""
+    query = _mine(conn, p)
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = conn.execute(query.order_by(rechecks.c.created_at, rechecks.c.id)
+                        .limit(limit).offset(offset)).all() if limit > 0 else []
+    return total, [views.recheck(r, r.account) for r in rows]
+
+
+def get_recheck(conn: Connection, recheck_id: int) -> Any:
+    row = conn.execute(select(rechecks).where(rechecks.c.id == recheck_id)).first()
+    if row is None:
+        raise NotFound(f"no published post to review with id {recheck_id}", field="recheck_id")
+    return row
+
+
+def recheck_detail(conn: Connection, recheck_id: int) -> dict[str, Any]:
+    row = conn.execute(select(rechecks, accounts.c.name.label("account")).join(
+        accounts, accounts.c.id == rechecks.c.account_id)
+        .where(rechecks.c.id == recheck_id)).one()
+    return views.recheck(row, row.account)

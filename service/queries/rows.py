@@ -1,0 +1,77 @@
+"""Rows by id and who holds which role: the lookups that authorization checks, use cases and
+queries share (no authorization here; ``access`` decides)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from .. import views
+from ..db import account_events, accounts, assignments, people, units
+from ..errors import NotFound
+from ..roles import AccountRole
+
+
+def _one(conn: Connection, table: Any, row_id: int, what: str, field: str) -> Any:
+    row = conn.execute(select(table).where(table.c.id == row_id)).first()
+    if row is None:
+        raise NotFound(f"no {what} with id {row_id}", field=field)
+    return row
+
+
+def get_unit(conn: Connection, unit_id: int) -> Any:
+    return _one(conn, units, unit_id, "unit", "unit_id")
+
+
+def get_person(conn: Connection, person_id: int) -> Any:
+    return _one(conn, people, person_id, "person", "person_id")
+
+
+def get_account(conn: Connection, account_id: int) -> Any:
+    return _one(conn, accounts, account_id, "account", "account_id")
+
+
+def get_assignment(conn: Connection, assignment_id: int) -> Any:
+    return _one(conn, assignments, assignment_id, "role assignment", "assignment_id")
+
+
+def current_assignments(conn: Connection, account_id: int, role: AccountRole | None = None
+                        ) -> list[Any]:
+    query = select(assignments).where(and_(assignments.c.account_id == account_id,
+                                           assignments.c.ended_on.is_(None)))
+    if role is not None:
+        query = query.where(assignments.c.role == str(role))
+    return list(conn.execute(query.order_by(assignments.c.id)))
+
+
+def holders(conn: Connection, account_id: int, role: AccountRole) -> list[str]:
+    """Names of the people holding ``role`` on the account today."""
+    return [conn.execute(select(people.c.name).where(people.c.id == a.person_id)).scalar()
+            for a in current_assignments(conn, account_id, role)]
+
+
+def accounts_of(conn: Connection, person_id: int | None, role: AccountRole) -> set[int]:
+    """Accounts on which the person holds the role today."""
+    if person_id is None:
+        return set()
+    return set(conn.execute(select(assignments.c.account_id).where(and_(
+        assignments.c.person_id == person_id, assignments.c.role == str(role),
+        assignments.c.ended_on.is_(None)))).scalars())
+
+
+def unit_accounts(conn: Connection, unit_id: int | None) -> set[int]:
+    return set(conn.execute(select(accounts.c.id).where(accounts.c.unit_id == unit_id))
+               .scalars())
+
+
+def account_detail(conn: Connection, account_id: int) -> dict[str, Any]:
+    row = get_account(conn, account_id)
+    query = (select(assignments, people.c.name, people.c.kind)
+             .select_from(assignments.join(people, assignments.c.person_id == people.c.id))
+             .where(assignments.c.account_id == account_id).order_by(assignments.c.id))
+    history = [views.assignment(a) for a in conn.execute(query)]
+    events = list(conn.execute(select(account_events)
+                               .where(account_events.c.account_id == account_id)
+                               .order_by(account_events.c.id)))
+    return views.account_detail(row, history, events)

@@ -1,0 +1,86 @@
+"""The registry's rules (第二条-第九条, 第十四条): who may hold which role, how accounts move
+between states, and when a change was reported late.
+
+Units own accounts; people hold roles on accounts for dated periods. Every change carries the
+date it happened (``effective_on``) and the time it was recorded (``reported_at``), so a change
+recorded more than 5 working days late (第九条), or an account still open 10 working days after
+it stopped (第十四条), shows as late.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from screener.normalize.hidden import plain_name
+
+from .errors import BadRequest
+from .workdays import REPORT_DAYS, Count, active_calendar, count_working_days
+
+
+class AccountRole(StrEnum):
+    FIRST_RESPONSIBLE = "first_responsible"  # 第一责任人 (第八条)
+    RESPONSIBLE = "responsible"  # 具体负责人: must be staff (第八条)
+    OPERATOR = "operator"  # 具体运营人: staff or student (第九条)
+
+
+class PersonKind(StrEnum):
+    STAFF = "staff"  # 在职教职工
+    STUDENT = "student"  # 在读学生
+    EXTERNAL = "external"
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    CLOSING = "closing"  # stopped, closure requested (第十四条)
+    CLOSED = "closed"
+
+
+ACCOUNT_ROLE_LABELS = {AccountRole.FIRST_RESPONSIBLE: "第一责任人",
+                       AccountRole.RESPONSIBLE: "具体负责人", AccountRole.OPERATOR: "具体运营人"}
+# Who may hold each role: the rule's own words, checked when the role is given.
+ALLOWED_KINDS = {
+    AccountRole.FIRST_RESPONSIBLE: {PersonKind.STAFF},
+    AccountRole.RESPONSIBLE: {PersonKind.STAFF},
+    AccountRole.OPERATOR: {PersonKind.STAFF, PersonKind.STUDENT},
+}
+PLATFORMS = ("wechat", "weibo", "other")
+# Roles held by one person at a time: giving it to someone ends the previous holder's period.
+SINGLE_HOLDER = {AccountRole.FIRST_RESPONSIBLE, AccountRole.RESPONSIBLE}
+
+
+def parse_day(value: str | None, field: str) -> str:
+    if value is None or value == "":
+        return date.today().isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise BadRequest(f"{field} must be a date YYYY-MM-DD, got {value!r}", field=field) from None
+
+
+def late(effective_on: str, reported_at: str, limit: int = REPORT_DAYS) -> Count:
+    """Working days late beyond the limit (0 if on time), and the years the calendar lacks."""
+    reported = datetime.fromisoformat(reported_at).date()
+    counted = count_working_days(date.fromisoformat(effective_on), reported)
+    return Count(max(0, counted.days - limit), counted.uncovered)
+
+
+def unchecked(counts: list[Count]) -> str | None:
+    """Fail closed: a deadline counted across a year without a calendar is not called on time;
+    the page says so in words."""
+    years = sorted({y for c in counts for y in c.uncovered})
+    if not years:
+        return None
+    listed = "、".join(str(y) for y in years)
+    return (f"节假日日历未收录 {listed} 年，工作日按周一至周五估算，请人工核对"
+            f"（holiday calendar {active_calendar().source} lacks {listed}）")
+
+
+def clean_name(name: str, what: str) -> str:
+    name = name.strip()
+    if not name:
+        raise BadRequest(f"{what} needs a name", field="name")
+    try:
+        return plain_name(name)
+    except ValueError as exc:  # a bidi override or escape sequence would disguise the name
+        raise BadRequest(f"name {exc}", field="name") from None

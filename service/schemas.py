@@ -1,0 +1,156 @@
+"""What requests carry: pydantic models of every JSON body, validated before a use case runs
+(unknown keys refused), and the OpenAPI description of the multipart uploads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- registry -------------------------------------------------------------------------------------
+class UnitIn(Body):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class PersonIn(Body):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["staff", "student", "external"]
+    unit_id: int | None = None
+
+
+class AccountIn(Body):
+    platform: Literal["wechat", "weibo", "other"]
+    name: str = Field(min_length=1, max_length=200)
+    unit_id: int
+    opened_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+
+
+class StatusIn(Body):
+    status: Literal["closing", "closed"]
+    effective_on: str | None = Field(None, description="YYYY-MM-DD the account stopped/closed")
+
+
+class RoleIn(Body):
+    person_id: int
+    role: Literal["first_responsible", "responsible", "operator"]
+    effective_on: str | None = Field(None, description="YYYY-MM-DD the change took effect")
+
+
+class EndRoleIn(Body):
+    ended_on: str | None = Field(None, description="YYYY-MM-DD the person left the role")
+
+
+class TokenIn(Body):
+    role: Literal["operator", "responsible", "unit_head", "maintainer", "admin"]
+    person_id: int | None = None
+    unit_id: int | None = None
+    label: str = Field("", max_length=200)
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3660, description="days until the token stops working; none: until "
+                                         "revoked")
+
+
+# -- drafts ---------------------------------------------------------------------------------------
+class DraftIn(Body):
+    account_id: int
+    title: str = Field("", max_length=1_000_000)
+    body: str = Field("", max_length=10_000_000)
+    author: str = Field("", max_length=200)
+
+
+class DraftEdit(Body):
+    title: str = Field(max_length=1_000_000)
+    body: str = Field(max_length=10_000_000)
+    author: str | None = Field(None, max_length=200)
+
+
+class SignoffIn(Body):
+    decision: Literal["approve", "changes", "reject"]
+    report_id: int = Field(description="the report the signer saw (binds the sign-off to it)")
+    comment: str = Field("", max_length=20_000)
+    finding_comments: dict[str, str] = Field(
+        default_factory=dict, description="comments on findings, by index in the report")
+
+
+class RecheckIn(Body):
+    decision: Literal["keep", "take_down"]
+    comment: str = Field("", max_length=20_000, description="required to take a post down")
+
+
+SUBMIT_DOC = {
+    "requestBody": {"required": True, "content": {
+        "application/json": {"schema": DraftIn.model_json_schema()},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["account_id"],
+                                           "properties": {
+            "account_id": {"type": "integer"}, "title": {"type": "string"},
+            "body": {"type": "string"}, "author": {"type": "string"},
+            "file": {"type": "string", "format": "binary",
+                     "description": "a draft file (.json, .txt, .md) instead of title/body"},
+            "images": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+    }}}
+
+
+# -- lexicon and assets -------------------------------------------------------------------------
+def clean_term(term: str) -> str:
+    # An unpaired surrogate cannot be stored or hashed as UTF-8 (the lexicon store would fail
+    # half-way); control characters are never part of a term someone could see.
+    try:
+        term.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a term must be valid Unicode text (no unpaired surrogates)") from None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in term):
+        raise ValueError("a term must not contain control characters")
+    return term
+
+
+Category = Literal["confidential", "commercial", "illegal", "unhealthy", "major_news",
+                   "protected_name"]
+
+
+class TermsIn(Body):
+    terms: list[str] = Field(min_length=1, max_length=1000)
+
+    @field_validator("terms")
+    @classmethod
+    def _terms(cls, terms: list[str]) -> list[str]:
+        return [clean_term(t) for t in terms]
+
+    category: Category
+    severity: Literal["review", "block"] | None = None
+    article: str | None = Field(None, max_length=100)
+    boundary: bool = False
+    reason: str = Field("", max_length=2000)
+
+
+class TermEdit(Body):
+    # Not 'allow': turning a flagged term into an allow-list phrase is not an edit.
+    category: Category | None = None
+    severity: Literal["review", "block"] | None = None
+    article: str | None = Field(None, max_length=100)
+    boundary: bool | None = None
+    from_category: str | None = Field(None, max_length=40)
+    reason: str = Field("", max_length=2000)
+
+
+class RetireIn(Body):
+    category: str | None = Field(None, max_length=40)
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="why the term stops firing (required, recorded)")
+
+
+class RetireAssetIn(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+ASSET_FIELDS = ("kind", "title", "owner", "license", "source")
+UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["image"], "properties": {
+        "image": {"type": "string", "format": "binary"},
+        "kind": {"type": "string", "enum": ["copyright", "emblem"]},
+        "title": {"type": "string"}, "owner": {"type": "string"},
+        "license": {"type": "string"}, "source": {"type": "string"}}}}}}}

@@ -1,0 +1,58 @@
+"""One unit of work per state change: a write transaction that carries its audit rows.
+
+Every use case writes through ``unit_of_work(engine, actor)``. It opens the write transaction
+(``db.write``: the write lock from the first statement), hands out ``uow.conn`` for the change
+and ``uow.audit(...)`` for its audit row, and commits both or neither. A unit that changed a row
+but appended no audit row is refused (``UnauditedWrite``) and rolled back, so a change cannot
+leave the audit log behind by forgetting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event
+
+from . import audit
+from .db import audit_log, write
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class UnauditedWrite(RuntimeError):
+    """A unit of work changed rows without an audit row: a bug, never the caller's fault."""
+
+
+class UnitOfWork:
+    def __init__(self, conn: Connection, actor: str) -> None:
+        self.conn = conn
+        self.actor = actor
+        self.audit_ids: list[int] = []
+        self.writes = 0
+
+    def audit(self, action: str, subject: str, details: dict[str, Any] | None = None,
+              actor: str | None = None) -> int:
+        """Append the change's audit row in this transaction; its id."""
+        row_id = audit.append(self.conn, actor or self.actor, action, subject, details)
+        self.audit_ids.append(row_id)
+        return row_id
+
+    def _seen(self, conn, cursor, statement: str, parameters, context, executemany) -> None:
+        words = statement.lstrip().split(None, 3)
+        if words and words[0].upper() in _WRITES and audit_log.name not in statement:
+            self.writes += 1
+
+
+@contextmanager
+def unit_of_work(engine: Engine, actor: str) -> Iterator[UnitOfWork]:
+    with write(engine) as conn:
+        uow = UnitOfWork(conn, actor)
+        event.listen(conn, "before_cursor_execute", uow._seen)
+        try:
+            yield uow
+        finally:
+            event.remove(conn, "before_cursor_execute", uow._seen)
+        if uow.writes and not uow.audit_ids:
+            raise UnauditedWrite(f"{uow.writes} row change(s) by {actor} without an audit row")

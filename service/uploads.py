@@ -1,0 +1,143 @@
+"""Reading a submission: a JSON body, or a multipart form with pictures and/or a draft file.
+
+Parsing only: the result goes to ``usecases.drafts.submit``. A picture referenced by path or URL
+is refused, never read or fetched: the server never reads its own files or fetches a link on an
+uploader's behalf.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+
+from screener.errors import InputError
+from screener.ingest import SUFFIXES, decode_utf8, parse_draft, parse_rich_draft
+from screener.settings import Settings
+
+from .errors import BadRequest, ServiceError
+from .schemas import DraftIn
+from .usecases.drafts import Image
+
+RICH_UPLOADS = (".html", ".htm", ".docx")
+
+
+def _rich(raw: bytes, name: str, suffix: str, settings: Settings) -> tuple[Any, list[Image]]:
+    """A WeChat HTML export or a .docx, with its embedded pictures.
+
+    Only pictures carried inside the upload (``data:`` URIs, pictures in the .docx) are taken;
+    a reference to any other file or URL is refused.
+    """
+    inline = (Path(settings.home) / "cache" / "inline").resolve()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(raw)
+        try:
+            draft = parse_rich_draft(path, settings)
+        except InputError as exc:  # named after the upload, not the server's temporary file
+            raise BadRequest(f"{name!r}: {exc.problem}", field="file") from None
+    images = []
+    for ref in draft.images:
+        local = Path(ref).resolve() if "://" not in ref and not ref.startswith("//") else None
+        if local is None or local.parent != inline or not local.is_file():
+            raise BadRequest(f"{name}: picture {ref[:200]!r} is not inside the file; upload it "
+                             "as an image", field="file")
+        images.append(Image(local.name, local.read_bytes()))
+    return draft, images
+
+
+async def _multipart(request: Request, settings: Settings,
+                     max_images: int) -> tuple[DraftIn, list[Image]]:
+    form = await request.form(max_files=max_images + 1, max_fields=20,
+                              max_part_size=4 * 1024 * 1024)
+    fields: dict[str, Any] = {}
+    images: list[Image] = []
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            if key not in ("account_id", "title", "body", "author"):
+                raise BadRequest(f"unknown form field {key!r}", field=key)
+            fields[key] = value
+        elif key == "images":
+            images.append(Image(value.filename or "image", await value.read()))
+        elif key == "file":
+            name = value.filename or "draft"
+            suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+            raw = await value.read()
+            if suffix in RICH_UPLOADS:
+                parsed, embedded = await run_in_threadpool(_rich, raw, name, suffix, settings)
+                images.extend(embedded)
+                fields.setdefault("title", parsed.title)
+                fields.setdefault("body", parsed.body)
+                continue
+            if suffix not in SUFFIXES:
+                raise BadRequest(f"draft file {name!r}: use one of "
+                                 f"{', '.join((*SUFFIXES, *RICH_UPLOADS))}", field="file")
+            parsed = parse_draft(decode_utf8(raw, name), name, suffix, settings)
+            fields.setdefault("title", parsed.title)
+            fields.setdefault("body", parsed.body)
+            fields.setdefault("author", parsed.author)
+        else:
+            raise BadRequest(f"unexpected file field {key!r} (use 'images' or 'file')", field=key)
+    if "account_id" not in fields:
+        raise BadRequest("account_id is required", field="account_id")
+    try:
+        fields["account_id"] = int(fields["account_id"])
+    except ValueError:
+        raise BadRequest("account_id must be an integer", field="account_id") from None
+    return DraftIn(**fields), images
+
+
+def _json(raw: bytes) -> DraftIn:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the body is not UTF-8: byte 0x{raw[exc.start]:02x} at offset "
+                         f"{exc.start}", field="body") from None
+    except RecursionError:
+        raise BadRequest("the body is not valid JSON: nested too deeply", field="body") from None
+    except ValueError:
+        raise BadRequest("the body is not valid JSON", field="body") from None
+    if not isinstance(data, dict):
+        raise BadRequest("expected a JSON object", field="body")
+    try:
+        return DraftIn.model_validate(data)
+    except ValueError as exc:
+        err = exc.errors()[0]  # type: ignore[attr-defined]
+        field = ".".join(str(x) for x in err["loc"]) or "body"
+        raise BadRequest(f"{field}: {err['msg']}", field=field) from None
+
+
+async def submission(request: Request, settings: Settings,
+                     max_images: int) -> tuple[DraftIn, list[Image]]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        return await _multipart(request, settings, max_images)
+    if kind == "application/json":
+        return _json(await request.body()), []
+    raise ServiceError("send application/json or multipart/form-data", field="content-type")
+
+
+async def asset_upload(request: Request, allowed: tuple[str, ...]
+                       ) -> tuple[tuple[str, bytes], dict[str, str]]:
+    """The picture and the text fields of an asset registration (multipart)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "multipart/form-data":
+        raise BadRequest("upload the picture as multipart/form-data", field="image")
+    form = await request.form(max_files=1, max_fields=10, max_part_size=64 * 1024)
+    fields: dict[str, str] = {}
+    upload = None
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            if key not in allowed:
+                raise BadRequest(f"unknown form field {key!r}", field=key)
+            fields[key] = value[:500]
+        elif key == "image":
+            upload = (value.filename or "asset", await value.read())
+        else:
+            raise BadRequest(f"unexpected file field {key!r} (use 'image')", field=key)
+    if upload is None:
+        raise BadRequest("no picture: send it in the 'image' field", field="image")
+    return upload, fields

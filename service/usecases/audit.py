@@ -1,0 +1,64 @@
+"""Audit rows for what the service's own transactions cannot hold: where the log starts
+covering the lexicon and the asset bank (``audit.baseline``), and lexicon and asset changes
+made from the command line, which commit in their own stores first (see ``usecases.lexicon``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from screener.errors import ConfigError
+from screener.images.bank import AssetBank
+from screener.images.config import image_config
+from screener.lexicon import store_for
+from screener.settings import Settings
+
+from ..context import service_engine
+from ..db import audit_log
+from ..uow import UnitOfWork, unit_of_work
+
+BASELINE = "audit.baseline"
+
+
+def _high_water(settings: Settings) -> tuple[int, int]:
+    """The newest lexicon change and asset event now."""
+    bank = AssetBank(settings.assets_database_url, image_config(settings))
+    try:
+        return store_for(settings).latest_seq(), bank.stamp()
+    finally:
+        bank.engine.dispose()
+
+
+def ensure_baseline(engine, settings: Settings) -> None:
+    """Record, once, where the audit log starts covering lexicon and asset changes: changes
+    made before the service database existed are not expected in it."""
+    with engine.connect() as conn:
+        if conn.execute(select(audit_log.c.id).where(audit_log.c.action == BASELINE)).first():
+            return
+    # Read before the write lock: the lexicon store may share the database file, and opening
+    # it inside our own write transaction would wait on ourselves.
+    seq, event = _high_water(settings)
+    with unit_of_work(engine, "system") as uow:
+        if uow.conn.execute(select(audit_log.c.id)
+                            .where(audit_log.c.action == BASELINE)).first():
+            return
+        uow.audit(BASELINE, "audit", {"lexicon_seq": seq, "asset_event_id": event})
+
+
+def record_from_cli(settings: Settings, actor: str, record: Callable[[UnitOfWork], int]) -> bool:
+    """Append ``record(uow)``'s audit row to this state folder's service database; False if
+    there is none (no service, no audit log)."""
+    engine = service_engine(settings)
+    if engine is None:
+        return False
+    try:
+        with unit_of_work(engine, actor) as uow:
+            record(uow)
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot write the audit log: {exc}") from None
+    finally:
+        engine.dispose()
+    return True

@@ -1,0 +1,215 @@
+"""The life of a draft: submit -> screen -> queue -> sign-off -> publish.
+
+A sign-off binds to the exact report it was given on: the draft's content hash (title, body and
+every image's sha256), the lexicon version and the model version of that report. Editing the draft
+makes a new revision with a new report and puts it back in the queue, so an approval never covers
+text its signer did not see. Screening runs outside the write transaction (it can take a second);
+the authorization is checked again inside it, so a role removed meanwhile still refuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from screener import Draft, Report
+from screener.checkpoints import checkpoint
+
+from ..access import check_edit, check_publish, check_sign, check_submit
+from ..auth import Principal
+from ..context import Services
+from ..db import accounts, drafts, now, read, reports, signoffs
+from ..errors import BadRequest, Conflict, TooLarge
+from ..files import save_image
+from ..queries.drafts import draft_detail, get_draft
+from ..uow import UnitOfWork, unit_of_work
+
+DECISIONS = ("approve", "changes", "reject")
+DECISION_STATUS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    name: str
+    data: bytes
+
+
+def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
+    canonical = json.dumps({"title": title, "body": body, "images": image_hashes},
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _store_images(svc: Services, images: list[Image]) -> list[dict[str, Any]]:
+    most = svc.config.max_images_per_submission
+    if len(images) > most:
+        raise TooLarge(f"{len(images)} images; at most {most} per draft", field="images")
+    return [save_image(svc.config.upload_dir, image.name, image.data,
+                       svc.config.max_image_bytes, f"images[{index}]")
+            for index, image in enumerate(images)]
+
+
+def _screen(svc: Services, account: Any, title: str, body: str, author: str,
+            images: list[dict[str, Any]]) -> Report:
+    limit = svc.screener.settings.max_body_chars
+    if len(title) + len(body) > limit:
+        raise TooLarge(f"title and body are {len(title) + len(body):,} characters; the limit "
+                       f"is {limit:,}", field="body")
+    if not title.strip() and not body.strip() and not images:
+        raise BadRequest("empty draft: no title, body or images", field="body")
+    draft = Draft(title=title, body=body, account=account.name, platform=account.platform,
+                  images=tuple(i["path"] for i in images), author=author)
+    return svc.screener.screen(draft)
+
+
+def _store_report(svc: Services, uow: UnitOfWork, draft_id: int, revision: int, digest: str,
+                  report: Report) -> int:
+    report_id = uow.conn.execute(insert(reports).values(
+        draft_id=draft_id, revision=revision, content_hash=digest,
+        verdict=str(report.verdict), lexicon_version=report.lexicon_version,
+        model_version=svc.model_version,
+        report=json.dumps(report.to_dict(explain=True), ensure_ascii=False),
+        created_at=now())).inserted_primary_key[0]
+    uow.audit("draft.screen", f"draft:{draft_id}",
+              {"report_id": report_id, "revision": revision, "content_hash": digest,
+               "verdict": str(report.verdict), "lexicon_version": report.lexicon_version,
+               "model_version": svc.model_version, "findings": len(report.findings)})
+    return report_id
+
+
+def _route(report: Report) -> str:
+    # 第十三条: major news is released centrally; the dean's office decides, not the unit.
+    return "dean" if any(f.category == "major_news" for f in report.findings) else "responsible"
+
+
+def _editable(row: Any) -> None:
+    if row.status in ("published", "rejected"):
+        raise Conflict(f"the draft is {row.status}; submit a new draft instead", field="status")
+
+
+def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
+           author: str = "", images: list[Image] | None = None) -> dict[str, Any]:
+    with read(svc.engine) as conn:
+        account = check_submit(conn, p, account_id)
+    stored = _store_images(svc, images or [])
+    report = _screen(svc, account, title, body, author, stored)
+    digest = content_hash(title, body, [i["sha256"] for i in stored])
+    with unit_of_work(svc.engine, p.actor) as uow:
+        check_submit(uow.conn, p, account_id)  # still allowed after the screening?
+        stamp = now()
+        draft_id = uow.conn.execute(insert(drafts).values(
+            account_id=account_id, submitted_by=p.person_id, title=title, body=body,
+            author=author, images=json.dumps(stored, ensure_ascii=False),
+            content_hash=digest, revision=1, status="pending", route=_route(report),
+            verdict=str(report.verdict), created_at=stamp, updated_at=stamp
+        )).inserted_primary_key[0]
+        uow.audit("draft.submit", f"draft:{draft_id}",
+                  {"account_id": account_id, "revision": 1, "content_hash": digest,
+                   "images": [i["sha256"] for i in stored]})
+        checkpoint("submit.write")
+        report_id = _store_report(svc, uow, draft_id, 1, digest, report)
+        uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
+                         .values(report_id=report_id))
+        return draft_detail(uow.conn, draft_id)
+
+
+def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
+         author: str | None = None) -> dict[str, Any]:
+    with read(svc.engine) as conn:
+        row = get_draft(conn, draft_id)
+        check_edit(conn, p, row)
+        _editable(row)
+        account = conn.execute(select(accounts).where(accounts.c.id == row.account_id)).one()
+    stored = json.loads(row.images)
+    author = row.author if author is None else author
+    report = _screen(svc, account, title, body, author, stored)
+    digest = content_hash(title, body, [i["sha256"] for i in stored])
+    with unit_of_work(svc.engine, p.actor) as uow:
+        current = get_draft(uow.conn, draft_id)
+        check_edit(uow.conn, p, current)
+        _editable(current)
+        if current.revision != row.revision:
+            raise Conflict("the draft was changed meanwhile; reload it and edit again")
+        revision = row.revision + 1
+        uow.audit("draft.edit", f"draft:{draft_id}",
+                  {"revision": revision, "content_hash": digest,
+                   "previous_hash": row.content_hash})
+        report_id = _store_report(svc, uow, draft_id, revision, digest, report)
+        uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
+            title=title, body=body, author=author, content_hash=digest, revision=revision,
+            status="pending", route=_route(report), verdict=str(report.verdict),
+            report_id=report_id, updated_at=now()))
+        return draft_detail(uow.conn, draft_id)
+
+
+def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comment: str,
+             report_id: int, finding_comments: dict[str, str] | None = None) -> dict[str, Any]:
+    if decision not in DECISIONS:
+        raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+    comment = comment.strip()
+    finding_comments = {str(k): v.strip() for k, v in (finding_comments or {}).items()
+                        if v and v.strip()}
+    with unit_of_work(svc.engine, p.actor) as uow:
+        row = get_draft(uow.conn, draft_id)
+        check_sign(uow.conn, p, row)
+        if row.status != "pending":
+            raise Conflict(f"the draft is {row.status}, not waiting for sign-off",
+                           field="status")
+        if report_id != row.report_id:
+            raise Conflict("the draft changed since you opened it (a new revision was "
+                           "screened); reload it and sign off what you see", field="report_id")
+        rep = uow.conn.execute(select(reports).where(reports.c.id == row.report_id)).one()
+        count = len(json.loads(rep.report)["findings"])
+        for key in finding_comments:
+            if not key.isdigit() or int(key) >= count:
+                raise BadRequest(f"no finding {key!r} in this report ({count} findings)",
+                                 field="finding_comments")
+        if decision != "approve" and not comment and not finding_comments:
+            raise BadRequest("say what must change or why the draft is rejected",
+                             field="comment")
+        if decision == "approve" and rep.verdict == "block" and not comment:
+            raise BadRequest("approving a blocked draft needs a comment saying why each "
+                             "finding is acceptable", field="comment")
+        signoff_id = uow.conn.execute(insert(signoffs).values(
+            draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
+            decision=decision, comment=comment,
+            finding_comments=json.dumps(finding_comments, ensure_ascii=False),
+            content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
+            model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
+        checkpoint("signoff.write")
+        uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
+                         .values(status=DECISION_STATUS[decision], updated_at=now()))
+        uow.audit(f"draft.{decision}", f"draft:{draft_id}",
+                  {"signoff_id": signoff_id, "report_id": rep.id,
+                   "content_hash": rep.content_hash, "lexicon_version": rep.lexicon_version,
+                   "model_version": rep.model_version, "comment": comment,
+                   "finding_comments": finding_comments})
+        return draft_detail(uow.conn, draft_id)
+
+
+def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
+    with unit_of_work(svc.engine, p.actor) as uow:
+        row = get_draft(uow.conn, draft_id)
+        check_publish(uow.conn, p, row)
+        if row.status == "published":
+            raise Conflict("the draft is already published", field="status")
+        approval = uow.conn.execute(
+            select(signoffs).where(signoffs.c.draft_id == draft_id)
+            .order_by(signoffs.c.id.desc()).limit(1)).first()
+        if (row.status != "approved" or approval is None or approval.decision != "approve"
+                or approval.report_id != row.report_id
+                or approval.content_hash != row.content_hash):
+            raise Conflict("publishing without an approval of this exact revision is "
+                           f"refused (the draft is {row.status}); the 具体负责人 must sign "
+                           "it off first (第八条)", field="status")
+        stamp = now()
+        uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
+            status="published", published_at=stamp, published_by=p.person_id,
+            updated_at=stamp))
+        uow.audit("draft.publish", f"draft:{draft_id}",
+                  {"signoff_id": approval.id, "content_hash": row.content_hash})
+        return draft_detail(uow.conn, draft_id)

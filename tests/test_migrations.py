@@ -1,0 +1,184 @@
+"""Every table is made and changed by Alembic; databases of the release before it are upgraded
+in place and keep every row."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from screener_service.db import SERVICE
+from sqlalchemy import create_engine, inspect, text
+
+from screener.migrations import ARCHIVE, ASSETS, CORE_OWNERS, LEXICON, config, upgrade
+from screener.settings import REPO_ROOT
+
+LEGACY = Path(__file__).parent / "data" / "legacy"  # made by make_legacy.py with that release
+OWNERS = (*CORE_OWNERS, SERVICE)
+
+
+def metadata_of(owner):
+    from screener_service import db as service
+
+    from screener.images import bank
+    from screener.lexicon import store
+    from screener.rescreen import db as archive
+
+    return {"lexicon": store.metadata, "archive": archive.metadata, "assets": bank._meta,
+            "service": service.metadata}[owner.name]
+
+
+def rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table but Alembic's own, sorted."""
+    with sqlite3.connect(path) as db:
+        names = [n for (n,) in db.execute("select name from sqlite_master where type='table'")
+                 if not n.startswith(("alembic_version", "sqlite_"))]
+        return {n: sorted(db.execute(f"select * from {n}").fetchall(), key=repr) for n in names}
+
+
+def revision(path: Path, owner) -> str:
+    with sqlite3.connect(path) as db:
+        return db.execute(f"select version_num from {owner.version_table}").fetchone()[0]
+
+
+@pytest.fixture
+def legacy(tmp_path) -> Path:
+    folder = tmp_path / "legacy"
+    shutil.copytree(LEGACY, folder, ignore=shutil.ignore_patterns("*.py"))
+    return folder
+
+
+def alembic_cli(owner, url: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "alembic", "-c", str(REPO_ROOT / "alembic.ini"),
+                           "-n", owner.name, "-x", f"url={url}", "upgrade", "head"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+
+
+@pytest.mark.parametrize("owner", OWNERS, ids=lambda o: o.name)
+def test_each_owner_has_one_head_and_the_code_knows_it(owner):
+    script = ScriptDirectory.from_config(config(owner))
+    assert script.get_heads() == [owner.head]
+
+
+@pytest.mark.parametrize("owner", OWNERS, ids=lambda o: o.name)
+def test_migrations_make_exactly_the_tables_the_code_queries(owner, tmp_path, database_url):
+    engine = create_engine(database_url or f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert upgrade(engine, owner) == owner.head
+    assert upgrade(engine, owner) == owner.head  # once only
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_name": lambda name, kind, parent:
+                not (kind == "table" and name.startswith("alembic_version"))})
+        differences = compare_metadata(context, metadata_of(owner))
+    engine.dispose()
+    assert differences == []
+
+
+def test_the_release_before_alembic_is_upgraded_by_the_alembic_command(legacy):
+    before = {name: rows(legacy / name) for name in ("screener.db", "assets.db")}
+    assert before["screener.db"]["svc_audit"] and before["screener.db"]["rs_reports"]
+    for owner in OWNERS:
+        database = legacy / ("assets.db" if owner is ASSETS else "screener.db")
+        result = alembic_cli(owner, f"sqlite:///{database}")
+        assert result.returncode == 0, result.stderr
+        assert revision(database, owner) == owner.head
+    after = {name: rows(legacy / name) for name in ("screener.db", "assets.db")}
+    assert after["assets.db"] == before["assets.db"]
+    assert after["screener.db"] == before["screener.db"]
+    for owner in OWNERS:  # again: nothing to do, nothing changes
+        database = legacy / ("assets.db" if owner is ASSETS else "screener.db")
+        assert alembic_cli(owner, f"sqlite:///{database}").returncode == 0
+    assert {n: rows(legacy / n) for n in ("screener.db", "assets.db")} == after
+
+
+def test_the_release_before_alembic_is_upgraded_when_the_programs_start(legacy, tmp_path):
+    from screener_service import audit
+    from screener_service.config import load_service_settings
+    from screener_service.db import make_engine, migrate, read
+    from screener_service.queries.audit import unaudited
+
+    from screener.images.bank import AssetBank
+    from screener.images.config import image_config
+    from screener.lexicon import store_for
+    from screener.rescreen import db as archive
+    from screener.settings import load_settings
+
+    before = rows(legacy / "screener.db")
+    settings = load_settings(home=legacy)
+    assert [c.summary for c in store_for(settings).changes()] == \
+        [c[5] for c in before["lexicon_changes"]]
+    archive.open_db(settings)
+    bank = AssetBank(settings.assets_database_url, image_config(settings))
+    assert [a.title for a in bank.list_assets()] == ["颐和园"]
+    engine = make_engine(load_service_settings(settings).database_url)
+    assert migrate(engine) == 3
+    with read(engine) as conn:
+        assert audit.verify(conn).rows == len(before["svc_audit"])
+        assert unaudited(conn, settings) == []
+    assert rows(legacy / "screener.db") == before
+    for owner, name in ((LEXICON, "screener.db"), (ARCHIVE, "screener.db"),
+                        (ASSETS, "assets.db"), (SERVICE, "screener.db")):
+        assert revision(legacy / name, owner) == owner.head
+
+
+def _service_at(path: Path, version: int) -> None:
+    """Turn the fixture's service tables back into what schema step ``version`` left."""
+    with sqlite3.connect(path) as db:
+        if version < 3:
+            db.execute("drop table svc_rechecks")
+            db.execute("delete from svc_schema where version > ?", (version,))
+        if version < 2:
+            db.execute("alter table svc_tokens drop column expires_at")
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_each_service_schema_version_before_alembic_is_upgraded(legacy, version):
+    from screener_service.db import make_engine, migrate
+
+    database = legacy / "screener.db"
+    _service_at(database, version)
+    before = rows(database)
+    assert migrate(make_engine(f"sqlite:///{database}")) == 3
+    after = rows(database)
+    if version < 3:
+        assert after.pop("svc_rechecks") == []
+    if version < 2:
+        assert all(r[-1] is None for r in after["svc_tokens"])  # expires_at: never
+        after["svc_tokens"] = [r[:-1] for r in after["svc_tokens"]]
+    assert after == before
+    columns = {c["name"] for c in inspect(create_engine(f"sqlite:///{database}"))
+               .get_columns("svc_tokens")}
+    assert "expires_at" in columns
+
+
+def test_an_archive_of_the_first_release_gets_carried_from(legacy):
+    database = legacy / "screener.db"
+    with sqlite3.connect(database) as db:
+        db.execute("alter table rs_reports drop column carried_from")
+    before = rows(database)
+    engine = create_engine(f"sqlite:///{database}")
+    upgrade(engine, ARCHIVE)
+    after = rows(database)
+    assert [r[:-1] for r in after["rs_reports"]] == before["rs_reports"]
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from rs_reports where carried_from is not "
+                                 "null")).scalar() == 0
+
+
+def test_a_newer_service_database_is_refused(tmp_path):
+    from screener_service.db import make_engine, migrate
+
+    from screener.errors import ConfigError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("update alembic_version_service set version_num = 'svc_0099'"))
+    with pytest.raises(ConfigError, match="newer than this screener"):
+        migrate(engine)
