@@ -161,6 +161,8 @@ class ImageStage:
 
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
+        # Same model, thresholds and evidence as the draft's text: the one shared classifier.
+        self.classifier = resources.classifier
 
     def __call__(self, context: Context) -> list[Finding]:
         if not context.draft.images:
