@@ -50,7 +50,7 @@ class Verdict(StrEnum):
 
 TEXT_FIELDS = ("title", "body")
 FINDING_KEYS = ("stage", "category", "severity", "field", "start", "end", "text", "term", "score",
-                "article", "explanation")
+                "article", "explanation", "location")
 
 
 def content_id(title: str, body: str) -> str:
@@ -100,6 +100,28 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """Where in a picture a finding is, for pages to draw: the picture's index in the draft,
+    the frame of an animation (0 for a still picture), and the region in the picture's own
+    pixels: ``box`` (x0, y0, x1, y1) and, where the region is not an upright rectangle (a
+    turned text line, a QR code, an asset pasted at an angle), its corners as ``polygon``.
+    ``box`` is None when the picture could not be read at all. ``size`` is the picture's
+    (width, height)."""
+
+    image: int
+    frame: int = 0
+    box: tuple[int, int, int, int] | None = None
+    polygon: tuple[tuple[int, int], ...] | None = None
+    size: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"image": self.image, "frame": self.frame,
+                "box": list(self.box) if self.box is not None else None,
+                "polygon": [list(p) for p in self.polygon] if self.polygon is not None else None,
+                "size": list(self.size) if self.size is not None else None}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a reviewer must look at.
 
@@ -122,6 +144,8 @@ class Finding:
     explanation: str
     # Structured detail (classifier evidence); printed with --explain, not in the plain JSON.
     evidence: tuple[Evidence, ...] = ()
+    # Where in a picture (findings on ``image:N``); None for findings on the draft's text.
+    location: Location | None = None
 
     def __post_init__(self) -> None:
         # Conversions only when needed: a long text can produce 100,000 findings.
@@ -135,6 +159,7 @@ class Finding:
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in FINDING_KEYS}
         data["severity"] = str(self.severity)
+        data["location"] = self.location.to_dict() if self.location is not None else None
         if explain:
             data["evidence"] = [e.to_dict() for e in self.evidence]
         return data

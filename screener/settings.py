@@ -107,6 +107,15 @@ class ImageSettings(Section):
         ("pku.edu.cn",), description="Domains a QR code may point at without a finding.")
     assets_database_url: str | None = Field(
         None, description="SQLAlchemy URL of the asset bank; default sqlite:///<home>/assets.db.")
+    # Each worker keeps the OCR models and the bank loaded; a picture a worker at a time.
+    workers: int | None = Field(
+        None, ge=0, description="Worker processes that check pictures (OCR, hashing, "
+        "verification), models loaded once each; empty: one per CPU this process may use; 0: one "
+        "picture at a time in the screening process itself.")
+    # A picture takes well under a second; one that takes this long has its worker killed and
+    # is reported for review (fail closed).
+    task_seconds: float = Field(120.0, gt=0, description="Seconds a worker may spend on one "
+                                "picture before it is killed and the picture reported for review.")
 
     _url = field_validator("assets_database_url")(classmethod(lambda cls, v: _check_url(v)))
 
