@@ -102,6 +102,10 @@ class ImageDecodeError(InputError):
     """An image could not be read safely; ``problem`` says what, for the reviewer."""
 
 
+class OcrError(ScreenerError):
+    """The OCR engine cannot be used (a model file missing from the installation)."""
+
+
 class AssetError(ScreenerError):
     """The asset bank refused an operation (unknown id, bad kind, unreadable image...)."""
 

@@ -15,9 +15,24 @@ from typing import Any
 
 
 class Platform(StrEnum):
-    WECHAT = "wechat"
-    WEIBO = "weibo"
+    """Where a post goes out. WeChat and Weibo are the rule's own; 第十六条 brings every other
+    new-media platform under the same rule, so a platform is a field, not a fork."""
+
+    WECHAT = "wechat"  # 微信公众号
+    WEIBO = "weibo"  # 微博
+    DOUYIN = "douyin"  # 抖音
+    BILIBILI = "bilibili"  # 哔哩哔哩
+    XIAOHONGSHU = "xiaohongshu"  # 小红书
+    WECHAT_CHANNELS = "wechat_channels"  # 视频号
+    KUAISHOU = "kuaishou"  # 快手
     OTHER = "other"
+
+
+PLATFORM_LABELS = {
+    Platform.WECHAT: "微信公众号", Platform.WEIBO: "微博", Platform.DOUYIN: "抖音",
+    Platform.BILIBILI: "哔哩哔哩", Platform.XIAOHONGSHU: "小红书",
+    Platform.WECHAT_CHANNELS: "视频号", Platform.KUAISHOU: "快手", Platform.OTHER: "其他平台",
+}
 
 
 class Severity(StrEnum):
@@ -35,7 +50,7 @@ class Verdict(StrEnum):
 
 TEXT_FIELDS = ("title", "body")
 FINDING_KEYS = ("stage", "category", "severity", "field", "start", "end", "text", "term", "score",
-                "article", "explanation")
+                "article", "explanation", "location")
 
 
 def content_id(title: str, body: str) -> str:
@@ -85,6 +100,28 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """Where in a picture a finding is, for pages to draw: the picture's index in the draft,
+    the frame of an animation (0 for a still picture), and the region in the picture's own
+    pixels: ``box`` (x0, y0, x1, y1) and, where the region is not an upright rectangle (a
+    turned text line, a QR code, an asset pasted at an angle), its corners as ``polygon``.
+    ``box`` is None when the picture could not be read at all. ``size`` is the picture's
+    (width, height)."""
+
+    image: int
+    frame: int = 0
+    box: tuple[int, int, int, int] | None = None
+    polygon: tuple[tuple[int, int], ...] | None = None
+    size: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"image": self.image, "frame": self.frame,
+                "box": list(self.box) if self.box is not None else None,
+                "polygon": [list(p) for p in self.polygon] if self.polygon is not None else None,
+                "size": list(self.size) if self.size is not None else None}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a reviewer must look at.
 
@@ -107,6 +144,8 @@ class Finding:
     explanation: str
     # Structured detail (classifier evidence); printed with --explain, not in the plain JSON.
     evidence: tuple[Evidence, ...] = ()
+    # Where in a picture (findings on ``image:N``); None for findings on the draft's text.
+    location: Location | None = None
 
     def __post_init__(self) -> None:
         # Conversions only when needed: a long text can produce 100,000 findings.
@@ -120,6 +159,7 @@ class Finding:
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in FINDING_KEYS}
         data["severity"] = str(self.severity)
+        data["location"] = self.location.to_dict() if self.location is not None else None
         if explain:
             data["evidence"] = [e.to_dict() for e in self.evidence]
         return data

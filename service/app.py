@@ -18,6 +18,7 @@ from screener.settings import Settings, load_settings
 
 from .api import router as api_router
 from .api_maintenance import router as maintenance_router
+from .api_registry import router as registry_router
 from .bootstrap import open_services
 from .config import ServiceSettings
 from .docs import install_docs
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.add_middleware(SecurityHeaders)  # added last: outermost, so the 413 gets them too
     app.include_router(api_router)
     app.include_router(maintenance_router)
+    app.include_router(registry_router)
     app.include_router(login_router)
     app.include_router(web_router)
     if config.api_docs:

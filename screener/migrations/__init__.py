@@ -63,6 +63,8 @@ def _archive_legacy(conn: Connection) -> str | None:
 
 
 def _assets_legacy(conn: Connection) -> str | None:
+    if _has(conn, "image_asset_templates"):  # made by a development build before Alembic
+        return "assets_0002"
     return "assets_0001" if _has(conn, "image_assets") else None
 
 
@@ -70,7 +72,7 @@ LEXICON = Owner("lexicon", HERE / "lexicon", "lexicon_0002", _lexicon_legacy,
                 lambda s: s.lexicon_database_url)
 ARCHIVE = Owner("archive", HERE / "archive", "archive_0002", _archive_legacy,
                 lambda s: s.lexicon_database_url)
-ASSETS = Owner("assets", HERE / "assets", "assets_0001", _assets_legacy,
+ASSETS = Owner("assets", HERE / "assets", "assets_0002", _assets_legacy,
                lambda s: s.assets_database_url)
 SOURCES = Owner("sources", HERE / "sources", "sources_0001",
                 default_url=lambda s: s.sources_database_url)

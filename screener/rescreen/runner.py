@@ -361,6 +361,11 @@ class PoolExecutor:
     model = ""
 
     def __init__(self, settings: Settings, stages: tuple[str, ...] | None, jobs: int) -> None:
+        if settings.images.workers is None:
+            # The jobs are the parallelism: each checks its drafts' pictures itself rather than
+            # starting a pool of picture workers of its own.
+            images = settings.images.model_copy(update={"workers": 0})
+            settings = settings.model_copy(update={"images": images})
         self.settings, self.stages, self.jobs = settings, stages, jobs
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
                                         initializer=init_process, initargs=(settings, stages))
