@@ -6,8 +6,9 @@ through the ``screener`` entry-point group (``[project.entry-points.screener]`` 
 packaging), as datasette finds its plugins. With no plugin installed every hook does nothing and
 the core works alone. The review service registers ``screener_service.plugin`` this way: its
 commands (``serve``, ``init``, ``accounts`` ...) appear in ``screener --help``, lexicon and asset
-changes made by the CLI go into its audit log, ``archive import --from-service`` reads its
-published drafts, and a re-screening queues newly flagged posts for review again.
+changes, model promotions and feedback imports made by the CLI go into its audit log,
+``archive import --from-service`` reads its published drafts, and a re-screening queues newly
+flagged posts for review again.
 
 A plugin module (or object) marks its functions with ``hookimpl``::
 
@@ -47,6 +48,18 @@ class Specs:
     def lexicon_changed(self, settings: Settings, change: Any) -> None:
         """A lexicon change (``lexicon.store.Change``) was committed from the command line.
         Raise ``ScreenerError`` to say it could not be recorded."""
+
+    @hookspec
+    def model_changed(self, settings: Settings, change: Any) -> None:
+        """A model was promoted or rolled back from the command line
+        (``classify.registry.ModelChange``). Raise ``ScreenerError`` to say it could not be
+        recorded."""
+
+    @hookspec
+    def feedback_imported(self, settings: Settings, summary: dict[str, Any]) -> None:
+        """Labelled texts were imported as feedback from the command line (``summary``: the
+        file, its sha256, rows added and skipped). Raise ``ScreenerError`` to say it could not
+        be recorded."""
 
     @hookspec
     def asset_changed(self, settings: Settings, bank: Any, asset: Any,

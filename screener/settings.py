@@ -8,7 +8,8 @@ older flat names documented before the tree existed (``SCREENER_MAX_REQUEST_BYTE
 and where each value came from; README documents it.
 
 Sections: top level (the pipeline and the state folder), ``images`` (picture limits and matching
-thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``. Paths and
+thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``,
+``learning`` (candidate models from reviewers' feedback). Paths and
 URLs derived from others are properties, so they cannot disagree with what they derive from.
 """
 
@@ -149,6 +150,21 @@ class RescreenSettings(Section):
                                 "to answer before giving up (--dask).")
 
 
+class LearningSettings(Section):
+    """Learning from reviewers (``screener model train``)."""
+
+    # A reviewer's judgement is about the college's own posts, the texts the model must get
+    # right; a corpus text is about someone else's. The learning curve in README was measured
+    # with this weight.
+    feedback_weight: float = Field(5.0, gt=0, le=100, description="Weight of a feedback text "
+                                   "in training, against a corpus text's 1.")
+    feedback_holdout_percent: int = Field(20, ge=0, le=90, description="Percent of feedback "
+                                          "texts (by a hash of the text) held out: never "
+                                          "trained on, scored when candidates are compared.")
+    seed: int = Field(0, description="Random seed of candidate training (the same data and "
+                      "seed give the same candidate).")
+
+
 class _LegacyEnv(PydanticBaseSettingsSource):
     """The flat environment names of earlier releases, mapped into the tree."""
 
@@ -253,6 +269,8 @@ class Settings(BaseSettings):
                                     description="The review service.")
     rescreen: RescreenSettings = Field(default_factory=RescreenSettings,
                                        description="Re-screening the archive.")
+    learning: LearningSettings = Field(default_factory=LearningSettings,
+                                       description="Learning from reviewers' feedback.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
