@@ -17,6 +17,7 @@ from screener.errors import InputError, ScreenerError, StorageError
 from screener.settings import Settings, load_settings
 
 from .api import router as api_router
+from .api_learning import router as learning_router
 from .api_maintenance import router as maintenance_router
 from .bootstrap import open_services
 from .config import ServiceSettings
@@ -24,6 +25,7 @@ from .errors import ServiceError
 from .limits import BodyLimit
 from .web import render_error
 from .web import router as web_router
+from .web_learning import router as web_learning_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -129,7 +131,9 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
     app.include_router(api_router)
     app.include_router(maintenance_router)
+    app.include_router(learning_router)
     app.include_router(web_router)
+    app.include_router(web_learning_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["service"], summary="Liveness and versions (no token needed)")

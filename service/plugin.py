@@ -27,6 +27,20 @@ def lexicon_changed(settings: Any, change: Any) -> None:
 
 
 @hookimpl
+def model_changed(settings: Any, change: Any) -> None:
+    from .usecases.models import record_cli_change
+
+    record_cli_change(settings, change)
+
+
+@hookimpl
+def feedback_imported(settings: Any, summary: dict[str, Any]) -> None:
+    from .usecases.feedback import record_cli_import
+
+    record_cli_import(settings, summary)
+
+
+@hookimpl
 def asset_changed(settings: Any, bank: Any, asset: Any, path: Any) -> None:
     from .usecases.assets import record_cli_change
 

@@ -1,6 +1,7 @@
 """Audit rows for what the service's own transactions cannot hold: where the log starts
-covering the lexicon and the asset bank (``audit.baseline``), and lexicon and asset changes
-made from the command line, which commit in their own stores first (see ``usecases.lexicon``).
+covering the lexicon, the asset bank and the model registry (``audit.baseline``), and lexicon
+and asset changes and model promotions made from the command line, which commit in their own
+stores first (see ``usecases.lexicon``, ``usecases.models``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from screener.classify import registry_for
 from screener.errors import ConfigError
 from screener.images.bank import AssetBank
 from screener.images.config import image_config
@@ -23,11 +25,11 @@ from ..uow import UnitOfWork, unit_of_work
 BASELINE = "audit.baseline"
 
 
-def _high_water(settings: Settings) -> tuple[int, int]:
-    """The newest lexicon change and asset event now."""
+def _high_water(settings: Settings) -> tuple[int, int, int]:
+    """The newest lexicon change, asset event and model promotion or rollback now."""
     bank = AssetBank(settings.assets_database_url, image_config(settings))
     try:
-        return store_for(settings).latest_seq(), bank.stamp()
+        return store_for(settings).latest_seq(), bank.stamp(), registry_for(settings).stamp()
     finally:
         bank.engine.dispose()
 
@@ -40,12 +42,13 @@ def ensure_baseline(engine, settings: Settings) -> None:
             return
     # Read before the write lock: the lexicon store may share the database file, and opening
     # it inside our own write transaction would wait on ourselves.
-    seq, event = _high_water(settings)
+    seq, event, model = _high_water(settings)
     with unit_of_work(engine, "system") as uow:
         if uow.conn.execute(select(audit_log.c.id)
                             .where(audit_log.c.action == BASELINE)).first():
             return
-        uow.audit(BASELINE, "audit", {"lexicon_seq": seq, "asset_event_id": event})
+        uow.audit(BASELINE, "audit", {"lexicon_seq": seq, "asset_event_id": event,
+                                      "model_seq": model})
 
 
 def record_from_cli(settings: Settings, actor: str, record: Callable[[UnitOfWork], int]) -> bool:
