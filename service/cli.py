@@ -267,8 +267,8 @@ def verify(
     except ScreenerError as exc:
         raise fail(exc) from None
     if missing:
-        err.print(f"audit log INCOMPLETE: {len(missing)} lexicon or asset change(s) are not in "
-                  "it:", markup=False)
+        err.print(f"audit log INCOMPLETE: {len(missing)} lexicon, asset or model change(s) are "
+                  "not in it:", markup=False)
         for line in missing:
             err.print(f"  {line}", markup=False)
         raise typer.Exit(1)

@@ -158,7 +158,7 @@ def unchanged(version: str) -> dict[str, Any]:
 
 
 # -- models and feedback --------------------------------------------------------------------------
-def model_change(change: Any, in_force: str, audit_id: int) -> dict[str, Any]:
+def model_change(change: Any, in_force: str, audit_id: int | None) -> dict[str, Any]:
     return {"action": change.action, "seq": change.seq, "number": change.number,
             "version": change.version, "previous_number": change.previous_number,
             "previous_version": change.previous_version, "by": change.by,

@@ -32,7 +32,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ModelError, ModelMissingError
 from ..lexicon.store import engine_for, storage_problem
-from ..migrations import MODELS, upgrade
+from ..migrations import MODELS, prepare
 from .persist import MANIFEST
 
 BUNDLE = "classify"
@@ -138,11 +138,8 @@ class ModelRegistry:
     def _ensure(self) -> None:
         if self._ready:
             return
-        database = self.engine.url.database
         try:
-            if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            upgrade(self.engine, MODELS)
+            prepare(self.engine, MODELS)
         except (SQLAlchemyError, OSError) as exc:
             problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
             raise ModelError(self.url, f"cannot open the model registry: {problem}") from None

@@ -16,7 +16,6 @@ import json
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +34,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import StorageError
 from ..lexicon.store import engine_for, storage_problem
-from ..migrations import FEEDBACK, upgrade
+from ..migrations import FEEDBACK, prepare, upgrade
 
 JUDGEMENTS = ("confirmed", "false_alarm", "missed")
 # What a reviewer may name as missed, and what an imported line may be labelled.
@@ -157,11 +156,8 @@ class FeedbackStore:
     def _ensure(self) -> None:
         if self._ready:
             return
-        database = self.engine.url.database
         try:
-            if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            migrate(self.engine)
+            prepare(self.engine, FEEDBACK)
         except (SQLAlchemyError, OSError) as exc:
             problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
             raise StorageError(f"the feedback database {self.url}", str(problem)) from None

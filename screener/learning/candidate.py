@@ -189,18 +189,19 @@ def train_candidate(settings: Settings, *, by: str, corpus_dir: Path | None = No
     data = load_data(settings, corpus_dir=corpus_dir, data_dir=data_dir,
                      synthetic_only=synthetic_only)
     resources = training_resources(settings)
-    say(f"训练候选模型：合成草稿 {len(data.synthetic_train)} 篇、"
-        f"真实语料 {'已构建' if data.corpus else '未构建'}、审核反馈 {len(data.feedback)} 条文本")
-    model, report, info = fit(data, resources, weight=learning.feedback_weight,
-                              seed=learning.seed, holdout_percent=learning.feedback_holdout_percent)
-    say("在留出数据上比较候选模型与当前模型")
-    scored = score(heldout_items(data), {"current": current_model, "candidate": model},
-                   resources)
-    candidate_view = _as_candidate(model, info)
-    comparison = compare(scored, current_model, candidate_view)
     registry.root.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=".staging-", dir=registry.root))
     try:
+        say(f"训练候选模型：合成草稿 {len(data.synthetic_train)} 篇、"
+            f"真实语料 {'已构建' if data.corpus else '未构建'}、"
+            f"审核反馈 {len(data.feedback)} 条文本")
+        model, report, info = fit(data, resources, weight=learning.feedback_weight,
+                                  seed=learning.seed,
+                                  holdout_percent=learning.feedback_holdout_percent)
+        say("在留出数据上比较候选模型与当前模型")
+        scored = score(heldout_items(data), {"current": current_model, "candidate": model},
+                       resources)
+        comparison = compare(scored, current_model, _as_candidate(model, info))
         save_model(model, staged / BUNDLE, info)
         summary = {"feedback": info["candidate"]["feedback"],
                    "corpus_sha256": info.get("real", {}).get("corpus_sha256", ""),
@@ -215,6 +216,7 @@ def train_candidate(settings: Settings, *, by: str, corpus_dir: Path | None = No
             CARD: card, COMPARISON: json.dumps(saved, ensure_ascii=False, indent=1) + "\n"})
     finally:
         shutil.rmtree(staged, ignore_errors=True)
+        shutil.rmtree(resources.settings.home, ignore_errors=True)
     return Candidate(entry, new, current.version, comparison, report)
 
 

@@ -138,6 +138,15 @@ def upgrade(engine: Engine, owner: Owner, target: str = "head") -> str:
             return current(conn, owner) or ""
 
 
+def prepare(engine: Engine, owner: Owner) -> None:
+    """Make a SQLite file's folder if needed and bring ``owner``'s tables up to date: what a
+    store does when first opened (SQLAlchemy and OS errors are the caller's to word)."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(engine, owner)
+
+
 def run_env(context: Any, owner: Owner | None = None) -> None:
     """The body of every owner's ``env.py``: migrate on the caller's connection (``upgrade``)
     or, from the ``alembic`` command line, on the URL given (``-x url=...``, else the

@@ -60,7 +60,7 @@ class Resources:
     matcher: TermMatcher
     model: ModelRef | None = None  # the classifier bundle in force; None: the shipped one
 
-    @property
+    @cached_property
     def model_version(self) -> str:
         return self.model.version if self.model else bundle_version(
             self.settings.model_dir / BUNDLE)

@@ -87,5 +87,6 @@ def verify(engine: Engine, p: Principal, settings: Settings) -> dict[str, Any]:
         return {"ok": False, "row": exc.row, "problem": exc.message}
     if missing:
         return {"ok": False, "row": None, "unaudited": missing,
-                "problem": f"{len(missing)} lexicon or asset change(s) are not in the audit log"}
+                "problem": f"{len(missing)} lexicon, asset or model change(s) are not in the "
+                           "audit log"}
     return {"ok": True, "rows": head.rows, "head": head.hash}

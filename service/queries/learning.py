@@ -49,6 +49,6 @@ def models(svc: Services, p: Principal) -> dict[str, Any]:
                         "in_force": in_force.number == 0},
             "candidates": [views.registered_model(e, in_force.number)
                            for e in reversed(entries)],
-            "changes": [views.model_change(c, in_force.version, 0) | {"audit_id": None}
+            "changes": [views.model_change(c, in_force.version, None)
                         for c in registry.changes(20)],
             "comparison": comparison}

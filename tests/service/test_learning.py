@@ -145,6 +145,7 @@ def test_the_maintainers_page_shows_feedback_and_models_and_promotes(own_world):
     candidate = register_copy(settings, "page")
     csrf = _login(world, "maintainer")
     page = world.client.get("/").text
+    assert "<title>词库、图库与模型 · 两微账号发布审核</title>" in page
     assert 'id="feedback-weeks"' in page and "重大事项" in page
     assert 'id="model-in-force"' in page and "模型 0" in page
     assert f"/models/{candidate.number}/promote" in page and "启用理由（必填）" in page
