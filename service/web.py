@@ -166,6 +166,7 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
         "csrf": csrf_of(request.cookies.get(COOKIE, "")), "responsible": responsible,
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
         "can_report_missed": found["signer"] and draft["report"] is not None,
+        "missed": learning_queries.missed_on(_services(request), draft_id),
     }
 
 

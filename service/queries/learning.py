@@ -31,6 +31,16 @@ def feedback_summary(svc: Services, p: Principal) -> dict[str, Any]:
     return weekly(rows)
 
 
+def missed_on(svc: Services, draft_id: int) -> list[dict[str, Any]]:
+    """The misses reported on a draft (for its page, whose query has checked the reader)."""
+    t = feedback_table
+    with read(svc.engine) as conn:
+        return [dict(r._mapping) for r in conn.execute(
+            select(t.c.category, t.c.span, t.c.comment, t.c.reviewer, t.c.created_at)
+            .where(t.c.origin == "missed", t.c.draft_ref == f"draft:{draft_id}")
+            .order_by(t.c.id))]
+
+
 def models(svc: Services, p: Principal) -> dict[str, Any]:
     require(p, *READERS, doing="reading the models")
     registry = registry_for(svc.settings)
