@@ -32,7 +32,7 @@ from .lexicon.maintain import (
 )
 from .lexicon.store import default_user
 from .lexicon.transfer import export_text, read_import
-from .lexicon.trial import lint, try_terms
+from .lexicon.trial import lint, straddle_warnings, try_terms
 from .plugins import hooks
 from .render import visible
 
@@ -81,18 +81,24 @@ def lexicon_add(
                                  "table).")] = None,
     article: Annotated[str | None, typer.Option(
         "--article", help="Article cited (default: the category's).")] = None,
-    boundary: Annotated[bool, typer.Option(
-        "--boundary", help="Fire only on jieba word boundaries (for short terms that straddle "
-                           "words, e.g. 台独 in 舞台独白).")] = False,
+    boundary: Annotated[bool | None, typer.Option(
+        "--boundary/--no-boundary", help="Fire only on jieba word boundaries (for short terms "
+        "that straddle words, e.g. 台独 in 舞台独白). Default: yes for a two-character Chinese "
+        "term, no otherwise.", show_default=False)] = None,
+    fillers: Annotated[bool, typer.Option(
+        "--fillers", help="Also fire with a filler character between the characters "
+                          "(代的孕, 代了孕).")] = False,
     by: ByOption = None,
     reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Add terms (one new version). A term that cannot be matched is refused."""
+    """Add terms (one new version). A term that cannot be matched, or that holds a control or
+    invisible character, is refused."""
     try:
         settings = settings_from(home)
         change = add_terms(settings, terms, category, _who(by, reason),
-                           severity=severity, article=article, boundary=boundary)
+                           severity=severity, article=article, boundary=boundary,
+                           fillers=fillers)
     except ScreenerError as exc:
         raise fail(exc) from None
     _published(change, settings)
@@ -161,18 +167,22 @@ def lexicon_edit(
     article: Annotated[str | None, typer.Option("--article", help="New article.")] = None,
     boundary: Annotated[bool | None, typer.Option(
         "--boundary/--no-boundary", help="Make it boundary-sensitive or not.")] = None,
+    fillers: Annotated[bool | None, typer.Option(
+        "--fillers/--no-fillers", help="Let it fire with filler characters between its "
+                                       "characters, or not.")] = None,
     from_category: Annotated[str | None, typer.Option(
         "--from-category", help="Which entry, if the term is in several categories.")] = None,
     by: ByOption = None,
     reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Change a term's category, severity, article or boundary flag (one new version)."""
+    """Change a term's category, severity, article, boundary or fillers flag (one new
+    version)."""
     try:
         settings = settings_from(home)
         change = edit_term(settings, term, _who(by, reason), category=category,
                            severity=severity, article=article, boundary=boundary,
-                           from_category=from_category)
+                           from_category=from_category, fillers=fillers)
     except ScreenerError as exc:
         raise fail(exc) from None
     _published(change, settings)
@@ -191,11 +201,11 @@ def lexicon_list(
         entries = current_entries(settings_from(home))
     except ScreenerError as exc:
         raise fail(exc) from None
-    table = Table("term", "category", "severity", "article", "boundary", "source")
+    table = Table("term", "category", "severity", "article", "boundary", "fillers", "source")
     for e in entries:
         if (category is None or e.category == category) and (not search or search in e.term):
             table.add_row(e.term, e.category, "" if e.is_allow else str(e.severity), e.article,
-                          "yes" if e.boundary else "", e.source)
+                          "yes" if e.boundary else "", "yes" if e.fillers else "", e.source)
     out.print(table)
 
 
@@ -221,6 +231,7 @@ def lexicon_show(
     for e in events:  # plain lines, not a table: long reasons stay whole and greppable
         change = changes[e.seq]
         state = (f"{e.category}, {e.severity}{', boundary' if e.boundary else ''}"
+                 f"{', fillers' if e.fillers else ''}"
                  if e.active else f"retired from {e.category}")
         out.print(f"version {e.seq}  {change.at}  {change.by}  {e.action}: {state}"
                   f"  ({change.reason or 'no reason given'})", markup=False)
@@ -270,9 +281,11 @@ def lexicon_diff(
     lines += [f"- {e.term} ({e.category})" for k, e in a.items() if k not in b]
     for k in a.keys() & b.keys():
         x, y = a[k], b[k]
-        if (x.severity, x.article, x.boundary) != (y.severity, y.article, y.boundary):
+        if (x.severity, x.article, x.boundary, x.fillers) != \
+                (y.severity, y.article, y.boundary, y.fillers):
             lines.append(f"~ {y.term} ({y.category}): {x.severity}/{x.article}/boundary="
-                         f"{x.boundary} -> {y.severity}/{y.article}/boundary={y.boundary}")
+                         f"{x.boundary}/fillers={x.fillers} -> {y.severity}/{y.article}/"
+                         f"boundary={y.boundary}/fillers={y.fillers}")
     out.print(f"{v1} -> {v2}: {len(lines)} difference(s)")
     for line in sorted(lines, key=lambda s: (s[2:], s[0])):
         out.print(line, markup=False)
@@ -301,10 +314,11 @@ def lexicon_import(
             task = bar.add_task("checking", total=None)
             plan = read_import(file, settings, category,
                                lambda done, total: bar.update(task, completed=done, total=total))
-        in_force = {(e.term, e.category, e.severity, e.article, e.boundary)
+        in_force = {(e.term, e.category, e.severity, e.article, e.boundary, e.fillers)
                     for e in current_entries(settings)}
         new = [(line, e) for line, e in plan.accepted
-               if (e.term, e.category, e.severity, e.article, e.boundary) not in in_force]
+               if (e.term, e.category, e.severity, e.article, e.boundary, e.fillers)
+               not in in_force]
         for r in plan.rejected:  # shown, not obeyed: a rejected line may hold any character
             text = visible(r.text if len(r.text) <= 40 else r.text[:40] + "…")
             err.print(f"rejected: {file}:{r.line}: {r.reason}: {text}", markup=False)
@@ -370,7 +384,10 @@ def lexicon_export(
 def lexicon_test(
     terms: Annotated[list[str], typer.Argument(help="Candidate terms.", show_default=False)],
     category: Annotated[str, typer.Option("--category", "-c", help=CATEGORY_HELP)] = "illegal",
-    boundary: Annotated[bool, typer.Option("--boundary", help="Test as boundary-sensitive.")]
+    boundary: Annotated[bool | None, typer.Option(
+        "--boundary/--no-boundary", help="Test as boundary-sensitive or not (default: yes for "
+        "two Chinese characters).", show_default=False)] = None,
+    fillers: Annotated[bool, typer.Option("--fillers", help="Test with the fillers flag.")]
         = False,
     corpus: Annotated[Path | None, typer.Option(
         "--corpus", help="Clean reference corpus: a built real corpus (screener corpus build), a "
@@ -384,8 +401,8 @@ def lexicon_test(
     fire: each hit there is a false alarm. Changes nothing."""
     try:
         settings = settings_from(home)
-        candidates = [make_entry(t, category, boundary=boundary, source="candidate")
-                      for t in terms]
+        candidates = [make_entry(t, category, boundary=boundary, source="candidate",
+                                 fillers=fillers) for t in terms]
         for c in candidates:
             check_entry(c)
         bad = unmatchable(terms, settings)
@@ -419,13 +436,15 @@ def lexicon_lint(
 ) -> None:
     """Warn about terms likely to misfire or do nothing: too short, everyday words, duplicates,
     terms covered by another term or swallowed by an allow-list phrase, pinyin variants that
-    spell a common word; and report every term's false-alarm rate on the clean reference
-    corpus, flagging those over 0.5 %."""
+    spell a common word, terms that fire inside ordinary words of the clean corpus (straddles);
+    and report every term's false-alarm rate on the clean reference corpus, flagging those over
+    0.5 %."""
     try:
         settings = settings_from(home)
         entries = current_entries(settings)
         warnings = lint(entries, settings)
         clean = clean_corpus(settings, corpus)
+        warnings += straddle_warnings(entries, settings, clean)
         measured = term_rates(entries, settings, clean)
         if rates is not None:
             write_rates(rates, measured, clean)

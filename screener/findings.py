@@ -47,17 +47,18 @@ def hit_finding(stage: str, field: str, hit: Hit, text: str, explanation: str | 
                 **extra: Any) -> Finding:
     """A lexicon hit in ``text`` (the original text of ``field``, which the hit's offsets point
     into). Severity and article are the entry's: the policy table's unless its lexicon file
-    sets its own."""
+    sets its own; a hit that rests on pinyin, sound or shape alone is at most ``review``
+    (``Hit.severity``)."""
     entry = hit.entry
     if explanation is None:
         explanation = hit.explanation()
     if extra:
-        return Finding(stage=stage, category=entry.category, severity=entry.severity,
+        return Finding(stage=stage, category=entry.category, severity=hit.severity,
                        field=field, start=hit.start, end=hit.end, text=text[hit.start:hit.end],
                        term=entry.term, score=1.0, article=entry.article,
                        explanation=explanation, **extra)
     # The term stage's inner loop (100,000 findings on a long text): a call without ``**``.
-    return Finding(stage=stage, category=entry.category, severity=entry.severity, field=field,
+    return Finding(stage=stage, category=entry.category, severity=hit.severity, field=field,
                    start=hit.start, end=hit.end, text=text[hit.start:hit.end], term=entry.term,
                    score=1.0, article=entry.article, explanation=explanation)
 

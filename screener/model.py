@@ -21,6 +21,8 @@ class Platform(StrEnum):
 
 
 class Severity(StrEnum):
+    # INFO: shown to the reviewer (every contact route in a post), never changes the verdict.
+    INFO = "info"
     REVIEW = "review"
     BLOCK = "block"
 
@@ -87,7 +89,8 @@ class Finding:
     """One thing a reviewer must look at.
 
     ``start``/``end`` are code-point offsets into the ORIGINAL text of ``field``, so
-    ``draft.text_of(field)[start:end] == text``. For findings not tied to a span (a stage error,
+    ``draft.text_of(field)[start:end] == text``. ``severity`` ``info`` findings are shown to the
+    reviewer and leave the verdict alone. For findings not tied to a span (a stage error,
     a whole-draft score) both are 0 and ``text`` is empty.
     """
 

@@ -30,6 +30,12 @@ POLICY: dict[str, Rule] = {
     "protected_name": Rule("第二条（名称与标识）", Severity.REVIEW, "学校、学院相关字样"),
     "copyright": Rule("第十二条（著作权）", Severity.REVIEW, "图片、文字的著作权"),
     "emblem": Rule("第二条（名称与标识）", Severity.REVIEW, "校徽、官方标识"),
+    # Contact routes (phone, WeChat, QQ, e-mail, links) in a post that sells nothing: shown to
+    # the reviewer, no verdict change. In a post that sells something they are "commercial".
+    "contact": Rule(ARTICLE_CONTENT, Severity.INFO, "联系方式（仅提示）"),
+    "personal_info": Rule(ARTICLE_CONTENT, Severity.REVIEW, "个人信息（身份证号、银行卡号等）"),
+    # Control, bidi and invisible characters: what the reader sees is not what was screened.
+    "hidden_text": Rule("第八条（审核把关）", Severity.REVIEW, "隐藏字符、控制字符"),
     # A stage or input that could not be read: the responsible person must look (fail closed).
     "stage_error": Rule("第八条（审核把关）", Severity.REVIEW, "未能完成自动检查 not screened"),
 }
@@ -49,7 +55,7 @@ THRESHOLDS: dict[str, dict[str, float]] = {
 }
 # Names of the school are normal in a post body; they matter only in an account's name (第二条).
 ACCOUNT_NAME_ONLY = frozenset({"protected_name"})
-_RANK = {Severity.REVIEW: 1, Severity.BLOCK: 2}
+_RANK = {Severity.INFO: 0, Severity.REVIEW: 1, Severity.BLOCK: 2}
 
 
 def rule_for(category: str) -> Rule:

@@ -70,8 +70,8 @@ def print_report(console: Console, report: Report, draft: Draft, source: str, *,
         scores = "  ".join(f"{name} {value:.2f}" for name, value in sorted(report.scores.items()))
         console.print(f"  scores: {scores}")
     for finding in report.findings:
-        mark = "[red]✖ block [/red]" if finding.severity is Severity.BLOCK else \
-            "[yellow]▲ review[/yellow]"
+        mark = {Severity.BLOCK: "[red]✖ block [/red]", Severity.REVIEW: "[yellow]▲ review[/yellow]",
+                Severity.INFO: "[blue]ℹ info  [/blue]"}[finding.severity]
         where = finding.field
         if finding.end > finding.start:
             where += f"[{finding.start}:{finding.end}]"

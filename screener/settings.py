@@ -243,6 +243,13 @@ class Settings(BaseSettings):
         ge=2,
         description="Shortest pinyin spelling added as a variant; shorter ones collide with words.",
     )
+    evasion_short_terms: int = Field(
+        default=2000,
+        ge=0,
+        description="Most two-character terms that get homophone and look-alike guesses; a "
+                    "bigger lexicon guesses only for longer terms (two-character guesses flood "
+                    "ordinary text when there are tens of thousands of terms).",
+    )
 
     database_url: str | None = Field(
         default=None,

@@ -55,7 +55,7 @@ def lexicon_terms(p: Caller, svc: Svc, paged: Paging, category: str | None = Non
 def lexicon_add(body: TermsIn, p: Caller, svc: Svc) -> dict[str, Any]:
     return lexicon.add_terms(svc, p, body.terms, body.category, reason=body.reason,
                              severity=body.severity, article=body.article,
-                             boundary=body.boundary)
+                             boundary=body.boundary, fillers=body.fillers)
 
 
 # ``:path``: a term may hold a slash (``A/B``), sent as is or as %2F.
@@ -65,7 +65,7 @@ def lexicon_edit(term: str, body: TermEdit, p: Caller, svc: Svc) -> dict[str, An
     return lexicon.edit_term(svc, p, _path_term(term), reason=body.reason,
                              category=body.category, severity=body.severity,
                              article=body.article, boundary=body.boundary,
-                             from_category=body.from_category)
+                             from_category=body.from_category, fillers=body.fillers)
 
 
 @router.post("/lexicon/terms/{term:path}/retire", tags=["lexicon"],

@@ -127,7 +127,8 @@ class TermsIn(Body):
     category: Category
     severity: Literal["review", "block"] | None = None
     article: str | None = Field(None, max_length=100)
-    boundary: bool = False
+    boundary: bool | None = None  # None: the default (two Chinese characters: yes)
+    fillers: bool = False
     reason: str = Field("", max_length=2000)
 
 
@@ -137,6 +138,7 @@ class TermEdit(Body):
     severity: Literal["review", "block"] | None = None
     article: str | None = Field(None, max_length=100)
     boundary: bool | None = None
+    fillers: bool | None = None
     from_category: str | None = Field(None, max_length=40)
     reason: str = Field("", max_length=2000)
 

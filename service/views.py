@@ -135,7 +135,7 @@ def audit_row(r: Any) -> dict[str, Any]:
 def term(e: Any) -> dict[str, Any]:
     return {"term": e.term, "category": e.category,
             "severity": None if e.is_allow else str(e.severity), "article": e.article,
-            "boundary": e.boundary, "source": e.source}
+            "boundary": e.boundary, "fillers": e.fillers, "source": e.source}
 
 
 def lexicon_change(c: Any) -> dict[str, Any]:

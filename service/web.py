@@ -40,7 +40,8 @@ router = APIRouter(include_in_schema=False)
 CATEGORY_LABELS = {
     "confidential": "涉密", "illegal": "违法", "unhealthy": "不健康", "commercial": "商业",
     "major_news": "重大事项", "protected_name": "学校名称", "copyright": "著作权",
-    "emblem": "校徽标识", "stage_error": "需人工检查",
+    "emblem": "校徽标识", "stage_error": "需人工检查", "contact": "联系方式（提示）",
+    "personal_info": "个人信息", "hidden_text": "隐藏字符",
 }
 VERDICT_LABELS = {"pass": "通过", "review": "需审核", "block": "拦截"}
 STATUS_LABELS = {"pending": "待签发", "approved": "已批准", "changes_requested": "需修改",

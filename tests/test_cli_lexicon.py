@@ -150,7 +150,8 @@ def test_export_round_trips(cli, tmp_path):
     data = json.loads(cli("export", "-f", "json").stdout)
     assert data["version"].startswith("lex-1-")
     assert {"term": "出售发票", "category": "illegal", "severity": "review",
-            "article": "第十一条（内容）", "boundary": False, "source": "store:1"} \
+            "article": "第十一条（内容）", "boundary": False, "fillers": False,
+            "source": "store:1"} \
         in data["entries"]
     assert cli("export", "-f", "csv").stdout.startswith("term,category,severity,article,")
     folder = tmp_path / "out"

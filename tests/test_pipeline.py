@@ -26,12 +26,21 @@ class Lying:
 
 def test_the_built_in_stages_are_registered_and_run_in_the_order_their_needs_give(
         test_screener):
-    assert {"terms", "classify", "images"} <= set(registered())
+    built_in = ["terms", "hidden", "personal", "classify", "contacts", "images"]
+    assert set(built_in) <= set(registered())
     resources = test_screener.resources
-    assert [s.name for s in build_stages(resources)][:3] == ["terms", "classify", "images"]
+    order = [s.name for s in build_stages(resources)]
+    assert set(built_in) <= set(order)
+    assert order.index("terms") < order.index("classify") < order.index("images")
+    assert max(order.index(n) for n in ("terms", "personal", "classify")) < \
+        order.index("contacts")
     # Asked for in another order, they still run providers first.
     asked = build_stages(resources, ("images", "classify", "terms"))
     assert [s.name for s in asked] == ["terms", "classify", "images"]
+    # the contact stage runs after the stages whose findings say a post sells something
+    asked = [s.name for s in build_stages(resources, ("contacts", "personal", "classify",
+                                                      "terms"))]
+    assert asked[-1] == "contacts" and asked.index("terms") < asked.index("classify")
 
 
 def test_a_stage_that_raises_gives_review_not_a_crash(test_screener):

@@ -3,8 +3,9 @@
 A sign-off judges every finding of the report it was given on: approving a draft says its
 findings were false alarms, requesting changes or rejecting it says they were right (as the
 commercial consoles read a reviewer's decision), unless the reviewer judged a finding
-explicitly. Findings that are not about the content (a stage that could not finish) are no
-judgement of the tools and give no row.
+explicitly. Findings that are not about the content (a stage that could not finish) and
+findings that only inform (severity ``info``: a contact route) ask the reviewer for no
+judgement and give no row.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def signoff_rows(*, decision: str, findings: list[dict[str, Any]], title: str, b
     judgements, comments = judgements or {}, comments or {}
     rows = []
     for index, finding in enumerate(findings):
-        if finding.get("category") in NOT_CONTENT:
+        if finding.get("category") in NOT_CONTENT or finding.get("severity") == "info":
             continue
         judgement = judgements.get(str(index)) or DEFAULT_JUDGEMENT[decision]
         field = str(finding.get("field") or "")

@@ -35,7 +35,7 @@ from ..normalize import Normalizer
 from .compiled import CompiledLexicon, Key, Rows, Variant, compile_lexicon, lexicon_version
 from .files import Entry
 
-_FORMAT = 5
+_FORMAT = 6
 _SEP = "\0"
 _VARIANTS = list(Variant)
 _TEXTS = ("entries", "sources", "keys", "boundary")
@@ -46,7 +46,8 @@ def _digest(data: bytes) -> str:
 
 
 def _order_digest(entries: list[Entry]) -> str:
-    rows = [(e.term, e.category, str(e.severity), e.article, e.boundary) for e in entries]
+    rows = [(e.term, e.category, str(e.severity), e.article, e.boundary, e.fillers)
+            for e in entries]
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -124,9 +125,13 @@ def _entries(texts: dict[str, _Strings], columns: dict[str, np.ndarray],
     terms, sources, profile_of = texts["entries"], texts["sources"], columns["entry_profile"]
     if not len(terms) == len(sources) == len(profile_of):
         raise ValueError("entry columns differ in length")
-    profiles = [(c, Severity(s), a, bool(b)) for c, s, a, b in profile_rows]
-    return Rows(len(terms),
-                lambda i: Entry(terms[i], *profiles[int(profile_of[i])], sources[i]))
+    profiles = [(c, Severity(s), a, bool(b), bool(f)) for c, s, a, b, f in profile_rows]
+
+    def build(i: int) -> Entry:
+        category, severity, article, boundary, fillers = profiles[int(profile_of[i])]
+        return Entry(terms[i], category, severity, article, boundary, sources[i], fillers)
+
+    return Rows(len(terms), build)
 
 
 def _keys(texts: _Strings, columns: dict[str, np.ndarray]) -> Rows:
@@ -146,8 +151,8 @@ def _keys(texts: _Strings, columns: dict[str, np.ndarray]) -> Rows:
 
 def _columns(compiled: CompiledLexicon, entries: list[Entry]) -> tuple[dict, list, dict]:
     profiles: dict[tuple, int] = {}
-    entry_profile = [profiles.setdefault((e.category, str(e.severity), e.article, e.boundary),
-                                         len(profiles)) for e in entries]
+    entry_profile = [profiles.setdefault((e.category, str(e.severity), e.article, e.boundary,
+                                          e.fillers), len(profiles)) for e in entries]
     offsets, pair_entry, pair_variant = [0], [], []
     for key in compiled.keys:
         for index, variant in key.entries:

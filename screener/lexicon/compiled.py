@@ -30,6 +30,36 @@ class Variant(StrEnum):
     FORM = "form"  # the term's own normalized form
     LITERAL = "literal"  # matched on the literal view (symbols significant)
     PINYIN = "pinyin"  # the pinyin spelling of a Chinese term
+    # Found by the evasion passes (``evasion.py``), never stored in an automaton's keys:
+    JOINED = "joined"  # across punctuation between single characters (代、孕)
+    VERTICAL = "vertical"  # one character a line
+    LETTER = "letter"  # a foreign letter between Chinese characters (代α孕)
+    FILLER = "filler"  # filler characters inside a term marked ``fillers`` (代的孕)
+    REVERSED = "reversed"  # written backwards after U+202E, read in display order
+    LEET = "leet"  # digits for letters in a Latin word (p0rn)
+    MIXED = "mixed"  # hanzi and pinyin mixed (代yun, dai孕)
+    TONE = "tone"  # pinyin with tone digits (dai4yun4)
+    SOUND = "sound"  # a homophone of a character (带考)
+    SHAPE = "shape"  # a look-alike character (加徽信)
+
+
+# What each variant undid, for the reviewer (Chinese first: the explanation is read by people).
+VARIANT_TEXT = {
+    Variant.PINYIN: "拼音",
+    Variant.JOINED: "插入符号（字间的标点、空格）",
+    Variant.VERTICAL: "竖排（一行一字）",
+    Variant.LETTER: "插入外文字母",
+    Variant.FILLER: "插入虚字",
+    Variant.REVERSED: "反向（U+202E 从右至左强制，按显示顺序读）",
+    Variant.LEET: "数字替代字母",
+    Variant.MIXED: "汉字拼音混写",
+    Variant.TONE: "拼音带声调数字",
+    Variant.SOUND: "谐音",
+    Variant.SHAPE: "形近字",
+}
+# Hits that rest on a guess about sound or shape (or pinyin alone) ask a person; they never block.
+REVIEW_ONLY = frozenset({Variant.PINYIN, Variant.MIXED, Variant.TONE, Variant.SOUND,
+                         Variant.SHAPE})
 
 
 class Key(NamedTuple):
@@ -116,7 +146,8 @@ VERSION_PREFIX = "lex-"
 
 def content_hash(entries: list[Entry], min_pinyin_letters: int) -> str:
     """Hash of everything that changes what the automaton matches (12 hex digits)."""
-    rows = sorted((e.term, e.category, str(e.severity), e.article, e.boundary) for e in entries)
+    rows = sorted((e.term, e.category, str(e.severity), e.article, e.boundary)
+                  + ((True,) if e.fillers else ()) for e in entries)
     blob = json.dumps([FORMAT_VERSION, min_pinyin_letters, rows], ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

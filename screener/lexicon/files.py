@@ -9,7 +9,10 @@ Format: UTF-8, one term per line. Metadata lines at the top of the file::
     # boundary: yes                (optional: every term of the file is boundary-sensitive)
 
 Other ``#`` lines are comments. A term may carry flags after ``|``: ``台独 | boundary`` fires only
-when the term sits on jieba word boundaries; ``boundary=no`` turns a file-wide default off.
+when the term sits on jieba word boundaries; ``boundary=no`` turns it off. Without the flag, a
+two-character Chinese term is boundary-sensitive (``援交`` must not fire in 支援交流) and longer
+terms are not, unless the file says ``# boundary: yes``. ``代孕 | fillers`` also fires with a
+filler character between its characters (``代的孕``).
 ``category: allow`` makes a file of allow-list phrases: a hit inside one of them is suppressed.
 """
 
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from ..errors import LexiconError
 from ..model import Severity
+from ..normalize.hidden import describe_char, first_hidden
 from ..policy import CATEGORIES, rule_for
 
 ALLOW = "allow"
@@ -39,6 +43,8 @@ class Entry:
     article: str
     boundary: bool = False
     source: str = ""  # "file:line" or "store:N"
+    # Also fires with a filler character between its characters (代的孕); maintainers mark it.
+    fillers: bool = False
 
     @property
     def is_allow(self) -> bool:
@@ -52,7 +58,7 @@ class LexiconFile:
     severity: str = ""
     article: str = ""
     description: str = ""
-    boundary: bool = False
+    boundary: bool | None = None  # None: the default per term (two Chinese characters: yes)
     entries: list[Entry] = field(default_factory=list)
 
 
@@ -65,12 +71,40 @@ def _flag(value: str, source: str, line: int) -> bool:
     raise LexiconError(source, f"boundary must be yes or no, not {value!r}", line)
 
 
+FLAGS = ("boundary", "fillers")
+
+
+# Names of the school in an account's name must be found even inside a longer name (北大学生会).
+_NO_DEFAULT_BOUNDARY = frozenset({ALLOW, "protected_name"})
+
+
+def default_boundary(term: str, category: str = "") -> bool:
+    """Two Chinese characters straddle words too easily (援交 in 支援交流) to fire unchecked."""
+    term = term.strip()
+    return (category not in _NO_DEFAULT_BOUNDARY and len(term) == 2
+            and all("\u3400" <= c <= "\u9fff" for c in term))
+
+
+def control_character(term: str) -> str | None:
+    """The first control, format or unassigned character of a term, named by code point."""
+    found = first_hidden(term)
+    return None if found is None else describe_char(found.char)
+
+
 def make_entry(term: str, category: str, severity: str | None = None, article: str | None = None,
-               boundary: bool = False, source: str = "") -> Entry:
-    """Validate and build an entry, filling severity and article from the policy table."""
+               boundary: bool | None = None, source: str = "", fillers: bool = False) -> Entry:
+    """Validate and build an entry, filling severity and article from the policy table.
+
+    ``boundary=None`` takes the default: yes for a two-character Chinese term, else no.
+    """
     term = term.strip()
     if not term:
         raise LexiconError(source or "lexicon", "empty term")
+    hidden = control_character(term)
+    if hidden is not None:
+        raise LexiconError(source or "lexicon",
+                           f"contains the control or invisible character {hidden}; "
+                           "terms must be plain text")
     if category == ALLOW:
         return Entry(term, ALLOW, Severity.REVIEW, "", False, source)
     if category not in CATEGORIES:
@@ -79,10 +113,14 @@ def make_entry(term: str, category: str, severity: str | None = None, article: s
     rule = rule_for(category)
     try:
         sev = Severity(severity) if severity else rule.severity
+        if sev is Severity.INFO:
+            raise ValueError(severity)
     except ValueError:
         raise LexiconError(source or "lexicon",
                            f"severity must be review or block, not {severity!r}") from None
-    return Entry(term, category, sev, article or rule.article, boundary, source)
+    if boundary is None:
+        boundary = default_boundary(term, category)
+    return Entry(term, category, sev, article or rule.article, boundary, source, fillers)
 
 
 def parse_lexicon_file(path: Path) -> LexiconFile:
@@ -110,15 +148,16 @@ def parse_lexicon_file(path: Path) -> LexiconFile:
         if not lex.category:
             raise LexiconError(source, "a term comes before the '# category:' line", number)
         term, _, flags = line.partition("|")
-        boundary = lex.boundary
+        values: dict[str, bool | None] = {"boundary": lex.boundary, "fillers": False}
         for flag in filter(None, (f.strip() for f in flags.split(","))):
             name, _, value = flag.partition("=")
-            if name.strip() != "boundary":
+            if name.strip() not in FLAGS:
                 raise LexiconError(source, f"unknown flag {name.strip()!r}", number)
-            boundary = _flag(value, source, number)
+            values[name.strip()] = _flag(value, source, number)
         try:
             entry = make_entry(term, lex.category, lex.severity or None, lex.article or None,
-                               boundary, f"{path.name}:{number}")
+                               values["boundary"], f"{path.name}:{number}",
+                               bool(values["fillers"]))
         except LexiconError as exc:
             raise LexiconError(source, exc.problem, number) from None
         lex.entries.append(entry)

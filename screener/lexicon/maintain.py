@@ -80,11 +80,12 @@ def _additions(entries: list[Entry], action: str):
 
 def add_terms(settings: Settings, terms: list[str], category: str, who: Who, *,
               severity: str | None = None, article: str | None = None,
-              boundary: bool = False) -> Change | None:
+              boundary: bool | None = None, fillers: bool = False) -> Change | None:
+    """``boundary=None``: the default (two Chinese characters: yes)."""
     if category == ALLOW:
         raise LexiconError("lexicon", "use 'screener lexicon allow' for allow-list phrases")
-    entries = _checked([make_entry(t, category, severity, article, boundary) for t in terms],
-                       settings)
+    entries = _checked([make_entry(t, category, severity, article, boundary, fillers=fillers)
+                        for t in terms], settings)
     return _commit(settings, who, "add", _additions(entries, "add"))
 
 
@@ -119,7 +120,8 @@ def retire_terms(settings: Settings, terms: list[str], who: Who,
 
 def edit_term(settings: Settings, term: str, who: Who, *, category: str | None = None,
               severity: str | None = None, article: str | None = None,
-              boundary: bool | None = None, from_category: str | None = None) -> Change | None:
+              boundary: bool | None = None, from_category: str | None = None,
+              fillers: bool | None = None) -> Change | None:
     def build(effective: list[Entry], _state) -> tuple[list[Event], str]:
         found = [e for e in effective if e.term == term and not e.is_allow
                  and (from_category is None or e.category == from_category)]
@@ -134,13 +136,14 @@ def edit_term(settings: Settings, term: str, who: Who, *, category: str | None =
         new = make_entry(term, category or old.category,
                          severity or (None if moved else str(old.severity)),
                          article or (None if moved else old.article),
-                         old.boundary if boundary is None else boundary)
+                         old.boundary if boundary is None else boundary,
+                         fillers=old.fillers if fillers is None else fillers)
         if replace(new, source="") == replace(old, source=""):
             return [], ""
         events = [Event.of(old, "edit", active=False)] if moved else []
         events.append(Event.of(new, "edit"))
         changed = [f"{name} {getattr(old, name)}→{getattr(new, name)}"
-                   for name in ("category", "severity", "article", "boundary")
+                   for name in ("category", "severity", "article", "boundary", "fillers")
                    if getattr(old, name) != getattr(new, name)]
         return events, f"edit {term}: " + "; ".join(changed)
 

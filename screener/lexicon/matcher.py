@@ -27,9 +27,14 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
+from ..model import Severity
 from ..normalize import NormalizedText, explain
-from .compiled import CompiledLexicon, Variant
+from .compiled import REVIEW_ONLY, VARIANT_TEXT, CompiledLexicon, Variant
 from .files import ALLOW, Entry
+from .names import name_or_address
+from .sound import is_pinyin, load_syllables
 
 # Frequency given to boundary-sensitive terms in the segmenter's dictionary: low enough that
 # common words win (舞台/独白), high enough that the term is kept whole when it stands alone.
@@ -46,20 +51,70 @@ class Hit(NamedTuple):
     key: str
     reasons: int
     boundary_checked: bool
+    detail: str = ""  # what an evasion pass undid, in Chinese (谐音：'带'读作dai，同'代')
+
+    @property
+    def severity(self) -> Severity:
+        """The entry's severity, at most ``review`` for a guess (pinyin alone, sound, shape)."""
+        if self.entry.severity is Severity.BLOCK and (
+                self.variant in REVIEW_ONLY or is_pinyin(self.key)):
+            return Severity.REVIEW
+        return self.entry.severity
 
     def explanation(self) -> str:
         entry = self.entry
-        how = (f"pinyin spelling {self.key!r} of lexicon term {entry.term!r}"
-               if self.variant is Variant.PINYIN else f"lexicon term {entry.term!r}")
-        checked = "; jieba word-boundary check passed" if self.boundary_checked else ""
-        return f"matched {how} ({entry.category}, {entry.source}); " \
-               f"{_undone(self.reasons)}{checked}"
+        if self.variant is Variant.PINYIN:
+            how = f"拼音 {self.key!r} 对应词条 {entry.term!r}（pinyin spelling {self.key!r} of " \
+                  f"lexicon term {entry.term!r}）"
+        else:
+            how = f"词条 {entry.term!r}（lexicon term {entry.term!r}）"
+        undone = []
+        if self.variant in VARIANT_TEXT and self.variant is not Variant.PINYIN:
+            undone.append(VARIANT_TEXT[self.variant] + (f"：{self.detail}" if self.detail else ""))
+        normalized = _undone(self.reasons) if self.reasons or not undone else ""
+        checked = "；jieba 分词边界检查通过（jieba word-boundary check passed）" \
+            if self.boundary_checked else ""
+        review = "；仅凭读音、字形或拼音判断，请人工复核" \
+            if self.severity is not entry.severity else ""
+        lead = "识别出的规避手法：" + "；".join(undone) + "；" if undone else ""
+        return (f"命中{how}（{entry.category}，{entry.source}）；{lead}{normalized}{checked}"
+                f"{review}").replace("；；", "；").rstrip("；")
 
 
 @functools.lru_cache(maxsize=256)
 def _undone(reasons: int) -> str:
     undone = explain(reasons)
-    return "undone: " + "; ".join(undone) if undone else "exact match"
+    return "已还原：" + "；".join(undone) if undone else "原文直接命中（exact match）"
+
+
+def dictionary_pairs(cache_dir: Path | None) -> np.ndarray:
+    """Every pair of adjacent characters inside a word of jieba's dictionary, sorted, cached in
+    ``cache_dir`` as a NumPy array (``allow_pickle=False``)."""
+    import jieba
+
+    path = cache_dir / f"jieba-pairs-{jieba.__version__}.npy" if cache_dir else None
+    if path is not None and path.exists():
+        try:
+            pairs = np.load(path, allow_pickle=False)
+            if pairs.dtype == np.dtype("<U2"):
+                return pairs
+        except (OSError, ValueError):
+            pass  # rebuilt below
+    found: set[str] = set()
+    with jieba.get_module_res(jieba.DEFAULT_DICT_NAME) as handle:
+        for raw in handle:
+            word = raw.decode("utf-8").split(" ", 1)[0]
+            found.update(word[i:i + 2] for i in range(len(word) - 1))
+    pairs = np.array(sorted(found), dtype="<U2")
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
+            np.save(tmp, pairs, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only state folder only costs start-up time
+    return pairs
 
 
 class Segmenter:
@@ -72,8 +127,10 @@ class Segmenter:
     cache; jieba's own cache (a marshal file in the shared temp folder) is never used.
     """
 
-    def __init__(self, extra_words: list[str], cache_dir: Path | None) -> None:
+    def __init__(self, extra_words: list[str], cache_dir: Path | None, *,
+                 add_words: bool = True) -> None:
         self._words = extra_words
+        self._add_words = add_words  # False: the words only choose which part to load
         self._cache_dir = cache_dir
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -120,18 +177,24 @@ class Segmenter:
         tokenizer.FREQ, _ = tokenizer.gen_pfdict(io.BytesIO(body))
         tokenizer.total = total
         tokenizer.initialized = True
-        for word in self._words:
+        for word in self._words if self._add_words else ():
             tokenizer.add_word(word, freq=_TERM_FREQUENCY)
         return tokenizer
 
     def _ready(self):
         with self._lock:
             if self._tokenizer is None:
-                tokenizer = self._load()
-                self._pairs = {word[i:i + 2] for word, freq in tokenizer.FREQ.items() if freq
-                               for i in range(len(word) - 1)}
-                self._tokenizer = tokenizer
+                self._tokenizer = self._load()
         return self._tokenizer
+
+    @functools.cached_property
+    def _pairs(self) -> tuple[np.ndarray, frozenset[str]]:
+        """Adjacent character pairs of every word of jieba's whole dictionary (a sorted array,
+        cached) and of the added words: a superset of the loaded part's, known without loading
+        the tokenizer, which most screenings then never need."""
+        added = frozenset(w[i:i + 2] for w in self._words for i in range(len(w) - 1)) \
+            if self._add_words else frozenset()
+        return dictionary_pairs(self._cache_dir), added
 
     def crossed(self, text: str, position: int) -> bool:
         """Whether some dictionary word could span ``position`` (cover both of its neighbours).
@@ -140,8 +203,18 @@ class Segmenter:
         dictionary word contains the pair of characters around ``position``, every segmentation
         cuts there and the full segmentation can be skipped. Exact, not a heuristic.
         """
-        self._ready()
-        return 0 < position < len(text) and text[position - 1:position + 1] in self._pairs
+        if not 0 < position < len(text):
+            return False
+        pair = text[position - 1:position + 1]
+        pairs, added = self._pairs
+        if pair in added:
+            return True
+        i = int(np.searchsorted(pairs, pair))
+        return i < len(pairs) and pairs[i] == pair
+
+    def frequency(self, word: str) -> int:
+        """jieba's count of ``word`` (0: not a dictionary word, or outside the loaded part)."""
+        return self._ready().FREQ.get(word, 0)
 
     def cuts(self, text: str) -> set[int]:
         """Positions where jieba (no HMM) cuts ``text`` into words.
@@ -170,21 +243,39 @@ class _Resolved(dict):
 
     def __missing__(self, key_id: int):
         k = self._keys[key_id]
-        value = (len(k.text), k.latin_edges, k.text,
-                 tuple((self._entries[i], v) for i, v in k.entries))
+        edges = (_alnum(k.text[0]), _alnum(k.text[-1])) if k.latin_edges else None
+        value = (len(k.text), edges, k.text,
+                 tuple((self._entries[i], v) for i, v in k.entries),
+                 k.text.isascii() and k.text.isalpha() and is_pinyin(k.text))
         self[key_id] = value
         return value
 
 
+def _alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
 class TermMatcher:
     def __init__(self, compiled: CompiledLexicon, *, boundary_window: int = 8,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, evasion_short_terms: int = 2000) -> None:
         self.compiled = compiled
         self.window = boundary_window
+        self.evasion_short_terms = evasion_short_terms
+        self.cache_dir = cache_dir
+        load_syllables(cache_dir)  # cached: what tells a pinyin key (daiyun) from English (sex)
         self._resolved = _Resolved(compiled)
         self.segmenter = Segmenter(list(compiled.boundary_keys()), cache_dir)
 
-    def find(self, text: NormalizedText, exclude: frozenset[str] = frozenset()) -> list[Hit]:
+    @functools.cached_property
+    def evasions(self):
+        from .evasion import EvasionMatcher
+
+        return EvasionMatcher(self)
+
+    def find(self, text: NormalizedText, exclude: frozenset[str] = frozenset(), *,
+             evasions: bool = True) -> list[Hit]:
+        """Every term in ``text``; ``evasions=False``: only the plain passes over the two
+        views (what the evasion passes are measured against)."""
         candidates: list[Hit] = []
         allowed: list[tuple[int, int]] = []
         segmented: dict[tuple[int, int], set[int]] = {}  # one jieba pass per clause window
@@ -198,10 +289,12 @@ class TermMatcher:
             for last, key_id in automaton.iter(view.text):
                 if offsets is None:
                     offsets = view.offsets
-                length, latin, key_text, meanings = resolved[key_id]
+                length, latin, key_text, meanings, alpha = resolved[key_id]
                 first = last + 1 - length
                 start, end = offsets[first], offsets[last] + 1
-                if latin and not text.latin_edges_ok(start, end):
+                if latin and not text.latin_edges_ok(start, end, *latin):
+                    continue
+                if alpha and name_or_address(text.original, start, end):
                     continue
                 checked: bool | None = None
                 for entry, variant in meanings:
@@ -218,6 +311,8 @@ class TermMatcher:
                             continue
                     candidates.append(Hit(entry, start, end, variant, key_text,
                                           text.reasons(start, end), bool(checked)))
+        if evasions:
+            candidates.extend(self.evasions.find(text, exclude))
         if allowed:
             candidates = _outside_allowed(candidates, allowed)
         return _longest_first(candidates)

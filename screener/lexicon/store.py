@@ -73,6 +73,8 @@ events_table = Table(
     Column("boundary", Boolean, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("action", String(20), nullable=False),
+    # Added by migration lexicon_0002 (older stores get it on first open).
+    Column("fillers", Boolean, nullable=False, server_default="0"),
 )
 
 _WRITE_RETRIES = 20
@@ -90,15 +92,16 @@ class Event:
     active: bool
     action: str
     seq: int = 0
+    fillers: bool = False
 
     @classmethod
     def of(cls, entry: Entry, action: str, active: bool = True) -> Event:
         return cls(entry.term, entry.category, str(entry.severity), entry.article,
-                   entry.boundary, active, action)
+                   entry.boundary, active, action, fillers=entry.fillers)
 
     def entry(self) -> Entry:
         return Entry(self.term, self.category, Severity(self.severity), self.article,
-                     self.boundary, f"store:{self.seq}")
+                     self.boundary, f"store:{self.seq}", self.fillers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,13 +296,19 @@ class LexiconStore:
             rows = [dict(seq=seq, term=e.term, category=e.category, severity=e.severity,
                          article=e.article, boundary=e.boundary, active=e.active,
                          action=e.action) for e in new_events]
+            # The chain hashes the rows as they were before the flag existed; a term with the
+            # flag adds it, so old chains still verify and the flag is covered when set.
+            hashed = [{**row, "fillers": True} if e.fillers else row
+                      for row, e in zip(rows, new_events, strict=True)]
             payload = json.dumps([previous.chain if previous else "", seq, at, by, reason, action,
-                                  [sorted(r.items()) for r in rows]], ensure_ascii=False)
+                                  [sorted(r.items()) for r in hashed]], ensure_ascii=False)
             change = Change(seq, at, by, reason, action, summary,
                             hashlib.sha256(payload.encode()).hexdigest(), basis, content_hash)
             conn.execute(changes_table.insert().values(**_as_dict(change)))
             checkpoint("lexicon.commit")
-            conn.execute(events_table.insert(), rows)
+            conn.execute(events_table.insert(),
+                         [{**row, "fillers": e.fillers} for row, e in zip(rows, new_events,
+                                                                          strict=True)])
         return change
 
 
@@ -309,7 +318,7 @@ def _as_dict(change: Change) -> dict:
 
 def _event(row) -> Event:
     return Event(row.term, row.category, row.severity, row.article, bool(row.boundary),
-                 bool(row.active), row.action, row.seq)
+                 bool(row.active), row.action, row.seq, bool(row.fillers))
 
 
 def apply_state(base: Iterable[Entry], state: dict[tuple[str, str], Event]) -> list[Entry]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import InputError, LexiconError
 from ..ingest import load_json, read_bounded
 from ..settings import Settings
-from .files import ALLOW, Entry, make_entry
+from .files import ALLOW, Entry, default_boundary, make_entry
 from .maintain import check_entry, unmatchable
 
 # A college's lexicon is thousands of terms. An import is checked term by term (normalized, folded,
@@ -59,6 +59,7 @@ class _Row:
     article: str | None
     boundary: str | None
     problem: str = ""  # set when the line cannot even be read as a row
+    fillers: str | None = None
 
 
 def _flag(value: str | None) -> bool:
@@ -68,6 +69,11 @@ def _flag(value: str | None) -> bool:
     if lowered in _NO:
         return False
     raise ValueError(f"boundary must be yes or no, not {value!r}")
+
+
+def _default_or_flag(value: str | None) -> bool | None:
+    """An empty boundary cell takes the default (two Chinese characters: yes)."""
+    return None if value is None or not value.strip() else _flag(value)
 
 
 def _txt_rows(text: str) -> Iterator[_Row]:
@@ -87,13 +93,15 @@ def _txt_rows(text: str) -> Iterator[_Row]:
             continue
         seen_term = True
         term, _, flags = line.partition("|")
-        boundary = meta.get("boundary")
+        flagged: dict[str, str | None] = {"boundary": meta.get("boundary"), "fillers": None}
         for flag in filter(None, (f.strip() for f in flags.split(","))):
             name, _, value = flag.partition("=")
-            boundary = "yes" if name.strip() == "boundary" and not value else (
-                value if name.strip() == "boundary" else f"?{name.strip()}")
+            if name.strip() in flagged:
+                flagged[name.strip()] = value or "yes"
+            else:
+                flagged["boundary"] = f"?{name.strip()}"
         yield _Row(number, raw, term.strip(), meta.get("category"), meta.get("severity"),
-                   meta.get("article"), boundary)
+                   meta.get("article"), flagged["boundary"], fillers=flagged["fillers"])
 
 
 def _csv_rows(text: str) -> Iterator[_Row]:
@@ -120,7 +128,8 @@ def _csv_rows(text: str) -> Iterator[_Row]:
             continue
         yield _Row(line, text, values.get("term", ""),
                    values.get("category") or None, values.get("severity") or None,
-                   values.get("article") or None, values.get("boundary") or None)
+                   values.get("article") or None, values.get("boundary") or None,
+                   fillers=values.get("fillers") or None)
 
 
 def _json_rows(text: str, source: str, max_rows: int) -> Iterator[_Row]:
@@ -139,10 +148,11 @@ def _json_rows(text: str, source: str, max_rows: int) -> Iterator[_Row]:
                        and not isinstance(item[k], str | None)]:
             yield _Row(number, shown, "", None, None, None, None, f"{wrong[0]} must be text")
         else:
-            boundary = item.get("boundary")
+            boundary, fillers = item.get("boundary"), item.get("fillers")
             yield _Row(number, shown, item.get("term") or "", item.get("category"),
                        item.get("severity"), item.get("article"),
-                       None if boundary is None else str(boundary).lower())
+                       None if boundary is None else str(boundary).lower(),
+                       fillers=None if fillers is None else str(fillers).lower())
 
 
 def _check_rows(count: int, what: str, source: str, max_rows: int) -> None:
@@ -199,7 +209,8 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
             if not cat:
                 raise ValueError("no category (give --category or a category column)")
             entry = make_entry(row.term, cat, row.severity, row.article,
-                               False if cat == ALLOW else _flag(row.boundary), f"{path.name}")
+                               False if cat == ALLOW else _default_or_flag(row.boundary),
+                               f"{path.name}", bool(_default_or_flag(row.fillers)))
             check_entry(entry)
         except (ValueError, LexiconError) as exc:
             reason = exc.problem if isinstance(exc, LexiconError) else str(exc)
@@ -227,13 +238,24 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
 # -- export ---------------------------------------------------------------------------------
 
 EXPORT_FORMATS = ("lexicon", "json", "csv")
-_FIELDS = ("term", "category", "severity", "article", "boundary", "source")
+_FIELDS = ("term", "category", "severity", "article", "boundary", "fillers", "source")
 
 
 def _row(e: Entry) -> dict:
     return {"term": e.term, "category": e.category,
             "severity": "" if e.is_allow else str(e.severity), "article": e.article,
-            "boundary": e.boundary, "source": e.source}
+            "boundary": e.boundary, "fillers": e.fillers, "source": e.source}
+
+
+def _flags(e: Entry) -> str:
+    """The flags of a term in the lexicon format, written out whenever they differ from the
+    default so that a round trip keeps them."""
+    flags = []
+    if e.boundary != default_boundary(e.term, e.category) and not e.is_allow:
+        flags.append("boundary" if e.boundary else "boundary=no")
+    if e.fillers:
+        flags.append("fillers")
+    return f"{e.term} | {', '.join(flags)}" if flags else e.term
 
 
 def export_text(entries: list[Entry], fmt: str, version: str) -> dict[str, str]:
@@ -249,7 +271,8 @@ def export_text(entries: list[Entry], fmt: str, version: str) -> dict[str, str]:
         writer = csv.DictWriter(buffer, fieldnames=_FIELDS, lineterminator="\n")
         writer.writeheader()
         for e in entries:
-            writer.writerow({**_row(e), "boundary": "yes" if e.boundary else ""})
+            writer.writerow({**_row(e), "boundary": "yes" if e.boundary else "no",
+                             "fillers": "yes" if e.fillers else ""})
         return {"": buffer.getvalue()}
     if fmt != "lexicon":
         raise InputError("--format", f"unknown format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
@@ -263,7 +286,7 @@ def export_text(entries: list[Entry], fmt: str, version: str) -> dict[str, str]:
                 [f"# category: {e.category}"] + \
                 ([] if e.is_allow else [f"# severity: {e.severity}", f"# article: {e.article}"]) \
                 + [f"# description: exported from lexicon {version}"]
-        lines.append(f"{e.term} | boundary" if e.boundary else e.term)
+        lines.append(_flags(e))
     files: dict[str, str] = {}
     for (category, _, _), lines in groups.items():
         name = f"{category}.txt"

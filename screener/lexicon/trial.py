@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from ..normalize import Normalizer, load_tables
+from ..policy import ACCOUNT_NAME_ONLY
 from ..settings import REPO_ROOT, Settings
 from .clean import CleanCorpus, clean_corpus
 from .compiled import compile_lexicon, fold_terms, pinyin_spellings
@@ -56,6 +57,7 @@ def try_terms(candidates: list[Entry], allow: list[Entry], settings: Settings,
     normalizer = Normalizer(load_tables(settings.cache_dir))
     lexicon = compile_lexicon(candidates + allow, normalizer, settings.min_pinyin_letters)
     matcher = TermMatcher(lexicon, boundary_window=settings.boundary_window,
+                          evasion_short_terms=settings.evasion_short_terms,
                           cache_dir=settings.cache_dir)
     hits: list[TrialHit] = []
     drafts_hit = 0
@@ -107,6 +109,37 @@ def _common_pinyin(lengths: set[int]) -> dict[str, str]:
         if count >= threshold and len(word) in lengths:
             spelled.setdefault("".join(lazy_pinyin(word)), word)
     return spelled
+
+
+def straddle_warnings(entries: list[Entry], settings: Settings,
+                      clean: CleanCorpus) -> list[Warning_]:
+    """Terms that fire inside ordinary words of the clean corpus: a dictionary word reaches
+    across an end of the hit (``援交`` in 支援交流 when it is not boundary-checked)."""
+    from .words import load_words
+
+    normalizer = Normalizer(load_tables(settings.cache_dir))
+    matcher = TermMatcher(compile_lexicon(entries, normalizer, settings.min_pinyin_letters),
+                          boundary_window=settings.boundary_window,
+                          evasion_short_terms=settings.evasion_short_terms,
+                          cache_dir=settings.cache_dir)
+    words = load_words(settings.cache_dir)
+    fired: dict[str, int] = {}
+    inside: dict[str, tuple[str, str]] = {}
+    for clean_text in clean.texts:
+        terms_here = set()
+        for _field, text in clean_text.fields:
+            for hit in matcher.find(normalizer(text), exclude=ACCOUNT_NAME_ONLY):
+                terms_here.add(hit.entry.term)
+                if hit.entry.term not in inside:
+                    word = (words.straddles(text, hit.start, 0, len(text))
+                            or words.straddles(text, hit.end, 0, len(text)))
+                    if word:
+                        inside[hit.entry.term] = (word, text)
+        for term in terms_here:
+            fired[term] = fired.get(term, 0) + 1
+    return [Warning_(term, "straddles", f"fires inside the word {word!r} in a clean text: "
+                     f"{text[:40]!r} (fires in {fired[term]} of {len(clean)} clean texts)")
+            for term, (word, text) in inside.items()]
 
 
 def lint(entries: list[Entry], settings: Settings) -> list[Warning_]:

@@ -67,7 +67,7 @@ def _assets_legacy(conn: Connection) -> str | None:
     return "assets_0001" if _has(conn, "image_assets") else None
 
 
-LEXICON = Owner("lexicon", HERE / "lexicon", "lexicon_0001", _lexicon_legacy,
+LEXICON = Owner("lexicon", HERE / "lexicon", "lexicon_0002", _lexicon_legacy,
                 lambda s: s.lexicon_database_url)
 ARCHIVE = Owner("archive", HERE / "archive", "archive_0002", _archive_legacy,
                 lambda s: s.lexicon_database_url)

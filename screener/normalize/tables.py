@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-TABLE_VERSION = 3
+from .symbols import SYMBOL_MEANINGS
+
+TABLE_VERSION = 4
 MAX_CP = 0x110000
 
 # Classes
@@ -35,15 +37,20 @@ R_TRADITIONAL = 8
 R_LOOKALIKE = 16
 R_NOISE = 32
 R_ACCENT = 64
+R_SYMBOL = 128
 
 REASON_TEXT = {
-    R_INVISIBLE: "invisible characters removed",
-    R_COMPAT: "full-width/compatibility forms folded (NFKC)",
-    R_ACCENT: "accents removed",
-    R_CASE: "letter case folded",
-    R_TRADITIONAL: "traditional characters converted to simplified",
-    R_LOOKALIKE: "Cyrillic/Greek look-alike letters mapped to Latin",
-    R_NOISE: "inserted spaces/punctuation/symbols/emoji skipped",
+    R_INVISIBLE: "去掉零宽字符等隐藏字符（invisible characters removed）",
+    R_COMPAT: "全角/兼容字符转为常规字符（full-width/compatibility forms folded (NFKC)）",
+    R_ACCENT: "去掉字母声调符号（accents removed）",
+    R_CASE: "字母大小写统一（letter case folded）",
+    R_TRADITIONAL: "繁体转简体（traditional characters converted to simplified）",
+    R_LOOKALIKE: "形似拉丁字母的西里尔/希腊字母还原（Cyrillic/Greek look-alike letters mapped "
+                 "to Latin）",
+    R_NOISE: "跳过字间插入的空格、标点、符号或表情（inserted spaces/punctuation/symbols/emoji "
+             "skipped）",
+    R_SYMBOL: "符号替代：表情或符号按所代表的字读（emoji/symbols read as the word they stand "
+              "for）",
 }
 
 # Chinese writers separate clauses with these; an evader does not insert them between the
@@ -168,7 +175,10 @@ def build_tables() -> Tables:
             cls[cp] = INVISIBLE
             reason[cp] = R_INVISIBLE
             continue
-        out, why = _fold_char(ch, t2s)
+        if ch in SYMBOL_MEANINGS:
+            out, why = SYMBOL_MEANINGS[ch], R_SYMBOL
+        else:
+            out, why = _fold_char(ch, t2s)
         if not out:
             cls[cp], reason[cp] = INVISIBLE, R_INVISIBLE
             continue

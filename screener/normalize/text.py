@@ -65,13 +65,15 @@ class NormalizedText:
             bits |= byte
         return bits
 
-    def latin_edges_ok(self, start: int, end: int) -> bool:
+    def latin_edges_ok(self, start: int, end: int, left: bool = True, right: bool = True) -> bool:
         """True if the span neither starts nor ends inside a longer Latin/digit token.
 
         Pinyin spellings and Latin terms must be whole tokens: ``daiyun`` fires, ``holidaiyuns``
-        does not. Only the characters just outside the span are looked at (invisibles skipped).
+        does not. Only the characters just outside the span are looked at (invisibles skipped),
+        and only at the ends named (``加vx`` after 2023 is fine: its Latin end is on the right).
         """
-        return not (self._alnum_at(start - 1, -1) or self._alnum_at(end, +1))
+        return not ((left and self._alnum_at(start - 1, -1))
+                    or (right and self._alnum_at(end, +1)))
 
     def _alnum_at(self, index: int, step: int) -> bool:
         cls, fold = self.tables.cls, self.tables.fold

@@ -15,6 +15,12 @@ post where the probe finds nothing gets its previous report carried forward; any
 (a superset of what could change: a longer new term swallowing an old nested hit, an allow
 phrase, a retired term) sends the post to a full screening.
 
+The evasion passes (homophones, look-alikes, terms across punctuation or lines, fillers, reversed
+text, leetspeak, mixed pinyin and tone digits) find a term where none of its keys occurs. Every
+one of them needs at least one character of the term as written, or a Latin token with a digit;
+so a post whose skeleton holds such a character or token is also run through the evasion passes
+of the changed entries, and touched if they find anything.
+
 jieba's dictionary for the boundary checks is built from the boundary-sensitive terms, so when
 that set changes every boundary-sensitive entry joins the probe. A previous version whose entries
 cannot be rebuilt from the store (the shipped files changed since) has no probe: full screening.
@@ -23,10 +29,13 @@ cannot be rebuilt from the store (the shipped files changed since) has no probe:
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
 
@@ -39,7 +48,7 @@ from ..settings import Settings
 
 def _row(entry: Entry) -> tuple:
     return (entry.term, entry.category, str(entry.severity), entry.article, entry.boundary,
-            entry.source)
+            entry.source, entry.fillers)
 
 
 def changed_entries(old: Iterable[Entry], new: Iterable[Entry]) -> list[Entry]:
@@ -63,6 +72,8 @@ class ProbeSpec:
 
     keys: tuple[tuple[str, bool], ...]
     digest: str  # identifies the probe in a worker's cache
+    entries: tuple[Entry, ...] = ()  # the changed terms, for their evasion passes
+    min_pinyin_letters: int = 4
 
     @classmethod
     def of(cls, entries: Sequence[Entry], normalizer: Normalizer,
@@ -71,8 +82,11 @@ class ProbeSpec:
         if entries:
             compiled = compile_lexicon(list(entries), normalizer, min_pinyin_letters)
             keys = tuple(sorted((key.text, key.literal) for key in compiled.keys))
-        digest = hashlib.sha256(json.dumps(keys, ensure_ascii=False).encode()).hexdigest()[:16]
-        return cls(keys, digest)
+        terms = tuple(e for e in entries if not e.is_allow)
+        rows = [(e.term, e.category, e.boundary, e.fillers) for e in terms]
+        digest = hashlib.sha256(json.dumps([keys, rows], ensure_ascii=False).encode()) \
+            .hexdigest()[:16]
+        return cls(keys, digest, terms, min_pinyin_letters)
 
 
 # Joins the texts of many posts into one normalizer call. It is a clause boundary, so both views
@@ -85,8 +99,12 @@ SEPARATOR = "\u3002"
 class Probe:
     """The automata of the changed entries, and which posts' texts contain one of their keys."""
 
-    def __init__(self, spec: ProbeSpec, normalizer: Normalizer) -> None:
+    def __init__(self, spec: ProbeSpec, normalizer: Normalizer,
+                 cache_dir: Path | None = None) -> None:
         self.normalizer = normalizer
+        self.spec = spec
+        self.cache_dir = cache_dir
+        self._evasions = None
         self.automata = []
         for literal, name in ((False, "skeleton"), (True, "literal")):
             words = [text for text, on_literal in spec.keys if on_literal is literal]
@@ -100,7 +118,43 @@ class Probe:
         self.joinable = probe.skeleton.text == probe.literal.text == "a\nb"
 
     def touched(self, posts: Sequence[Sequence[str]]) -> set[int]:
-        """Indices of the posts (each a list of texts) where some key of the probe occurs."""
+        """Indices of the posts (each a list of texts) where some key of the probe occurs, or
+        where the evasion passes of the changed terms find one of them."""
+        found = self._keys_touched(posts)
+        if self.spec.entries:
+            found |= {i for i, texts in enumerate(posts)
+                      if i not in found and self._evaded(texts)}
+        return found
+
+    @functools.cached_property
+    def _evasion_clue(self) -> re.Pattern:
+        chars = sorted({c for e in self.spec.entries
+                        for c in self.normalizer(e.term).skeleton.text if not c.isascii()})
+        alternatives = [r"[a-z][0-9]|[0-9][a-z]"]  # tone digits, leetspeak
+        if chars:
+            alternatives.append("[" + "".join(re.escape(c) for c in chars) + "]")
+        return re.compile("|".join(alternatives))
+
+    def _evaded(self, texts: Sequence[str]) -> bool:
+        for text in texts:
+            if not text:
+                continue
+            normalized = self.normalizer(text)
+            if not self._evasion_clue.search(normalized.skeleton.text):
+                continue
+            if self._evasions is None:
+                from ..lexicon.matcher import TermMatcher
+
+                compiled = compile_lexicon(list(self.spec.entries), self.normalizer,
+                                           self.spec.min_pinyin_letters)
+                # Guess for every changed term: a superset of what the full lexicon guesses.
+                self._evasions = TermMatcher(compiled, cache_dir=self.cache_dir,
+                                             evasion_short_terms=len(compiled.entries)).evasions
+            if self._evasions.find(normalized):
+                return True
+        return False
+
+    def _keys_touched(self, posts: Sequence[Sequence[str]]) -> set[int]:
         if not self.automata:
             return set()
         if not self.joinable:  # tables where the separator is no boundary: one call per text

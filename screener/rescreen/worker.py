@@ -72,7 +72,8 @@ def _probe(spec: ProbeSpec, screener) -> Probe:
         with _LOCK:
             probe = _PROBES.get(spec.digest)
             if probe is None:
-                probe = _PROBES[spec.digest] = Probe(spec, screener.resources.normalizer)
+                probe = _PROBES[spec.digest] = Probe(spec, screener.resources.normalizer,
+                                                     screener.settings.cache_dir)
     return probe
 
 

@@ -38,8 +38,13 @@ def unregister(name: str) -> None:
 
 
 def registered() -> dict[str, StageFactory]:
+    """Every registered stage: the built-in ones in ``BUILT_IN`` order whatever order their
+    modules happened to be imported in (a worker process may import them differently, and the
+    order of the findings must not depend on it), then extensions as they registered."""
     _load_builtin()
-    return dict(_REGISTRY)
+    ordered = {name: _REGISTRY[name] for name in BUILT_IN if name in _REGISTRY}
+    ordered.update(_REGISTRY)
+    return ordered
 
 
 def build_stages(resources: Resources, names: Sequence[str] | None = None) -> list[Stage]:
@@ -110,7 +115,8 @@ def _known_providers(key: str) -> list[str]:
     return names
 
 
-BUILT_IN = ("terms", "classify", "images")  # registered in this order
+# registered in this order
+BUILT_IN = ("terms", "hidden", "personal", "classify", "contacts", "images")
 
 
 def _load_builtin() -> None:

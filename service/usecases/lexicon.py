@@ -46,21 +46,22 @@ def _published(svc: Services, p: Principal, change: Change | None) -> dict[str, 
 
 def add_terms(svc: Services, p: Principal, terms: list[str], category: str, *,
               reason: str = "", severity: str | None = None, article: str | None = None,
-              boundary: bool = False) -> dict[str, Any]:
+              boundary: bool | None = None, fillers: bool = False) -> dict[str, Any]:
     require(p, *CHANGERS, doing="changing the lexicon")
     change = maintain.add_terms(svc.settings, terms, category, _who(p, reason),
-                                severity=severity, article=article, boundary=boundary)
+                                severity=severity, article=article, boundary=boundary,
+                                fillers=fillers)
     return _published(svc, p, change)
 
 
 def edit_term(svc: Services, p: Principal, term: str, *, reason: str = "",
               category: str | None = None, severity: str | None = None,
               article: str | None = None, boundary: bool | None = None,
-              from_category: str | None = None) -> dict[str, Any]:
+              from_category: str | None = None, fillers: bool | None = None) -> dict[str, Any]:
     require(p, *CHANGERS, doing="changing the lexicon")
     change = maintain.edit_term(svc.settings, term, _who(p, reason), category=category,
                                 severity=severity, article=article, boundary=boundary,
-                                from_category=from_category)
+                                from_category=from_category, fillers=fillers)
     return _published(svc, p, change)
 
 

@@ -44,7 +44,7 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
         "# category: commercial",
         "刷单返利",  # 2: good
         "刷\u2028好评",  # 3: a line separator inside a term: no match may cross it
-        "\x00\x01",  # 4: nothing matchable
+        "\x00\x01",  # 4: control characters, named by code point
         "| boundary",  # 5: a flag without a term
         "代购 | colour=red",  # 6: unknown flag
         "长" * 5000,  # 7: far too long
@@ -58,7 +58,7 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
     rejected = {int(re.search(r"broken\.txt:(\d+): ", line).group(1)): line
                 for line in outcome.error_lines}
     assert sorted(rejected) == [3, 4, 5, 6, 7, 8], outcome.stderr
-    assert "clause punctuation" in rejected[3] and "nothing left to match" in rejected[4]
+    assert "clause punctuation" in rejected[3] and "U+0000 (NULL)" in rejected[4]
     assert "empty term" in rejected[5] and "unknown flag 'colour'" in rejected[6]
     assert "too long" in rejected[7] and "boundary must be yes or no" in rejected[8]
     assert all(len(line) < 200 for line in outcome.error_lines)  # the 5,000 characters are cut

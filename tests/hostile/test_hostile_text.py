@@ -51,8 +51,10 @@ def test_empty_and_blank_drafts_are_errors(screen, tmp_path):
         path.write_text(content, encoding="utf-8")
         outcome = screen(path)
         if name == "zw.txt":
-            # zero-width spaces are not whitespace to str.strip: screened, nothing to find
-            assert outcome.code == 0 and outcome.reports[0]["verdict"] == "pass"
+            # zero-width spaces are not whitespace to str.strip: screened, and shown to the
+            # reviewer as hidden characters
+            assert outcome.code == 10 and outcome.reports[0]["verdict"] == "review"
+            assert [f["category"] for f in outcome.reports[0]["findings"]] == ["hidden_text"]
             continue
         _one_error(outcome, str(path), "empty draft")
 

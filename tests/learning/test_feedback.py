@@ -120,13 +120,15 @@ def test_a_sign_off_judges_each_finding():
          "text": "", "term": ""},
         {"stage": "images", "category": "stage_error", "field": "image:0", "start": 0, "end": 0,
          "text": "", "term": ""},
+        {"stage": "details", "category": "contact", "severity": "info", "field": "body",
+         "start": 0, "end": 3, "text": "加微信", "term": ""},
     ]
     common = dict(findings=findings, title="标题", body="加微信领取", reviewer="李老师",
                   signoff_ref="signoff:1", report_ref="report:1", draft_ref="draft:1",
                   model_version="m-1", lexicon_version="lex-0")
     approved = signoff_rows(decision="approve", **common)
     assert [(r["category"], r["judgement"]) for r in approved] == \
-        [("commercial", "false_alarm"), ("major_news", "false_alarm")]  # no row for stage_error
+        [("commercial", "false_alarm"), ("major_news", "false_alarm")]  # none: error, info
     assert approved[0]["span"] == "加微信" and approved[0]["span_start"] == 0
     assert approved[0]["term"] == "加微信" and approved[1]["span_start"] is None
     rejected = signoff_rows(decision="reject", judgements={"1": "false_alarm"}, **common)

@@ -45,7 +45,7 @@ EVASIONS = [
     ("提供 dai yun 服务", [(3, 10, "dai yun", "代孕")]),
     ("提供DaiYun服务", [(2, 8, "DaiYun", "代孕")]),
     ("提供dàiyùn服务", [(2, 8, "dàiyùn", "代孕")]),
-    ("Daiyun!", [(0, 6, "Daiyun", "代孕")]),
+    ("daiyun!", [(0, 6, "daiyun", "代孕")]),
     # several evasions at once
     (f"加Ｖ{ZWSP}х", [(0, 4, f"加Ｖ{ZWSP}х", "加vx")]),
 ]

@@ -112,8 +112,9 @@ def test_explain_lists_reasons_in_plain_words():
     from screener.normalize.tables import R_COMPAT, R_NOISE
 
     assert explain(R_COMPAT | R_NOISE) == [
-        "full-width/compatibility forms folded (NFKC)",
-        "inserted spaces/punctuation/symbols/emoji skipped",
+        "全角/兼容字符转为常规字符（full-width/compatibility forms folded (NFKC)）",
+        "跳过字间插入的空格、标点、符号或表情（inserted spaces/punctuation/symbols/emoji "
+        "skipped）",
     ]
 
 

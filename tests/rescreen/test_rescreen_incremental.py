@@ -201,13 +201,15 @@ def test_probe_of_many_posts_in_one_call_equals_one_call_per_text(normalizer, po
                          _entry("代孕", boundary=True), _entry("x.")], normalizer, 4)
     probe = Probe(spec, normalizer)
     assert probe.joinable
-    assert probe.touched(posts) == {i for i, texts in enumerate(posts) if probe._any(texts)}
+    assert probe._keys_touched(posts) == {i for i, texts in enumerate(posts) if probe._any(texts)}
 
 
 def test_probe_sees_evasion_spellings(normalizer):
     probe = Probe(ProbeSpec.of([_entry("代写"), _entry("代孕")], normalizer, 4), normalizer)
-    posts = [["标题", "专业代 写"], ["daiyun"], ["代*孕"], ["代，写"], [""], []]
-    assert probe.touched(posts) == {0, 1, 2}
+    posts = [["标题", "专业代 写"], ["daiyun"], ["代*孕"], ["代，写"], [""], [],
+             ["提供带写服务"], ["\n代\n孕\n"], ["代yun"], ["dai4yun4"], ["新时代，孕育"]]
+    # 代，写 alone is a spaced-out term now; 带写 a homophone, the rest evasion spellings
+    assert probe.touched(posts) == {0, 1, 2, 3, 6, 7, 8, 9}
 
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
