@@ -35,8 +35,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -102,7 +102,6 @@ def main() -> int:
     args = parser.parse_args()
 
     from screener.classify import MODELS
-    from screener.classify.registry import ModelRef
     from screener.corpus import find_corpus, load_corpus
     from screener.learning.candidate import _as_candidate, fit, load_data, training_resources
     from screener.learning.compare import score, thresholds
@@ -132,46 +131,48 @@ def main() -> int:
              and (r.source in (TARGET_SOURCE, LOANS) or r.clean)]
     data = load_data(settings, corpus_dir=folder, feedback=[])
     resources = training_resources(settings)
-    home = Path(tempfile.mkdtemp(prefix="bench-learning-"))
-    shipped_ref = ModelRef(0, "shipped", Path(settings.model_dir) / "classify")
-    models = {"shipped": MODELS.get(shipped_ref.folder)}
-    runs = [("shipped", "shipped model", 0)]
-    seconds: dict[str, float] = {}
+    try:
+        models = {"shipped": MODELS.get(Path(settings.model_dir) / "classify")}
+        runs = [("shipped", "shipped model", 0)]
+        seconds: dict[str, float] = {}
 
-    def train(name: str, label: str, n: int, corpus_view) -> None:
-        feedback = [_example(r) for r in pool[:n]]
-        began = time.perf_counter()
-        model, _report, info = fit(replace(data, corpus=corpus_view, feedback=feedback),
-                                   resources, weight=settings.learning.feedback_weight,
-                                   seed=settings.learning.seed, holdout_percent=0)
-        seconds[name] = round(time.perf_counter() - began, 1)
-        models[name] = _as_candidate(model, info)
-        runs.append((name, label, n))
-        print(f"  {label}, {n} feedback texts: trained in {seconds[name]} s", file=sys.stderr)
+        def train(name: str, label: str, n: int, corpus_view) -> None:
+            feedback = [_example(r) for r in pool[:n]]
+            began = time.perf_counter()
+            model, _report, info = fit(replace(data, corpus=corpus_view, feedback=feedback),
+                                       resources, weight=settings.learning.feedback_weight,
+                                       seed=settings.learning.seed, holdout_percent=0)
+            seconds[name] = round(time.perf_counter() - began, 1)
+            models[name] = _as_candidate(model, info)
+            runs.append((name, label, n))
+            print(f"  {label}, {n} feedback texts: trained in {seconds[name]} s",
+                  file=sys.stderr)
 
-    print(f"feedback pool: {len(pool)} {FEEDBACK_SOURCE} test texts "
-          f"({sum('commercial' in r.labels for r in pool[:max(steps)])} adverts among the first "
-          f"{max(steps)}); scratch folder {home}", file=sys.stderr)
-    for n in steps:
-        train(f"shipped+{n}", "shipped model + SMS feedback", n, base)
-    train("fresh", f"without {FEEDBACK_SOURCE} and {TARGET_SOURCE}", 0, without)
-    for n in steps:
-        train(f"fresh+{n}", f"without {FEEDBACK_SOURCE} and {TARGET_SOURCE} + SMS feedback", n,
-              without)
-    scored = score(items, models, resources)
-    results = []
-    for name, label, n in runs:
-        figures = _figures(items, scored.probabilities[name], thresholds(models[name]))
-        results.append({"model": name, "start": label, "feedback": n, **figures,
-                        "seconds": seconds.get(name)})
-    lines = table(results, len(pool), corpus.digest)
-    print("\n".join(lines))
-    if args.markdown:
-        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if args.json:
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n",
-                             encoding="utf-8")
-    return 0
+        adverts = sum("commercial" in r.labels for r in pool[:max(steps)])
+        print(f"feedback pool: {len(pool)} {FEEDBACK_SOURCE} test texts ({adverts} adverts "
+              f"among the first {max(steps)})", file=sys.stderr)
+        for n in steps:
+            train(f"shipped+{n}", "shipped model + SMS feedback", n, base)
+        train("fresh", f"without {FEEDBACK_SOURCE} and {TARGET_SOURCE}", 0, without)
+        for n in steps:
+            train(f"fresh+{n}", f"without {FEEDBACK_SOURCE} and {TARGET_SOURCE} + SMS feedback",
+                  n, without)
+        scored = score(items, models, resources)
+        results = []
+        for name, label, n in runs:
+            figures = _figures(items, scored.probabilities[name], thresholds(models[name]))
+            results.append({"model": name, "start": label, "feedback": n, **figures,
+                            "seconds": seconds.get(name)})
+        lines = table(results, len(pool), corpus.digest)
+        print("\n".join(lines))
+        if args.markdown:
+            args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if args.json:
+            args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n",
+                                 encoding="utf-8")
+        return 0
+    finally:
+        shutil.rmtree(resources.settings.home, ignore_errors=True)
 
 
 def _pr(m: dict) -> str:
