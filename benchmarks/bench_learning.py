@@ -38,6 +38,7 @@ import json
 import shutil
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,6 +88,9 @@ def _figures(items, p, limits) -> dict:
         for c in ("commercial", "major_news"):
             y = np.array([c in i.labels for i in items])
             out[f"{name}.{c}"] = _metrics(y[rows], flagged[c][rows])
+            wrong = np.flatnonzero(rows & flagged[c] & ~y)
+            out[f"{name}.{c}"]["false_alarm_kinds"] = dict(
+                Counter(items[i].kind for i in wrong).most_common(6))
     clean = np.array([i.clean for i in items])
     out["clean"] = {"of": int(clean.sum()), "not_passing": int((any_flag & clean).sum())}
     out["thresholds"] = {c: limits[c]["review"] for c in CLASSES}
