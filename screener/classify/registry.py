@@ -184,16 +184,18 @@ class ModelRegistry:
     def resolve(self, name: str) -> ModelRef:
         """A model by number (``3``) or version (``m-…``, or an unambiguous start of it)."""
         name = name.strip()
-        if name.isdigit():
+        if name.isascii() and name.isdigit() and len(name) <= 9:
             return self.get(int(name))
+        if not name.startswith("m-") or len(name) < 6:
+            raise ModelMissingError(name or "''", "请给出模型编号，或版本 m- 加至少 4 位十六进制数"
+                                    "（`screener model list`）")
         shipped = self.shipped()
-        if name and shipped.version.startswith(name):
+        if shipped.version.startswith(name):
             return shipped
         self._ensure()
         with self.engine.connect() as conn:
             rows = conn.execute(select(versions_table).where(
-                versions_table.c.version.startswith(name, autoescape=True))).all() \
-                if name.startswith("m-") else []
+                versions_table.c.version.startswith(name, autoescape=True))).all()
         if len(rows) == 1:
             return self._ref(rows[0])
         why = "有多个模型以此开头" if rows else "没有这个模型"

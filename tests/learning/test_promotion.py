@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from screener import Draft, Screener
 from screener.classify import registry_for
 from screener.cli import app
-from screener.errors import ModelTamperedError
+from screener.errors import ModelMissingError, ModelTamperedError
 from screener.settings import REPO_ROOT, load_settings
 
 NOTICE = Draft(title="讲座通知", body="欢迎参加力学前沿讲座。")
@@ -66,6 +66,9 @@ def test_promotions_stack_and_rollback_unwinds_them(test_settings, eager_copy):
     registry.promote(two.version, by="a", reason="r")  # by version as well as by number
     with pytest.raises(Exception, match="已在使用中"):
         registry.promote("2", by="a", reason="again")
+    for unknown in ("3", "m-", "m-zz", "x", "9" * 40, "m-0000000000000000"):
+        with pytest.raises(ModelMissingError):
+            registry.promote(unknown, by="a", reason="r")
     assert registry.in_force().number == 2
     assert registry.rollback(by="a", reason="r").number == one.number
     assert registry.rollback(by="a", reason="r").number == 0
