@@ -188,3 +188,23 @@ class _Report:
     def __init__(self, data: dict) -> None:
         self.model_version = data["model_version"]
         self.verdict = data["verdict"]
+
+
+def test_the_model_commands(test_settings, eager_copy):
+    eager = eager_copy(test_settings)
+    listed = json.loads(_cli(test_settings, "model", "list", "--json").stdout)
+    assert [(m["number"], m["in_force"]) for m in listed["models"]] == [(0, True), (1, False)]
+    assert listed["models"][1]["version"] == eager.version
+    refused = _cli(test_settings, "model", "promote", "1")
+    assert refused.exit_code == 30 and "请写明理由" in refused.output
+    done = _cli(test_settings, "model", "promote", eager.version[:8], "--reason", "试用",
+                "--by", "王老师")
+    assert done.exit_code == 0 and "已启用模型 1" in done.output
+    assert "▶" in _cli(test_settings, "model", "list").output
+    back = _cli(test_settings, "model", "rollback", "--reason", "回退")
+    assert back.exit_code == 0 and "已回退到模型 0" in back.output
+    again = _cli(test_settings, "model", "rollback", "--reason", "再退")
+    assert again.exit_code == 30 and "没有可回退" in again.output
+    changes = registry_for(test_settings).changes()
+    assert [c.action for c in changes] == ["rollback", "promote"]
+    assert (changes[1].by, changes[1].reason) == ("王老师", "试用")
