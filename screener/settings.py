@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -132,10 +132,42 @@ class ServiceSection(Section):
     max_page_size: int = Field(200, ge=1, le=10_000, description="Largest page size.")
     cookie_secure: bool = Field(
         False, description="Mark the login cookie Secure (set when served over HTTPS).")
+    secret_file: Path | None = Field(
+        None, description="File of the server secret (CSRF values, the audit chain's key, "
+        "signed audit heads); made 0600 on first start, never stored in the database; "
+        "default <home>/service-secret.key. Back it up apart from the database.")
+    audit_dir: Path | None = Field(
+        None, description="Folder of the signed audit heads (head.json after every change, "
+        "head-YYYY-MM-DD.json once a day), outside the database; default <home>/audit.")
+    session_hours: float = Field(12, gt=0, le=24 * 30,
+                                 description="Hours a log-in session lasts (then log in again).")
+    password_time_cost: int = Field(
+        3, ge=1, le=20, description="argon2id passes per password hash (RFC 9106: 3).")
+    password_memory_kib: int = Field(
+        65536, ge=1024, description="argon2id memory per password hash, KiB (RFC 9106: 64 MiB).")
+    max_failed_logins: int = Field(
+        5, ge=1, le=100, description="Failed log-ins in a row that lock a user name.")
+    lockout_minutes: float = Field(15, gt=0, description="How long a locked user name stays "
+                                   "locked (or `screener users unlock`).")
+    login_failures_per_minute: int = Field(
+        5, ge=1, description="Failed log-ins one client address may make per minute; more are "
+        "refused with 429 until the minute has passed.")
+    api_docs: bool = Field(True, description="Serve the API documentation at /docs (Swagger "
+                           "UI from files shipped with the service, no CDN).")
+    sso_issuer: str | None = Field(
+        None, description="Campus single sign-on: the OpenID Connect issuer URL (its "
+        "/.well-known/openid-configuration is read); none: user name and password only.")
+    sso_client_id: str | None = Field(None, description="Client id registered with the SSO.")
+    sso_client_secret: SecretStr | None = Field(
+        None, description="Client secret registered with the SSO (prefer the environment).")
+    sso_username_claim: str = Field(
+        "preferred_username", description="ID-token claim that carries the campus user name, "
+        "matched against `screener users set-password ... --username`.")
+    sso_label: str = Field("统一身份认证登录", description="The SSO button's text.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
-    @field_validator("upload_dir", mode="before")
+    @field_validator("upload_dir", "secret_file", "audit_dir", mode="before")
     @classmethod
     def _expand(cls, value: object) -> object:
         return Path(value).expanduser() if isinstance(value, str | Path) and value else None

@@ -1,19 +1,21 @@
 """Who may do what. Every refusal raises Forbidden with the reason in words.
 
-Roles come from the token; which accounts a role reaches comes from the registry as it is today
-(a 具体负责人 replaced yesterday can no longer sign off). Checks fail closed: anything not
-explicitly allowed is refused. Use cases and queries call these before they act.
+Roles come from the token or the session; which accounts a role reaches comes from the registry as
+it is today (a 具体负责人 replaced yesterday can no longer sign off; a unit head reads the units
+the registry makes them 第一责任人 of, whatever unit a token names). Checks fail closed: anything
+not explicitly allowed is refused. Use cases and queries call these before they act.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from .auth import ROLE_LABELS, Principal, Role
+from .auth import GRANTED_ROLES, ROLE_LABELS, ROLE_ORDER, Principal, Role
+from .db import reports
 from .errors import Forbidden
-from .queries.rows import accounts_of, get_account, unit_accounts
+from .queries.rows import accounts_of, get_account, headed_units, unit_accounts
 from .roles import AccountRole
 
 READERS = (Role.ADMIN, Role.UNIT_HEAD, Role.RESPONSIBLE, Role.OPERATOR)  # of accounts, drafts
@@ -34,8 +36,27 @@ def readable_accounts(conn: Connection, p: Principal) -> set[int] | None:
     if p.role is Role.RESPONSIBLE:
         return accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
     if p.role is Role.UNIT_HEAD:
-        return unit_accounts(conn, p.unit_id)
+        return {a for unit in headed_units(conn, p.person_id) for a in unit_accounts(conn, unit)}
     return set()
+
+
+def roles_of(conn: Connection, person_id: int, granted: list[str]) -> list[Role]:
+    """The roles a person may act in when logged in: what the registry gives them today
+    (operator, 具体负责人, 第一责任人 of some account) and what their log-in was granted (the dean's
+    office, maintainer), in the order a session prefers."""
+    held = {Role(r) for r in granted if r in GRANTED_ROLES}
+    for role, account_role in ((Role.OPERATOR, AccountRole.OPERATOR),
+                               (Role.RESPONSIBLE, AccountRole.RESPONSIBLE),
+                               (Role.UNIT_HEAD, AccountRole.FIRST_RESPONSIBLE)):
+        if accounts_of(conn, person_id, account_role):
+            held.add(role)
+    return [r for r in ROLE_ORDER if r in held]
+
+
+def editors(conn: Connection, draft_id: int) -> set[int]:
+    """Everyone who wrote a revision of the draft (the submitter and each editor)."""
+    return set(conn.execute(select(reports.c.revised_by).where(
+        reports.c.draft_id == draft_id, reports.c.revised_by.is_not(None))).scalars())
 
 
 def check_read_account(conn: Connection, p: Principal, account_id: int) -> Any:
@@ -77,8 +98,10 @@ def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
         if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
             raise Forbidden("only the account's 具体负责人 signs off its drafts (第八条); "
                             "you are not the 具体负责人 of this account")
-    if p.person_id is not None and draft.submitted_by == p.person_id:
-        raise Forbidden("you submitted this draft; nobody signs off their own draft")
+    if p.person_id is not None and (draft.submitted_by == p.person_id
+                                    or p.person_id in editors(conn, draft.id)):
+        raise Forbidden("you wrote or edited this draft; nobody signs off text they wrote or "
+                        "edited in any revision (本人撰写或修改过的稿件不能由本人签发)")
 
 
 def check_edit(conn: Connection, p: Principal, draft: Any) -> None:

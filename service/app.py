@@ -21,8 +21,11 @@ from .api_learning import router as learning_router
 from .api_maintenance import router as maintenance_router
 from .bootstrap import open_services
 from .config import ServiceSettings
-from .errors import ServiceError
+from .docs import install_docs
+from .errors import ServiceError, TooManyRequests
+from .headers import SECURITY_HEADERS, SecurityHeaders
 from .limits import BodyLimit
+from .login import router as login_router
 from .web import render_error
 from .web import router as web_router
 from .web_learning import router as web_learning_router
@@ -54,13 +57,19 @@ _OUT_OF_RANGE = {"error": {"code": "invalid", "message": "a number in the reques
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(request: Request, exc: ServiceError):
-        return _error(request, exc.status, exc.to_dict())
+        response = _error(request, exc.status, exc.to_dict())
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(StorageError)
     async def _storage(request: Request, exc: StorageError):
         # The server cannot keep the request now (disk full, read-only): 503, try again later.
+        # Which file or folder failed is for the log: a client learns no server path.
         _log.error("%s %s: %s", request.method, request.url.path, exc)
-        return _error(request, 503, {"error": {"code": "unavailable", "message": str(exc)}})
+        return _error(request, 503, {"error": {"code": "unavailable", "message":
+                                               f"cannot write on the server now "
+                                               f"({exc.problem}); try again later"}})
 
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError):
@@ -101,8 +110,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _crash(request: Request, exc: Exception):
         # The details go to the log, not to the caller.
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Answered outside every middleware: the security headers are added here.
         return JSONResponse({"error": {"code": "internal", "message": "internal error; see the "
-                                       "server log"}}, status_code=500)
+                                       "server log"}}, status_code=500,
+                            headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
 
     app.add_exception_handler(Exception, _crash)
 
@@ -120,7 +131,7 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
         summary="Account registry, review queue and sign-off for the college's WeChat and "
                 "Weibo accounts (北京大学工学院微信公众号、微博账号管理办法).",
         version="1",
-        docs_url="/docs",
+        docs_url=None,  # served by .docs from local files, or not at all
         redoc_url=None,
     )
     app.state.services = services
@@ -129,11 +140,15 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.state.schema_version = version
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so the 413 gets them too
     app.include_router(api_router)
     app.include_router(maintenance_router)
     app.include_router(learning_router)
+    app.include_router(login_router)
     app.include_router(web_router)
     app.include_router(web_learning_router)
+    if config.api_docs:
+        install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["service"], summary="Liveness and versions (no token needed)")

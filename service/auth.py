@@ -1,8 +1,10 @@
-"""API tokens and who their holder is.
+"""Who a caller is: the holder of an API token (programs) or of a log-in session (people).
 
 A token is ``secrets.token_urlsafe(32)``, shown once when it is created; the database keeps only
 its sha256, so a copy of the database cannot be used to log in. Each token belongs to one person
-and one role; what the role may touch (which accounts, which unit) is decided in ``access``.
+and one role. A session is a person logged in with a password or the campus single sign-on,
+acting in one of the roles they hold (``sessions``). What the role may touch (which accounts,
+which unit) is decided in ``access``, from the registry as it is today.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ class Role(StrEnum):
     ADMIN = "admin"  # 院长办公室 (dean's office)
 
 
+# The role a session starts in when the person holds several (switched from the page header).
+ROLE_ORDER = (Role.ADMIN, Role.RESPONSIBLE, Role.UNIT_HEAD, Role.MAINTAINER, Role.OPERATOR)
+# Roles the registry cannot show (no account role gives them): granted to a log-in.
+GRANTED_ROLES = (Role.ADMIN, Role.MAINTAINER)
+
 ROLE_LABELS = {Role.OPERATOR: "具体运营人", Role.RESPONSIBLE: "具体负责人",
                Role.UNIT_HEAD: "第一责任人", Role.MAINTAINER: "词库维护人",
                Role.ADMIN: "院长办公室"}
@@ -35,21 +42,24 @@ ROLE_LABELS = {Role.OPERATOR: "具体运营人", Role.RESPONSIBLE: "具体负责
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    token_id: int
+    token_id: int | None
     person_id: int | None
     name: str
     role: Role
     unit_id: int | None
     # How the audit log names a caller without a token (a command run on the server).
     via: str | None = None
+    session_id: int | None = None
 
     @property
     def actor(self) -> str:
-        """How the audit log names this caller: person, role and token (never the token)."""
+        """How the audit log names this caller: person, role and token or session (never the
+        token or the session's cookie)."""
         if self.via:
             return self.via
         who = f"person:{self.person_id}" if self.person_id else "system"
-        return f"{who}/{self.role}/token:{self.token_id}"
+        how = f"session:{self.session_id}" if self.session_id else f"token:{self.token_id}"
+        return f"{who}/{self.role}/{how}"
 
 
 def local_principal(role: Role, actor: str) -> Principal:

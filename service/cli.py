@@ -1,5 +1,6 @@
-"""``screener serve``, ``screener init``, ``screener accounts ...``, ``screener tokens ...`` and
-``screener audit verify``: the review service from the command line.
+"""``screener serve``, ``screener init``, ``screener accounts ...``, ``screener tokens ...``,
+``screener users ...`` and ``screener audit verify|head``: the review service from the command
+line.
 
 The service's plugin (``plugin.register_commands``) mounts them on the ``screener`` command;
 ``python -m screener_service.cli`` runs them alone. The registry commands act as the dean's
@@ -22,7 +23,9 @@ from screener.errors import ScreenerError
 accounts_app = typer.Typer(help="The account registry (院长办公室): units, people, accounts, "
                                 "roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
+users_app = typer.Typer(help="People's log-ins (user name and password) for the pages.",
+                        no_args_is_help=True)
 
 
 def _open(home: Path | None):
@@ -60,13 +63,44 @@ def _first_admin(svc) -> str | None:
     return ensure_admin_token(svc.engine, cli_actor("admin"))
 
 
-def init(home: HomeOption = None) -> None:
-    """Create the service database and the first admin token (printed once)."""
+def _read_password(confirm: bool = True) -> str:
+    """The password from standard input, never from the command line (it would show in the
+    process list and the shell's history): typed twice at a terminal, else one line."""
+    import sys
+    from getpass import getpass
+
+    if sys.stdin.isatty():
+        first = getpass("密码 (password): ")
+        if confirm and getpass("再输入一次 (again): ") != first:
+            raise fail(ScreenerError("the two passwords differ"))
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def init(
+    admin_username: Annotated[str | None, typer.Option(
+        help="Also give the dean's office's first person a log-in with this user name; the "
+             "password is read from standard input.")] = None,
+    admin_name: Annotated[str, typer.Option(
+        help="That person's name in the registry.")] = "院长办公室管理员",
+    home: HomeOption = None,
+) -> None:
+    """Create the service database, the first admin token (printed once) and, with
+    --admin-username, the first admin's log-in for the pages."""
     try:
-        raw = _first_admin(_open(home))
+        svc = _open(home)
+        raw = _first_admin(svc)
+        made = None
+        if admin_username:
+            from .usecases.sessions import first_admin
+
+            made = first_admin(svc, _admin(), admin_name, admin_username, _read_password())
     except ScreenerError as exc:
         raise fail(exc) from None
     _announce(raw)
+    if made:
+        err.print(f"log-in {made['username']!r} made for person {made['person_id']} "
+                  f"({made['name']}, 院长办公室)", markup=False)
 
 
 def serve(
@@ -247,6 +281,64 @@ def list_tokens(home: HomeOption = None) -> None:
                   markup=False)
 
 
+@users_app.command("set-password")
+def set_password(
+    person: Annotated[int, typer.Argument(help="person id (screener accounts list / show)")],
+    username: Annotated[str, typer.Option(help="the user name to log in with")],
+    role: Annotated[list[str] | None, typer.Option(
+        "--role", help="grant admin or maintainer (the registry gives the other roles); "
+                       "repeat for both")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Give a person a log-in or a new password (read from standard input); their open
+    sessions end, a lock-out is lifted."""
+    from .usecases import sessions
+
+    password = _read_password()
+    _print(_run(home, lambda svc, p: sessions.set_password(svc, p, person, username, password,
+                                                           role or None)))
+
+
+@users_app.command("unlock")
+def unlock(person: int, home: HomeOption = None) -> None:
+    """Lift a lock-out after repeated failed log-ins."""
+    from .usecases import sessions
+
+    _print(_run(home, lambda svc, p: sessions.unlock(svc.engine, p, person)))
+
+
+@users_app.command("list")
+def list_users(home: HomeOption = None) -> None:
+    """Every log-in: person, user name, roles, whether locked (never a password)."""
+    from .queries import sessions
+
+    for u in _run(home, lambda svc, p: sessions.every_user(svc.engine, p)):
+        state = f"locked until {u['locked_until']}" if u["locked"] else "active"
+        out.print(f"{u['person_id']}\t{u['username']}\t{u['name']}\t"
+                  f"{','.join(u['roles']) or '-'}\t{state}", markup=False)
+
+
+@audit_app.command("head")
+def audit_head(
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write the signed head there (for a daily export to other storage).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Print the audit log's head signed with the server's key (rows, hash, time)."""
+    from .queries import audit
+
+    try:
+        svc = _open(home)
+        record = audit.signed_head(svc.engine)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    text = json.dumps(record, sort_keys=True)
+    if out_file is not None:
+        out_file.write_text(text + "\n", encoding="utf-8")
+    out.print(text, markup=False)
+
+
 @audit_app.command("verify")
 def verify(
     head: Annotated[str | None, typer.Option(
@@ -267,8 +359,8 @@ def verify(
     except ScreenerError as exc:
         raise fail(exc) from None
     if missing:
-        err.print(f"audit log INCOMPLETE: {len(missing)} lexicon, asset or model change(s) are "
-                  "not in it:", markup=False)
+        err.print(f"audit log INCOMPLETE: {len(missing)} change(s) are not in it or do not "
+                  "match it:", markup=False)
         for line in missing:
             err.print(f"  {line}", markup=False)
         raise typer.Exit(1)
@@ -282,6 +374,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(accounts_app, name="accounts")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(users_app, name="users")
 
 
 def main() -> None:

@@ -18,13 +18,19 @@ from screener.settings import ServiceSection, Settings, load_settings
 class ServiceSettings(ServiceSection):
     database_url: str
     upload_dir: Path
+    secret_file: Path
+    audit_dir: Path
 
 
 def load_service_settings(settings: Settings | None = None, **overrides: object) -> ServiceSettings:
     settings = settings or load_settings()
     values: dict[str, object] = {**settings.service.model_dump(),
                                  "database_url": settings.service_database_url,
-                                 "upload_dir": settings.upload_dir}
+                                 "upload_dir": settings.upload_dir,
+                                 "secret_file": settings.service.secret_file
+                                 or settings.home / "service-secret.key",
+                                 "audit_dir": settings.service.audit_dir
+                                 or settings.home / "audit"}
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return ServiceSettings(**values)

@@ -18,6 +18,7 @@ from screener.settings import Settings
 
 from .config import ServiceSettings, load_service_settings
 from .db import audit_log, make_engine
+from .keys import ServerKeys
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Services:
     config: ServiceSettings
     given_screener: Screener | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    keys: ServerKeys | None = field(default=None, repr=False)
 
     @cached_property
     def screener(self) -> Screener:

@@ -129,6 +129,36 @@ tokens = Table(
     Column("expires_at", String(32), nullable=True),  # none: valid until revoked
 )
 
+# People's log-ins (programs use tokens). A person has at most one; the password is an argon2
+# hash; ``roles`` are the roles the registry cannot give (admin, maintainer), as JSON.
+users = Table(
+    "svc_users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("svc_people.id"), nullable=False, unique=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=True),  # none: single sign-on only
+    Column("roles", Text, nullable=False),
+    Column("failed_logins", Integer, nullable=False),  # in a row, since the last success
+    Column("locked_until", String(32), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+# A log-in session: the cookie holds a random id, the table only its sha256.
+sessions = Table(
+    "svc_sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("id_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("svc_users.id"), nullable=False, index=True),
+    Column("person_id", Integer, ForeignKey("svc_people.id"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("method", String(20), nullable=False),  # password / sso
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("ended_at", String(32), nullable=True),
+    Column("end_reason", String(40), nullable=True),  # logout / password_changed
+)
+
 drafts = Table(
     "svc_drafts", metadata,
     Column("id", Integer, primary_key=True),
@@ -162,6 +192,9 @@ reports = Table(
     Column("model_version", String(64), nullable=False),
     Column("report", Text, nullable=False),  # Report.to_dict(explain=True) as JSON
     Column("created_at", String(32), nullable=False),
+    # Who wrote this revision (the submitter, then each editor): nobody signs off text they
+    # wrote or edited, and the print sheet names them all.
+    Column("revised_by", Integer, ForeignKey("svc_people.id"), nullable=True),
 )
 
 signoffs = Table(
@@ -171,7 +204,9 @@ signoffs = Table(
     Column("report_id", Integer, ForeignKey("svc_reports.id"), nullable=False),
     # No person for the dean's office's admin token; the token always says who signed.
     Column("person_id", Integer, ForeignKey("svc_people.id"), nullable=True),
-    Column("token_id", Integer, ForeignKey("svc_tokens.id"), nullable=False),
+    # The API token or the log-in session the signer used (one of the two).
+    Column("token_id", Integer, ForeignKey("svc_tokens.id"), nullable=True),
+    Column("session_id", Integer, ForeignKey("svc_sessions.id"), nullable=True),
     Column("decision", String(20), nullable=False),  # approve / changes / reject
     Column("comment", Text, nullable=False),
     Column("finding_comments", Text, nullable=False),  # JSON {finding index: comment}
@@ -231,7 +266,7 @@ def _legacy(conn: Connection) -> str | None:
     return f"svc_{last:04d}" if last else None
 
 
-SERVICE = Owner("service", HERE / "migrations", "svc_0003", _legacy,
+SERVICE = Owner("service", HERE / "migrations", "svc_0004", _legacy,
                 lambda settings: settings.service_database_url)
 SCHEMA_VERSION = int(SERVICE.head.removeprefix("svc_"))
 

@@ -1,7 +1,10 @@
 """Files the service keeps: submitted pictures and the bank's pictures, by sha256.
 
-Pictures are checked (size, decodable header, accepted type) before they are kept, written
-atomically, and served by routes that check the caller, never by a path a request names.
+Pictures are checked (size, decodable header, accepted type) in memory, staged in a temporary
+folder of the upload folder while the request is screened and checked, and moved to their place
+only when the request is accepted (``place``, inside the transaction that stores the draft), so
+a refused request leaves no file behind, however often it is repeated. They are served by
+routes that check the caller, never by a path a request names.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ import hashlib
 import io
 import os
 import shutil
+import tempfile
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +82,63 @@ def keep_file(path: Path, data: bytes) -> None:
                            exc.strerror or str(exc)) from None
 
 
+STAGING = ".incoming"
+
+
+@contextlib.contextmanager
+def staging(upload_dir: Path) -> Iterator[Path]:
+    """A temporary folder inside the upload folder (the same disk: ``place`` renames), removed
+    with everything left in it when the request ends, accepted or not."""
+    root = upload_dir / STAGING
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.TemporaryDirectory(dir=root)
+    except OSError as exc:
+        raise StorageError(f"the upload folder {upload_dir}", exc.strerror or str(exc)) from None
+    with folder as name:
+        yield Path(name)
+
+
+def sweep_staging(upload_dir: Path, older_than: float = 3600) -> None:
+    """Remove staging folders a killed process left behind."""
+    root = upload_dir / STAGING
+    if not root.is_dir():
+        return
+    limit = time.time() - older_than
+    for folder in root.iterdir():
+        with contextlib.suppress(OSError):
+            if folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def place(folder: Path, staged: Path, checked: dict[str, Any]) -> tuple[Path, bool]:
+    """Move a staged picture to its place by sha256; whether this made the file (a refused
+    transaction removes only what it made: another draft may hold the same picture)."""
+    target = folder / f"{checked['sha256']}{checked['suffix']}"
+    if target.exists():
+        return target, False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
+    except OSError as exc:
+        raise StorageError(f"the upload folder {folder}", exc.strerror or str(exc)) from None
+    return target, True
+
+
 def save_image(folder: Path, name: str, data: bytes, max_bytes: int, field: str
                ) -> dict[str, Any]:
-    """Check an uploaded picture (size, decodable header, accepted type) and keep it by sha256."""
+    """Check an uploaded picture and keep it by sha256 (what ``check_image`` accepts)."""
+    checked = check_image(name, data, max_bytes, field)
+    path = folder / f"{checked['sha256']}{checked['suffix']}"
+    if not path.exists():
+        keep_file(path, data)
+    return {"name": checked["name"], "sha256": checked["sha256"], "size": checked["size"],
+            "path": str(path)}
+
+
+def check_image(name: str, data: bytes, max_bytes: int, field: str) -> dict[str, Any]:
+    """Check an uploaded picture in memory (size, decodable header, accepted type): its
+    shown name, sha256, size and file suffix. Nothing is written."""
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
@@ -97,9 +157,5 @@ def save_image(folder: Path, name: str, data: bytes, max_bytes: int, field: str
     if kind not in IMAGE_SUFFIXES:
         raise BadRequest(f"{name!r}: image type {kind or 'unknown'} is not accepted "
                          f"({', '.join(IMAGE_SUFFIXES)})", field=field)
-    digest = hashlib.sha256(data).hexdigest()
-    path = folder / f"{digest}{IMAGE_SUFFIXES[kind]}"
-    if not path.exists():
-        keep_file(path, data)
-    return {"name": Path(name).name[:200], "sha256": digest, "size": len(data),
-            "path": str(path)}
+    return {"name": Path(name).name[:200], "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data), "suffix": IMAGE_SUFFIXES[kind]}

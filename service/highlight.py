@@ -14,17 +14,35 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+# Letters that show as blank space: a name or a term made of them looks empty or like another.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def hidden(ch: str, keep: str = "\n\t") -> bool:
+    """A character a reader would not see (or would see as something else): controls,
+    format characters (bidi overrides, zero-width), variation selectors, blank letters."""
+    cp = ord(ch)
+    if ch in keep:
+        return False
+    return (cp < 0x20 or cp == 0x7F or 0x80 <= cp < 0xA0 or 0xFE00 <= cp <= 0xFE0F
+            or ch in _BLANK_LETTERS
+            or unicodedata.category(ch) in ("Cf", "Cs", "Co", "Cn"))
+
+
+def visible_text(text: str) -> str:
+    """``text`` with every hidden character written out as ⟨U+XXXX⟩ (line breaks kept): what
+    every page shows of text a user typed, so a bidi override cannot reorder what is around it."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if hidden(ch, "\n\t\r") else ch for ch in text)
+
 
 def _visible(text: str) -> Markup:
     out = []
     for ch in text:
-        cp = ord(ch)
-        if ch in "\n\t":
-            out.append(ch)
-        elif cp < 0x20 or cp == 0x7F or unicodedata.category(ch) in ("Cf", "Cs", "Co", "Cn") \
-                or 0xFE00 <= cp <= 0xFE0F:
+        if hidden(ch):
             out.append(Markup('<span class="hidden-char" title="不可见字符">⟨U+{:04X}⟩</span>')
-                       .format(cp))
+                       .format(ord(ch)))
         else:
             out.append(escape(ch))
     return Markup("").join(out)

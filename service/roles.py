@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 
 from screener.normalize.hidden import plain_name
 
@@ -49,13 +50,24 @@ PLATFORMS = ("wechat", "weibo", "other")
 SINGLE_HOLDER = {AccountRole.FIRST_RESPONSIBLE, AccountRole.RESPONSIBLE}
 
 
+# Dates the registry accepts: the rule is of 2010s accounts; a year 1 or 9999 is a typo (and
+# counting working days to it took seconds).
+FIRST_DAY = date(2000, 1, 1)
+FUTURE_YEARS = 5
+
+
 def parse_day(value: str | None, field: str) -> str:
     if value is None or value == "":
         return date.today().isoformat()
     try:
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadRequest(f"{field} must be a date YYYY-MM-DD, got {value!r}", field=field) from None
+    last = date(date.today().year + FUTURE_YEARS, 12, 31)
+    if not FIRST_DAY <= day <= last:
+        raise BadRequest(f"{field} must be between {FIRST_DAY} and {last}, got {day}",
+                         field=field)
+    return day.isoformat()
 
 
 def late(effective_on: str, reported_at: str, limit: int = REPORT_DAYS) -> Count:
@@ -72,8 +84,9 @@ def unchecked(counts: list[Count]) -> str | None:
     if not years:
         return None
     listed = "、".join(str(y) for y in years)
+    # the calendar's file name only: where the server keeps it is not the reader's business
     return (f"节假日日历未收录 {listed} 年，工作日按周一至周五估算，请人工核对"
-            f"（holiday calendar {active_calendar().source} lacks {listed}）")
+            f"（holiday calendar {Path(active_calendar().source).name} lacks {listed}）")
 
 
 def clean_name(name: str, what: str) -> str:

@@ -12,8 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.formparsers import MultiPartException, MultiPartParser, parse_options_header
 
 from screener.errors import InputError
 from screener.ingest import SUFFIXES, decode_utf8, parse_draft, parse_rich_draft
@@ -32,28 +34,73 @@ def _rich(raw: bytes, name: str, suffix: str, settings: Settings) -> tuple[Any, 
     Only pictures carried inside the upload (``data:`` URIs, pictures in the .docx) are taken;
     a reference to any other file or URL is refused.
     """
-    inline = (Path(settings.home) / "cache" / "inline").resolve()
+    # Everything the reader writes (the upload, its data: pictures) stays in a temporary
+    # folder removed when the request ends: a refused upload leaves nothing in the state folder.
     with tempfile.TemporaryDirectory() as folder:
+        inline = (Path(folder) / "cache" / "inline").resolve()
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(raw)
+
+        def hide(text: str) -> str:  # the upload's name, never the server's folder
+            return text.replace(str(path), name).replace(str(Path(folder).resolve()), "") \
+                .replace(folder, "")
+
         try:
-            draft = parse_rich_draft(path, settings)
-        except InputError as exc:  # named after the upload, not the server's temporary file
-            raise BadRequest(f"{name!r}: {exc.problem}", field="file") from None
-    images = []
-    for ref in draft.images:
-        local = Path(ref).resolve() if "://" not in ref and not ref.startswith("//") else None
-        if local is None or local.parent != inline or not local.is_file():
-            raise BadRequest(f"{name}: picture {ref[:200]!r} is not inside the file; upload it "
-                             "as an image", field="file")
-        images.append(Image(local.name, local.read_bytes()))
+            draft = parse_rich_draft(path, settings.model_copy(update={"home": Path(folder)}))
+        except InputError as exc:
+            raise BadRequest(f"{name!r}: {hide(exc.problem)}", field="file") from None
+        images = []
+        for ref in draft.images:
+            local = Path(ref).resolve() if "://" not in ref and not ref.startswith("//") \
+                else None
+            if local is None or local.parent != inline or not local.is_file():
+                raise BadRequest(f"{name}: picture {hide(ref)[:200]!r} is not inside the file; "
+                                 "upload it as an image", field="file")
+            images.append(Image(local.name, local.read_bytes()))
     return draft, images
+
+
+class _StrictParser(MultiPartParser):
+    """Starlette's multipart parser, but a text field or a file name that is not UTF-8 is
+    refused: Starlette would read it as Latin-1 and screen mojibake."""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._current_part.content_disposition)
+        for key in (b"name", b"filename"):
+            _utf8(options.get(key, b""), f"the form's {key.decode()} of a part")
+        super().on_headers_finished()
+
+    def on_part_end(self) -> None:
+        if self._current_part.file is None:
+            _utf8(self._current_part.data, f"form field {self._current_part.field_name!r}")
+        super().on_part_end()
+
+
+def _utf8(data: bytes | bytearray | str, what: str) -> None:
+    if isinstance(data, str):
+        return
+    try:
+        bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"{what} is not UTF-8: byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start}", field="body") from None
+
+
+async def strict_form(request: Request, *, max_files: int, max_fields: int,
+                      max_part_size: int) -> FormData:
+    """A multipart form whose text is UTF-8, with Starlette's limits."""
+    parser = _StrictParser(request.headers, request.stream(), max_files=max_files,
+                           max_fields=max_fields, max_part_size=max_part_size)
+    try:
+        return await parser.parse()
+    except MultiPartException as exc:
+        raise HTTPException(400, exc.message) from None
 
 
 async def _multipart(request: Request, settings: Settings,
                      max_images: int) -> tuple[DraftIn, list[Image]]:
-    form = await request.form(max_files=max_images + 1, max_fields=20,
-                              max_part_size=4 * 1024 * 1024)
+    form = await strict_form(request, max_files=max_images + 1, max_fields=20,
+                             max_part_size=4 * 1024 * 1024)
     fields: dict[str, Any] = {}
     images: list[Image] = []
     for key, value in form.multi_items():
@@ -126,7 +173,7 @@ async def asset_upload(request: Request, allowed: tuple[str, ...]
     """The picture and the text fields of an asset registration (multipart)."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "multipart/form-data":
         raise BadRequest("upload the picture as multipart/form-data", field="image")
-    form = await request.form(max_files=1, max_fields=10, max_part_size=64 * 1024)
+    form = await strict_form(request, max_files=1, max_fields=10, max_part_size=64 * 1024)
     fields: dict[str, str] = {}
     upload = None
     for key, value in form.multi_items():

@@ -92,8 +92,21 @@ def signoff(s: Any, current_report: int | None) -> dict[str, Any]:
             "at": s.created_at, "current": s.report_id == current_report}
 
 
+def editors(revisions: list[Any]) -> list[dict[str, Any]]:
+    """Everyone who wrote a revision, in the order they first did, with their revisions."""
+    found: dict[Any, dict[str, Any]] = {}
+    for r in revisions:
+        if r.revised_by is None:
+            continue
+        entry = found.setdefault(r.revised_by, {"person_id": r.revised_by, "name": r.name,
+                                                "revisions": []})
+        if r.revision not in entry["revisions"]:
+            entry["revisions"].append(r.revision)
+    return list(found.values())
+
+
 def draft(row: Any, account: Any, submitter: str | None, report: Any,
-          signoffs: list[Any]) -> dict[str, Any]:
+          signoffs: list[Any], revisions: list[Any] = ()) -> dict[str, Any]:
     images = [{k: v for k, v in i.items() if k != "path"} for i in json.loads(row.images)]
     return {
         "id": row.id, "account": {"id": account.id, "name": account.name,
@@ -106,6 +119,7 @@ def draft(row: Any, account: Any, submitter: str | None, report: Any,
         "report": ({"id": report.id, "model_version": report.model_version,
                     **json.loads(report.report)} if report else None),
         "signoffs": [signoff(s, row.report_id) for s in signoffs],
+        "editors": editors(revisions),
     }
 
 

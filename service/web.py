@@ -1,40 +1,35 @@
-"""The reviewer's pages: log in with a token, the queue, a draft with its findings marked and
-its pictures (a matched bank asset beside the picture that copies it), the sign-off form, and a
-printable report with the signature block for the paper file; the maintainer's overview page.
-Pictures are served by routes that check the login cookie, never by file path.
+"""The reviewer's pages: the queue, a draft with its findings marked and its pictures (a
+matched bank asset beside the picture that copies it), the sign-off form, and a printable report
+with the signature block for the paper file; the maintainer's overview page. Pictures are served
+by routes that check the log-in session, never by file path.
 
-The token is kept in an HttpOnly, SameSite=Strict cookie; forms also carry a CSRF value derived
-from the token's hash, so another site cannot post a sign-off in the reviewer's name.
+Who is on the page is the log-in session (``pagesession.page_principal``; log-in and log-out are
+in ``login``); every form carries the session's CSRF value, so another site cannot post a
+sign-off in the reviewer's name.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from .api_maintenance import asset_picture, draft_picture
-from .auth import ROLE_LABELS, Principal, Role, hash_token
+from .auth import ROLE_LABELS, Principal, Role
 from .context import Services
-from .errors import Forbidden, Unauthenticated
+from .errors import Forbidden
 from .highlight import highlight
+from .pagesession import check_csrf, csrf_value, page_principal, signed_in
 from .queries import assets as asset_queries
 from .queries import drafts as draft_queries
 from .queries import learning as learning_queries
 from .queries import lexicon as lexicon_queries
-from .queries import tokens as token_queries
+from .templating import templates
 from .usecases import drafts, rechecks
 
-COOKIE = "screener_token"
-HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 
 CATEGORY_LABELS = {
@@ -55,22 +50,11 @@ templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, VERDICT_LABELS=VER
                              ROLE_LABELS=ROLE_LABELS, MISSABLE=MISSABLE)
 
 
-def csrf_of(raw_token: str) -> str:
-    return hashlib.sha256(("csrf:" + hash_token(raw_token)).encode()).hexdigest()[:32]
-
-
 def _services(request: Request) -> Services:
     return request.app.state.services
 
 
-def _principal(request: Request) -> Principal | None:
-    raw = request.cookies.get(COOKIE)
-    if not raw:
-        return None
-    try:
-        return token_queries.principal(_services(request).engine, raw)
-    except Unauthenticated:
-        return None
+_principal = page_principal
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
@@ -81,32 +65,6 @@ def render_error(request: Request, status: int, message: str) -> HTMLResponse:
 
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, error: str = "") -> HTMLResponse:
-    return templates.TemplateResponse(request, "login.html", {"error": error, "me": None})
-
-
-@router.post("/login")
-def login(request: Request, token: str = Form(..., max_length=200)) -> Any:
-    try:
-        token_queries.principal(_services(request).engine, token)
-    except Unauthenticated:
-        return templates.TemplateResponse(request, "login.html",
-                                          {"error": "令牌无效或已撤销", "me": None},
-                                          status_code=401)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
-                        secure=_services(request).config.cookie_secure, max_age=12 * 3600)
-    return response
-
-
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    response = _to_login()
-    response.delete_cookie(COOKIE)
-    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -122,7 +80,7 @@ def home(request: Request, offset: int = 0) -> Any:
                                     limit=svc.config.page_size, offset=max(0, offset))
     return templates.TemplateResponse(request, "queue.html",
                                       {"me": me, "listing": listing, "queue": queue,
-                                       "csrf": csrf_of(request.cookies.get(COOKIE, ""))})
+                                       "csrf": csrf_value(request)})
 
 
 def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
@@ -136,7 +94,7 @@ def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
         "me": me, "lexicon": lexicon, "assets": assets,
         "feedback": learning_queries.feedback_summary(svc, me),
         "models": learning_queries.models(svc, me),
-        "csrf": csrf_of(request.cookies.get(COOKIE, ""))})
+        "csrf": csrf_value(request)})
 
 
 def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
@@ -164,7 +122,7 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
         "body_html": highlight(draft["body"], [(i, f) for i, f in indexed
                                                if f["field"] == "body"]),
         "evidence": evidence, "can_sign": can_sign, "why_not": why_not, "pictures": pictures,
-        "csrf": csrf_of(request.cookies.get(COOKIE, "")), "responsible": responsible,
+        "csrf": csrf_value(request), "responsible": responsible,
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
         "can_report_missed": found["signer"] and draft["report"] is not None,
         "missed": learning_queries.missed_on(_services(request), draft_id),
@@ -190,11 +148,7 @@ def _pictures(draft: dict[str, Any], indexed: list[tuple[int, dict]]) -> list[di
     return pictures
 
 
-def _signed_in(request: Request) -> Principal:
-    me = _principal(request)
-    if me is None:
-        raise Unauthenticated("请先登录")
-    return me
+_signed_in = signed_in
 
 
 @router.get("/drafts/{draft_id}/images/{index}")
@@ -226,9 +180,7 @@ def print_page(request: Request, draft_id: int) -> Any:
 async def _checked_form(request: Request, max_fields: int) -> Any:
     """The posted form, once its CSRF value shows it comes from our own page."""
     form = await request.form(max_files=0, max_fields=max_fields)
-    expected = csrf_of(request.cookies.get(COOKIE, ""))
-    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
-        raise Forbidden("表单已过期或来源不明（CSRF），请刷新页面后重试")
+    check_csrf(request, form)
     return form
 
 

@@ -106,6 +106,10 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Smaller pictures have no features to match (and a 1-pixel side crashed OpenCV's resize).
+MIN_ASSET_SIDE = 16
+
+
 class AssetBank:
     def __init__(self, url: str, config: ImageConfig) -> None:
         self.config = config
@@ -128,7 +132,13 @@ class AssetBank:
             raise AssetError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         image = read_image(path, self.config)
         rgb = image.first
-        feats = features_of(trim_borders(rgb))
+        trimmed = trim_borders(rgb)
+        if min(trimmed.shape[:2]) < MIN_ASSET_SIDE:  # OpenCV's feature pyramid fails below
+            raise AssetError(f"the picture is {rgb.shape[1]}x{rgb.shape[0]} pixels "
+                             f"({trimmed.shape[1]}x{trimmed.shape[0]} without its plain "
+                             f"borders); an asset needs at least {MIN_ASSET_SIDE} pixels on "
+                             "each side to be matched")
+        feats = features_of(trimmed)
         points, descriptors = feats.to_bytes()
         near = self.similar(rgb, image.sha256)
         values = asset_hashes(rgb)

@@ -18,10 +18,11 @@ from screener.settings import Settings
 from .. import audit, views
 from ..access import require
 from ..auth import Principal, Role
-from ..db import audit_log, read
+from ..db import audit_log, drafts, read, reports, signoffs
 from ..errors import AuditError
 from ..usecases.audit import BASELINE
 from . import count_page
+from .drafts import content_hash
 
 
 def rows(engine: Engine, p: Principal, limit: int, offset: int,
@@ -72,11 +73,80 @@ def unaudited(conn: Connection, settings: Settings) -> list[str]:
     return missing
 
 
+_STATUS_AFTER = {"draft.submit": "pending", "draft.edit": "pending",
+                 "draft.approve": "approved", "draft.changes": "changes_requested",
+                 "draft.reject": "rejected", "draft.publish": "published"}
+
+
+def _draft_rows(conn: Connection) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    after = 0
+    while True:
+        batch = conn.execute(select(audit_log.c.id, audit_log.c.action, audit_log.c.subject,
+                                    audit_log.c.details)
+                             .where(audit_log.c.id > after,
+                                    audit_log.c.subject.like("draft:%"))
+                             .order_by(audit_log.c.id).limit(5000)).all()
+        if not batch:
+            return found
+        for row in batch:
+            if row.subject[6:].isdigit():
+                found.setdefault(int(row.subject[6:]), []).append(
+                    (row.action, json.loads(row.details)))
+        after = batch[-1].id
+
+
+def crosscheck(conn: Connection) -> list[str]:
+    """Drafts, their reports and sign-offs that their audit rows do not account for: a text
+    changed in the database (its hash no longer matches), a report, sign-off or status with no
+    audit row saying so. Empty: every stored draft is what the log says."""
+    logged = _draft_rows(conn)
+    problems: list[str] = []
+    for d in conn.execute(select(drafts).order_by(drafts.c.id)):
+        rows = logged.get(d.id, [])
+        images = [i["sha256"] for i in json.loads(d.images)]
+        if content_hash(d.title, d.body, images) != d.content_hash:
+            problems.append(f"draft {d.id}: its title, body or pictures were changed in the "
+                            "database (they no longer match its content hash)")
+        texts = [r for a, r in rows if a in ("draft.submit", "draft.edit")]
+        if not texts or texts[-1].get("content_hash") != d.content_hash:
+            problems.append(f"draft {d.id}: revision {d.revision} has no submit or edit row "
+                            "with its content hash")
+        screened = {r.get("report_id"): r for a, r in rows if a == "draft.screen"}
+        for rep in conn.execute(select(reports).where(reports.c.draft_id == d.id)):
+            row = screened.get(rep.id)
+            if row is None or row.get("content_hash") != rep.content_hash \
+                    or row.get("verdict") != rep.verdict:
+                problems.append(f"draft {d.id}: report {rep.id} has no matching screening row")
+        signed = {r.get("signoff_id"): (a, r) for a, r in rows
+                  if a in ("draft.approve", "draft.changes", "draft.reject")}
+        for s in conn.execute(select(signoffs).where(signoffs.c.draft_id == d.id)):
+            action, row = signed.get(s.id, ("", {}))
+            if action != f"draft.{s.decision}" or row.get("report_id") != s.report_id \
+                    or row.get("content_hash") != s.content_hash:
+                problems.append(f"draft {d.id}: sign-off {s.id} ({s.decision}) has no "
+                                "matching audit row")
+        changes = [a for a, _ in rows if a in _STATUS_AFTER]
+        if changes and _STATUS_AFTER[changes[-1]] != d.status:
+            problems.append(f"draft {d.id}: status {d.status!r}, but the audit log's last "
+                            f"change ({changes[-1]}) leaves it {_STATUS_AFTER[changes[-1]]!r}")
+    return problems
+
+
 def check(engine: Engine, settings: Settings, head: str | None = None
           ) -> tuple[audit.Head, list[str]]:
-    """The chain's head and the unaudited changes; AuditError names the first bad row."""
+    """The chain's head, and the changes the log does not account for (unaudited lexicon and
+    asset changes, drafts and sign-offs that do not match their rows); AuditError names the
+    first bad row of the chain."""
     with read(engine) as conn:
-        return audit.verify(conn, expected_head=head), unaudited(conn, settings)
+        return (audit.verify(conn, expected_head=head),
+                unaudited(conn, settings) + crosscheck(conn))
+
+
+def signed_head(engine: Engine) -> dict[str, Any]:
+    """The chain's head, signed with the server's key (``screener audit head``)."""
+    with read(engine) as conn:
+        return audit.signed_head(engine, audit.head(conn))
 
 
 def verify(engine: Engine, p: Principal, settings: Settings) -> dict[str, Any]:
@@ -87,6 +157,6 @@ def verify(engine: Engine, p: Principal, settings: Settings) -> dict[str, Any]:
         return {"ok": False, "row": exc.row, "problem": exc.message}
     if missing:
         return {"ok": False, "row": None, "unaudited": missing,
-                "problem": f"{len(missing)} lexicon, asset or model change(s) are not in the "
-                           "audit log"}
+                "problem": f"{len(missing)} change(s) are not in the audit log or do not "
+                           "match it"}
     return {"ok": True, "rows": head.rows, "head": head.hash}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import Connection, Engine, case, exists, func, select
 
 from .. import views
 from ..access import READERS, check_read_draft, check_sign, readable_accounts, require
@@ -18,6 +19,13 @@ from .rechecks import open_items
 from .rows import accounts_of, holders
 
 _VERDICT_ORDER = case({"block": 0, "review": 1}, value=drafts.c.verdict, else_=2)
+
+
+def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
+    """What a sign-off binds to: sha256 of the title, the body and every picture's sha256."""
+    canonical = json.dumps({"title": title, "body": body, "images": image_hashes},
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def get_draft(conn: Connection, draft_id: int) -> Any:
@@ -36,7 +44,11 @@ def draft_detail(conn: Connection, draft_id: int) -> dict[str, Any]:
     query = (select(signoffs, people.c.name)
              .select_from(signoffs.outerjoin(people, signoffs.c.person_id == people.c.id))
              .where(signoffs.c.draft_id == draft_id).order_by(signoffs.c.id))
-    return views.draft(row, account, submitter, rep, list(conn.execute(query)))
+    revisions = conn.execute(
+        select(reports.c.revision, reports.c.revised_by, people.c.name)
+        .select_from(reports.outerjoin(people, reports.c.revised_by == people.c.id))
+        .where(reports.c.draft_id == draft_id).order_by(reports.c.revision)).all()
+    return views.draft(row, account, submitter, rep, list(conn.execute(query)), revisions)
 
 
 def read_draft(engine: Engine, p: Principal, draft_id: int) -> dict[str, Any]:
@@ -104,8 +116,9 @@ def listing(engine: Engine, p: Principal, *, queue: bool, status: str | None,
                 mine = accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
                 query = query.where(drafts.c.route == "responsible",
                                     drafts.c.account_id.in_(mine))
-                if p.person_id is not None:
-                    query = query.where(drafts.c.submitted_by != p.person_id)
+                if p.person_id is not None:  # nobody signs off what they wrote or edited
+                    query = query.where(drafts.c.submitted_by != p.person_id, ~exists().where(
+                        reports.c.draft_id == drafts.c.id, reports.c.revised_by == p.person_id))
             order = (_VERDICT_ORDER, drafts.c.created_at, drafts.c.id)
         else:
             allowed = readable_accounts(conn, p)

@@ -11,15 +11,15 @@ from ..access import READERS, check_read_account, readable_accounts, require
 from ..auth import Principal, Role
 from ..db import accounts, people, read, units
 from . import count_page
-from .rows import account_detail
+from .rows import account_detail, headed_units
 
 
 def list_units(engine: Engine, p: Principal, limit: int, offset: int) -> dict[str, Any]:
     require(p, Role.ADMIN, Role.UNIT_HEAD, doing="listing units")
     query = select(units).order_by(units.c.id)
-    if p.role is Role.UNIT_HEAD:
-        query = query.where(units.c.id == p.unit_id)
     with read(engine) as conn:
+        if p.role is Role.UNIT_HEAD:  # the units the registry makes them 第一责任人 of
+            query = query.where(units.c.id.in_(headed_units(conn, p.person_id)))
         return count_page(conn, query, limit, offset, views.unit)
 
 

@@ -65,6 +65,16 @@ def unit_accounts(conn: Connection, unit_id: int | None) -> set[int]:
                .scalars())
 
 
+def headed_units(conn: Connection, person_id: int | None) -> set[int]:
+    """Units whose 第一责任人 the person is today, by the registry (第八条): the units of the
+    accounts on which they hold that role. A token's unit says nothing here."""
+    headed = accounts_of(conn, person_id, AccountRole.FIRST_RESPONSIBLE)
+    if not headed:
+        return set()
+    return set(conn.execute(select(accounts.c.unit_id).where(accounts.c.id.in_(headed)))
+               .scalars())
+
+
 def account_detail(conn: Connection, account_id: int) -> dict[str, Any]:
     row = get_account(conn, account_id)
     query = (select(assignments, people.c.name, people.c.kind)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from screener.errors import AssetError
+from screener.errors import AssetError, ScreenerError
 from screener.images.bank import Asset, AssetBank
 from screener.settings import Settings
 
@@ -19,7 +19,7 @@ from ..access import require
 from ..auth import Principal, Role
 from ..context import Services, cli_actor
 from ..errors import BadRequest, NotFound
-from ..files import asset_files, keep_asset_file, save_image
+from ..files import check_image, keep_asset_file, keep_file, staging
 from ..uow import UnitOfWork, unit_of_work
 from .audit import record_from_cli
 
@@ -47,13 +47,23 @@ def add_asset(svc: Services, p: Principal, name: str, data: bytes,
     kind = fields.get("kind", "copyright")
     if kind not in KINDS:
         raise BadRequest("kind must be copyright or emblem", field="kind")
-    stored = save_image(asset_files(svc.settings), name, data, svc.config.max_image_bytes,
-                        "image")
-    added = svc.bank.add(Path(stored["path"]), kind=kind,
-                         title=fields.get("title") or Path(stored["name"]).stem,
-                         owner=fields.get("owner", ""), license=fields.get("license", ""),
-                         source=fields.get("source") or f"upload {stored['name']}",
-                         by=f"{p.name} [{p.actor}]")
+    checked = check_image(name, data, svc.config.max_image_bytes, "image")
+    # Staged, not kept: a picture the bank refuses leaves no file in the asset folder.
+    with staging(svc.config.upload_dir) as stage:
+        staged = stage / f"upload{checked['suffix']}"
+        keep_file(staged, data)
+        try:
+            added = svc.bank.add(staged, kind=kind,
+                                 title=fields.get("title") or Path(checked["name"]).stem,
+                                 owner=fields.get("owner", ""),
+                                 license=fields.get("license", ""),
+                                 source=fields.get("source") or f"upload {checked['name']}",
+                                 by=f"{p.name} [{p.actor}]")
+        except ScreenerError as exc:  # named after the upload, not the server's folder
+            raise BadRequest(f"{checked['name']!r}: "
+                             f"{str(exc).replace(str(staged), 'the picture')}",
+                             field="image") from None
+        keep_asset_file(svc.settings, staged, added.asset.sha256)
     with unit_of_work(svc.engine, p.actor) as uow:
         audit_id = record(uow, svc.bank, added.asset)
     return {**views.asset(added.asset), "audit_id": audit_id,

@@ -1,14 +1,15 @@
-"""Audit rows for what the service's own transactions cannot hold: where the log starts
-covering the lexicon, the asset bank and the model registry (``audit.baseline``), and lexicon
-and asset changes and model promotions made from the command line, which commit in their own
-stores first (see ``usecases.lexicon``, ``usecases.models``).
+"""Audit rows for what the service's own transactions cannot hold: the row from which the chain
+is keyed (``audit.keyed``), where the log starts covering the lexicon, the asset bank and the
+model registry (``audit.baseline``), and lexicon and asset changes and model promotions made
+from the command line, which commit in their own stores first (see ``usecases.lexicon``,
+``usecases.models``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from screener.classify import registry_for
@@ -18,11 +19,42 @@ from screener.images.config import image_config
 from screener.lexicon import store_for
 from screener.settings import Settings
 
+from .. import audit
+from ..config import ServiceSettings, load_service_settings
 from ..context import service_engine
 from ..db import audit_log
+from ..keys import ServerKeys, load_keys
 from ..uow import UnitOfWork, unit_of_work
 
 BASELINE = "audit.baseline"
+
+
+def open_chain(engine: Engine, config: ServiceSettings) -> ServerKeys:
+    """Load the server secret (made on first start), key the audit chain with it, and append
+    the ``audit.keyed`` row once. A missing secret is made only for a log that was never keyed:
+    a new secret could not verify the rows keyed with the lost one."""
+    with engine.connect() as conn:
+        keyed = conn.execute(select(audit_log.c.id).where(audit_log.c.action == audit.KEYED)
+                             ).first()
+    keys = load_keys(config.secret_file, create=keyed is None)
+    audit.bind(engine, keys, config.audit_dir)
+    if keyed is None:
+        with unit_of_work(engine, "system") as uow:
+            if not uow.conn.execute(select(audit_log.c.id)
+                                    .where(audit_log.c.action == audit.KEYED)).first():
+                plain = uow.conn.execute(select(func.count()).select_from(audit_log)
+                                         ).scalar_one()
+                uow.audit(audit.KEYED, "audit", {"plain_rows": plain})
+    return keys
+
+
+def keyed_engine(settings: Settings) -> Engine | None:
+    """The service database of this state folder with its audit chain keyed (for commands that
+    append to it), or None if there is none."""
+    engine = service_engine(settings)
+    if engine is not None:
+        open_chain(engine, load_service_settings(settings))
+    return engine
 
 
 def _high_water(settings: Settings) -> tuple[int, int, int]:
@@ -54,7 +86,7 @@ def ensure_baseline(engine, settings: Settings) -> None:
 def record_from_cli(settings: Settings, actor: str, record: Callable[[UnitOfWork], int]) -> bool:
     """Append ``record(uow)``'s audit row to this state folder's service database; False if
     there is none (no service, no audit log)."""
-    engine = service_engine(settings)
+    engine = keyed_engine(settings)
     if engine is None:
         return False
     try:

@@ -9,9 +9,10 @@ the authorization is checked again inside it, so a role removed meanwhile still 
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -24,8 +25,8 @@ from ..auth import Principal
 from ..context import Services
 from ..db import accounts, drafts, now, read, reports, signoffs
 from ..errors import BadRequest, Conflict, TooLarge
-from ..files import save_image
-from ..queries.drafts import draft_detail, get_draft
+from ..files import check_image, keep_file, place, staging
+from ..queries.drafts import content_hash, draft_detail, get_draft
 from ..uow import UnitOfWork, unit_of_work
 from .feedback import checked_judgements, record_signoff
 
@@ -39,41 +40,49 @@ class Image:
     data: bytes
 
 
-def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
-    canonical = json.dumps({"title": title, "body": body, "images": image_hashes},
-                           ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _store_images(svc: Services, images: list[Image]) -> list[dict[str, Any]]:
+def _check_images(svc: Services, images: list[Image]) -> list[dict[str, Any]]:
+    """Every picture checked in memory before anything is written."""
     most = svc.config.max_images_per_submission
     if len(images) > most:
         raise TooLarge(f"{len(images)} images; at most {most} per draft", field="images")
-    return [save_image(svc.config.upload_dir, image.name, image.data,
-                       svc.config.max_image_bytes, f"images[{index}]")
+    return [check_image(image.name, image.data, svc.config.max_image_bytes, f"images[{index}]")
             for index, image in enumerate(images)]
 
 
-def _screen(svc: Services, account: Any, title: str, body: str, author: str,
-            images: list[dict[str, Any]]) -> Report:
+def _check_text(svc: Services, title: str, body: str, pictures: int) -> None:
     limit = svc.screener.settings.max_body_chars
     if len(title) + len(body) > limit:
         raise TooLarge(f"title and body are {len(title) + len(body):,} characters; the limit "
                        f"is {limit:,}", field="body")
-    if not title.strip() and not body.strip() and not images:
+    if not title.strip() and not body.strip() and not pictures:
         raise BadRequest("empty draft: no title, body or images", field="body")
+
+
+def _screen(svc: Services, account: Any, title: str, body: str, author: str,
+            paths: list[str]) -> Report:
+    _check_text(svc, title, body, len(paths))
     draft = Draft(title=title, body=body, account=account.name, platform=account.platform,
-                  images=tuple(i["path"] for i in images), author=author)
+                  images=tuple(paths), author=author)
     return svc.screener.screen(draft)
 
 
+def _hide_paths(svc: Services, text: str, *folders: Path) -> str:
+    """A report names a picture it could not read by its file: keep the file name, not the
+    server's folders (the staging folder, the upload folder)."""
+    for folder in (*folders, svc.config.upload_dir):
+        prefix = json.dumps(str(folder) + os.sep, ensure_ascii=False)[1:-1]
+        text = text.replace(prefix, "")
+    return text
+
+
 def _store_report(svc: Services, uow: UnitOfWork, draft_id: int, revision: int, digest: str,
-                  report: Report) -> int:
+                  report: Report, revised_by: int | None, *staged: Path) -> int:
+    text = _hide_paths(svc, json.dumps(report.to_dict(explain=True), ensure_ascii=False),
+                       *staged)
     report_id = uow.conn.execute(insert(reports).values(
-        draft_id=draft_id, revision=revision, content_hash=digest,
+        draft_id=draft_id, revision=revision, content_hash=digest, revised_by=revised_by,
         verdict=str(report.verdict), lexicon_version=report.lexicon_version,
-        model_version=report.model_version,
-        report=json.dumps(report.to_dict(explain=True), ensure_ascii=False),
+        model_version=report.model_version, report=text,
         created_at=now())).inserted_primary_key[0]
     uow.audit("draft.screen", f"draft:{draft_id}",
               {"report_id": report_id, "revision": revision, "content_hash": digest,
@@ -94,28 +103,53 @@ def _editable(row: Any) -> None:
 
 def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
            author: str = "", images: list[Image] | None = None) -> dict[str, Any]:
+    """Check, screen and store a draft. Pictures are checked in memory, screened from a staging
+    folder and moved to the upload folder only inside the transaction that stores the draft:
+    a refused submission (413, 422, 403, a failed commit) leaves no file."""
+    images = images or []
     with read(svc.engine) as conn:
         account = check_submit(conn, p, account_id)
-    stored = _store_images(svc, images or [])
-    report = _screen(svc, account, title, body, author, stored)
-    digest = content_hash(title, body, [i["sha256"] for i in stored])
-    with unit_of_work(svc.engine, p.actor) as uow:
-        check_submit(uow.conn, p, account_id)  # still allowed after the screening?
-        stamp = now()
-        draft_id = uow.conn.execute(insert(drafts).values(
-            account_id=account_id, submitted_by=p.person_id, title=title, body=body,
-            author=author, images=json.dumps(stored, ensure_ascii=False),
-            content_hash=digest, revision=1, status="pending", route=_route(report),
-            verdict=str(report.verdict), created_at=stamp, updated_at=stamp
-        )).inserted_primary_key[0]
-        uow.audit("draft.submit", f"draft:{draft_id}",
-                  {"account_id": account_id, "revision": 1, "content_hash": digest,
-                   "images": [i["sha256"] for i in stored]})
-        checkpoint("submit.write")
-        report_id = _store_report(svc, uow, draft_id, 1, digest, report)
-        uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
-                         .values(report_id=report_id))
-        return draft_detail(uow.conn, draft_id)
+    checked = _check_images(svc, images)
+    _check_text(svc, title, body, len(checked))
+    digest = content_hash(title, body, [c["sha256"] for c in checked])
+    created: list[Path] = []
+    with staging(svc.config.upload_dir) as stage:
+        staged = []
+        for index, (c, image) in enumerate(zip(checked, images, strict=True)):
+            path = stage / f"{index}{c['suffix']}"
+            keep_file(path, image.data)
+            staged.append(path)
+        report = _screen(svc, account, title, body, author, [str(s) for s in staged])
+        try:
+            with unit_of_work(svc.engine, p.actor) as uow:
+                check_submit(uow.conn, p, account_id)  # still allowed after the screening?
+                stored = []
+                for c, path in zip(checked, staged, strict=True):
+                    final, made = place(svc.config.upload_dir, path, c)
+                    if made:
+                        created.append(final)
+                    stored.append({"name": c["name"], "sha256": c["sha256"], "size": c["size"],
+                                   "path": str(final)})
+                stamp = now()
+                draft_id = uow.conn.execute(insert(drafts).values(
+                    account_id=account_id, submitted_by=p.person_id, title=title, body=body,
+                    author=author, images=json.dumps(stored, ensure_ascii=False),
+                    content_hash=digest, revision=1, status="pending", route=_route(report),
+                    verdict=str(report.verdict), created_at=stamp, updated_at=stamp
+                )).inserted_primary_key[0]
+                uow.audit("draft.submit", f"draft:{draft_id}",
+                          {"account_id": account_id, "revision": 1, "content_hash": digest,
+                           "images": [c["sha256"] for c in checked]})
+                checkpoint("submit.write")
+                report_id = _store_report(svc, uow, draft_id, 1, digest, report, p.person_id,
+                                          stage)
+                uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
+                                 .values(report_id=report_id))
+                return draft_detail(uow.conn, draft_id)
+        except BaseException:
+            for path in created:  # nothing committed refers to them
+                path.unlink(missing_ok=True)
+            raise
 
 
 def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
@@ -127,7 +161,7 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         account = conn.execute(select(accounts).where(accounts.c.id == row.account_id)).one()
     stored = json.loads(row.images)
     author = row.author if author is None else author
-    report = _screen(svc, account, title, body, author, stored)
+    report = _screen(svc, account, title, body, author, [i["path"] for i in stored])
     digest = content_hash(title, body, [i["sha256"] for i in stored])
     with unit_of_work(svc.engine, p.actor) as uow:
         current = get_draft(uow.conn, draft_id)
@@ -139,7 +173,7 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         uow.audit("draft.edit", f"draft:{draft_id}",
                   {"revision": revision, "content_hash": digest,
                    "previous_hash": row.content_hash})
-        report_id = _store_report(svc, uow, draft_id, revision, digest, report)
+        report_id = _store_report(svc, uow, draft_id, revision, digest, report, p.person_id)
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
@@ -167,7 +201,8 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
         rep = uow.conn.execute(select(reports).where(reports.c.id == row.report_id)).one()
         count = len(json.loads(rep.report)["findings"])
         for key in finding_comments:
-            if not key.isdigit() or int(key) >= count:
+            # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+            if not (key.isascii() and key.isdigit()) or int(key) >= count:
                 raise BadRequest(f"no finding {key!r} in this report ({count} findings)",
                                  field="finding_comments")
         judgements = checked_judgements(finding_judgements, count)
@@ -179,7 +214,7 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
                              "finding is acceptable", field="comment")
         signoff_id = uow.conn.execute(insert(signoffs).values(
             draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
-            decision=decision, comment=comment,
+            session_id=p.session_id, decision=decision, comment=comment,
             finding_comments=json.dumps(finding_comments, ensure_ascii=False),
             content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
             model_version=rep.model_version, created_at=now())).inserted_primary_key[0]

@@ -22,11 +22,13 @@ from screener.settings import Settings
 from ..access import check_resolve
 from ..archive_source import service_draft_id
 from ..auth import Principal
+from ..config import load_service_settings
 from ..context import cli_actor, service_engine
 from ..db import accounts, drafts, migrate, now, rechecks
 from ..errors import BadRequest, Conflict
 from ..queries.rechecks import get_recheck, recheck_detail
 from ..uow import UnitOfWork, unit_of_work
+from .audit import open_chain
 
 DECISIONS = ("keep", "take_down")
 CHUNK = 500
@@ -42,6 +44,7 @@ def queue_from_rescreen(settings: Settings, summary: dict[str, Any]) -> dict[str
         return None
     try:
         migrate(engine)  # a database made before this table existed gets it
+        open_chain(engine, load_service_settings(settings))
         posts = _archived(settings, [p["id"] for p in flagged], summary["version"])
         return queue(engine, cli_actor("rescreen"), summary, flagged, posts)
     finally:

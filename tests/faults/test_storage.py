@@ -89,8 +89,8 @@ def test_service_answers_503_while_the_disk_is_full(home):
                 error = response.json()["error"]
                 assert error["code"] == "unavailable" and "cannot write" in error["message"]
                 assert "\n" not in error["message"]
-            assert "screener.db" in refused.json()["error"]["message"]
-            assert "uploads" in picture.json()["error"]["message"]
+            # which file failed is in the server's log; a client learns no server path
+            assert str(home) not in refused.text and str(home) not in picture.text
             assert alive.status_code == 200  # reading still works
             again = c.post("/api/drafts", json={"account_id": world["account"], "title": "乙",
                                                 "body": "讲座。"})
@@ -166,7 +166,7 @@ def test_service_answers_503_when_its_upload_folder_is_read_only(home):
                               files={"images": ("a.png", PNG, "image/png")})
             assert response.status_code == 503, response.text
             message = response.json()["error"]["message"]
-            assert "uploads" in message and "\n" not in message
+            assert str(home) not in message and "\n" not in message
             uploads.chmod(0o755)
             response = c.post("/api/drafts", data={"account_id": str(world["account"]),
                                                    "title": "丙", "body": "讲座。"},

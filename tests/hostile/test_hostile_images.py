@@ -207,6 +207,6 @@ def test_uploads_cannot_name_server_files(world, service_config):
     # an image's file name is only a label: it is stored by its hash inside the upload folder
     response = _upload(world, ("../../etc/passwd", _png(), "image/png"))
     assert response.status_code == 201, response.text
-    stored = [p.name for p in service_config.upload_dir.iterdir()]
+    stored = [p.name for p in service_config.upload_dir.iterdir() if p.is_file()]
     assert len(stored) == 1 and stored[0].endswith(".png") and "passwd" not in stored[0]
     still_serving(world)

@@ -60,27 +60,48 @@ def test_verifier_names_the_first_bad_row(world, service_config, tamper, raw_db)
     assert f"row {result['row']}" in outcome.output
 
 
-def test_truncation_is_caught_with_the_recorded_head(world, service_config, raw_db):
-    engine = make_engine(service_config.database_url)
+def test_truncation_is_caught_by_the_signed_head_file(world, service_config, raw_db):
+    """Rows removed at the end leave a valid shorter chain; the signed head written outside the
+    database after every change still names the removed row."""
+    engine = world.client.app.state.engine
     with read(engine) as conn:
         recorded = audit.head(conn)
     with raw_db(service_config.database_url) as db:
         db.execute("delete from svc_audit where id = ?", (recorded.rows,))
     with read(engine) as conn:
-        audit.verify(conn)  # a shorter chain is still a chain...
-        with pytest.raises(AuditError, match="expected"):
-            audit.verify(conn, expected_head=recorded.hash)  # ...but not the recorded one
+        with pytest.raises(AuditError, match="rows at the end were removed"):
+            audit.verify(conn)
+        with pytest.raises(AuditError):
+            audit.verify(conn, expected_head=recorded.hash)
+    # wiping the whole log is the same truncation
+    with raw_db(service_config.database_url) as db:
+        db.execute("delete from svc_audit")
+    assert world.call("admin", "GET", "/api/audit/verify").json()["ok"] is False
+
+
+def _keyed(engine, tmp_path):
+    from screener_service.keys import load_keys
+
+    audit.bind(engine, load_keys(tmp_path / "secret.key", create=True), tmp_path / "heads")
 
 
 def test_append_is_usable_by_other_modules(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
     migrate(engine)
+    _keyed(engine, tmp_path)
     with write(engine) as conn:
-        first = audit.append(conn, "maintainer:1", "lexicon.add", "term:代孕", {"why": "x"})
+        first = audit.append(conn, "maintainer:1", audit.KEYED, "audit", {"plain_rows": 0})
         second = audit.append(conn, "maintainer:1", "asset.add", "asset:emblem", None)
-    assert (first, second) == (1, 2)
+    assert (first[0], second[0]) == (1, 2)
     with read(engine) as conn:
         assert audit.verify(conn).rows == 2
+
+
+def test_no_row_is_written_or_checked_without_the_key(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    migrate(engine)
+    with pytest.raises(AuditError, match="key"), write(engine) as conn:
+        audit.append(conn, "x", "test.append", "n:1", {})
 
 
 def test_concurrent_writers_keep_one_chain(world, app):
@@ -117,6 +138,9 @@ def test_writers_of_two_processes_keep_one_chain(tmp_path, database_url):
     url = database_url or f"sqlite:///{tmp_path / 'chain.db'}"
     engines = [make_engine(url), make_engine(url)]
     migrate(engines[0])
+    _keyed(engines[0], tmp_path)
+    with unit_of_work(engines[0], "system") as uow:
+        uow.audit(audit.KEYED, "audit", {"plain_rows": 0})
 
     def append(i: int) -> None:
         with unit_of_work(engines[i % 2], f"writer{i % 2}") as uow:
@@ -125,6 +149,6 @@ def test_writers_of_two_processes_keep_one_chain(tmp_path, database_url):
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(append, range(40)))
     with read(engines[0]) as conn:
-        assert audit.verify(conn).rows == 40
+        assert audit.verify(conn).rows == 41
     for engine in engines:
         engine.dispose()

@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from screener_service.web import COOKIE, csrf_of
+from screener_service.auth import Role, local_principal
+from screener_service.pagesession import LOGIN_COOKIE, SESSION_COOKIE
+from screener_service.usecases.sessions import set_password
 
 from screener.settings import REPO_ROOT
 from tests.fixtures.images import image_bytes, sample_photos
-from tests.fixtures.service import World, build_world
+from tests.fixtures.service import PASSWORD, World, build_world, login_form
 
 ROLES = ("admin", "operator", "responsible", "unit_head", "maintainer")
 CALLERS = (*ROLES, "anonymous")
@@ -90,8 +92,7 @@ def on_draft(template: str, body: Any = None, form: bool = False):
         payload = body(w, scope) if callable(body) else body
         url = template.format(draft=draft["id"])
         if form:
-            token = w.tokens.get(role, "")
-            return url, {"data": {**(payload or {}), "csrf": csrf_of(token)}}
+            return url, {"data": {**(payload or {}), "csrf": _csrf(w, role)}}
         return url, {} if payload is None else {"json": payload}
     return build
 
@@ -100,8 +101,22 @@ def _sign(w: World, scope: str) -> dict:
     return {"decision": "approve", "report_id": w.drafts[scope]["report"]["id"]}
 
 
+def _csrf(w: World, role: str) -> str:
+    """The form's CSRF value of ``role``'s session (none for no log-in)."""
+    return w.csrf(role) if role in w.usernames else ""
+
+
 def _login(w: World, scope: str, role: str):
-    return "/login", {"data": {"token": w.tokens.get(role, "scr_not_a_token")}}
+    nonce, csrf = login_form(w.client)
+    return "/login", {"data": {"username": w.usernames.get(role, "nobody"),
+                               "password": PASSWORD, "csrf": csrf},
+                      "headers": {"Cookie": f"{LOGIN_COOKIE}={nonce}"}}
+
+
+def _session_form(url: str, **fields: str):
+    return lambda w, scope, role: (url, {"data": {**fields, "csrf": _csrf(w, role),
+                                                  **({"role": role} if "role" in fields
+                                                     else {})}})
 
 
 def on_asset(template: str, body: Any = None):
@@ -123,7 +138,7 @@ def on_recheck(template: str, form: bool = False):
     def build(w: World, scope: str, role: str):
         url = template.format(recheck=w.ids[f"recheck_{scope}"])
         if form:
-            return url, {"data": {"decision": "keep", "csrf": csrf_of(w.tokens.get(role, ""))}}
+            return url, {"data": {"decision": "keep", "csrf": _csrf(w, role)}}
         return url, {"json": {"decision": "keep"}}
     return build
 
@@ -162,14 +177,14 @@ def _missed(w: World, scope: str) -> dict:
 
 def model_form(url: str):
     return lambda w, scope, role: (url, {"data": {"reason": "测试",
-                                                  "csrf": csrf_of(w.tokens.get(role, ""))}})
+                                                  "csrf": _csrf(w, role)}})
 
 
 RULES = [
     Rule("GET", "/healthz", EVERYONE, SAME, plain("/healthz")),
     Rule("GET", "/openapi.json", EVERYONE, SAME, plain("/openapi.json")),
     Rule("GET", "/docs", EVERYONE, SAME, plain("/docs")),
-    Rule("GET", "/docs/oauth2-redirect", EVERYONE, SAME, plain("/docs/oauth2-redirect")),
+    Rule("MOUNT", "/docs/assets", EVERYONE, SAME, plain("/docs/assets/swagger-ui.css")),
     Rule("MOUNT", "/static", EVERYONE, SAME, plain("/static/style.css")),
     Rule("GET", "/api/me", only(*ROLES), SAME, plain("/api/me")),
     Rule("POST", "/api/units", only("admin"), SAME, plain("/api/units", {"name": "新单位"})),
@@ -249,10 +264,17 @@ RULES = [
          plain("/api/models/1/promote", {"reason": "测试"}), needs=CANDIDATE),
     Rule("POST", "/api/models/rollback", only("maintainer"), SAME,
          plain("/api/models/rollback", {"reason": "测试"}), needs=PROMOTED),
-    # reviewer pages: the token is a cookie; without one, the page sends the browser to /login
+    # people's pages: a log-in session (a cookie); without one, the page sends the browser to
+    # /login. Log-in, log-out and switching role are forms with a CSRF value.
     Rule("GET", "/login", EVERYONE, SAME, plain("/login")),
     Rule("POST", "/login", only(*ROLES), SAME, _login),
-    Rule("POST", "/logout", dict.fromkeys(CALLERS, LOGIN), SAME, plain("/logout")),
+    Rule("POST", "/logout", only(*ROLES, anonymous=LOGIN), SAME, _session_form("/logout")),
+    Rule("POST", "/session/role", only(*ROLES, anonymous=LOGIN), SAME,
+         _session_form("/session/role", role="")),
+    # the campus sign-on, not configured here: both send the browser back to the log-in page
+    Rule("POST", "/login/sso", dict.fromkeys(CALLERS, LOGIN), SAME, _session_form("/login/sso")),
+    Rule("GET", "/login/sso/callback", dict.fromkeys(CALLERS, LOGIN), SAME,
+         plain("/login/sso/callback")),
     Rule("GET", "/", only(*ROLES, anonymous=LOGIN), SAME, plain("/")),  # maintainer: overview
     Rule("GET", "/drafts/{draft_id}", only(*READERS, anonymous=LOGIN),
          only("admin", anonymous=LOGIN), on_draft("/drafts/{draft}")),
@@ -338,6 +360,9 @@ def full_world(client, app, needs: frozenset[str] = frozenset()) -> World:
          {"person_id": person, "role": "operator"})
     world.tokens["other_operator"] = post("/api/tokens", {"role": "operator",
                                                           "person_id": person})["token"]
+    world.usernames["other_operator"] = "user-other_operator"
+    set_password(app.state.services, local_principal(Role.ADMIN, "test"), person,
+                 "user-other_operator", PASSWORD)
     if "asset" in needs:
         world.ids["asset"] = world.add_asset(image_bytes(sample_photos()["china"]))["id"]
     pictures = (image_bytes(sample_photos()["flower"]),) if "pictures" in needs else ()
@@ -372,7 +397,7 @@ def _outcome(response) -> str:
     status = response.status_code
     if status in (401, 403):
         return str(status)
-    if status == 303 and response.headers.get("location") == "/login":
+    if status in (302, 303) and response.headers.get("location") == "/login":
         return LOGIN
     # An allowed caller must be served: a 404, 409 or 422 would let a matrix pass that never
     # got past the state of the world to the thing it checks.
@@ -380,14 +405,15 @@ def _outcome(response) -> str:
 
 
 def _call(world: World, rule: Rule, scope: str, caller: str, swapped: bool = False):
-    """The API takes the token as a bearer header, the pages as the login cookie; ``swapped``
-    sends it the other way, which must count as no token at all."""
+    """The API takes a token as a bearer header, the pages a log-in session's cookie;
+    ``swapped`` sends the API the session and the page the token, which must count as no
+    credential at all."""
     url, kwargs = rule.request(world, scope, caller)
-    headers = {}
-    if caller != "anonymous":
-        token = world.tokens[caller]
-        headers = ({"Authorization": f"Bearer {token}"} if url.startswith("/api") != swapped
-                   else {"Cookie": f"{COOKIE}={token}"})
+    headers = kwargs.pop("headers", {})
+    if caller != "anonymous" and rule.request is not _login:
+        api = url.startswith("/api") != swapped
+        headers = {"Authorization": f"Bearer {world.tokens[caller]}"} if api else \
+            {"Cookie": f"{SESSION_COOKIE}={world.session(caller)}"}
     method = "GET" if rule.method == "MOUNT" else rule.method
     return world.client.request(method, url, headers=headers, follow_redirects=False, **kwargs)
 

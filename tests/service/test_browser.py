@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from screener.settings import REPO_ROOT
+from tests.fixtures.service import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "service"
@@ -56,6 +57,12 @@ def _serve(app):
     thread.join(timeout=10)
 
 
+def _log_in(page, username: str, password: str) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.login button[type=submit]")
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
@@ -75,11 +82,9 @@ def test_review_page(world, live_url, browser):
     page = browser.new_page(viewport={"width": 1100, "height": 1400})
     page.goto(f"{live_url}/")
     assert page.url.endswith("/login")
-    page.fill("input[name=token]", "scr_wrong")
-    page.click("button[type=submit]")
-    assert "令牌无效" in page.inner_text("main")
-    page.fill("input[name=token]", world.tokens["responsible"])
-    page.click("button[type=submit]")
+    _log_in(page, world.usernames["responsible"], "not the password")
+    assert "用户名或密码不正确" in page.inner_text("main")
+    _log_in(page, world.usernames["responsible"], PASSWORD)
     page.wait_for_url(f"{live_url}/")
     rows = page.locator("table.queue tbody tr")
     assert rows.count() == 2
@@ -127,8 +132,8 @@ def test_review_page(world, live_url, browser):
     # The operator sees the draft but has no sign-off buttons, and is told why.
     other = browser.new_page()
     other.goto(f"{live_url}/login")
-    other.fill("input[name=token]", world.tokens["operator"])
-    other.click("button[type=submit]")
+    _log_in(other, world.usernames["operator"], PASSWORD)
+    other.wait_for_url(f"{live_url}/")
     other.goto(f"{live_url}/drafts/{clean['id']}")
     assert other.locator("button[value=approve]").count() == 0
     assert "具体负责人" in other.inner_text("#cannot-sign")
@@ -165,8 +170,8 @@ def test_matched_asset_beside_the_submitted_picture(own_world, own_live_url, bro
 
     page = browser.new_page(viewport={"width": 1100, "height": 1400})
     page.goto(f"{own_live_url}/login")
-    page.fill("input[name=token]", w.tokens["responsible"])
-    page.click("button[type=submit]")
+    _log_in(page, w.usernames["responsible"], PASSWORD)
+    page.wait_for_url(f"{own_live_url}/")
     page.goto(f"{own_live_url}/drafts/{draft['id']}")
     page.wait_for_load_state("networkidle")
 

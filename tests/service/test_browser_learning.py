@@ -8,8 +8,9 @@ import pytest
 
 from screener.classify import registry_for
 from screener.learning.candidate import train_candidate
+from tests.fixtures.service import PASSWORD
 
-from .test_browser import ARGS, ARTIFACTS, CHROMIUM, _serve
+from .test_browser import ARGS, ARTIFACTS, CHROMIUM, _log_in, _serve
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's chromium at /usr/bin/chromium")
@@ -30,10 +31,9 @@ def url(own_world):
     yield from _serve(own_world.client.app)
 
 
-def _login(page, url: str, token: str) -> None:
+def _login(page, url: str, username: str) -> None:
     page.goto(f"{url}/login")
-    page.fill("input[name=token]", token)
-    page.click("button[type=submit]")
+    _log_in(page, username, PASSWORD)
     page.wait_for_url(f"{url}/")
 
 
@@ -42,7 +42,7 @@ def test_missed_report_judgement_and_promotion(own_world, url, chromium, small_d
     w = own_world
     draft = w.submit(title="暑期雅思冲刺班", body="报名即送教材，加微信领取优惠券。另售发票。")
     page = chromium.new_page(viewport={"width": 1100, "height": 1400})
-    _login(page, url, w.tokens["responsible"])
+    _login(page, url, w.usernames["responsible"])
     page.goto(f"{url}/drafts/{draft['id']}")
     # the control is reachable by its labels (screen readers announce them)
     page.get_by_label("漏报的类别").select_option("illegal")
@@ -60,7 +60,7 @@ def test_missed_report_judgement_and_promotion(own_world, url, chromium, small_d
     settings = w.client.app.state.services.settings
     candidate = train_candidate(settings, by="钱老师", data_dir=small_data, synthetic_only=True)
     maintainer = chromium.new_page(viewport={"width": 1200, "height": 1600})
-    _login(maintainer, url, w.tokens["maintainer"])
+    _login(maintainer, url, w.usernames["maintainer"])
     weeks = maintainer.inner_text("#feedback-weeks")
     assert "违法" in weeks and "商业" in weeks
     assert maintainer.locator("#model-comparison tbody tr").count() >= 3

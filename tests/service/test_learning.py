@@ -1,11 +1,11 @@
-"""Learning from the reviewers in the service: a sign-off's judgements become feedback in its
-own transaction, a reviewer reports what the tools missed (漏报), and the maintainer's page shows
-the feedback and the models and puts one in force."""
+"""Learning from the reviewers in the service: a sign-off's judgements become feedback in the
+sign-off's own transaction, a reviewer reports what the tools missed (漏报), and the maintainer's
+page shows the feedback and the models and puts one in force."""
 
 from __future__ import annotations
 
 import pytest
-from screener_service.web import csrf_of
+from screener_service.pagesession import SESSION_COOKIE
 
 from screener import checkpoints
 from screener.classify import registry_for
@@ -103,9 +103,12 @@ def test_a_reviewer_reports_what_the_tools_missed(world):
 
 
 def _login(world, role: str) -> str:
+    """Log ``role`` in through the log-in form; the client then carries its session. The
+    session's CSRF value."""
+    csrf, session = world.csrf(role), world.session(role)
     world.client.cookies.clear()
-    world.client.post("/login", data={"token": world.tokens[role]})
-    return csrf_of(world.tokens[role])
+    world.client.cookies.set(SESSION_COOKIE, session)
+    return csrf
 
 
 def test_the_draft_page_has_a_missed_control(world):

@@ -5,6 +5,7 @@ row or a change that never reached the log."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from PIL import ImageOps
@@ -234,8 +235,13 @@ def test_editing_or_cutting_off_a_change_row_is_caught_over_http(own_world, phot
         last, details = conn.execute("select id, details from svc_audit order by id desc "
                                      "limit 1").fetchone()
         assert json.loads(details)["reason"] == "旧版"
-        # The last row removed: the chain alone still verifies, the bank's event has no row.
+        # The last row removed: the signed head outside the database names it ...
         conn.execute("delete from svc_audit where id = ?", (last,))
+    cut = w.call("admin", "GET", "/api/audit/verify").json()
+    assert cut["ok"] is False and "removed" in cut["problem"]
+    # ... and with the head files deleted too, the bank's event still has no row.
+    for head in Path(w.client.app.state.config.audit_dir).glob("head*.json"):
+        head.unlink()
     cut = w.call("admin", "GET", "/api/audit/verify").json()
     assert cut["ok"] is False and len(cut["unaudited"]) == 1
     assert f"asset {asset['id']} retire" in cut["unaudited"][0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from screener_service.web import COOKIE, csrf_of
+from screener_service.db import SCHEMA_VERSION, SERVICE
 from typer.testing import CliRunner
 
 from screener.cli import app as cli_app
@@ -170,10 +170,7 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
     assert [(i["kind"], i["id"]) for p in pages for i in p["items"]] == [
         ("recheck", mine[0]["id"]), ("draft", pending["id"])]
     # the queue page shows it, marked, beside the drafts
-    client = own_world.client
-    client.cookies.set(COOKIE, own_world.tokens["responsible"])
-    page = client.get("/")
-    client.cookies.clear()
+    page = own_world.page("responsible", "GET", "/")
     assert page.status_code == 200 and "已发布内容需复核" in page.text and TERM in page.text
     assert f'action="/rechecks/{mine[0]["id"]}/resolve"' in page.text
 
@@ -194,14 +191,12 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
     assert resolve("responsible", item, decision="keep").status_code == 409
     assert _queue(own_world, "responsible") == []
     # the dean's office decides on the queue page's form
-    admin = own_world.tokens["admin"]
-    client.cookies.set(COOKIE, admin)
-    forged = client.post(f"/rechecks/{dean_item}/resolve", data={"decision": "keep"},
-                         follow_redirects=False)
+    forged = own_world.page("admin", "POST", f"/rechecks/{dean_item}/resolve",
+                            data={"decision": "keep"})
     assert forged.status_code == 403  # no CSRF value: another site's form
-    kept = client.post(f"/rechecks/{dean_item}/resolve", follow_redirects=False,
-                       data={"decision": "keep", "csrf": csrf_of(admin), "comment": ""})
-    client.cookies.clear()
+    kept = own_world.page("admin", "POST", f"/rechecks/{dean_item}/resolve",
+                          data={"decision": "keep", "csrf": own_world.csrf("admin"),
+                                "comment": ""})
     assert kept.status_code == 303, kept.text
     assert _queue(own_world, "admin") == []
 
@@ -225,10 +220,10 @@ def test_a_database_from_before_rechecks_is_migrated(tmp_path):
         conn.execute(text("insert into svc_schema values (1, 'initial tables', '2025-01-01'), "
                           "(2, 'token expiry', '2025-02-01')"))
     assert not inspect(engine).has_table("svc_rechecks")
-    assert migrate(engine) == 3
+    assert migrate(engine) == SCHEMA_VERSION
     assert inspect(engine).has_table("svc_rechecks")
     with engine.connect() as conn:
         steps = conn.execute(text("select version, name from svc_schema order by version")).all()
         revision = conn.execute(text("select version_num from alembic_version_service")).all()
     assert len(steps) == 2  # the old record is kept as it was
-    assert revision == [("svc_0003",)]
+    assert revision == [(SERVICE.head,)]

@@ -3,8 +3,6 @@ through a list, a filter, a page offset, the queue, the reviewer pages, nor by t
 
 from __future__ import annotations
 
-from screener_service.web import COOKIE
-
 from .test_authz_complete import full_world
 
 SECRET = "力学系内部评审名单"  # in the own account's draft only
@@ -36,9 +34,8 @@ def test_operator_of_another_account_never_sees_the_report(client, app):
         assert as_(who, "GET", f"/api/accounts/{world.ids['account']}").status_code == 403
         assert world.ids["account"] not in (as_(who, "GET", "/api/me").json()["accounts"] or [])
         assert as_(who, "GET", "/api/audit").status_code == 403
-        cookie = {"Cookie": f"{COOKIE}={world.tokens[who]}"}
         for page_url in (f"/drafts/{own['id']}", f"/drafts/{own['id']}/print", "/"):
-            response = client.get(page_url, headers=cookie)
+            response = world.page(who, "GET", page_url)
             seen.append((who, page_url, response))
             assert response.status_code in (200, 403), response.status_code
             if page_url != "/":

@@ -1,6 +1,8 @@
 """Tokens are shown once, when created, and nowhere else: not in any later answer of any
 endpoint (nor their sha256), not in the logs, not in the audit log, not in the database file.
-The same holds for a live ``screener serve``'s output in tests/faults/test_token_logs.py."""
+The same holds for passwords (never shown, logged or stored: only an argon2 hash) and for
+session cookies (set once by the log-in answer; the database keeps their sha256). A live
+``screener serve``'s output is checked in tests/faults/test_token_logs.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ import logging
 from pathlib import Path
 
 from screener_service.auth import hash_token
-from screener_service.web import COOKIE, csrf_of
+from screener_service.pagesession import SESSION_COOKIE
+
+from tests.fixtures.service import PASSWORD
 
 from .test_authz_complete import RULES, full_world
 
@@ -49,17 +53,20 @@ def _a_full_workflow(client, world) -> list:
     world.tokens["revoked"] = revoked.json()["token"]
     call("admin", "POST", f"/api/tokens/{revoked.json()['id']}/revoke")
     call("revoked", "GET", "/api/me")  # 401
-    for who in ("responsible", "revoked"):
-        login = client.post("/login", data={"token": world.tokens[who]},
-                            follow_redirects=False)
-        answers.append(login)
-        cookie = {"Cookie": f"{COOKIE}={world.tokens[who]}"}
-        for url in ("/", f"/drafts/{draft['id']}", f"/drafts/{draft['id']}/print"):
-            answers.append(client.get(url, headers=cookie))
-    answers.append(client.post(f"/drafts/{draft['id']}/signoff", headers={
-        "Cookie": f"{COOKIE}={world.tokens['responsible']}"},
-        data={"csrf": csrf_of(world.tokens["responsible"]), "report_id": "1",
-              "decision": "approve"}, follow_redirects=False))
+    answers.append(world.login("responsible", password="not the password"))  # refused
+    login = world.login("responsible")
+    answers.append(login)
+    world.sessions["responsible"] = login.cookies[SESSION_COOKIE]
+    for url in ("/", f"/drafts/{draft['id']}", f"/drafts/{draft['id']}/print"):
+        answers.append(world.page("responsible", "GET", url))
+        # a token sent as the page's cookie opens nothing
+        answers.append(client.get(url, headers={"Cookie": f"{SESSION_COOKIE}="
+                                                          f"{world.tokens['revoked']}"}))
+    answers.append(world.page("responsible", "POST", f"/drafts/{draft['id']}/signoff",
+                              data={"csrf": world.csrf("responsible"), "report_id": "1",
+                                    "decision": "approve"}))
+    answers.append(world.page("responsible", "POST", "/logout",
+                              data={"csrf": world.csrf("responsible")}))
     # and every GET of the API, as admin (who may read everything)
     for rule in RULES:
         if rule.method == "GET":
@@ -75,11 +82,15 @@ def test_tokens_are_never_returned_logged_or_stored(client, app, caplog, capfd):
     answers = _a_full_workflow(client, world)
     secrets = _secrets(world.tokens)
     assert len(secrets) >= 2 * 7
+    secrets["password"] = PASSWORD
+    for who, cookie in world.sessions.items():
+        secrets[f"{who} session"] = cookie
+        secrets[f"{who} session hash"] = hashlib.sha256(cookie.encode()).hexdigest()
 
     for response in answers:
         for what, value in secrets.items():
             assert value not in response.text, (what, response.request.url)
-        # the cookie set by /login is the token itself: that is its one place
+        # the cookie set by /login is the session's one showing
         assert all(value not in header for what, value in secrets.items()
                    for name, header in response.headers.items() if name != "set-cookie")
     listed = world.call("admin", "GET", "/api/tokens", params={"limit": 200}).json()["items"]
@@ -95,6 +106,9 @@ def test_tokens_are_never_returned_logged_or_stored(client, app, caplog, capfd):
     stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
     for who, raw in world.tokens.items():
         assert raw.encode() not in stored, who  # only the hash is kept
+    for who, cookie in world.sessions.items():
+        assert cookie.encode() not in stored, who
+    assert PASSWORD.encode() not in stored
     with app.state.engine.connect() as conn:
         rows = conn.exec_driver_sql("select actor, action, subject, details from svc_audit")
         audit_text = "\n".join(" ".join(map(str, row)) for row in rows)

@@ -25,21 +25,21 @@ def test_login_csrf_and_print(world):
     client = world.client
     client.cookies.clear()
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
-    bad = client.post("/login", data={"token": "scr_nope"})
-    assert bad.status_code == 401 and "令牌无效" in bad.text
-    client.post("/login", data={"token": world.tokens["responsible"]})
-    assert "待我签发" in client.get("/").text
+    bad = world.login("responsible", password="not the password")
+    assert bad.status_code == 401 and "用户名或密码不正确" in bad.text
+    assert "待我签发" in world.page("responsible", "GET", "/").text
 
-    forged = client.post(f"/drafts/{draft['id']}/signoff",
-                         data={"decision": "approve", "report_id": draft["report"]["id"],
-                               "csrf": "0" * 32}, headers={"accept": "text/html"})
+    forged = world.page("responsible", "POST", f"/drafts/{draft['id']}/signoff",
+                        data={"decision": "approve", "report_id": draft["report"]["id"],
+                              "csrf": "0" * 32}, headers={"accept": "text/html"})
     assert forged.status_code == 403 and "CSRF" in forged.text
     assert world.call("admin", "GET", f"/api/drafts/{draft['id']}").json()["status"] == \
         "pending"
 
-    sheet = client.get(f"/drafts/{draft['id']}/print").text
+    sheet = world.page("responsible", "GET", f"/drafts/{draft['id']}/print").text
     assert "具体负责人签字" in sheet and draft["content_hash"] in sheet
-    assert client.post("/logout", follow_redirects=False).status_code == 303
+    out = world.page("responsible", "POST", "/logout", data={"csrf": world.csrf("responsible")})
+    assert out.status_code == 303
 
 
 def test_the_maintainer_sees_the_lexicon_and_the_bank(own_world, photos):
@@ -51,9 +51,8 @@ def test_the_maintainer_sees_the_lexicon_and_the_bank(own_world, photos):
     asset = w.call("maintainer", "POST", "/api/assets", data={"title": "颐和园"},
                    files={"image": ("a.png", image_bytes(photos["china"]), "image/png")}).json()
     version = w.call("maintainer", "GET", "/api/lexicon").json()["version"]
-    w.client.post("/login", data={"token": w.tokens["maintainer"]})
-    page = w.client.get("/").text
+    page = w.page("maintainer", "GET", "/").text
     assert f'<code id="lexicon-version">{version}</code>' in page
     assert "紫微星云贷" in page and "新名目" in page
     assert f'src="/assets/{asset["id"]}/image"' in page and "颐和园" in page
-    assert w.client.get(f"/assets/{asset['id']}/image").status_code == 200
+    assert w.page("maintainer", "GET", f"/assets/{asset['id']}/image").status_code == 200
