@@ -210,11 +210,12 @@ def model_promote(
 
     try:
         settings = settings_from(home)
-        change = registry_for(settings).promote(version, by=_who(by), reason=reason)
+        registry = registry_for(settings)
+        change = _audited_change(settings, lambda conn: registry.promote(
+            version, by=_who(by), reason=reason, conn=conn))
     except ScreenerError as exc:
         raise fail(exc) from None
     _announce(change)
-    _tell(settings, "model_changed", change=change)
 
 
 @model_app.command("rollback")
@@ -229,11 +230,19 @@ def model_rollback(
 
     try:
         settings = settings_from(home)
-        change = registry_for(settings).rollback(by=_who(by), reason=reason)
+        registry = registry_for(settings)
+        change = _audited_change(settings, lambda conn: registry.rollback(
+            by=_who(by), reason=reason, conn=conn))
     except ScreenerError as exc:
         raise fail(exc) from None
     _announce(change)
-    _tell(settings, "model_changed", change=change)
+
+
+def _audited_change(settings, make):
+    """The change, made by the review service with its audit row when this state folder has a
+    service database (in one transaction when it is the registry's database), else alone."""
+    change = hooks().change_model(settings=settings, make=make)
+    return make(None) if change is None else change
 
 
 def _announce(change) -> None:

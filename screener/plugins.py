@@ -21,7 +21,7 @@ A plugin module (or object) marks its functions with ``hookimpl``::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -49,11 +49,13 @@ class Specs:
         """A lexicon change (``lexicon.store.Change``) was committed from the command line.
         Raise ``ScreenerError`` to say it could not be recorded."""
 
-    @hookspec
-    def model_changed(self, settings: Settings, change: Any) -> None:
-        """A model was promoted or rolled back from the command line
-        (``classify.registry.ModelChange``). Raise ``ScreenerError`` to say it could not be
-        recorded."""
+    @hookspec(firstresult=True)
+    def change_model(self, settings: Settings, make: Callable[[Any], Any]) -> Any:
+        """Promote or roll back a model from the command line with its audit row:
+        ``make(conn)`` makes the change (``classify.registry.ModelChange``) in ``conn``, an open
+        transaction on the registry's database, or in its own when ``conn`` is None. Returns the
+        change, or None if this plugin keeps no audit log for this state folder. Raise
+        ``ScreenerError`` to say it could not be recorded."""
 
     @hookspec
     def feedback_imported(self, settings: Settings, summary: dict[str, Any]) -> None:

@@ -27,10 +27,10 @@ def lexicon_changed(settings: Any, change: Any) -> None:
 
 
 @hookimpl
-def model_changed(settings: Any, change: Any) -> None:
-    from .usecases.models import record_cli_change
+def change_model(settings: Any, make: Any) -> Any:
+    from .usecases.models import cli_change
 
-    record_cli_change(settings, change)
+    return cli_change(settings, make)
 
 
 @hookimpl

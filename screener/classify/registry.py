@@ -10,6 +10,8 @@ version on any machine. Loading a registered model checks its manifest against t
 every file against the manifest, so a file changed after registration is refused.
 
 Promotions and rollbacks are rows of ``model_changes`` (who, when, why; nothing is deleted).
+``promote``/``rollback`` take the caller's open transaction (``conn``) when the caller's
+database is this one: the review service writes the change and its audit row as one.
 The model in force is the newest row's ``number``, version 0 when there is none. Promotions
 stack: 0 -> 2 -> 5, a rollback returns to 2, another to 0. Long-running processes poll
 ``stamp()`` (the newest change's sequence number: one indexed query), as they poll the lexicon
@@ -135,6 +137,16 @@ class ModelRegistry:
         self.engine = engine_for(self.url)
         self._ready = False
 
+    def open(self) -> None:
+        """Create or upgrade the registry's tables now (before a caller's transaction that
+        shares this database: the migration would wait on that transaction's lock)."""
+        self._ensure()
+
+    def same_database(self, engine) -> bool:
+        """Whether ``engine`` opens this registry's database (one transaction may hold both)."""
+        return engine.url.render_as_string(hide_password=False) == \
+            self.engine.url.render_as_string(hide_password=False)
+
     def _ensure(self) -> None:
         if self._ready:
             return
@@ -252,8 +264,12 @@ class ModelRegistry:
             return None
 
     # -- writing ----------------------------------------------------------------------------
-    def _write(self, action):
+    def _write(self, action, conn=None):
         self._ensure()
+        if conn is not None:  # the caller's transaction, on this database: it commits
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE model_changes IN EXCLUSIVE MODE")
+            return action(conn)
         for attempt in range(_WRITE_RETRIES):
             try:
                 with self.engine.connect().execution_options(immediate=True) as conn, \
@@ -315,7 +331,9 @@ class ModelRegistry:
                               .order_by(changes_table.c.seq.desc()).limit(1)).first()
         return self.get(latest.number) if latest else self.shipped()
 
-    def promote(self, name: str, *, by: str, reason: str) -> ModelChange:
+    def promote(self, name: str, *, by: str, reason: str, conn=None) -> ModelChange:
+        """Put model ``name`` in force; in the caller's transaction ``conn`` if given (on this
+        registry's database), else in its own."""
         if not reason.strip():
             raise ModelError("promote", "请写明理由（--reason）：启用哪个模型、为什么，"
                              "都记入审计日志")
@@ -329,10 +347,11 @@ class ModelRegistry:
                 raise ModelError(f"model {target.number}", f"模型 {target.label} 已在使用中")
             return self._change(conn, "promote", target, current, by, reason.strip())
 
-        return self._write(action)
+        return self._write(action, conn)
 
-    def rollback(self, *, by: str, reason: str) -> ModelChange:
-        """Back to the model in force before the newest promotion still in force."""
+    def rollback(self, *, by: str, reason: str, conn=None) -> ModelChange:
+        """Back to the model in force before the newest promotion still in force (in ``conn``
+        as ``promote``)."""
         if not reason.strip():
             raise ModelError("rollback", "请写明理由（--reason）")
 
@@ -351,7 +370,7 @@ class ModelRegistry:
             target = self.get(stack[-1]) if stack else self.shipped()
             return self._change(conn, "rollback", target, current, by, reason.strip())
 
-        return self._write(action)
+        return self._write(action, conn)
 
 
 def _mkdir(path: Path) -> Path:

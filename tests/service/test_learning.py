@@ -27,7 +27,7 @@ def _advert(world) -> dict:
     return draft
 
 
-def test_a_sign_off_judges_every_finding_in_its_own_transaction(world):
+def test_a_sign_off_judges_every_finding_in_the_sign_offs_transaction(world):
     draft = _advert(world)
     findings = draft["report"]["findings"]
     url = f"/api/drafts/{draft['id']}/signoff"
@@ -170,3 +170,44 @@ def test_the_maintainers_page_shows_feedback_and_models_and_promotes(own_world):
 def test_only_maintainers_and_the_deans_office_read_models_and_feedback(world, role):
     for url in ("/api/models", "/api/feedback"):
         assert world.call(role, "GET", url).status_code == 403
+
+
+def test_a_promotion_and_its_audit_row_commit_together(own_world):
+    """The service database is the state folder's (as `screener serve` lays it out): a
+    promotion or rollback, from the page, the API or the command line, and its audit row are
+    one transaction."""
+    from screener_service.usecases.models import audited_change
+
+    from tests.learning.test_promotion import _cli
+
+    world = own_world
+    svc = world.client.app.state.services
+    registry = registry_for(svc.settings)
+    candidate = register_copy(svc.settings, "together")
+
+    def fail(name):
+        if name == "model.change":
+            raise RuntimeError("disk gone")
+    checkpoints.install(fail)
+    try:
+        with pytest.raises(RuntimeError):
+            audited_change(svc.engine, svc.settings, "test", lambda conn: registry.promote(
+                "1", by="钱老师", reason="试用", conn=conn))
+    finally:
+        checkpoints.install(None)
+    assert registry.changes() == [] and registry.in_force().number == 0
+    checkpoints.install(fail)
+    try:
+        crashed = _cli(svc.settings, "model", "promote", "1", "--reason", "试用")
+    finally:
+        checkpoints.install(None)
+    assert crashed.exit_code != 0 and registry.changes() == []
+    assert _cli(svc.settings, "model", "promote", "1", "--reason", "试用").exit_code == 0
+    done = world.call("maintainer", "POST", "/api/models/rollback", json={"reason": "回退"})
+    assert done.status_code == 200, done.text
+    assert [(c.action, c.number) for c in registry.changes()] == \
+        [("rollback", 0), ("promote", candidate.number)]
+    rows = world.call("admin", "GET", "/api/audit", params={"limit": 200}).json()["items"]
+    assert [(r["action"], r["subject"]) for r in rows if r["action"].startswith("model.")] == \
+        [("model.promote", f"model:{candidate.number}"), ("model.rollback", "model:0")]
+    assert world.call("admin", "GET", "/api/audit/verify").json()["ok"] is True
