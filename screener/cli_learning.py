@@ -45,16 +45,6 @@ def _f(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def _tell(settings, hook: str, **kwargs) -> None:
-    """Tell the plugins (the review service appends an audit row when this state folder has a
-    service database)."""
-    try:
-        getattr(hooks(), hook)(settings=settings, **kwargs)
-    except ScreenerError as exc:
-        raise fail(ScreenerError(f"已生效，但没有记入审计日志（{exc}）；`screener audit verify` "
-                                 "会报告这一条")) from None
-
-
 # -- model ----------------------------------------------------------------------------------
 @model_app.command("train")
 def model_train(
@@ -268,7 +258,13 @@ def feedback_import(
     try:
         settings = settings_from(home)
         parsed = read_import(file, settings, reviewer=_who(by))
-        added = store_for(settings).add(list(parsed.rows))
+        rows = list(parsed.rows)
+        summary = {"file": file.name, "sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+                   "lines": parsed.lines, "bad_lines": len(parsed.bad)}
+        # With a service database the rows and their audit row commit together.
+        added = hooks().import_feedback(settings=settings, rows=rows, summary=summary)
+        if added is None:
+            added = store_for(settings).add(rows)
     except ScreenerError as exc:
         raise fail(exc) from None
     for bad in parsed.bad:
@@ -276,11 +272,6 @@ def feedback_import(
     known = len(parsed.rows) - added
     out.print(f"读取 {parsed.lines} 行：新增反馈 {added} 条，已有（此前导入过）{known} 条，"
               f"有问题跳过 {len(parsed.bad)} 行", markup=False)
-    if added:
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()
-        _tell(settings, "feedback_imported", summary={
-            "file": file.name, "sha256": digest, "lines": parsed.lines, "added": added,
-            "already_known": known, "bad_lines": len(parsed.bad)})
     if parsed.bad:
         raise typer.Exit(30)
 

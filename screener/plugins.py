@@ -57,11 +57,13 @@ class Specs:
         change, or None if this plugin keeps no audit log for this state folder. Raise
         ``ScreenerError`` to say it could not be recorded."""
 
-    @hookspec
-    def feedback_imported(self, settings: Settings, summary: dict[str, Any]) -> None:
-        """Labelled texts were imported as feedback from the command line (``summary``: the
-        file, its sha256, rows added and skipped). Raise ``ScreenerError`` to say it could not
-        be recorded."""
+    @hookspec(firstresult=True)
+    def import_feedback(self, settings: Settings, rows: list[dict[str, Any]],
+                        summary: dict[str, Any]) -> int | None:
+        """Add labelled texts imported from the command line (``rows``, feedback rows) to the
+        feedback table with their audit row (``summary``: the file, its sha256, lines read and
+        skipped) in one transaction; how many were new, or None if this plugin keeps no audit
+        log for this state folder. Raise ``ScreenerError`` to say it could not be recorded."""
 
     @hookspec
     def asset_changed(self, settings: Settings, bank: Any, asset: Any,

@@ -34,10 +34,11 @@ def change_model(settings: Any, make: Any) -> Any:
 
 
 @hookimpl
-def feedback_imported(settings: Any, summary: dict[str, Any]) -> None:
-    from .usecases.feedback import record_cli_import
+def import_feedback(settings: Any, rows: list[dict[str, Any]],
+                    summary: dict[str, Any]) -> int | None:
+    from .usecases.feedback import import_from_cli
 
-    record_cli_import(settings, summary)
+    return import_from_cli(settings, rows, summary)
 
 
 @hookimpl

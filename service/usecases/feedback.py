@@ -2,8 +2,9 @@
 reviewer reports the tools missed (漏报).
 
 Feedback rows go into the core's ``feedback`` table (``screener.feedback``) in the same
-transaction as the sign-off and its audit row, or, for a reported miss, as its own audit row:
-the service database holds that table (the service migrates it on start).
+transaction as the sign-off and its audit row; a reported miss, and labelled texts imported
+from the command line, with their own audit row in one transaction: the service database holds
+that table (the service migrates it on start).
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from screener.errors import ConfigError
 from screener.feedback import CATEGORIES, add_rows, missed_row, signoff_rows
 
 from ..access import check_sign
 from ..auth import Principal
 from ..context import Services, cli_actor
-from ..db import reports
+from ..db import migrate_feedback, reports
 from ..errors import BadRequest, Conflict
 from ..queries.drafts import get_draft
 from ..uow import UnitOfWork, unit_of_work
-from .audit import record_from_cli
+from .audit import keyed_engine
 
 FINDING_JUDGEMENTS = ("confirmed", "false_alarm")
 
@@ -88,8 +91,23 @@ def report_missed(svc: Services, p: Principal, draft_id: int, *, report_id: int,
             "text": feedback["span"], "recorded": bool(added)}
 
 
-def record_cli_import(settings, summary: dict[str, Any]) -> bool:
-    """``screener feedback import``: its audit row (which file, its sha256, rows added), if the
-    state folder has a service database. The rows commit first, in the core."""
-    return record_from_cli(settings, cli_actor("maintainer"), lambda uow: uow.audit(
-        "feedback.import", f"feedback-file:{summary['sha256'][:16]}", summary))
+def import_from_cli(settings, rows: list[dict[str, Any]], summary: dict[str, Any]
+                    ) -> int | None:
+    """``screener feedback import``: the rows and, if any is new, the import's audit row (which
+    file, its sha256, rows added) in one transaction; how many were new. None if the state
+    folder has no service database (no audit log: the core adds the rows alone)."""
+    engine = keyed_engine(settings)
+    if engine is None:
+        return None
+    try:
+        migrate_feedback(engine)  # before our write lock: it takes one of its own
+        with unit_of_work(engine, cli_actor("maintainer")) as uow:
+            added = add_rows(uow.conn, rows)
+            if added:
+                uow.audit("feedback.import", f"feedback-file:{summary['sha256'][:16]}",
+                          {**summary, "added": added, "already_known": len(rows) - added})
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot write the feedback table or the audit log: {exc}") from None
+    finally:
+        engine.dispose()
+    return added

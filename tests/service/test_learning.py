@@ -211,3 +211,24 @@ def test_a_promotion_and_its_audit_row_commit_together(own_world):
     assert [(r["action"], r["subject"]) for r in rows if r["action"].startswith("model.")] == \
         [("model.promote", f"model:{candidate.number}"), ("model.rollback", "model:0")]
     assert world.call("admin", "GET", "/api/audit/verify").json()["ok"] is True
+
+
+def test_an_import_from_the_command_line_and_its_audit_row_commit_together(own_world, tmp_path):
+    from tests.learning.test_promotion import _cli
+
+    world = own_world
+    settings = world.client.app.state.services.settings
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"title": "雅思冲刺班", "body": "报名立减300元，加微信咨询。", '
+                      '"label": "commercial"}\n{"title": "讲座", "body": "欢迎参加。", '
+                      '"label": "gossip"}\n', encoding="utf-8")
+    first = _cli(settings, "feedback", "import", str(labels), "--by", "钱老师")
+    assert first.exit_code == 30, first.output  # one bad line, named and skipped
+    assert [(r["origin"], r["category"]) for r in _feedback(world)] == [("import", "commercial")]
+    again = _cli(settings, "feedback", "import", str(labels))
+    assert again.exit_code == 30 and len(_feedback(world)) == 1
+    rows = world.call("admin", "GET", "/api/audit", params={"limit": 200}).json()["items"]
+    (row,) = [r for r in rows if r["action"] == "feedback.import"]
+    assert (row["details"]["added"], row["details"]["bad_lines"]) == (1, 1)
+    assert row["details"]["file"] == "labels.jsonl"
+    assert world.call("admin", "GET", "/api/audit/verify").json()["ok"] is True
