@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 
 import pytest
@@ -133,6 +134,11 @@ def quick_client(tmp_path, shipped_screener, database_url):
     app_ = create_app(screener=Screener(settings), config=load_service_settings(settings))
     with TestClient(app_) as client:
         yield client
+    # A check for a new version still running in the background must end before the test's
+    # database is dropped.
+    for thread in threading.enumerate():
+        if thread.name == "lexicon-reload":
+            thread.join(timeout=60)
 
 
 def _cli(settings, *args):
