@@ -15,9 +15,24 @@ from typing import Any
 
 
 class Platform(StrEnum):
-    WECHAT = "wechat"
-    WEIBO = "weibo"
+    """Where a post goes out. WeChat and Weibo are the rule's own; 第十六条 brings every other
+    new-media platform under the same rule, so a platform is a field, not a fork."""
+
+    WECHAT = "wechat"  # 微信公众号
+    WEIBO = "weibo"  # 微博
+    DOUYIN = "douyin"  # 抖音
+    BILIBILI = "bilibili"  # 哔哩哔哩
+    XIAOHONGSHU = "xiaohongshu"  # 小红书
+    WECHAT_CHANNELS = "wechat_channels"  # 视频号
+    KUAISHOU = "kuaishou"  # 快手
     OTHER = "other"
+
+
+PLATFORM_LABELS = {
+    Platform.WECHAT: "微信公众号", Platform.WEIBO: "微博", Platform.DOUYIN: "抖音",
+    Platform.BILIBILI: "哔哩哔哩", Platform.XIAOHONGSHU: "小红书",
+    Platform.WECHAT_CHANNELS: "视频号", Platform.KUAISHOU: "快手", Platform.OTHER: "其他平台",
+}
 
 
 class Severity(StrEnum):

@@ -36,6 +36,9 @@ POLICY: dict[str, Rule] = {
     "personal_info": Rule(ARTICLE_CONTENT, Severity.REVIEW, "个人信息（身份证号、银行卡号等）"),
     # Control, bidi and invisible characters: what the reader sees is not what was screened.
     "hidden_text": Rule("第八条（审核把关）", Severity.REVIEW, "隐藏字符、控制字符"),
+    # A post longer, or with more pictures, than its platform takes (第十六条: the other
+    # platforms are managed by the same rule; their limits are settings).
+    "platform_limit": Rule("第十六条（其他平台）", Severity.REVIEW, "超出平台的篇幅或图片限制"),
     # A stage or input that could not be read: the responsible person must look (fail closed).
     "stage_error": Rule("第八条（审核把关）", Severity.REVIEW, "未能完成自动检查 not screened"),
 }

@@ -164,6 +164,13 @@ class ServiceSection(Section):
         "preferred_username", description="ID-token claim that carries the campus user name, "
         "matched against `screener users set-password ... --username`.")
     sso_label: str = Field("统一身份认证登录", description="The SSO button's text.")
+    # The registry's duties under the rule (第七条, the first 第十一条).
+    max_document_bytes: int = Field(10_000_000, ge=1_000, description="Largest file an "
+                                    "account application carries (审批表, 承诺书), in bytes.")
+    inactive_days: int = Field(180, ge=1, le=3650, description="Days without a published post "
+                               "after which an account is listed for 注销 review (第七条).")
+    password_interval_days: int = Field(90, ge=1, le=3650, description="Days between platform "
+                                        "password changes when the unit set none (第十一条).")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -195,6 +202,49 @@ class LearningSettings(Section):
                                           "trained on, scored when candidates are compared.")
     seed: int = Field(0, description="Random seed of candidate training (the same data and "
                       "seed give the same candidate).")
+
+
+class PlatformLimits(Section):
+    """What one platform accepts in a post; None: no known limit, not checked."""
+
+    title_chars: int | None = Field(None, ge=1, description="Longest title, in characters.")
+    body_chars: int | None = Field(None, ge=1, description="Longest body, in characters.")
+    pictures: int | None = Field(None, ge=0, description="Most pictures in one post.")
+
+
+class PlatformSettings(Section):
+    """Each platform's own limits (第十六条: other platforms follow the same rule). A draft over
+    a limit gets a ``platform_limit`` finding for review, never a refusal. Where each number
+    comes from, and which are conservative guesses, is in README ("Other platforms")."""
+
+    # The editor's own help: title at most 64 characters; the draft API: body under 20,000
+    # characters; no limit on pictures in an article.
+    wechat: PlatformLimits = Field(
+        PlatformLimits(title_chars=64, body_chars=20_000),
+        description="微信公众号 (WeChat official account article).")
+    # Not confirmed from a platform page: a long Weibo post takes 2,000 characters and the
+    # classic grid 9 pictures (some clients now 18); a 头条文章 title 32. Conservative.
+    weibo: PlatformLimits = Field(
+        PlatformLimits(title_chars=32, body_chars=2_000, pictures=9), description="微博.")
+    # A publishing tool's documentation of 抖音图文: title at most 30 characters, at most 35
+    # pictures; the description's 1,000 characters is not confirmed.
+    douyin: PlatformLimits = Field(
+        PlatformLimits(title_chars=30, body_chars=1_000, pictures=35), description="抖音.")
+    # Not confirmed: conservative values (专栏 title 40; a dynamic's text and 9 pictures).
+    bilibili: PlatformLimits = Field(
+        PlatformLimits(title_chars=40, body_chars=2_000, pictures=9), description="哔哩哔哩.")
+    # A help article: an ordinary note 1,000 characters; title 20 and 18 pictures are the
+    # editor's widely cited limits, not confirmed from a platform page.
+    xiaohongshu: PlatformLimits = Field(
+        PlatformLimits(title_chars=20, body_chars=1_000, pictures=18), description="小红书.")
+    # Not confirmed: conservative values (a short title of 16, description 1,000, 9 pictures).
+    wechat_channels: PlatformLimits = Field(
+        PlatformLimits(title_chars=16, body_chars=1_000, pictures=9), description="视频号.")
+    # Not confirmed: conservative values.
+    kuaishou: PlatformLimits = Field(
+        PlatformLimits(title_chars=30, body_chars=500, pictures=9), description="快手.")
+    # An unnamed platform: nothing known, nothing checked.
+    other: PlatformLimits = Field(PlatformLimits(), description="Any other platform.")
 
 
 class _LegacyEnv(PydanticBaseSettingsSource):
@@ -310,6 +360,8 @@ class Settings(BaseSettings):
                                        description="Re-screening the archive.")
     learning: LearningSettings = Field(default_factory=LearningSettings,
                                        description="Learning from reviewers' feedback.")
+    platforms: PlatformSettings = Field(default_factory=PlatformSettings,
+                                        description="Each platform's limits on a post.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 

@@ -116,7 +116,8 @@ def get_account(account_id: int, p: Caller, svc: Svc) -> dict[str, Any]:
 @router.post("/accounts/{account_id}/status", tags=["registry"],
              summary="Mark an account closing or closed (admin, 第十四条)")
 def set_status(account_id: int, body: StatusIn, p: Caller, svc: Svc) -> dict[str, Any]:
-    return registry.set_status(svc.engine, p, account_id, body.status, body.effective_on)
+    return registry.set_status(svc.engine, p, account_id, body.status, body.effective_on,
+                               body.result)
 
 
 @router.post("/accounts/{account_id}/roles", tags=["registry"], status_code=201,

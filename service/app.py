@@ -19,6 +19,7 @@ from screener.settings import Settings, load_settings
 from .api import router as api_router
 from .api_learning import router as learning_router
 from .api_maintenance import router as maintenance_router
+from .api_registry import router as registry_router
 from .bootstrap import open_services
 from .config import ServiceSettings
 from .docs import install_docs
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.include_router(api_router)
     app.include_router(maintenance_router)
     app.include_router(learning_router)
+    app.include_router(registry_router)
     app.include_router(login_router)
     app.include_router(web_router)
     app.include_router(web_learning_router)

@@ -116,7 +116,7 @@ def _known_providers(key: str) -> list[str]:
 
 
 # registered in this order
-BUILT_IN = ("terms", "hidden", "personal", "classify", "contacts", "images")
+BUILT_IN = ("terms", "hidden", "personal", "classify", "contacts", "images", "platform")
 
 
 def _load_builtin() -> None:

@@ -180,6 +180,60 @@ def model_form(url: str):
                                                   "csrf": _csrf(w, role)}})
 
 
+ORDERED = frozenset({"ordered"})
+APPLIED = frozenset({"applied"})
+VIOLATION = frozenset({"violation"})
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _side(w: World, scope: str) -> tuple[int, int]:
+    """(unit, account) of the own or the other side."""
+    return ((w.ids["unit"], w.ids["account"]) if scope == "own"
+            else (w.ids["other_unit"], w.ids["other_account"]))
+
+
+def application_form(unit: int, name: str) -> dict[str, Any]:
+    """An application's multipart request: its fields and the two files."""
+    return {"data": {"unit_id": str(unit), "platform": "douyin", "name": name,
+                     "purpose": "发布本单位的科普短视频", "operating_plan": "每周两条，由专人审核",
+                     "justification": "现有公众号不发视频"},
+            "files": [("approval_form", ("审批表.pdf", PDF, "application/pdf")),
+                      ("pledge", ("承诺书.pdf", PDF, "application/pdf"))]}
+
+
+def _apply(w: World, scope: str, role: str):
+    return "/api/applications", application_form(_side(w, scope)[0], f"{scope}{role}抖音号")
+
+
+def on_application(template: str, body: Any = None):
+    # 1 when the world applied for none (test_token_hygiene walks the GET routes on a plain
+    # world; a 404 there is fine)
+    def build(w: World, scope: str, role: str):
+        url = template.format(account=w.ids.get(f"application_{scope}", 1),
+                              document=w.ids.get(f"document_{scope}", 1))
+        return url, {} if body is None else {"json": body}
+    return build
+
+
+def on_unit(template: str, body: Any = None):
+    def build(w: World, scope: str, role: str):
+        unit, account = _side(w, scope)
+        payload = body(w, scope, role) if callable(body) else body
+        return template.format(unit=unit, account=account), \
+            {} if payload is None else {"json": payload}
+    return build
+
+
+def _keeper(w: World, scope: str, role: str) -> dict:
+    # each allowed caller names someone else, so the second call changes something too
+    return {"person_id": w.ids["person_head" if role == "admin" else "person_responsible"]}
+
+
+def on_violation(template: str, body: Any):
+    return lambda w, scope, role: (template.format(violation=w.ids[f"violation_{scope}"]),
+                                   {"json": body})
+
+
 RULES = [
     Rule("GET", "/healthz", EVERYONE, SAME, plain("/healthz")),
     Rule("GET", "/openapi.json", EVERYONE, SAME, plain("/openapi.json")),
@@ -195,6 +249,7 @@ RULES = [
     Rule("GET", "/api/people", only("admin"), SAME, plain("/api/people")),
     Rule("POST", "/api/accounts", only("admin"), only("admin"), on_account(
         "/api/accounts", lambda w, s: {"platform": "weibo", "name": f"新账号{s}",
+                                       "opened_on": "2019-09-01",
                                        "unit_id": w.ids["unit" if s == "own" else
                                                         "other_unit"]})),
     Rule("GET", "/api/accounts", only(*READERS), SAME, plain("/api/accounts")),
@@ -209,6 +264,49 @@ RULES = [
          only("admin"), lambda w, s, r: (
              f"/api/accounts/{w.ids['account' if s == 'own' else 'other_account']}/roles/"
              f"{w.ids[f'assignment_{s}']}/end", {"json": {}})),
+    # the account's life under the rule: applications (第六条), priority and activity (第七条),
+    # password duties (the first 第十一条), violations (第十五条)
+    Rule("POST", "/api/applications", only("admin", "unit_head"), only("admin"), _apply,
+         needs=ORDERED),
+    Rule("GET", "/api/applications", only("admin", "unit_head"), SAME,
+         plain("/api/applications")),
+    Rule("GET", "/api/applications/{account_id}", only("admin", "unit_head"), only("admin"),
+         on_application("/api/applications/{account}"), needs=APPLIED),
+    Rule("GET", "/api/applications/{account_id}/documents/{document_id}",
+         only("admin", "unit_head"), only("admin"),
+         on_application("/api/applications/{account}/documents/{document}"), needs=APPLIED),
+    Rule("POST", "/api/applications/{account_id}/approve", only("admin"), only("admin"),
+         on_application("/api/applications/{account}/approve",
+                        {"party_signatory": "党委书记甲", "admin_signatory": "院长乙"}),
+         needs=APPLIED),
+    Rule("POST", "/api/applications/{account_id}/reject", only("admin"), only("admin"),
+         on_application("/api/applications/{account}/reject", {"reason": "功能重复"}),
+         needs=APPLIED),
+    Rule("PUT", "/api/units/{unit_id}/priority", only("admin", "unit_head"), only("admin"),
+         on_unit("/api/units/{unit}/priority",
+                 lambda w, s, r: {"accounts": [_side(w, s)[1]]})),
+    Rule("GET", "/api/units/{unit_id}/accounts", only("admin", "unit_head"), only("admin"),
+         on_unit("/api/units/{unit}/accounts")),
+    Rule("GET", "/api/registry/inactive", only("admin", "unit_head"), SAME,
+         plain("/api/registry/inactive")),
+    Rule("GET", "/api/accounts/{account_id}/password", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password")),
+    Rule("POST", "/api/accounts/{account_id}/password/keeper", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password/keeper", _keeper)),
+    Rule("POST", "/api/accounts/{account_id}/password/changes", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password/changes", {})),
+    Rule("PUT", "/api/accounts/{account_id}/password/interval", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password/interval", {"days": 60})),
+    Rule("GET", "/api/registry/password-overdue", only("admin", "unit_head"), SAME,
+         plain("/api/registry/password-overdue")),
+    Rule("POST", "/api/violations", only("admin"), only("admin"), on_unit(
+        "/api/violations", lambda w, s, r: {
+            "account_id": _side(w, s)[1], "post": f"p-{s}", "published_on": "2024-03-01",
+            "article": "第十一条（内容）", "description": "发布了未经许可的商业广告"})),
+    Rule("POST", "/api/violations/{violation_id}/decision", only("admin"), only("admin"),
+         on_violation("/api/violations/{violation}/decision", {"criticized": True}),
+         needs=VIOLATION),
+    Rule("GET", "/api/violations", only("admin", "unit_head"), SAME, plain("/api/violations")),
     Rule("POST", "/api/tokens", only("admin"), SAME, plain("/api/tokens", {"role": "admin"})),
     Rule("GET", "/api/tokens", only("admin"), SAME, plain("/api/tokens")),
     Rule("POST", "/api/tokens/{token_id}/revoke", only("admin"), only("admin"),
@@ -387,6 +485,26 @@ def full_world(client, app, needs: frozenset[str] = frozenset()) -> World:
     if "approved" in needs:
         post(f"/api/drafts/{world.drafts['own']['id']}/signoff", _sign(world, "own"),
              who="responsible")
+    if needs & (ORDERED | APPLIED):
+        for scope in ("own", "other"):
+            unit, account = _side(world, scope)
+            response = world.call("admin", "PUT", f"/api/units/{unit}/priority",
+                                  json={"accounts": [account]})
+            assert response.status_code == 200, response.text
+    if "applied" in needs:
+        for scope in ("own", "other"):
+            response = world.call("admin", "POST", "/api/applications",
+                                  **application_form(_side(world, scope)[0], f"{scope}视频号"))
+            assert response.status_code == 201, response.text
+            world.ids[f"application_{scope}"] = response.json()["id"]
+            world.ids[f"document_{scope}"] = \
+                response.json()["application"]["documents"][0]["id"]
+    if "violation" in needs:
+        for scope in ("own", "other"):
+            world.ids[f"violation_{scope}"] = post("/api/violations", {
+                "account_id": _side(world, scope)[1], "post": f"p-{scope}",
+                "published_on": "2024-03-01", "article": "第十一条（内容）",
+                "description": "违规"})["id"]
     for scope, account in (("own", "account"), ("other", "other_account")):
         detail = world.call("admin", "GET", f"/api/accounts/{world.ids[account]}").json()
         world.ids[f"assignment_{scope}"] = detail["roles"][0]["id"]
