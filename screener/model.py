@@ -196,6 +196,7 @@ class Report:
     scores: Mapping[str, float] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    model_version: str = ""  # the classifier bundle in force (``m-…``)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Verdict(self.verdict))
@@ -210,6 +211,7 @@ class Report:
             "findings": [f.to_dict(explain=explain) for f in self.findings],
             "scores": dict(self.scores),
             "lexicon_version": self.lexicon_version,
+            "model_version": self.model_version,
             "timings": dict(self.timings),
             "created_at": self.created_at,
         }

@@ -8,7 +8,8 @@ older flat names documented before the tree existed (``SCREENER_MAX_REQUEST_BYTE
 and where each value came from; README documents it.
 
 Sections: top level (the pipeline and the state folder), ``images`` (picture limits and matching
-thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``. Paths and
+thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``,
+``learning`` (candidate models from reviewers' feedback). Paths and
 URLs derived from others are properties, so they cannot disagree with what they derive from.
 """
 
@@ -222,6 +223,19 @@ class SourceSettings(Section):
                                 "reported.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
+class LearningSettings(Section):
+    """Learning from reviewers (``screener model train``)."""
+
+    # A reviewer's judgement is about the college's own posts, the texts the model must get
+    # right; a corpus text is about someone else's. The learning curve in README was measured
+    # with this weight.
+    feedback_weight: float = Field(5.0, gt=0, le=100, description="Weight of a feedback text "
+                                   "in training, against a corpus text's 1.")
+    feedback_holdout_percent: int = Field(20, ge=0, le=90, description="Percent of feedback "
+                                          "texts (by a hash of the text) held out: never "
+                                          "trained on, scored when candidates are compared.")
+    seed: int = Field(0, description="Random seed of candidate training (the same data and "
+                      "seed give the same candidate).")
 
 
 class PlatformLimits(Section):
@@ -380,6 +394,8 @@ class Settings(BaseSettings):
                                        description="Re-screening the archive.")
     sources: SourceSettings = Field(default_factory=SourceSettings,
                                     description="Reprinted text: the bank of source texts.")
+    learning: LearningSettings = Field(default_factory=LearningSettings,
+                                       description="Learning from reviewers' feedback.")
     platforms: PlatformSettings = Field(default_factory=PlatformSettings,
                                         description="Each platform's limits on a post.")
 

@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures.corpus",
     "tests.fixtures.databases",
     "tests.fixtures.sources",
+    "tests.fixtures.learning",
 ]
 
 # ci: the same examples every run, a bounded number of them, so CI time is predictable. Bounded

@@ -1,5 +1,5 @@
 """The audit log: its rows, its chain, and whether every lexicon, asset and source-bank change
-is in it."""
+and every model promotion is in it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from screener.classify import registry_for
 from screener.images.bank import AssetBank
 from screener.images.bank import events as asset_events
 from screener.images.config import image_config
@@ -37,12 +38,13 @@ def rows(engine: Engine, p: Principal, limit: int, offset: int,
 
 
 def unaudited(conn: Connection, settings: Settings) -> list[str]:
-    """Lexicon changes and asset events after the baseline that have no audit row, as readable
-    lines (empty: every change is accounted for)."""
+    """Lexicon changes, asset events and model promotions or rollbacks after the baseline that
+    have no audit row, as readable lines (empty: every change is accounted for)."""
     found = conn.execute(select(audit_log.c.action, audit_log.c.subject, audit_log.c.details)
                          .where(audit_log.c.action.like("lexicon.%")
                                 | audit_log.c.action.like("asset.%")
                                 | audit_log.c.action.like("source.%")
+                                | audit_log.c.action.like("model.%")
                                 | (audit_log.c.action == BASELINE))
                          .order_by(audit_log.c.id)).all()
     base = next((json.loads(r.details) for r in found if r.action == BASELINE), None)
@@ -55,6 +57,12 @@ def unaudited(conn: Connection, settings: Settings) -> list[str]:
     missing = [f"lexicon change {c.seq} ({c.at}, by {c.by}: {c.summary})"
                for c in reversed(store_for(settings).changes())
                if c.seq > base["lexicon_seq"] and f"lexicon:{c.seq}" not in seen_seqs]
+    seen_models = {json.loads(r.details).get("seq") for r in found
+                   if r.action.startswith("model.")}
+    # A baseline written before models were promoted has no model_seq: every change counts.
+    missing += [f"model {c.action} {c.seq} (model {c.number}, {c.at}, by {c.by})"
+                for c in reversed(registry_for(settings).changes())
+                if c.seq > base.get("model_seq", 0) and c.seq not in seen_models]
     bank = AssetBank(settings.assets_database_url, image_config(settings))
     try:
         with bank.engine.connect() as bank_conn:
