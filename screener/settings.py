@@ -186,7 +186,7 @@ class ServiceSection(Section):
     # The registry's duties under the rule (第七条, the first 第十一条).
     max_document_bytes: int = Field(10_000_000, ge=1_000, description="Largest file an "
                                     "account application carries (审批表, 承诺书), in bytes.")
-    inactive_days: int = Field(180, ge=1, le=3650, description="Days without a published post "
+    inactive_days: int = Field(90, ge=1, le=3650, description="Days without a published post "
                                "after which an account is listed for 注销 review (第七条).")
     password_interval_days: int = Field(90, ge=1, le=3650, description="Days between platform "
                                         "password changes when the unit set none (第十一条).")

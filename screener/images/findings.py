@@ -76,6 +76,8 @@ _PROBLEMS = (
     ("text in the image could not be read", "图中文字未能识别"),
     ("the text read from it could not be scored", "图中文字未能由分类模型评分"),
     ("not found", "找不到图片文件"),
+    ("the process checking it stopped", "检查图片的进程意外终止（已重试），这张图片没有检查完"),
+    ("the picture checker stopped", "检查图片的进程意外终止，这张图片没有检查完"),
     ("PIL is set", "图片读取设置不安全，拒绝打开"),
 )
 

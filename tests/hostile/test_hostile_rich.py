@@ -95,7 +95,7 @@ def test_html_scripts_are_not_text_and_remote_pictures_are_never_fetched(screen,
     report = outcome.reports[0]
     assert report["verdict"] == "review"
     notes = [f["detail"] for f in report["findings"] if f["category"] == "stage_error"]
-    assert all("网络图片" in f["explanation"] for f in report["findings"]
+    assert all("远程图片" in f["explanation"] for f in report["findings"]
                if f["category"] == "stage_error")
     for url in ("https://evil.example/a.png", "http://evil.example/b.jpg",
                 "//evil.example/c.png"):

@@ -136,7 +136,8 @@ def test_a_worker_killed_mid_draft_costs_only_its_picture(resources, pictures, p
     assert not thread.is_alive()
     findings = out["findings"]
     errors = [f for f in findings if f.category == "stage_error"]
-    assert len(errors) == 1 and "stopped" in errors[0].explanation
+    assert len(errors) == 1 and "stopped" in errors[0].detail
+    assert "检查图片的进程意外终止" in errors[0].explanation
     lost = int(errors[0].field.split(":")[1])
     # Every other picture was checked as usual.
     expected = {0: "copyright", 1: "commercial", 2: "commercial"}

@@ -104,7 +104,7 @@ def test_a_model_tampered_after_promotion_fails_closed(test_settings, eager_copy
     (eager.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     report = Screener(test_settings, stages=STAGES).screen(NOTICE)
     assert [f.category for f in report.findings] == ["stage_error"]
-    assert "ModelTamperedError" in report.findings[0].explanation
+    assert "changed after registration" in report.findings[0].detail
     assert str(report.verdict) == "review"
     monkeypatch.setenv("SCREENER_HOME", str(test_settings.home))
     monkeypatch.setenv("SCREENER_LEXICONS", str(test_settings.lexicon_dir))

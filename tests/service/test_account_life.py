@@ -174,7 +174,7 @@ def test_a_closed_account_takes_no_edit_sign_off_or_publication(world):
 def test_inactive_accounts_are_listed_for_review(world):
     # both accounts were opened in 2019 and have published nothing since
     listed = world.call("admin", "GET", "/api/registry/inactive").json()
-    assert listed["threshold_days"] == 180
+    assert listed["threshold_days"] == 90
     assert {a["id"] for a in listed["items"]} == {world.ids["account"],
                                                   world.ids["other_account"]}
     own = world.call("unit_head", "GET", "/api/registry/inactive").json()["items"]
