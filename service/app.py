@@ -30,6 +30,8 @@ from .login import router as login_router
 from .templating import tr_of
 from .web import render_error
 from .web import router as web_router
+from .web_office import router as office_router
+from .web_operator import router as operator_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -172,6 +174,8 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.include_router(maintenance_router)
     app.include_router(login_router)
     app.include_router(web_router)
+    app.include_router(operator_router)
+    app.include_router(office_router)
     if config.api_docs:
         install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

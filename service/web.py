@@ -127,6 +127,8 @@ def home(request: Request) -> Any:
         return _to_login()
     if me.role is Role.MAINTAINER:
         return _maintainer_home(request, me)
+    if me.role is Role.OPERATOR:  # the operator's own page: their drafts
+        return RedirectResponse("/write", status_code=303)
     return _queue(request, me, _queue_filter(request, me))
 
 
