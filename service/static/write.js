@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var input = document.getElementById("pictures");
+  var input = document.getElementById("picture-files");
   var list = document.getElementById("picked");
   if (!input || !list || typeof DataTransfer === "undefined") return;
 
