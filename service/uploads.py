@@ -115,6 +115,8 @@ async def draft_fields(form: FormData, settings: Settings, extra: tuple[str, ...
     fields: dict[str, Any] = {}
     images: list[Image] = []
     for key, value in form.multi_items():
+        if isinstance(value, str) and key in ("images", "file") and not value:
+            continue  # a file field with nothing chosen, as some clients send it
         if isinstance(value, str):
             if key not in ("account_id", "title", "body", "author", *extra):
                 raise BadRequest("unknown form field {key}", field=key, key=repr(key))
