@@ -134,7 +134,7 @@ def test_review_page(world, live_url, browser):
     other = browser.new_page()
     other.goto(f"{live_url}/login")
     _log_in(other, world.usernames["operator"], PASSWORD)
-    other.wait_for_url(f"{live_url}/write")  # an operator's home: their drafts
+    other.wait_for_url(f"{live_url}/")
     other.goto(f"{live_url}/drafts/{clean['id']}")
     assert other.locator("button[value=approve]").count() == 0
     assert "具体负责人" in other.inner_text("#cannot-sign")

@@ -127,7 +127,7 @@ def test_the_dean_office_registers_assigns_issues_and_revokes_a_token_and_verifi
     page.wait_for_url(f"{url}/office*")
     assert "liu-student" in page.inner_text(f"#person-{student}")
     operator = chromium.new_context(**DESK).new_page()
-    login(operator, url, "liu-student", "/write")
+    login(operator, url, "liu-student", "/")
     assert "力学系学生会" in operator.inner_text("main")
     operator.context.close()
 

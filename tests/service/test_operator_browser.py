@@ -94,7 +94,7 @@ def test_an_operator_submits_reads_edits_resubmits_and_publishes(world, served, 
                                                                  tmp_path):
     url, files = served, pictures()
     page = chromium.new_page(**DESK)
-    login(page, url, world, "operator", "/write")  # the operator's home: their drafts
+    login(page, url, world, "operator", "/")  # the operator's home: their drafts
     assert "还没有稿件" in page.inner_text("main")
     page.click("#new-draft")
     page.wait_for_url(f"{url}/write/new")
@@ -176,7 +176,7 @@ def test_an_operator_submits_reads_edits_resubmits_and_publishes(world, served, 
 
 def test_a_refused_submission_keeps_what_was_typed(world, served, chromium):
     page = chromium.new_page(**DESK)
-    login(page, served, world, "operator", "/write")
+    login(page, served, world, "operator", "/")
     page.goto(f"{served}/write/new")
     page.fill("#title", "只有标题的稿件" * 2)
     page.fill("#body", "")
@@ -195,7 +195,7 @@ def test_the_operator_pages_on_a_390_px_phone(world, served, chromium, axe_scrip
                          pictures=(pictures()["flower"],))
     context = chromium.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
-    login(page, served, world, "operator", "/write")
+    login(page, served, world, "operator", "/")
     for address in ("/write", "/write/new", f"/write/{draft['id']}"):
         page.goto(served + address)
         no_horizontal_scroll(page)
