@@ -109,13 +109,13 @@ def test_the_dean_office_registers_assigns_issues_and_revokes_a_token_and_verifi
     detail = world.call("admin", "GET", f"/api/accounts/{account}").json()
     [responsible] = [r for r in detail["roles"] if r["role"] == "responsible"]
     assert responsible["late_working_days"] > 0
+    shot(page, "1-account", readme="office")
     # A student cannot be the 具体负责人 (第八条): refused on the page, the choice kept.
     page.select_option("#assign-person", str(student))
     page.select_option("#assign-role", "responsible")
     page.click("#assign-button")
     assert "第八条" in page.inner_text("#office-error")
     assert page.locator("#assign-person").input_value() == str(student)
-    shot(page, "1-account", readme="office")
 
     # A log-in for the new operator, who then finds the account on their page.
     page.goto(f"{url}/office")
