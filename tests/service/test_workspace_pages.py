@@ -91,3 +91,36 @@ def test_a_token_is_shown_once_and_not_kept_by_the_browser(world):
     assert world.client.get("/api/me", headers={"Authorization": f"Bearer {token}"}
                             ).status_code == 200
     assert token not in world.page("admin", "GET", "/office/tokens").text
+
+
+def test_no_english_sentence_on_the_operator_and_office_pages(world):
+    from tests.service.test_pages_chinese import _drafts, english_in
+
+    made = _drafts(world)
+    html = {"accept": "text/html"}
+    pages = {"operator: list": world.page("operator", "GET", "/").text,
+             "operator: new": world.page("operator", "GET", "/write/new").text}
+    for name, draft in made.items():
+        pages[f"operator: {name}"] = world.page("operator", "GET", f"/write/{draft['id']}").text
+    pages["operator: refused edit"] = _draft_form(
+        world, "operator", f"/write/{made['terms']['id']}/edit", {"title": "", "body": ""}).text
+    pages["operator: publish refused"] = world.page(
+        "operator", "POST", f"/write/{made['terms']['id']}/publish",
+        data={"csrf": world.csrf("operator")}).text
+    pages["responsible: operator page"] = world.page("responsible", "GET", "/write",
+                                                     headers=html).text
+    for address in ("/office", f"/office/accounts/{world.ids['account']}", "/office/tokens",
+                    "/office/audit"):
+        pages[f"admin: {address}"] = world.page("admin", "GET", address).text
+    pages["admin: refused unit"] = world.page(
+        "admin", "POST", "/office/units", data={"name": "力学与工程科学系",
+                                                "csrf": world.csrf("admin")}).text
+    pages["admin: refused token"] = world.page(
+        "admin", "POST", "/office/tokens", data={"role": "operator", "expires_in_days": "x",
+                                                 "csrf": world.csrf("admin")}).text
+    # The audit rows are the log as stored (actions, subjects and actors are its codes, the same
+    # the API and `screener audit` show); everything around them is read.
+    audit = pages["admin: /office/audit"]
+    pages["admin: /office/audit"] = audit[:audit.index('<table class="queue" id="audit-rows">')]
+    found = {name: english_in(page) for name, page in pages.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
