@@ -321,6 +321,7 @@ RULES = [
              "/login", {"username": f"new-{s}", "password": PASSWORD})(w, s, r)),
     Rule("POST", "/office/accounts", OFFICE_PAGE, OFFICE_PAGE, page_form(
         "/office/accounts", lambda w, s: {"platform": "weibo", "name": f"新账号{s}",
+                                          "opened_on": "2019-09-01",
                                           "unit_id": str(w.ids["unit" if s == "own" else
                                                                "other_unit"])})),
     Rule("GET", "/office/accounts/{account_id}", OFFICE_PAGE, OFFICE_PAGE,
