@@ -84,7 +84,8 @@ def setup(base: str, admin: str) -> tuple[int, str, str]:
         keeper = c.post("/api/people", json={"name": "词库", "kind": "staff",
                                              "unit_id": unit}).json()["id"]
         account = c.post("/api/accounts", json={"platform": "wechat", "name": "基准账号",
-                                                "unit_id": unit}).json()["id"]
+                                                "unit_id": unit, "opened_on": "2019-09-01"}
+                         ).json()["id"]
         c.post(f"/api/accounts/{account}/roles", json={"person_id": op, "role": "operator"})
         token = c.post("/api/tokens", json={"role": "operator", "person_id": op}).json()["token"]
         maintainer = c.post("/api/tokens", json={"role": "maintainer",

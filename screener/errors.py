@@ -102,8 +102,21 @@ class ImageDecodeError(InputError):
     """An image could not be read safely; ``problem`` says what, for the reviewer."""
 
 
+class OcrError(ScreenerError):
+    """The OCR engine cannot be used (a model file missing from the installation)."""
+
+
 class AssetError(ScreenerError):
     """The asset bank refused an operation (unknown id, bad kind, unreadable image...)."""
+
+
+class SourceBankError(ScreenerError):
+    """The bank of source texts refused an operation (unknown id, empty text, a reason
+    missing) or cannot be opened. The message is Chinese: maintainers read it."""
+
+
+class SourceTooShortError(SourceBankError):
+    """A text too short to be matched as a source (under ``sources.bank.MIN_SOURCE_CHARS``)."""
 
 
 class RescreenError(ScreenerError):

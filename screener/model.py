@@ -15,9 +15,24 @@ from typing import Any
 
 
 class Platform(StrEnum):
-    WECHAT = "wechat"
-    WEIBO = "weibo"
+    """Where a post goes out. WeChat and Weibo are the rule's own; 第十六条 brings every other
+    new-media platform under the same rule, so a platform is a field, not a fork."""
+
+    WECHAT = "wechat"  # 微信公众号
+    WEIBO = "weibo"  # 微博
+    DOUYIN = "douyin"  # 抖音
+    BILIBILI = "bilibili"  # 哔哩哔哩
+    XIAOHONGSHU = "xiaohongshu"  # 小红书
+    WECHAT_CHANNELS = "wechat_channels"  # 视频号
+    KUAISHOU = "kuaishou"  # 快手
     OTHER = "other"
+
+
+PLATFORM_LABELS = {
+    Platform.WECHAT: "微信公众号", Platform.WEIBO: "微博", Platform.DOUYIN: "抖音",
+    Platform.BILIBILI: "哔哩哔哩", Platform.XIAOHONGSHU: "小红书",
+    Platform.WECHAT_CHANNELS: "视频号", Platform.KUAISHOU: "快手", Platform.OTHER: "其他平台",
+}
 
 
 class Severity(StrEnum):
@@ -35,7 +50,7 @@ class Verdict(StrEnum):
 
 TEXT_FIELDS = ("title", "body")
 FINDING_KEYS = ("stage", "category", "severity", "field", "start", "end", "text", "term", "score",
-                "article", "explanation", "detail")
+                "article", "explanation", "detail", "location")
 
 
 def content_id(title: str, body: str) -> str:
@@ -85,6 +100,28 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """Where in a picture a finding is, for pages to draw: the picture's index in the draft,
+    the frame of an animation (0 for a still picture), and the region in the picture's own
+    pixels: ``box`` (x0, y0, x1, y1) and, where the region is not an upright rectangle (a
+    turned text line, a QR code, an asset pasted at an angle), its corners as ``polygon``.
+    ``box`` is None when the picture could not be read at all. ``size`` is the picture's
+    (width, height)."""
+
+    image: int
+    frame: int = 0
+    box: tuple[int, int, int, int] | None = None
+    polygon: tuple[tuple[int, int], ...] | None = None
+    size: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"image": self.image, "frame": self.frame,
+                "box": list(self.box) if self.box is not None else None,
+                "polygon": [list(p) for p in self.polygon] if self.polygon is not None else None,
+                "size": list(self.size) if self.size is not None else None}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a reviewer must look at.
 
@@ -112,6 +149,8 @@ class Finding:
     detail: str = ""
     # Structured detail (classifier evidence); printed with --explain, not in the plain JSON.
     evidence: tuple[Evidence, ...] = ()
+    # Where in a picture (findings on ``image:N``); None for findings on the draft's text.
+    location: Location | None = None
 
     def __post_init__(self) -> None:
         # Conversions only when needed: a long text can produce 100,000 findings.
@@ -125,9 +164,30 @@ class Finding:
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in FINDING_KEYS}
         data["severity"] = str(self.severity)
+        data["location"] = self.location.to_dict() if self.location is not None else None
         if explain:
             data["evidence"] = [e.to_dict() for e in self.evidence]
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class PictureText:
+    """Text read from one frame of picture ``image`` (``image:N`` findings point into
+    ``text``); ``lines``: each line's ``(start, end, box)``, the box in the picture's own
+    pixels (x0, y0, x1, y1)."""
+
+    image: int
+    frame: int
+    text: str
+    lines: tuple[tuple[int, int, tuple[int, int, int, int]], ...] = ()
+
+    def box(self, start: int, end: int) -> tuple[int, int, int, int] | None:
+        """The smallest box around the lines that ``[start, end)`` touches."""
+        boxes = [box for s, e, box in self.lines if s < end and start <= e]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +201,7 @@ class Report:
     scores: Mapping[str, float] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    model_version: str = ""  # the classifier bundle in force (``m-…``)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Verdict(self.verdict))
@@ -155,6 +216,7 @@ class Report:
             "findings": [f.to_dict(explain=explain) for f in self.findings],
             "scores": dict(self.scores),
             "lexicon_version": self.lexicon_version,
+            "model_version": self.model_version,
             "timings": dict(self.timings),
             "created_at": self.created_at,
         }

@@ -32,6 +32,7 @@ EMBLEMS = "北京大学校徽、北京大学标识等官方标识"
 COPYRIGHT = ("应严格遵守网络知识产权及新闻信息转载保护规定，保护著作权人合法权益，使用无版权纠纷的"
              "相关内容")
 REVIEW = "具体负责人负责运营管理工作，其主要责任为对账号上发布的信息进行审核把关"
+OTHER_PLATFORMS = "其他类型的新媒体平台参照本办法进行管理"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ POLICY: dict[str, Rule] = {
                           LAWFUL),
     # Control, bidi and invisible characters: what the reader sees is not what was screened.
     "hidden_text": Rule(ARTICLE_REVIEW, Severity.REVIEW, "隐藏字符、控制字符", REVIEW),
+    # A post longer, or with more pictures, than its platform takes (第十六条: the other
+    # platforms are managed by the same rule; their limits are settings).
+    "platform_limit": Rule("第十六条（其他平台）", Severity.REVIEW, "超出平台的篇幅或图片限制",
+                           OTHER_PLATFORMS),
     # A stage or input that could not be read: the responsible person must look (fail closed).
     "stage_error": Rule(ARTICLE_REVIEW, Severity.REVIEW, "未能完成自动检查 not screened", REVIEW),
 }

@@ -14,7 +14,8 @@ from .labels import CATEGORY, SEVERITY, VERDICT, field_label, label
 from .model import Draft, Finding, Report, Severity, Verdict
 
 # The JSON keys of one report line, exactly (documented in README; tests check them).
-REPORT_KEYS = ("source", "draft_id", "verdict", "findings", "scores", "lexicon_version", "timings")
+REPORT_KEYS = ("source", "draft_id", "verdict", "findings", "scores", "lexicon_version",
+               "model_version", "timings")
 _CONTEXT = 12
 _VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.REVIEW: "bold yellow",
                   Verdict.BLOCK: "bold red"}
@@ -74,10 +75,11 @@ def print_report(console: Console, report: Report, draft: Draft, source: str, *,
     style = _VERDICT_STYLE[report.verdict]
     name = escape(visible(source))
     verdict = label(VERDICT, str(report.verdict), tr)
+    model = f" · {report.model_version}" if report.model_version else ""
     console.print(f"[bold]{name}[/bold]  [{style}]{escape(verdict)}[/{style}]  [dim]"
                   + escape(_("{count} finding(s) · draft {draft} · lexicon {version}").format(
                       count=len(report.findings), draft=report.draft_id,
-                      version=report.lexicon_version)) + "[/dim]")
+                      version=report.lexicon_version) + model) + "[/dim]")
     if report.scores:
         scores = "  ".join(f"{label(CATEGORY, name, tr)} {value:.2f}"
                            for name, value in sorted(report.scores.items()))

@@ -8,7 +8,8 @@ older flat names documented before the tree existed (``SCREENER_MAX_REQUEST_BYTE
 and where each value came from; README documents it.
 
 Sections: top level (the pipeline and the state folder), ``images`` (picture limits and matching
-thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``. Paths and
+thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``,
+``learning`` (candidate models from reviewers' feedback). Paths and
 URLs derived from others are properties, so they cannot disagree with what they derive from.
 """
 
@@ -107,6 +108,15 @@ class ImageSettings(Section):
         ("pku.edu.cn",), description="Domains a QR code may point at without a finding.")
     assets_database_url: str | None = Field(
         None, description="SQLAlchemy URL of the asset bank; default sqlite:///<home>/assets.db.")
+    # Each worker keeps the OCR models and the bank loaded; a picture a worker at a time.
+    workers: int | None = Field(
+        None, ge=0, description="Worker processes that check pictures (OCR, hashing, "
+        "verification), models loaded once each; empty: one per CPU this process may use; 0: one "
+        "picture at a time in the screening process itself.")
+    # A picture takes well under a second; one that takes this long has its worker killed and
+    # is reported for review (fail closed).
+    task_seconds: float = Field(120.0, gt=0, description="Seconds a worker may spend on one "
+                                "picture before it is killed and the picture reported for review.")
 
     _url = field_validator("assets_database_url")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -170,6 +180,13 @@ class ServiceSection(Section):
         "preferred_username", description="ID-token claim that carries the campus user name, "
         "matched against `screener users set-password ... --username`.")
     sso_label: str = Field("统一身份认证登录", description="The SSO button's text.")
+    # The registry's duties under the rule (第七条, the first 第十一条).
+    max_document_bytes: int = Field(10_000_000, ge=1_000, description="Largest file an "
+                                    "account application carries (审批表, 承诺书), in bytes.")
+    inactive_days: int = Field(180, ge=1, le=3650, description="Days without a published post "
+                               "after which an account is listed for 注销 review (第七条).")
+    password_interval_days: int = Field(90, ge=1, le=3650, description="Days between platform "
+                                        "password changes when the unit set none (第十一条).")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -186,6 +203,89 @@ class RescreenSettings(Section):
                             "task for a worker, one committed transaction.")
     dask_timeout: float = Field(30.0, gt=0, description="Seconds to wait for a Dask scheduler "
                                 "to answer before giving up (--dask).")
+
+
+class SourceSettings(Section):
+    """Reprinted text (第十二条): the bank of source texts and how reuse is found."""
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the bank of source texts; default: the state "
+        "folder's database (database_url).")
+    # threshold, min_chars and gap chosen with benchmarks/bench_sources.py --tune (its own seed
+    # and split, about 20,000 passages of real news, Weibo and statute text; passages of 80 against
+    # 120 characters too): lower thresholds align more candidates, which costs time, not alarms;
+    # min_chars trades recall against matches on unrelated news. common_sources was set by
+    # judgement (not tuned) after those runs.
+    lsh_threshold: float = Field(0.3, gt=0, lt=1, description="Jaccard similarity of a draft "
+                                 "window and a bank passage that the LSH bands aim at.")
+    min_chars: int = Field(40, ge=10, description="Shortest reused passage reported, in "
+                           "characters of text (punctuation and spaces not counted).")
+    gap: int = Field(8, ge=0, description="Changed characters bridged inside one reused "
+                     "passage (a few words replaced leave it one passage).")
+    max_sources: int = Field(30, ge=1, description="Candidate sources aligned exactly per "
+                             "text, best LSH match first.")
+    common_sources: int = Field(5, ge=2, description="Text held by this many sources or more "
+                                "is common text (a standard introduction, a formula every "
+                                "notice repeats), not a reprint of any one of them: never "
+                                "reported.")
+
+    _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
+class LearningSettings(Section):
+    """Learning from reviewers (``screener model train``)."""
+
+    # A reviewer's judgement is about the college's own posts, the texts the model must get
+    # right; a corpus text is about someone else's. The learning curve in README was measured
+    # with this weight.
+    feedback_weight: float = Field(5.0, gt=0, le=100, description="Weight of a feedback text "
+                                   "in training, against a corpus text's 1.")
+    feedback_holdout_percent: int = Field(20, ge=0, le=90, description="Percent of feedback "
+                                          "texts (by a hash of the text) held out: never "
+                                          "trained on, scored when candidates are compared.")
+    seed: int = Field(0, description="Random seed of candidate training (the same data and "
+                      "seed give the same candidate).")
+
+
+class PlatformLimits(Section):
+    """What one platform accepts in a post; None: no known limit, not checked."""
+
+    title_chars: int | None = Field(None, ge=1, description="Longest title, in characters.")
+    body_chars: int | None = Field(None, ge=1, description="Longest body, in characters.")
+    pictures: int | None = Field(None, ge=0, description="Most pictures in one post.")
+
+
+class PlatformSettings(Section):
+    """Each platform's own limits (第十六条: other platforms follow the same rule). A draft over
+    a limit gets a ``platform_limit`` finding for review, never a refusal. Where each number
+    comes from, and which are conservative guesses, is in README ("Other platforms")."""
+
+    # The editor's own help: title at most 64 characters; the draft API: body under 20,000
+    # characters; no limit on pictures in an article.
+    wechat: PlatformLimits = Field(
+        PlatformLimits(title_chars=64, body_chars=20_000),
+        description="微信公众号 (WeChat official account article).")
+    # Not confirmed from a platform page: a long Weibo post takes 2,000 characters and the
+    # classic grid 9 pictures (some clients now 18); a 头条文章 title 32. Conservative.
+    weibo: PlatformLimits = Field(
+        PlatformLimits(title_chars=32, body_chars=2_000, pictures=9), description="微博.")
+    # A publishing tool's documentation of 抖音图文: title at most 30 characters, at most 35
+    # pictures; the description's 1,000 characters is not confirmed.
+    douyin: PlatformLimits = Field(
+        PlatformLimits(title_chars=30, body_chars=1_000, pictures=35), description="抖音.")
+    # Not confirmed: conservative values (专栏 title 40; a dynamic's text and 9 pictures).
+    bilibili: PlatformLimits = Field(
+        PlatformLimits(title_chars=40, body_chars=2_000, pictures=9), description="哔哩哔哩.")
+    # A help article: an ordinary note 1,000 characters; title 20 and 18 pictures are the
+    # editor's widely cited limits, not confirmed from a platform page.
+    xiaohongshu: PlatformLimits = Field(
+        PlatformLimits(title_chars=20, body_chars=1_000, pictures=18), description="小红书.")
+    # Not confirmed: conservative values (a short title of 16, description 1,000, 9 pictures).
+    wechat_channels: PlatformLimits = Field(
+        PlatformLimits(title_chars=16, body_chars=1_000, pictures=9), description="视频号.")
+    # Not confirmed: conservative values.
+    kuaishou: PlatformLimits = Field(
+        PlatformLimits(title_chars=30, body_chars=500, pictures=9), description="快手.")
+    # An unnamed platform: nothing known, nothing checked.
+    other: PlatformLimits = Field(PlatformLimits(), description="Any other platform.")
 
 
 class _LegacyEnv(PydanticBaseSettingsSource):
@@ -315,6 +415,12 @@ class Settings(BaseSettings):
                                     description="The review service.")
     rescreen: RescreenSettings = Field(default_factory=RescreenSettings,
                                        description="Re-screening the archive.")
+    sources: SourceSettings = Field(default_factory=SourceSettings,
+                                    description="Reprinted text: the bank of source texts.")
+    learning: LearningSettings = Field(default_factory=LearningSettings,
+                                       description="Learning from reviewers' feedback.")
+    platforms: PlatformSettings = Field(default_factory=PlatformSettings,
+                                        description="Each platform's limits on a post.")
 
     _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -342,6 +448,10 @@ class Settings(BaseSettings):
     @property
     def assets_database_url(self) -> str:
         return self.images.assets_database_url or f"sqlite:///{self.home / 'assets.db'}"
+
+    @property
+    def sources_database_url(self) -> str:
+        return self.sources.database_url or self.lexicon_database_url
 
     @property
     def upload_dir(self) -> Path:

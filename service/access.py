@@ -18,8 +18,8 @@ from .auth import GRANTED_ROLES, ROLE_LABELS, ROLE_ORDER, Principal, Role
 from .db import reports
 from .errors import Forbidden, Named
 from .labels import ROLE
-from .queries.rows import accounts_of, get_account, headed_units, unit_accounts
-from .roles import AccountRole
+from .queries.rows import accounts_of, current_assignments, get_account, headed_units, unit_accounts
+from .roles import AccountRole, AccountStatus
 
 READERS = (Role.ADMIN, Role.UNIT_HEAD, Role.RESPONSIBLE, Role.OPERATOR)  # of accounts, drafts
 
@@ -42,6 +42,23 @@ def readable_accounts(conn: Connection, p: Principal) -> set[int] | None:
     if p.role is Role.UNIT_HEAD:
         return {a for unit in headed_units(conn, p.person_id) for a in unit_accounts(conn, unit)}
     return set()
+
+
+def check_unit_head(conn: Connection, p: Principal, unit_id: int, refusal: str) -> None:
+    """The dean's office reaches every unit; a 第一责任人 only the units the registry makes them
+    head of today, whatever unit their token names."""
+    if p.role is Role.UNIT_HEAD and unit_id not in headed_units(conn, p.person_id):
+        raise Forbidden(refusal)
+
+
+def units_listed(conn: Connection, p: Principal, unit_id: int | None, refusal: str
+                 ) -> set[int] | None:
+    """The units a listing covers: ``unit_id`` if given (and reachable), else every unit
+    (None) for the dean's office and the units a 第一责任人 heads today."""
+    if unit_id is not None:
+        check_unit_head(conn, p, unit_id, refusal)
+        return {unit_id}
+    return headed_units(conn, p.person_id) if p.role is Role.UNIT_HEAD else None
 
 
 def roles_of(conn: Connection, person_id: int, granted: list[str]) -> list[Role]:
@@ -79,9 +96,17 @@ def check_submit(conn: Connection, p: Principal, account_id: int) -> Any:
         raise Forbidden("you are not a 具体运营人 of account {account} ({name}); operators "
                         "submit only to their own accounts (第九条)", account=account_id,
                         name=account.name)
-    if account.status != "active":
-        raise Forbidden("account {name} is {status}; no new posts", name=account.name,
-                        status=account.status)
+    return check_account_active(conn, account_id)
+
+
+def check_account_active(conn: Connection, account_id: int) -> Any:
+    """Only an approved account that still operates takes drafts at any step: submit, edit,
+    sign-off, publish (第六条: approval first; 第十四条: a stopped account posts no more)."""
+    account = get_account(conn, account_id)
+    if account.status != AccountStatus.ACTIVE:
+        raise Forbidden("account {name} is {status}: only an approved account in operation "
+                        "takes, signs off and publishes drafts (第六条, 第十四条)",
+                        name=account.name, status=str(account.status))
     return account
 
 
@@ -108,18 +133,21 @@ def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
                                     or p.person_id in editors(conn, draft.id)):
         raise Forbidden("you wrote or edited this draft; nobody signs off text they wrote or "
                         "edited in any revision")
+    check_account_active(conn, draft.account_id)
 
 
 def check_edit(conn: Connection, p: Principal, draft: Any) -> None:
     require(p, Role.OPERATOR, doing=N_("editing drafts"))
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("you are not a 具体运营人 of this draft's account")
+    check_account_active(conn, draft.account_id)
 
 
 def check_publish(conn: Connection, p: Principal, draft: Any) -> None:
     require(p, Role.OPERATOR, doing=N_("publishing"))
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("only a 具体运营人 of the account publishes its posts (第九条)")
+    check_account_active(conn, draft.account_id)
 
 
 def check_resolve(conn: Connection, p: Principal, recheck: Any) -> None:
@@ -129,6 +157,9 @@ def check_resolve(conn: Connection, p: Principal, recheck: Any) -> None:
             raise Forbidden("this published post reports a major matter (第十三条): only the "
                             "dean's office (院长办公室) decides whether it stays")
         return
+    if p.role is Role.ADMIN and not current_assignments(conn, recheck.account_id,
+                                                        AccountRole.RESPONSIBLE):
+        return  # the account has no 具体负责人 now: the dean's office decides (fail closed)
     require(p, Role.RESPONSIBLE, doing=N_("deciding on a published post that needs review"))
     if recheck.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
         raise Forbidden("only the account's 具体负责人 decides on its published posts (第八条); "

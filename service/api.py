@@ -116,7 +116,8 @@ def get_account(account_id: int, p: Caller, svc: Svc) -> dict[str, Any]:
 @router.post("/accounts/{account_id}/status", tags=["registry"],
              summary="Mark an account closing or closed (admin, 第十四条)")
 def set_status(account_id: int, body: StatusIn, p: Caller, svc: Svc) -> dict[str, Any]:
-    return registry.set_status(svc.engine, p, account_id, body.status, body.effective_on)
+    return registry.set_status(svc.engine, p, account_id, body.status, body.effective_on,
+                               body.result)
 
 
 @router.post("/accounts/{account_id}/roles", tags=["registry"], status_code=201,
@@ -190,7 +191,8 @@ def edit_draft(draft_id: int, body: DraftEdit, p: Caller, svc: Svc) -> dict[str,
              summary="Approve, request changes or reject (the account's 具体负责人)")
 def signoff(draft_id: int, body: SignoffIn, p: Caller, svc: Svc) -> dict[str, Any]:
     return drafts.sign_off(svc, p, draft_id, decision=body.decision, comment=body.comment,
-                           report_id=body.report_id, finding_comments=body.finding_comments)
+                           report_id=body.report_id, finding_comments=body.finding_comments,
+                           finding_judgements=body.finding_judgements)
 
 
 @router.post("/drafts/{draft_id}/publish", tags=["drafts"],

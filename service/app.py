@@ -19,7 +19,9 @@ from screener.i18n import N_
 from screener.settings import Settings, load_settings
 
 from .api import router as api_router
+from .api_learning import router as learning_router
 from .api_maintenance import router as maintenance_router
+from .api_registry import router as registry_router
 from .bootstrap import open_services
 from .config import ServiceSettings
 from .docs import install_docs
@@ -30,6 +32,7 @@ from .login import router as login_router
 from .templating import tr_of
 from .web import render_error
 from .web import router as web_router
+from .web_learning import router as web_learning_router
 from .web_office import router as office_router
 from .web_operator import router as operator_router
 
@@ -172,8 +175,11 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.add_middleware(SecurityHeaders)  # added last: outermost, so the 413 gets them too
     app.include_router(api_router)
     app.include_router(maintenance_router)
+    app.include_router(learning_router)
+    app.include_router(registry_router)
     app.include_router(login_router)
     app.include_router(web_router)
+    app.include_router(web_learning_router)
     app.include_router(operator_router)
     app.include_router(office_router)
     if config.api_docs:

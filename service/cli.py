@@ -181,11 +181,13 @@ def add_person(
 def add_account(
     name: str,
     unit: Annotated[int, typer.Option(help="unit id")],
-    platform: Annotated[str, typer.Option(help="wechat, weibo or other")] = "wechat",
-    opened_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    opened_on: Annotated[str, typer.Option(help="开设日期 YYYY-MM-DD（本办法实施即 2020-04-08 "
+                                                "之前）")],
+    platform: Annotated[str, typer.Option(help="wechat, weibo, douyin, bilibili, xiaohongshu, "
+                                               "wechat_channels, kuaishou or other")] = "wechat",
     home: HomeOption = None,
 ) -> None:
-    """Register an account; a name using 第二条's protected names is flagged."""
+    """登记本办法实施前已有的账号（第七条）；新账号请用 apply 申请。名称含第二条字样的会标出。"""
     from .usecases import registry
 
     detail = _run(home, lambda svc, p: registry.create_account(
@@ -216,13 +218,14 @@ def set_status(
     account: int,
     status: Annotated[str, typer.Argument(help="closing or closed")],
     effective_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    result: Annotated[str, typer.Option(help="关闭结果（closed 时必填，第十四条）")] = "",
     home: HomeOption = None,
 ) -> None:
     """Mark an account closing or closed (第十四条)."""
     from .usecases import registry
 
     _print(_run(home, lambda svc, p: registry.set_status(svc.engine, p, account, status,
-                                                         effective_on)))
+                                                         effective_on, result)))
 
 
 @accounts_app.command("list")
@@ -393,6 +396,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(audit_app, name="audit")
     app.add_typer(users_app, name="users")
+    from .cli_registry import register as register_registry
+
+    register_registry(app, accounts_app)
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from screener.errors import ConfigError, StorageError
 from screener.lexicon.store import configure_sqlite, storage_problem
-from screener.migrations import Owner, current, upgrade
+from screener.migrations import FEEDBACK, Owner, current, upgrade
 
 HERE = Path(__file__).resolve().parent
 
@@ -96,6 +96,9 @@ accounts = Table(
     Column("closed_on", String(10), nullable=True),
     Column("name_findings", Text, nullable=False),  # JSON: 第二条 protected names in the name
     Column("created_at", String(32), nullable=False),
+    # Days between platform password changes, as the unit sets it (the first 第十一条);
+    # none: the service's default.
+    Column("password_interval_days", Integer, nullable=True),
 )
 
 # One row per person per role per account and period; a change ends one row and starts another,
@@ -121,6 +124,103 @@ account_events = Table(
     Column("status", String(20), nullable=False),
     Column("effective_on", String(10), nullable=False),
     Column("reported_at", String(32), nullable=False),
+    Column("note", Text, nullable=True),  # closed: the closing result reported (第十四条)
+)
+
+# An account applied for (第五条/第六条): what the unit says it is for, its operating plan, why
+# a unit that has accounts needs another and the unit's priority order then (第七条); the
+# 党政联席会's decision with its date and the two signatories. One per account.
+applications = Table(
+    "svc_applications", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, unique=True),
+    Column("purpose", Text, nullable=False),
+    Column("operating_plan", Text, nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("priority_order_id", Integer, ForeignKey("svc_priority_orders.id"), nullable=True),
+    Column("applied_by", String(200), nullable=False),
+    Column("applied_at", String(32), nullable=False),
+    Column("decision", String(20), nullable=True),  # approved / rejected
+    Column("decided_on", String(10), nullable=True),  # the meeting's date
+    Column("party_signatory", String(200), nullable=True),  # 院党委负责人
+    Column("admin_signatory", String(200), nullable=True),  # 行政负责人
+    Column("decision_note", Text, nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", String(32), nullable=True),
+)
+
+# Files an application carries: the 审批表 and the 保密及不侵权承诺书, kept by sha256.
+documents = Table(
+    "svc_documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),  # approval_form / pledge
+    Column("name", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(50), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("uploaded_at", String(32), nullable=False),
+)
+
+# A unit's 账号优先顺序表 (第七条): its open accounts in order, as set at a time; the newest
+# is the one in force, the older ones stay as the history.
+priority_orders = Table(
+    "svc_priority_orders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("svc_units.id"), nullable=False, index=True),
+    Column("accounts", Text, nullable=False),  # JSON list of account ids, first = first
+    Column("set_by", String(200), nullable=False),
+    Column("set_at", String(32), nullable=False),
+)
+
+# Who keeps an account's platform password (the first 第十一条), dated like the roles. The
+# password itself is never stored.
+password_keepers = Table(
+    "svc_password_keepers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("person_id", Integer, ForeignKey("svc_people.id"), nullable=False),
+    Column("effective_on", String(10), nullable=False),
+    Column("ended_on", String(10), nullable=True),
+    Column("reported_at", String(32), nullable=False),
+)
+
+password_changes = Table(
+    "svc_password_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("changed_on", String(10), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+)
+
+# A published post found in breach (第十五条): from a re-screened post taken down or entered by
+# the dean's office, naming the people in each role on the day it was published, and what
+# was done: 通报批评, 申办资格 suspended until a date, referral to 人事部/学生工作部.
+violations = Table(
+    "svc_violations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("svc_accounts.id"), nullable=False, index=True),
+    Column("unit_id", Integer, ForeignKey("svc_units.id"), nullable=False, index=True),
+    Column("draft_id", Integer, ForeignKey("svc_drafts.id"), nullable=True),
+    Column("recheck_id", Integer, ForeignKey("svc_rechecks.id"), nullable=True, unique=True),
+    Column("post_key", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("published_on", String(10), nullable=False),
+    Column("article", String(100), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("source", String(20), nullable=False),  # recheck / dean
+    Column("people", Text, nullable=False),  # JSON: role -> [{person_id, name}] that day
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("criticized", Integer, nullable=False),  # 通报批评: 0 / 1
+    Column("suspended_until", String(10), nullable=True),  # 暂停申办资格 until (exclusive)
+    Column("referred", Integer, nullable=False),  # 提请人事部、学生工作部处理: 0 / 1
+    Column("action_on", String(10), nullable=True),
+    Column("action_note", Text, nullable=True),
+    Column("action_by", String(200), nullable=True),
+    Column("action_at", String(32), nullable=True),
 )
 
 tokens = Table(
@@ -280,7 +380,7 @@ def _legacy(conn: Connection) -> str | None:
     return f"svc_{last:04d}" if last else None
 
 
-SERVICE = Owner("service", HERE / "migrations", "svc_0005", _legacy,
+SERVICE = Owner("service", HERE / "migrations", "svc_0006", _legacy,
                 lambda settings: settings.service_database_url)
 SCHEMA_VERSION = int(SERVICE.head.removeprefix("svc_"))
 
@@ -344,6 +444,18 @@ def write(engine: Engine) -> Iterator[Connection]:
 def read(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+def migrate_feedback(engine: Engine) -> None:
+    """The core's feedback table in the service's database: sign-offs write their feedback rows
+    in the same transaction as the sign-off and its audit row."""
+    try:
+        with _write_lock(engine):
+            upgrade(engine, FEEDBACK)
+    except SQLAlchemyError as exc:
+        problem = storage_problem(exc) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConfigError(f"cannot open the feedback table in {engine.url.database or engine.url}"
+                          f": {problem}") from None
 
 
 def migrate(engine: Engine) -> int:

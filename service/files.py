@@ -161,3 +161,45 @@ def check_image(name: str, data: bytes, max_bytes: int, field: str) -> dict[str,
                          types=", ".join(IMAGE_SUFFIXES))
     return {"name": Path(name).name[:200], "sha256": hashlib.sha256(data).hexdigest(),
             "size": len(data), "suffix": IMAGE_SUFFIXES[kind]}
+
+
+# -- the files an account application carries ----------------------------------------------------
+DOCUMENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+def document_kind(name: str, data: bytes, max_bytes: int, field: str) -> str:
+    """The suffix of an application file (a signed form as PDF, or a scan as PNG or JPEG),
+    checked by its content, not its name; what is not one of those is refused."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    if len(data) > max_bytes:
+        raise TooLarge("{name} 有 {len:,} 字节，超过上限 {max_bytes:,}",
+                       name=repr(name), len=len(data), max_bytes=max_bytes, field=field)
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise BadRequest("{name} 不是完整的 PDF 文件（缺少结尾）",
+                             name=repr(name), field=field)
+        return ".pdf"
+    try:
+        with PILImage.open(io.BytesIO(data)) as pic:
+            kind = pic.format or ""
+            pic.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            PILImage.DecompressionBombError):
+        kind = ""
+    if kind == "PNG":
+        return ".png"
+    if kind == "JPEG":
+        return ".jpg"
+    raise BadRequest("{name} 须为 PDF，或扫描件 PNG / JPEG",
+                     name=repr(name), field=field)
+
+
+def save_document(folder: Path, name: str, data: bytes, suffix: str) -> tuple[Path, bool]:
+    """Keep an application file by sha256; (its path, whether this call wrote it)."""
+    path = folder / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    if path.exists():
+        return path, False
+    keep_file(path, data)
+    return path, True

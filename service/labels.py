@@ -26,8 +26,9 @@ ROLE = {"operator": N_("Operator"), "responsible": N_("Responsible person"),
         "admin": N_("Dean's office")}
 ACCOUNT_ROLE = {"first_responsible": N_("Unit head"), "responsible": N_("Responsible person"),
                 "operator": N_("Operator")}
-ACCOUNT_STATUS = {"active": N_("In operation"), "closing": N_("Closing"),
-                  "closed": N_("Closed")}
+ACCOUNT_STATUS = {"applied": N_("Applied for, awaiting approval"),
+                  "rejected": N_("Not approved"), "active": N_("In operation"),
+                  "closing": N_("Closing"), "closed": N_("Closed")}
 ROUTE = {"responsible": N_("Signed off by the account's responsible person"),
          "dean": N_("Major matter: released by the dean's office (article 13)")}
 RECHECK_DECISION = {"keep": N_("Keep"), "take_down": N_("Take down")}

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from screener.model import PLATFORM_LABELS, Platform
 from screener.normalize.hidden import plain_name
 
 from .errors import BadRequest
@@ -32,9 +33,24 @@ class PersonKind(StrEnum):
 
 
 class AccountStatus(StrEnum):
-    ACTIVE = "active"
+    APPLIED = "applied"  # applied for, waiting for the 党政联席会 (第六条)
+    REJECTED = "rejected"  # not approved
+    ACTIVE = "active"  # approved (or existing before the rule): the only state that posts
     CLOSING = "closing"  # stopped, closure requested (第十四条)
     CLOSED = "closed"
+
+
+STATUS_LABELS = {AccountStatus.APPLIED: "申请中（待党政联席会审批）",
+                 AccountStatus.REJECTED: "未获批准", AccountStatus.ACTIVE: "运营中",
+                 AccountStatus.CLOSING: "停止运营，关闭中", AccountStatus.CLOSED: "已关闭"}
+# Where each status may go: approval or rejection of an application, then closing (第十四条).
+NEXT_STATUS = {AccountStatus.APPLIED: {AccountStatus.ACTIVE, AccountStatus.REJECTED},
+               AccountStatus.REJECTED: set(),
+               AccountStatus.ACTIVE: {AccountStatus.CLOSING, AccountStatus.CLOSED},
+               AccountStatus.CLOSING: {AccountStatus.CLOSED}, AccountStatus.CLOSED: set()}
+# 第十八条: the rule is in force from 2020-04-08. An account opened before it needed no
+# approval under it; 第七条 asks the units to clean up and order those existing accounts.
+RULE_IN_FORCE = "2020-04-08"
 
 
 ACCOUNT_ROLE_LABELS = {AccountRole.FIRST_RESPONSIBLE: "第一责任人",
@@ -45,7 +61,14 @@ ALLOWED_KINDS = {
     AccountRole.RESPONSIBLE: {PersonKind.STAFF},
     AccountRole.OPERATOR: {PersonKind.STAFF, PersonKind.STUDENT},
 }
-PLATFORMS = ("wechat", "weibo", "other")
+PLATFORMS = tuple(str(p) for p in Platform)  # 第十六条: every platform, not only the two
+
+
+def platform_label(platform: str) -> str:
+    return PLATFORM_LABELS.get(Platform(platform), platform) if platform in PLATFORMS \
+        else platform
+
+
 # Roles held by one person at a time: giving it to someone ends the previous holder's period.
 SINGLE_HOLDER = {AccountRole.FIRST_RESPONSIBLE, AccountRole.RESPONSIBLE}
 
@@ -56,9 +79,21 @@ FIRST_DAY = date(2000, 1, 1)
 FUTURE_YEARS = 5
 
 
+def today() -> str:
+    """The calendar day the registry's dated history is read at (the server's local day, as
+    the dates people enter are)."""
+    return date.today().isoformat()
+
+
+def held_on(effective_on: str, ended_on: str | None, day: str) -> bool:
+    """Whether a dated period covers ``day``: from its first day, up to (not including) the
+    day it ended. A change dated in the future is pending until then."""
+    return effective_on <= day and (ended_on is None or ended_on > day)
+
+
 def parse_day(value: str | None, field: str) -> str:
     if value is None or value == "":
-        return date.today().isoformat()
+        return today()
     try:
         day = date.fromisoformat(value)
     except ValueError:

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from screener.model import Platform
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -24,16 +26,93 @@ class PersonIn(Body):
     unit_id: int | None = None
 
 
+PlatformName = Literal[tuple(str(p) for p in Platform)]  # type: ignore[valid-type]
+
+
 class AccountIn(Body):
-    platform: Literal["wechat", "weibo", "other"]
+    platform: PlatformName
     name: str = Field(min_length=1, max_length=200)
     unit_id: int
-    opened_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+    opened_on: str | None = Field(None, description="YYYY-MM-DD the account was opened, "
+                                  "before the rule came into force (2020-04-08); a newer "
+                                  "account is applied for")
 
 
 class StatusIn(Body):
     status: Literal["closing", "closed"]
     effective_on: str | None = Field(None, description="YYYY-MM-DD the account stopped/closed")
+    result: str = Field("", max_length=2000, description="closed: the closing result the unit "
+                        "reports (第十四条)")
+
+
+class ApproveIn(Body):
+    decided_on: str | None = Field(None, description="YYYY-MM-DD of the 党政联席会")
+    party_signatory: str = Field(min_length=1, max_length=200, description="院党委负责人")
+    admin_signatory: str = Field(min_length=1, max_length=200, description="行政负责人")
+    opened_on: str | None = Field(None, description="YYYY-MM-DD the account opens; default "
+                                  "the meeting's date")
+    note: str = Field("", max_length=2000)
+
+
+class RejectIn(Body):
+    decided_on: str | None = Field(None, description="YYYY-MM-DD of the 党政联席会")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PriorityIn(Body):
+    accounts: list[int] = Field(min_length=1, max_length=500,
+                                description="every open account of the unit, first = first")
+
+
+_SECRET_WORDS = ("password", "passwd", "pwd", "secret", "密码", "口令")
+
+
+class NoSecret(Body):
+    """Account security records say who keeps the password and when it changed; the password
+    itself is never stored, so a body that tries to carry one is refused by name."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in data:
+                if isinstance(key, str) and any(w in key.lower() for w in _SECRET_WORDS) \
+                        and key not in cls.model_fields:
+                    raise ValueError(f"字段 {key!r}：系统不保存账号密码本身（第十一条），只记录"
+                                     "保管人与修改日期；请勿提交密码")
+        return data
+
+
+class KeeperIn(NoSecret):
+    person_id: int
+    effective_on: str | None = Field(None, description="YYYY-MM-DD the keeper takes over")
+
+
+class PasswordChangeIn(NoSecret):
+    changed_on: str | None = Field(None, description="YYYY-MM-DD the password was changed")
+
+
+class IntervalIn(NoSecret):
+    days: int | None = Field(None, ge=1, le=3650, description="days between changes; none: "
+                             "the default")
+
+
+class ViolationIn(Body):
+    article: str = Field(min_length=1, max_length=100, description="e.g. 第十一条（内容）")
+    description: str = Field(min_length=1, max_length=20_000)
+    draft_id: int | None = Field(None, description="a published draft; or the fields below")
+    account_id: int | None = None
+    post: str = Field("", max_length=200, description="the archive's post id")
+    title: str = Field("", max_length=2000)
+    published_on: str | None = Field(None, description="YYYY-MM-DD")
+
+
+class ViolationDecisionIn(Body):
+    criticized: bool = Field(False, description="通报批评")
+    suspended_until: str | None = Field(None, description="暂停申办资格 until YYYY-MM-DD")
+    referred: bool = Field(False, description="提请人事部、学生工作部处理")
+    decided_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+    note: str = Field("", max_length=20_000)
 
 
 class RoleIn(Body):
@@ -76,11 +155,34 @@ class SignoffIn(Body):
     comment: str = Field("", max_length=20_000)
     finding_comments: dict[str, str] = Field(
         default_factory=dict, description="comments on findings, by index in the report")
+    finding_judgements: dict[str, Literal["confirmed", "false_alarm"]] = Field(
+        default_factory=dict, description="the signer's judgement of findings, by index "
+        "(feedback for training); a finding not named is a false alarm when the draft is "
+        "approved, confirmed when changes are requested or it is rejected")
 
 
 class RecheckIn(Body):
     decision: Literal["keep", "take_down"]
     comment: str = Field("", max_length=20_000, description="required to take a post down")
+
+
+APPLICATION_FIELDS = ("unit_id", "platform", "name", "purpose", "operating_plan",
+                      "justification")
+APPLICATION_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object",
+               "required": ["unit_id", "platform", "name", "purpose", "operating_plan",
+                            "approval_form", "pledge"],
+               "properties": {
+                   "unit_id": {"type": "integer"},
+                   "platform": {"type": "string", "enum": [str(p) for p in Platform]},
+                   "name": {"type": "string"}, "purpose": {"type": "string"},
+                   "operating_plan": {"type": "string"},
+                   "justification": {"type": "string", "description":
+                                     "required when the unit already has accounts (第七条)"},
+                   "approval_form": {"type": "string", "format": "binary",
+                                     "description": "审批表 (PDF, PNG or JPEG)"},
+                   "pledge": {"type": "string", "format": "binary",
+                              "description": "保密及不侵权承诺书 (PDF, PNG or JPEG)"}}}}}}}
 
 
 SUBMIT_DOC = {
@@ -157,6 +259,20 @@ UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data
         "kind": {"type": "string", "enum": ["copyright", "emblem"]},
         "title": {"type": "string"}, "owner": {"type": "string"},
         "license": {"type": "string"}, "source": {"type": "string"}}}}}}}
+
+
+# -- learning from the reviewers -----------------------------------------------------------------
+class MissedIn(Body):
+    report_id: int = Field(description="the report the reviewer saw")
+    category: Literal["commercial", "confidential", "major_news", "illegal", "unhealthy"]
+    text: str = Field("", max_length=2000, description="the words that show it (optional; "
+                      "must occur in the title or body)")
+    comment: str = Field("", max_length=20_000)
+
+
+class ModelChangeIn(Body):
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="why this model is put in force (required, audited)")
 
 
 # -- the reviewer's queue page ------------------------------------------------------------------

@@ -211,3 +211,37 @@ async def asset_upload(request: Request, allowed: tuple[str, ...]
     if upload is None:
         raise BadRequest("no picture: send it in the 'image' field", field="image")
     return upload, fields
+
+
+async def application_upload(request: Request, max_bytes: int
+                             ) -> tuple[dict[str, str], list[Any]]:
+    """The text fields and the two files of an account application (multipart)."""
+    from .schemas import APPLICATION_FIELDS
+    from .usecases.applications import DOCUMENT_KINDS, Document
+
+    if request.headers.get("content-type", "").split(";")[0].strip() != "multipart/form-data":
+        raise BadRequest("申请须以 multipart/form-data 提交，附审批表与承诺书", field="body")
+    form = await request.form(max_files=len(DOCUMENT_KINDS), max_fields=len(APPLICATION_FIELDS),
+                              max_part_size=max_bytes + 1)
+    fields: dict[str, str] = {}
+    files = []
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            if key not in APPLICATION_FIELDS:
+                raise BadRequest("unknown form field {key}",
+                                 key=repr(key), field=key)
+            fields[key] = value[:20_000]
+        elif key in DOCUMENT_KINDS:
+            files.append(Document(key, value.filename or key, await value.read()))
+        else:
+            raise BadRequest("unexpected file field {key} (use {value})",
+                             key=repr(key), value=', '.join(DOCUMENT_KINDS), field=key)
+    for key in ("unit_id", "platform", "name"):
+        if not fields.get(key, "").strip():
+            raise BadRequest("{key} is required",
+                             key=key, field=key)
+    try:
+        int(fields["unit_id"])
+    except ValueError:
+        raise BadRequest("unit_id must be an integer", field="unit_id") from None
+    return fields, files

@@ -4,12 +4,21 @@ render. No database access here; the queries fetch, these shape."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from screener.lexicon.compiled import format_version
 
-from .roles import ACCOUNT_ROLE_LABELS, AccountRole, AccountStatus, late, unchecked
+from .roles import (
+    ACCOUNT_ROLE_LABELS,
+    STATUS_LABELS,
+    AccountRole,
+    AccountStatus,
+    held_on,
+    late,
+    today,
+    unchecked,
+)
 from .workdays import CLOSE_DAYS, Count, count_working_days
 
 RECHECK_LABEL = "已发布内容需复核"
@@ -37,7 +46,8 @@ def account_summary(row: Any) -> dict[str, Any]:
         counted = count_working_days(date.fromisoformat(row.closing_on), date.today())
         overdue = Count(max(0, counted.days - CLOSE_DAYS), counted.uncovered)
     return {"id": row.id, "platform": row.platform, "name": row.name, "unit_id": row.unit_id,
-            "status": row.status, "opened_on": row.opened_on, "closing_on": row.closing_on,
+            "status": row.status, "status_label": STATUS_LABELS[AccountStatus(row.status)],
+            "opened_on": row.opened_on, "closing_on": row.closing_on,
             "closed_on": row.closed_on, "name_findings": findings,
             "protected_name": bool(findings),
             "closing_overdue_working_days": overdue.days,
@@ -55,16 +65,19 @@ def assignment(a: Any) -> dict[str, Any]:
             "ended_on": a.ended_on, "end_reported_at": a.end_reported_at,
             "end_late_working_days": end_late.days,
             "deadline_unchecked": unchecked([on_time, end_late]),
-            "current": a.ended_on is None}
+            "current": held_on(a.effective_on, a.ended_on, today()),
+            "pending": a.effective_on > today()}
 
 
 def account_detail(row: Any, history: list[dict[str, Any]], events: list[Any]
                    ) -> dict[str, Any]:
     detail = account_summary(row)
     detail["roles"] = [h for h in history if h["current"]]
+    detail["pending_roles"] = [h for h in history if h["pending"]]
     detail["role_history"] = history
     detail["status_history"] = [{"status": e.status, "effective_on": e.effective_on,
-                                 "reported_at": e.reported_at} for e in events]
+                                 "reported_at": e.reported_at, "note": e.note}
+                                for e in events]
     detail["late_reports"] = sum(1 for h in history
                                  if h["late_working_days"] or h["end_late_working_days"])
     detail["unchecked_deadlines"] = sum(1 for h in history if h["deadline_unchecked"]) + \
@@ -73,6 +86,63 @@ def account_detail(row: Any, history: list[dict[str, Any]], events: list[Any]
                                                 AccountRole.RESPONSIBLE)
                                if not any(h["role"] == r for h in detail["roles"])]
     return detail
+
+
+def local_day(stamp: str) -> date:
+    """The calendar day (the server's, as the registry's dates are) of a stored time; a bare
+    date is that day."""
+    moment = datetime.fromisoformat(stamp)
+    return (moment.astimezone() if moment.tzinfo else moment).date()
+
+
+def application(row: Any, files: list[Any], order: Any) -> dict[str, Any]:
+    """An account's application: what the unit said, its files, the 党政联席会's decision."""
+    return {"purpose": row.purpose, "operating_plan": row.operating_plan,
+            "justification": row.justification, "applied_by": row.applied_by,
+            "applied_at": row.applied_at,
+            "priority_order": ({"id": order.id, "accounts": json.loads(order.accounts),
+                                "set_at": order.set_at} if order is not None else None),
+            "documents": [{"id": f.id, "kind": f.kind, "name": f.name, "sha256": f.sha256,
+                           "size": f.size, "media_type": f.media_type,
+                           "uploaded_at": f.uploaded_at} for f in files],
+            "decision": row.decision, "decided_on": row.decided_on,
+            "party_signatory": row.party_signatory, "admin_signatory": row.admin_signatory,
+            "decision_note": row.decision_note, "decided_by": row.decided_by,
+            "decided_at": row.decided_at}
+
+
+def activity(row: Any, priority: int | None, posts: int, last: date | None, idle_days: int,
+             per_month: float, monthly: dict[str, int]) -> dict[str, Any]:
+    """An account's place in its unit's order and how active it is (第七条)."""
+    return {"id": row.id, "name": row.name, "platform": row.platform, "unit_id": row.unit_id,
+            "status": row.status, "status_label": STATUS_LABELS[AccountStatus(row.status)],
+            "opened_on": row.opened_on, "priority": priority, "posts": posts,
+            "last_post_on": last.isoformat() if last else None,
+            "days_since_last_post": idle_days, "posts_per_month": per_month,
+            "monthly_posts": monthly}
+
+
+VIOLATION_ACTIONS = {"criticized": "通报批评", "suspended_until": "暂停两微账号申办资格",
+                     "referred": "提请人事部、学生工作部处理"}
+
+
+def violation(row: Any, unit: str | None, people: dict[str, list[dict]]) -> dict[str, Any]:
+    """A violation record (第十五条) with the people in each role on the publication day."""
+    actions = [VIOLATION_ACTIONS["criticized"]] if row.criticized else []
+    if row.suspended_until:
+        actions.append(f"{VIOLATION_ACTIONS['suspended_until']}至 {row.suspended_until}")
+    if row.referred:
+        actions.append(VIOLATION_ACTIONS["referred"])
+    return {"id": row.id, "account_id": row.account_id, "unit_id": row.unit_id, "unit": unit,
+            "draft_id": row.draft_id, "recheck_id": row.recheck_id, "post": row.post_key,
+            "title": row.title, "published_on": row.published_on, "article": row.article,
+            "description": row.description, "source": row.source, "people": people,
+            "recorded_by": row.recorded_by, "recorded_at": row.recorded_at,
+            "criticized": bool(row.criticized), "suspended_until": row.suspended_until,
+            "referred": bool(row.referred), "actions": actions,
+            "action_on": row.action_on, "action_note": row.action_note,
+            "action_by": row.action_by, "action_at": row.action_at,
+            "action_pending": row.action_at is None}
 
 
 def token(row: Any) -> dict[str, Any]:
@@ -179,3 +249,20 @@ def published(change: Any, version: str, audit_id: int) -> dict[str, Any]:
 def unchanged(version: str) -> dict[str, Any]:
     return {"changed": False, "version": version,
             "summary": "nothing changed: the lexicon already says so"}
+
+
+# -- models and feedback --------------------------------------------------------------------------
+def model_change(change: Any, in_force: str, audit_id: int | None) -> dict[str, Any]:
+    return {"action": change.action, "seq": change.seq, "number": change.number,
+            "version": change.version, "previous_number": change.previous_number,
+            "previous_version": change.previous_version, "by": change.by,
+            "reason": change.reason, "at": change.at, "in_force": in_force,
+            "audit_id": audit_id}
+
+
+def registered_model(entry: Any, in_force: int) -> dict[str, Any]:
+    return {"number": entry.number, "version": entry.version, "created_at": entry.created_at,
+            "created_by": entry.created_by, "compared_with": entry.base_version,
+            "in_force": entry.number == in_force, "feedback": entry.summary.get("feedback", {}),
+            "brief": entry.summary.get("brief", {}),
+            "changed_counts": entry.summary.get("changed_counts", {})}

@@ -40,6 +40,7 @@ from .pagesession import check_csrf, csrf_value, page_principal, signed_in
 from .pdf import print_pdf
 from .queries import assets as asset_queries
 from .queries import drafts as draft_queries
+from .queries import learning as learning_queries
 from .queries import lexicon as lexicon_queries
 from .schemas import BatchApprovalIn, QueueFilter
 from .templating import beijing, render, templates_for, tr_of
@@ -55,6 +56,8 @@ FILTER_NAMES = {"verdict": N_("Result"), "category": N_("Category"), "account_id
                 "offset": N_("Pages"), "mine": N_("Waiting for my sign-off")}
 SORTS = {"verdict": N_("Blocked first"), "oldest": N_("Oldest first"),
          "newest": N_("Newest first"), "account": N_("By account")}
+# What a reviewer may report missed (漏报): the content categories.
+MISSABLE = ("commercial", "confidential", "major_news", "illegal", "unhealthy")
 
 
 def _services(request: Request) -> Services:
@@ -138,12 +141,17 @@ def home(request: Request) -> Any:
 
 
 def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
-    """The maintainer's page: the lexicon in force, its latest changes, and the asset bank.
-    Changes go through the API (or the CLI), which records them in the audit log."""
+    """The maintainer's page: the lexicon in force, its latest changes, the asset bank, the
+    reviewers' feedback and the models (promote with a reason). Changes go through the API, the
+    CLI or this page's forms, which record them in the audit log."""
     svc = _services(request)
     lexicon = lexicon_queries.state(svc, me)
     assets = asset_queries.every_asset(svc, me)
-    return render(request, "maintain.html", {"me": me, "lexicon": lexicon, "assets": assets})
+    return render(request, "maintain.html", {
+        "me": me, "lexicon": lexicon, "assets": assets,
+        "feedback": learning_queries.feedback_summary(svc, me),
+        "models": learning_queries.models(svc, me),
+        "csrf": csrf_value(request)})
 
 
 @router.post("/queue/approve")
@@ -198,6 +206,9 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
         "can_sign": can_sign, "why_not": why_not, "csrf": _csrf(request),
         "responsible": found["responsible"], "first_responsible": found["first_responsible"],
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
+        "can_report_missed": found["signer"] and draft["report"] is not None,
+        "missed": learning_queries.missed_on(_services(request), draft_id),
+        "missable": MISSABLE,
         "typed": {"comment": "", "finding_comments": {}}, "error": "", "confirm_reject": False,
     }
 
@@ -300,6 +311,8 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
     comment = str(form.get("comment", ""))
     comments = {key[3:]: str(value) for key, value in form.multi_items()
                 if key.startswith("fc-") and str(value).strip()}
+    judgements = {key[3:]: str(value) for key, value in form.multi_items()
+                  if key.startswith("fj-") and str(value).strip()}
     decision = str(form.get("decision", ""))
     then_next = decision == "approve-next"
     decision = "approve" if then_next else decision
@@ -311,7 +324,7 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
     try:
         await run_in_threadpool(drafts.sign_off, _services(request), me, draft_id,
                                 decision=decision, comment=comment, report_id=report_id,
-                                finding_comments=comments)
+                                finding_comments=comments, finding_judgements=judgements)
     except ServiceError as exc:
         # Back on the draft page, saying what was wrong, with what was typed kept.
         context = await run_in_threadpool(_context, request, me, draft_id)

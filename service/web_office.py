@@ -204,7 +204,8 @@ async def end_role(request: Request, account_id: int, assignment_id: int) -> Any
 async def account_status(request: Request, account_id: int) -> Any:
     def change(me: Principal, form: dict[str, str]) -> None:
         registry.set_status(_services(request).engine, me, account_id,
-                            form.get("status", ""), form.get("effective_on") or None)
+                            form.get("status", ""), form.get("effective_on") or None,
+                            form.get("result", ""))
     return await _account_change(request, account_id, "status", change)
 
 

@@ -19,6 +19,8 @@ pytest_plugins = [
     "tests.fixtures.hostile",
     "tests.fixtures.corpus",
     "tests.fixtures.databases",
+    "tests.fixtures.sources",
+    "tests.fixtures.learning",
     "tests.fixtures.browser",
 ]
 

@@ -50,7 +50,8 @@ def test_json_lines_in_input_order_with_the_documented_keys(run, drafts):
         assert tuple(line) == REPORT_KEYS
     finding = lines[0]["findings"][0]
     assert set(finding) == {"stage", "category", "severity", "field", "start", "end", "text",
-                            "term", "score", "article", "explanation", "detail"}
+                            "term", "score", "article", "explanation", "detail", "location"}
+    assert finding["location"] is None  # a finding on the draft's text, not in a picture
     assert (finding["text"], finding["term"], finding["start"], finding["end"]) == \
         ("代 孕", "代孕", 2, 5)
     assert result.returncode == 20

@@ -101,10 +101,12 @@ def test_every_service_error_is_a_message_the_catalog_can_hold():
 def test_an_error_is_english_for_programs_and_chinese_for_people():
     from screener_service.errors import Forbidden
 
-    error = Forbidden("account {name} is {status}; no new posts", name="力学系", status="closing")
+    error = Forbidden("account {name} is {status}: only an approved account in operation "
+                      "takes, signs off and publishes drafts (第六条, 第十四条)",
+                      name="力学系", status="closing")
     body = error.to_dict()["error"]
     assert body["code"] == "forbidden"
-    assert body["message"] == "account 力学系 is closing; no new posts"
-    assert body["message_zh"] == "账号“力学系”状态为“停用中”，不能再发布新内容"
+    assert body["message"].startswith("account 力学系 is closing: only an approved account")
+    assert body["message_zh"].startswith("账号“力学系”状态为“停用中”：只有经批准")
     unknown = Forbidden("a message no catalog holds yet").to_dict()["error"]
     assert unknown["message_zh"] == "没有权限：a message no catalog holds yet"

@@ -4,8 +4,10 @@ SQLite at ``<home>/assets.db`` by default (SQLAlchemy 2.x Core, any URL works). 
 prefixed ``image_`` so the bank can share a database with the lexicon store; the ``assets``
 migrations (``screener/migrations/assets``) make and change them. Nothing is deleted:
 retiring an asset stops it matching and records who, when and why in ``image_asset_events``.
-Hashes and ORB features are computed once at registration, so screening never re-reads the
-asset files.
+Hashes, ORB features and the shape template (for flat graphics: emblems, logos, seals) are
+computed once at registration, so screening never re-reads the asset files. The templates have
+their own table, ``image_asset_templates`` (revision ``assets_0002``); assets registered before
+it have none and are verified by ORB alone until added again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .decode import read_image
 from .errors import AssetError
 from .hashing import asset_hashes, hashes_of, trim_borders
 from .index import linear_search
+from .shape import Template, template_of
 from .verify import Features, features_of
 
 KINDS = ("copyright", "emblem")
@@ -54,6 +57,18 @@ hashes = sa.Table(
               index=True),
     sa.Column("variant", sa.String(80), nullable=False),
     sa.Column("value", sa.BigInteger, nullable=False),
+)
+templates = sa.Table(
+    "image_asset_templates", _meta,
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("image_assets.id"), primary_key=True),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("pixels", sa.LargeBinary, nullable=False),  # grey, one byte a pixel, row by row
+    # Where the picture the hashes were computed from lies, in the template's pixels.
+    sa.Column("hash_x0", sa.Float, nullable=False),
+    sa.Column("hash_y0", sa.Float, nullable=False),
+    sa.Column("hash_x1", sa.Float, nullable=False),
+    sa.Column("hash_y1", sa.Float, nullable=False),
 )
 events = sa.Table(
     "image_asset_events", _meta,
@@ -140,6 +155,7 @@ class AssetBank:
                              "each side to be matched")
         feats = features_of(trimmed)
         points, descriptors = feats.to_bytes()
+        template = template_of(rgb)
         near = self.similar(rgb, image.sha256)
         values = asset_hashes(rgb)
         when, who = _now(), by or default_user()
@@ -152,6 +168,11 @@ class AssetBank:
             )).inserted_primary_key[0]
             conn.execute(hashes.insert(), [{"asset_id": asset_id, "variant": v, "value": h}
                                            for v, h in values])
+            th, tw = template.grey.shape
+            x0, y0, x1, y1 = template.hash_box
+            conn.execute(templates.insert().values(
+                asset_id=asset_id, width=tw, height=th, pixels=template.to_bytes(),
+                hash_x0=x0, hash_y0=y0, hash_x1=x1, hash_y1=y1))
             conn.execute(events.insert().values(asset_id=asset_id, action="add", by=who,
                                                 at=when, reason=""))
         return Added(self.get(asset_id), tuple(near))
@@ -211,8 +232,8 @@ class AssetBank:
         return self.get(asset_id)
 
     def active_index_rows(self) -> tuple[list[Asset], list[tuple[int, str, int]],
-                                         dict[int, Features]]:
-        """What the matcher loads: active assets, their hashes and their features."""
+                                         dict[int, Features], dict[int, Template]]:
+        """What the matcher loads: active assets, their hashes, features and templates."""
         with self.engine.connect() as conn:
             active = [Asset(**r._asdict()) for r in conn.execute(
                 sa.select(*_ASSET_COLUMNS).where(assets.c.status == "active"))]
@@ -224,4 +245,9 @@ class AssetBank:
                      for r in conn.execute(sa.select(
                          assets.c.id, assets.c.points, assets.c.descriptors, assets.c.feat_width,
                          assets.c.feat_height).where(assets.c.status == "active"))}
-        return active, rows, feats
+            shapes = {r.asset_id: Template.from_bytes(r.pixels, r.width, r.height,
+                                                      (r.hash_x0, r.hash_y0, r.hash_x1,
+                                                       r.hash_y1))
+                      for r in conn.execute(sa.select(templates).join(assets)
+                                            .where(assets.c.status == "active"))}
+        return active, rows, feats, shapes

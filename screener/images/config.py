@@ -26,6 +26,7 @@ class ImageConfig:
     max_candidates: int = _DEFAULTS.max_candidates
     min_inliers: int = _DEFAULTS.min_inliers
     school_domains: tuple[str, ...] = _DEFAULTS.school_domains
+    task_seconds: float = _DEFAULTS.task_seconds
 
 
 def image_config(settings: object) -> ImageConfig:

@@ -19,14 +19,14 @@ These only nominate candidates; verify.py decides with local features.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import cv2
-import imagehash
 import numpy as np
+import scipy.fftpack
 from PIL import Image
 
 ALGOS = ("phash", "dhash")
-_FUNCS = {"phash": imagehash.phash, "dhash": imagehash.dhash}
 # Uniform border: pixels within this grey-level difference of the corner colour.
 _BORDER_TOLERANCE = 24
 # pHash reads a 32x32 reduction and dHash 9x8: a query reduced to this side first hashes the
@@ -45,41 +45,60 @@ _MIN_BITS, _MAX_BITS = 10, 54
 
 
 def to_int(bits: np.ndarray) -> int:
-    value = 0
-    for bit in bits.flatten():
-        value = (value << 1) | int(bit)
+    value = int.from_bytes(np.packbits(np.asarray(bits, dtype=bool).flatten()).tobytes(), "big")
     # Stored as signed 64-bit (SQLite and numpy int64); the bit pattern is what matters.
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def hashes_of(rgb: np.ndarray) -> dict[str, int]:
-    image = Image.fromarray(rgb)
-    return {algo: to_int(_FUNCS[algo](image).hash) for algo in ALGOS}
+    return _luma_hashes(np.asarray(Image.fromarray(rgb).convert("L")))
+
+
+def _luma_hashes(luma: np.ndarray) -> dict[str, int]:
+    """imagehash's pHash and dHash, bit for bit (the bank stores them), from a picture already
+    in PIL's grey ("L"): a query's many windows are cut from one conversion, not converted each
+    (that halved hashing's time)."""
+    image = Image.fromarray(np.ascontiguousarray(luma), "L")
+    pixels = np.asarray(image.resize((32, 32), Image.Resampling.LANCZOS))
+    low = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)[:8, :8]
+    steps = np.asarray(image.resize((9, 8), Image.Resampling.LANCZOS))
+    return {"phash": to_int(low > np.median(low)), "dhash": to_int(steps[:, 1:] > steps[:, :-1])}
 
 
 def grey_of(rgb: np.ndarray) -> np.ndarray:
     return rgb.astype(np.int16).mean(axis=2)
 
 
-def trim_borders(rgb: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray:
-    """Cut uniform borders (frames, letterbox bars), peeling up to two nested frames.
-    ``grey`` (``grey_of(rgb)``) may be passed when many windows of one picture are trimmed."""
+def trim_box(rgb: np.ndarray, grey: np.ndarray | None = None) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1 of ``rgb`` without its uniform borders (frames, letterbox bars), peeling
+    up to two nested frames. ``grey`` (``grey_of(rgb)``) may be passed when many windows of one
+    picture are trimmed."""
     if grey is None:
         grey = grey_of(rgb)
+    h, w = grey.shape[:2]
+    x0, y0, x1, y1 = 0, 0, w, h
     for _ in range(2):
-        corner = np.median([grey[0, 0], grey[0, -1], grey[-1, 0], grey[-1, -1]])
-        content = np.abs(grey - corner) > _BORDER_TOLERANCE
+        part = grey[y0:y1, x0:x1]
+        corner = np.median([part[0, 0], part[0, -1], part[-1, 0], part[-1, -1]])
+        content = np.abs(part - corner) > _BORDER_TOLERANCE
         rows, cols = np.flatnonzero(content.mean(axis=1) > 0.02), np.flatnonzero(
             content.mean(axis=0) > 0.02)
         if len(rows) == 0 or len(cols) == 0:
-            return rgb
+            break
         top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        if (bottom - top) < rgb.shape[0] * 0.2 or (right - left) < rgb.shape[1] * 0.2:
-            return rgb  # "content" is a small object on a plain picture: not a frame
-        if (top, bottom, left, right) == (0, rgb.shape[0], 0, rgb.shape[1]):
-            return rgb
-        rgb, grey = rgb[top:bottom, left:right], grey[top:bottom, left:right]
-    return rgb
+        ph, pw = part.shape
+        if (bottom - top) < ph * 0.2 or (right - left) < pw * 0.2:
+            break  # "content" is a small object on a plain picture: not a frame
+        if (top, bottom, left, right) == (0, ph, 0, pw):
+            break
+        x0, y0, x1, y1 = x0 + int(left), y0 + int(top), x0 + int(right), y0 + int(bottom)
+    return x0, y0, x1, y1
+
+
+def trim_borders(rgb: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray:
+    """``rgb`` without its uniform borders (see ``trim_box``)."""
+    x0, y0, x1, y1 = trim_box(rgb, grey)
+    return rgb[y0:y1, x0:x1]
 
 
 def orientations(rgb: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
@@ -172,42 +191,86 @@ def _snap(grey: np.ndarray, box: tuple[int, int, int, int],
     return left, top, right, bottom
 
 
-def query_windows(rgb: np.ndarray) -> Iterator[tuple[str, np.ndarray, tuple[int, int, int, int]]]:
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A hashed part of a query: the whole picture as turned (``turn``: identity, mirror,
+    rot90, rot180, rot270, applied to the box's pixels before hashing), the textured area of a
+    poster ("content") or a window; ``box`` is x0, y0, x1, y1 after trimming its borders."""
+
+    label: str
+    turn: str
+    box: tuple[int, int, int, int]
+
+    def scaled(self, factor: float) -> Part:
+        return Part(self.label, self.turn, tuple(round(v * factor) for v in self.box))
+
+
+def _trimmed(rgb: np.ndarray, grey: np.ndarray,
+             box: tuple[int, int, int, int]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    x0, y0, x1, y1 = box
+    tx0, ty0, tx1, ty1 = trim_box(rgb[y0:y1, x0:x1], grey[y0:y1, x0:x1])
+    inner = (x0 + tx0, y0 + ty0, x0 + tx1, y0 + ty1)
+    return rgb[inner[1]:inner[3], inner[0]:inner[2]], inner
+
+
+def query_windows(rgb: np.ndarray) -> Iterator[tuple[Part, np.ndarray]]:
     """Parts of a query to hash: the whole (trimmed, in every orientation) and sliding windows
-    at scales 1/2 and 2/3 (an asset in a poster or collage). Yields (label, pixels, box)."""
+    at scales 1/2 and 2/3 (an asset in a poster or collage). Yields (part, pixels)."""
     h, w = rgb.shape[:2]
     grey = grey_of(rgb)
-    trimmed = trim_borders(rgb, grey)
+    trimmed, box = _trimmed(rgb, grey, (0, 0, w, h))
     for label, turned in orientations(trimmed):
-        yield label, turned, (0, 0, w, h)
+        yield Part(label, label, box), turned
     boxes = {content_box(rgb, cell, opened) for cell in (4, 8) for opened in (False, True)}
-    for box in sorted(boxes - {None}):
-        x0, y0, x1, y1 = box
-        yield "content", trim_borders(rgb[y0:y1, x0:x1], grey[y0:y1, x0:x1]), box
+    for content in sorted(boxes - {None}):
+        pixels, inner = _trimmed(rgb, grey, content)
+        yield Part("content", "identity", inner), pixels
     for scale in (0.5, 0.67):
         wh, ww = int(h * scale), int(w * scale)
         step_y, step_x = max(1, wh // _WINDOW_STEPS), max(1, ww // _WINDOW_STEPS)
         for y in range(0, h - wh + 1, step_y):
             for x in range(0, w - ww + 1, step_x):
-                window = trim_borders(rgb[y:y + wh, x:x + ww], grey[y:y + wh, x:x + ww])
-                yield f"window{scale}", window, (x, y, x + ww, y + wh)
+                pixels, inner = _trimmed(rgb, grey, (x, y, x + ww, y + wh))
+                yield Part(f"window{scale}", "identity", inner), pixels
+
+
+_TURN = {"identity": lambda a: a, "mirror": lambda a: a[:, ::-1],
+         "rot90": lambda a: np.rot90(a, 1), "rot180": lambda a: np.rot90(a, 2),
+         "rot270": lambda a: np.rot90(a, 3)}
+
+
+def query_parts(rgb: np.ndarray) -> tuple[list[Part], list[int]]:
+    """The hashes of every part of a query ``query_windows`` yields, both algorithms, computed
+    on a copy reduced to ``HASH_SIDE``, and for each the part it came from (``label`` prefixed
+    with the algorithm, ``box`` in the coordinates of ``rgb``)."""
+    small = reduced(rgb)
+    factor = rgb.shape[1] / small.shape[1]
+    luma = np.asarray(Image.fromarray(np.ascontiguousarray(small)).convert("L"))
+    grey = cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_RGB2GRAY)
+    parts, values = [], []
+    for part, pixels in query_windows(small):
+        x0, y0, x1, y1 = part.box
+        if min(pixels.shape[:2]) < 16 or _flat_grey(grey[y0:y1, x0:x1]):
+            continue
+        hashed = _luma_hashes(_TURN[part.turn](luma[y0:y1, x0:x1]))
+        for algo in ALGOS:
+            value = hashed[algo]
+            if _MIN_BITS <= (value & (2**64 - 1)).bit_count() <= _MAX_BITS:
+                parts.append(Part(f"{algo} {part.label}", part.turn, part.box).scaled(factor))
+                values.append(value)
+    return parts, values
 
 
 def query_hashes(rgb: np.ndarray) -> tuple[list[str], list[int]]:
-    """(labels, hashes) of every part of a query ``query_windows`` yields, both algorithms,
-    computed on a copy reduced to ``HASH_SIDE``."""
-    labels, values = [], []
-    for label, pixels, _box in query_windows(reduced(rgb)):
-        if min(pixels.shape[:2]) < 16 or _flat(pixels):
-            continue
-        for algo, value in hashes_of(np.ascontiguousarray(pixels)).items():
-            if _MIN_BITS <= (value & (2**64 - 1)).bit_count() <= _MAX_BITS:
-                labels.append(f"{algo} {label}")
-                values.append(value)
-    return labels, values
+    """(labels, hashes) of every part of a query (``query_parts`` without the boxes)."""
+    parts, values = query_parts(rgb)
+    return [part.label for part in parts], values
 
 
 def _flat(rgb: np.ndarray) -> bool:
-    grey = cv2.resize(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY), (32, 32),
-                      interpolation=cv2.INTER_AREA)
-    return float(grey.std()) < _MIN_SPREAD
+    return _flat_grey(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY))
+
+
+def _flat_grey(grey: np.ndarray) -> bool:
+    small = cv2.resize(np.ascontiguousarray(grey), (32, 32), interpolation=cv2.INTER_AREA)
+    return float(small.std()) < _MIN_SPREAD

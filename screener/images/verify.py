@@ -37,10 +37,21 @@ class Features:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
+    """Why a candidate is a match: ``method`` "orb" (RANSAC inliers of ``matches`` key point
+    matches) or "shape" (ink agreement of the whole graphic, see shape.py); where the asset is
+    in the query: ``quad`` (its corners) and ``region`` (their upright box), clipped."""
+
     inliers: int
     matches: int
     mirrored: bool
     region: tuple[int, int, int, int]  # x0, y0, x1, y1 of the asset in the query
+    quad: tuple[tuple[int, int], ...] = ()
+    method: str = "orb"
+    agreement: float = 0.0  # shape: share of the seen template where ink and paper agree
+
+    @property
+    def score(self) -> float:
+        return self.agreement if self.method == "shape" else min(1.0, self.inliers / 100)
 
 
 def features_of(rgb: np.ndarray, n_features: int = _ORB_FEATURES) -> Features:
@@ -60,8 +71,10 @@ def mirrored(features: Features, rgb: np.ndarray) -> Features:
     return features_of(np.ascontiguousarray(rgb[:, ::-1]))
 
 
-def verify(asset: Features, query: Features, min_inliers: int,
-           is_mirror: bool = False) -> Verification | None:
+def homography(asset: Features, query: Features,
+               min_inliers: int) -> tuple[np.ndarray, int, int] | None:
+    """The RANSAC homography (asset pixel -> query pixel) of ratio-tested ORB matches, with its
+    inliers and the number of matches; None below ``min_inliers``."""
     if len(asset.descriptors) < min_inliers or len(query.descriptors) < min_inliers:
         return None
     matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
@@ -71,22 +84,30 @@ def verify(asset: Features, query: Features, min_inliers: int,
         return None
     src = asset.points[[m.queryIdx for m in good]].reshape(-1, 1, 2)
     dst = query.points[[m.trainIdx for m in good]].reshape(-1, 1, 2)
-    homography, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0)
-    if homography is None or mask is None:
+    found, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0)
+    if found is None or mask is None or int(mask.sum()) < min_inliers:
         return None
-    inliers = int(mask.sum())
-    if inliers < min_inliers:
+    return found, int(mask.sum()), len(good)
+
+
+def verify(asset: Features, query: Features, min_inliers: int,
+           is_mirror: bool = False) -> Verification | None:
+    fitted = homography(asset, query, min_inliers)
+    if fitted is None:
         return None
+    found, inliers, n_good = fitted
     corners = np.float32([[0, 0], [asset.width, 0], [asset.width, asset.height],
                           [0, asset.height]]).reshape(-1, 1, 2)
-    quad = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+    quad = cv2.perspectiveTransform(corners, found).reshape(-1, 2)
     if not _sane(quad, asset, query):
         return None
-    x0, y0 = np.clip(quad.min(axis=0), 0, [query.width, query.height])
-    x1, y1 = np.clip(quad.max(axis=0), 0, [query.width, query.height])
+    quad = np.clip(quad, 0, [query.width, query.height])
     if is_mirror:
-        x0, x1 = query.width - x1, query.width - x0
-    return Verification(inliers, len(good), is_mirror, (int(x0), int(y0), int(x1), int(y1)))
+        quad[:, 0] = query.width - quad[:, 0]
+    x0, y0 = quad.min(axis=0)
+    x1, y1 = quad.max(axis=0)
+    return Verification(inliers, n_good, is_mirror, (int(x0), int(y0), int(x1), int(y1)),
+                        tuple((int(round(x)), int(round(y))) for x, y in quad))
 
 
 def _sane(quad: np.ndarray, asset: Features, query: Features) -> bool:

@@ -26,6 +26,10 @@ from .read import decode_utf8, load_json, read_bounded
 TEXT_SUFFIXES = (".json", ".txt", ".md")
 
 
+# Every platform the rule covers (第十六条), spelled as in the draft file.
+PlatformName = Literal[tuple(str(p) for p in Platform)]  # type: ignore[valid-type]
+
+
 class DraftFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -34,7 +38,7 @@ class DraftFile(BaseModel):
     body: str = ""
     images: list[str] = []
     account: str = ""
-    platform: Literal["wechat", "weibo", "other"] = "other"
+    platform: PlatformName = "other"
     author: str = ""
 
 

@@ -163,10 +163,13 @@ def _write(engine, results: list[tuple], summary: Summary) -> int:
     for item in results:
         if item[0] != "s":
             continue
-        _, post_id, used_lexicon, verdict, report = item
+        _, post_id, used_lexicon, verdict, report, used_model = item
         if used_lexicon != lexicon:  # never label a report with a version it did not use
             raise RescreenError(f"lexicon changed during the run ({lexicon} -> {used_lexicon}); "
                                "run rescreen again")
+        if used_model != model:
+            raise RescreenError(f"the model in force changed during the run ({model} -> "
+                               f"{used_model}); run rescreen again")
         rows.append({"post_id": post_id, "version": summary.version, "lexicon_version": lexicon,
                      "model_version": model, "verdict": verdict, "report": report,
                      "created_at": now, "carried_from": None})
@@ -361,6 +364,11 @@ class PoolExecutor:
     model = ""
 
     def __init__(self, settings: Settings, stages: tuple[str, ...] | None, jobs: int) -> None:
+        if settings.images.workers is None:
+            # The jobs are the parallelism: each checks its drafts' pictures itself rather than
+            # starting a pool of picture workers of its own.
+            images = settings.images.model_copy(update={"workers": 0})
+            settings = settings.model_copy(update={"images": images})
         self.settings, self.stages, self.jobs = settings, stages, jobs
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
                                         initializer=init_process, initargs=(settings, stages))

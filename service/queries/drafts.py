@@ -138,7 +138,8 @@ def listing(engine: Engine, p: Principal, *, queue: bool, status: str | None,
                        ).select_from(drafts.join(accounts, drafts.c.account_id == accounts.c.id))
         if queue:
             # What waits for this caller's signature: the dean's office gets 第十三条 drafts.
-            query = query.where(drafts.c.status == "pending")
+            # a stopped or unapproved account's drafts cannot be signed off: not queued
+            query = query.where(drafts.c.status == "pending", accounts.c.status == "active")
             if p.role is Role.ADMIN:
                 query = query.where(drafts.c.route == "dean")
             else:

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from .. import views
 from ..auth import Principal, Role
-from ..db import accounts, rechecks
+from ..db import accounts, assignments, rechecks
 from ..errors import NotFound
-from ..roles import AccountRole
-from .rows import accounts_of
+from ..roles import AccountRole, today
+from .rows import accounts_of, held
 
 
 def _mine(conn: Connection, p: Principal):
-    """Open items for this caller: the dean's office gets 第十三条 ones, a 具体负责人 their
+    """Open items for this caller: the dean's office gets 第十三条 ones and those of accounts
+    that have no 具体负责人 today (fail closed: nobody else would see them), a 具体负责人 their
     accounts' others; nobody else has a queue."""
     query = select(rechecks, accounts.c.name.label("account")).join(
         accounts, accounts.c.id == rechecks.c.account_id).where(rechecks.c.resolved_at.is_(None))
     if p.role is Role.ADMIN:
-        return query.where(rechecks.c.route == "dean")
+        staffed = select(assignments.c.account_id).where(
+            assignments.c.role == str(AccountRole.RESPONSIBLE), held(assignments, today()))
+        return query.where(or_(rechecks.c.route == "dean",
+                               rechecks.c.account_id.not_in(staffed)))
     mine = accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE)
     return query.where(rechecks.c.route == "responsible", rechecks.c.account_id.in_(mine))
 

@@ -1,18 +1,21 @@
 """Rows by id and who holds which role: the lookups that authorization checks, use cases and
-queries share (no authorization here; ``access`` decides)."""
+queries share (no authorization here; ``access`` decides).
+
+Who holds a role is read from the dated history on a day (today unless asked): a change dated
+in the future is pending until its day, and the outgoing holder keeps the role until then."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from screener.i18n import N_
 
 from .. import views
 from ..db import account_events, accounts, assignments, people, units
 from ..errors import NotFound
-from ..roles import AccountRole
+from ..roles import AccountRole, today
 
 
 def _one(conn: Connection, table: Any, row_id: int, what: str, field: str) -> Any:
@@ -39,28 +42,37 @@ def get_assignment(conn: Connection, assignment_id: int) -> Any:
                 "assignment_id")
 
 
-def current_assignments(conn: Connection, account_id: int, role: AccountRole | None = None
-                        ) -> list[Any]:
-    query = select(assignments).where(and_(assignments.c.account_id == account_id,
-                                           assignments.c.ended_on.is_(None)))
+def held(table: Any, day: str):
+    """The rows of a dated table (roles, password keepers) in force on ``day``."""
+    return and_(table.c.effective_on <= day,
+                or_(table.c.ended_on.is_(None), table.c.ended_on > day))
+
+
+def current_assignments(conn: Connection, account_id: int, role: AccountRole | None = None,
+                        on: str | None = None) -> list[Any]:
+    """The role periods of the account in force on ``on`` (default today)."""
+    query = select(assignments).where(assignments.c.account_id == account_id,
+                                      held(assignments, on or today()))
     if role is not None:
         query = query.where(assignments.c.role == str(role))
     return list(conn.execute(query.order_by(assignments.c.id)))
 
 
-def holders(conn: Connection, account_id: int, role: AccountRole) -> list[str]:
-    """Names of the people holding ``role`` on the account today."""
+def holders(conn: Connection, account_id: int, role: AccountRole,
+            on: str | None = None) -> list[str]:
+    """Names of the people holding ``role`` on the account on ``on`` (default today)."""
     return [conn.execute(select(people.c.name).where(people.c.id == a.person_id)).scalar()
-            for a in current_assignments(conn, account_id, role)]
+            for a in current_assignments(conn, account_id, role, on)]
 
 
-def accounts_of(conn: Connection, person_id: int | None, role: AccountRole) -> set[int]:
-    """Accounts on which the person holds the role today."""
+def accounts_of(conn: Connection, person_id: int | None, role: AccountRole,
+                on: str | None = None) -> set[int]:
+    """Accounts on which the person holds the role on ``on`` (default today)."""
     if person_id is None:
         return set()
-    return set(conn.execute(select(assignments.c.account_id).where(and_(
+    return set(conn.execute(select(assignments.c.account_id).where(
         assignments.c.person_id == person_id, assignments.c.role == str(role),
-        assignments.c.ended_on.is_(None)))).scalars())
+        held(assignments, on or today()))).scalars())
 
 
 def unit_accounts(conn: Connection, unit_id: int | None) -> set[int]:

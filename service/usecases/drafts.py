@@ -28,6 +28,8 @@ from ..errors import BadRequest, Conflict, TooLarge
 from ..files import check_image, keep_file, place, staging
 from ..queries.drafts import content_hash, draft_detail, get_draft
 from ..uow import UnitOfWork, unit_of_work
+from .feedback import checked_judgements, record_signoff
+from .sources import join_published
 
 DECISIONS = ("approve", "changes", "reject")
 DECISION_STATUS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
@@ -84,13 +86,13 @@ def _store_report(svc: Services, uow: UnitOfWork, draft_id: int, revision: int, 
     report_id = uow.conn.execute(insert(reports).values(
         draft_id=draft_id, revision=revision, content_hash=digest, revised_by=revised_by,
         verdict=str(report.verdict), lexicon_version=report.lexicon_version,
-        model_version=svc.model_version, report=text, created_at=now(), title=title,
+        model_version=report.model_version, report=text, created_at=now(), title=title,
         body=body, categories=category_list(f.category for f in report.findings),
         findings=len(report.findings))).inserted_primary_key[0]
     uow.audit("draft.screen", f"draft:{draft_id}",
               {"report_id": report_id, "revision": revision, "content_hash": digest,
                "verdict": str(report.verdict), "lexicon_version": report.lexicon_version,
-               "model_version": svc.model_version, "findings": len(report.findings)})
+               "model_version": report.model_version, "findings": len(report.findings)})
     return report_id
 
 
@@ -236,15 +238,20 @@ def _blocking_without_comment(findings: list[dict[str, Any]],
             if f["severity"] == "block" and str(i) not in finding_comments]
 
 
-def _record(uow: UnitOfWork, p: Principal, draft_id: int, rep: Any, decision: str,
-            comment: str, finding_comments: dict[str, str], **audited: Any) -> None:
-    """The sign-off row, the draft's new status and the audit row, in ``uow``'s transaction."""
+def _record(uow: UnitOfWork, p: Principal, row: Any, rep: Any, decision: str,
+            comment: str, finding_comments: dict[str, str], judgements: dict[str, str],
+            **audited: Any) -> None:
+    """The sign-off row, its feedback rows, the draft's new status and the audit row, in
+    ``uow``'s transaction."""
+    draft_id = row.id
     signoff_id = uow.conn.execute(insert(signoffs).values(
         draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
         session_id=p.session_id, decision=decision, comment=comment,
         finding_comments=json.dumps(finding_comments, ensure_ascii=False),
         content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
         model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
+    # The signer's judgement of each finding is training data: kept with the sign-off.
+    record_signoff(uow, p, row, rep, signoff_id, decision, judgements, finding_comments)
     checkpoint("signoff.write")
     uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
                      .values(status=DECISION_STATUS[decision], updated_at=now()))
@@ -252,7 +259,8 @@ def _record(uow: UnitOfWork, p: Principal, draft_id: int, rep: Any, decision: st
               {"signoff_id": signoff_id, "report_id": rep.id,
                "content_hash": rep.content_hash, "lexicon_version": rep.lexicon_version,
                "model_version": rep.model_version, "comment": comment,
-               "finding_comments": finding_comments, **audited})
+               "finding_comments": finding_comments, "finding_judgements": judgements,
+               **audited})
 
 
 def _signable(uow: UnitOfWork, p: Principal, draft_id: int, report_id: int) -> tuple[Any, Any]:
@@ -269,7 +277,8 @@ def _signable(uow: UnitOfWork, p: Principal, draft_id: int, report_id: int) -> t
 
 
 def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comment: str,
-             report_id: int, finding_comments: dict[str, str] | None = None) -> dict[str, Any]:
+             report_id: int, finding_comments: dict[str, str] | None = None,
+             finding_judgements: dict[str, str] | None = None) -> dict[str, Any]:
     """Approve, request changes or reject the draft's current revision.
 
     The "why" a decision needs may be the comment or comments on findings: changes and a
@@ -291,6 +300,7 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
             if not (key.isascii() and key.isdigit()) or int(key) >= count:
                 raise BadRequest("no finding {key} in this report ({count} findings)",
                                  field="finding_comments", key=repr(key), count=count)
+        judgements = checked_judgements(finding_judgements, count)
         if decision != "approve" and not comment and not finding_comments:
             raise BadRequest("say what must change or why the draft is rejected",
                              field="comment")
@@ -299,7 +309,7 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
             raise BadRequest("approving a blocked draft needs a comment saying why, or a "
                              "comment on each blocking finding (missing: {missing})",
                              field="comment", missing=", ".join(map(str, missing)))
-        _record(uow, p, draft_id, rep, decision, comment, finding_comments)
+        _record(uow, p, row, rep, decision, comment, finding_comments, judgements)
         return draft_detail(uow.conn, draft_id)
 
 
@@ -322,7 +332,7 @@ def approve_passing(svc: Services, p: Principal, chosen: list[tuple[int, int]],
                                "own", field="drafts", draft=draft_id)
             ready.append((row, rep))
         for row, rep in ready:
-            _record(uow, p, row.id, rep, "approve", comment, {}, batch=len(ready))
+            _record(uow, p, row, rep, "approve", comment, {}, {}, batch=len(ready))
         return [draft_detail(uow.conn, row.id) for row, _ in ready]
 
 
@@ -347,4 +357,7 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
             updated_at=stamp))
         uow.audit("draft.publish", f"draft:{draft_id}",
                   {"signoff_id": approval.id, "content_hash": row.content_hash})
-        return draft_detail(uow.conn, draft_id)
+        published = draft_detail(uow.conn, draft_id)
+    # After the publication commits: the bank is another store (第十二条, usecases.sources).
+    join_published(svc, p, published)
+    return published

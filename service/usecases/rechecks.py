@@ -26,8 +26,12 @@ from ..config import load_service_settings
 from ..context import cli_actor, service_engine
 from ..db import accounts, drafts, migrate, now, rechecks
 from ..errors import BadRequest, Conflict
+from ..names import name_key
 from ..queries.rechecks import get_recheck, recheck_detail
+from ..queries.rows import current_assignments
+from ..roles import AccountRole
 from ..uow import UnitOfWork, unit_of_work
+from . import violations
 from .audit import open_chain
 
 DECISIONS = ("keep", "take_down")
@@ -72,20 +76,35 @@ def _archived(settings: Settings, ids: list[str], version: str) -> dict[str, dic
     return found
 
 
-def _account_for(conn: Connection, post_id: str, name: str, platform: str | None
-                 ) -> tuple[int | None, int | None]:
-    """(account id, draft id) of a post, or (None, None) if no registered account is its."""
+def _registered(conn: Connection) -> list[tuple[Any, str]]:
+    """Every account a post may be of, with the key its name reads as (made once a run)."""
+    rows = conn.execute(select(accounts.c.id, accounts.c.name, accounts.c.platform)
+                        .where(accounts.c.status != "rejected").order_by(accounts.c.id)).all()
+    return [(row, name_key(row.name)) for row in rows]
+
+
+def _account_for(conn: Connection, post_id: str, name: str, platform: str | None,
+                 registered: list[tuple[Any, str]]) -> tuple[int | None, int | None, list[int]]:
+    """(account id, draft id, other candidates) of a post, or (None, None, []) if no
+    registered account is its. The name is matched as written, else as it reads (``names``:
+    a look-alike spelling of a registered name); when several accounts still match (names
+    registered before look-alikes were refused), the oldest is named and the others are
+    returned, so the post goes to the dean's office rather than to nobody."""
     draft_id = service_draft_id(post_id)
     if draft_id is not None:
         account = conn.execute(select(drafts.c.account_id).where(drafts.c.id == draft_id)
                                ).scalar()
         if account is not None:
-            return account, draft_id
-    named = conn.execute(select(accounts.c.id, accounts.c.platform)
-                         .where(accounts.c.name == name)).all()
+            return account, draft_id, []
+    named = [a for a, _ in registered if a.name == name]
+    if not named:
+        key = name_key(name)
+        named = [a for a, other in registered if other == key]
     if len(named) > 1:  # the same name on two platforms: the post's platform decides
-        named = [a for a in named if a.platform == platform]
-    return (named[0].id, None) if len(named) == 1 else (None, None)
+        named = [a for a in named if a.platform == platform] or named
+    if not named:
+        return None, None, []
+    return named[0].id, None, [a.id for a in named[1:]]
 
 
 def queue(engine: Engine, actor: str, summary: dict[str, Any], flagged: list[dict[str, Any]],
@@ -102,10 +121,11 @@ def _queue(uow: UnitOfWork, summary: dict[str, Any], flagged: list[dict[str, Any
            posts: dict[str, dict[str, Any]], lexicon: str, model: str) -> dict[str, int]:
     conn = uow.conn
     queued = before = unregistered = 0
+    registered = _registered(conn)
     for post in flagged:
         archived = posts.get(post["id"], {})
-        account_id, draft_id = _account_for(conn, post["id"], post["account"],
-                                            archived.get("platform"))
+        account_id, draft_id, others = _account_for(conn, post["id"], post["account"],
+                                                    archived.get("platform"), registered)
         if account_id is None:
             unregistered += 1
             continue
@@ -117,7 +137,10 @@ def _queue(uow: UnitOfWork, summary: dict[str, Any], flagged: list[dict[str, Any
             continue
         categories = archived.get("categories", set()) | {
             f["category"] for f in post["new_findings"]}
-        route = "dean" if "major_news" in categories else "responsible"
+        # 第十三条: major news to the dean's office; and so, failing closed, a post whose
+        # account has no 具体负责人 today or that more than one account could be
+        nobody = not current_assignments(conn, account_id, AccountRole.RESPONSIBLE)
+        route = "dean" if "major_news" in categories or nobody or others else "responsible"
         stamp = now()
         recheck_id = conn.execute(insert(rechecks).values(
             post_key=post["id"], account_id=account_id, draft_id=draft_id,
@@ -127,7 +150,8 @@ def _queue(uow: UnitOfWork, summary: dict[str, Any], flagged: list[dict[str, Any
         )).inserted_primary_key[0]
         uow.audit("recheck.create", f"recheck:{recheck_id}", {
             "post": post["id"], "account_id": account_id, "draft_id": draft_id,
-            "route": route, "verdict": post["verdict"], "lexicon_version": lexicon,
+            "route": route, "no_responsible": nobody, "also_matches": others,
+            "verdict": post["verdict"], "lexicon_version": lexicon,
             "model_version": model, "run_id": summary.get("run_id"),
             "findings": sorted({f["category"] for f in post["new_findings"]})})
         queued += 1
@@ -154,4 +178,7 @@ def resolve(engine: Engine, p: Principal, recheck_id: int, decision: str,
             "post": row.post_key, "account_id": row.account_id, "draft_id": row.draft_id,
             "lexicon_version": row.lexicon_version, "model_version": row.model_version,
             "comment": comment})
-        return recheck_detail(uow.conn, recheck_id)
+        violation_id = None
+        if decision == "take_down":  # found in breach: a record for the dean's office (第十五条)
+            violation_id = violations.from_take_down(uow, row, comment)
+        return {**recheck_detail(uow.conn, recheck_id), "violation_id": violation_id}

@@ -187,7 +187,7 @@ def registry(server: Server) -> dict:
         operator = post("/api/people", {**person, "name": "张同学", "kind": "student"})["id"]
         responsible = post("/api/people", {**person, "name": "李老师"})["id"]
         account = post("/api/accounts", {"platform": "wechat", "name": "力学系学生会",
-                                         "unit_id": unit})["id"]
+                                         "unit_id": unit, "opened_on": "2019-09-01"})["id"]
         post(f"/api/accounts/{account}/roles", {"person_id": operator, "role": "operator"})
         post(f"/api/accounts/{account}/roles", {"person_id": responsible, "role": "responsible"})
         return {"account": account,

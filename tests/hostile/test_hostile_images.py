@@ -77,7 +77,7 @@ def _unreadable(outcome, *words):
                if f["category"] == "stage_error")
     assert len(notes) == len(words), notes
     for note, word in zip(notes, words, strict=True):
-        assert word in note and "could not be checked" in note, (word, note)
+        assert word in note and "无法检查" in note, (word, note)
     return notes
 
 

@@ -99,7 +99,7 @@ def test_html_scripts_are_not_text_and_remote_pictures_are_never_fetched(screen,
                if f["category"] == "stage_error")
     for url in ("https://evil.example/a.png", "http://evil.example/b.jpg",
                 "//evil.example/c.png"):
-        assert any(url in n and "remote image, never fetched" in n for n in notes), notes
+        assert any(url in n and "远程图片链接，不会下载" in n for n in notes), notes
     # script and style bodies are not draft text: 代孕 inside a <script> is no finding
     assert not any(f["term"] == "代孕" for f in report["findings"])
     assert no_network == []

@@ -133,7 +133,8 @@ def test_control_and_bidi_characters_in_names_are_refused_with_their_position(wo
         for url, payload in [
             ("/api/units", {"name": name}),
             ("/api/people", {"name": name, "kind": "staff"}),
-            ("/api/accounts", {"platform": "wechat", "name": name, "unit_id": world.ids["unit"]}),
+            ("/api/accounts", {"platform": "wechat", "name": name, "unit_id": world.ids["unit"],
+                               "opened_on": "2019-09-01"}),
         ]:
             response = world.call("admin", "POST", url, json=payload)
             message = client_error(response, "name", "U+")
@@ -148,7 +149,7 @@ def test_control_and_bidi_characters_in_names_are_refused_by_the_cli_too(cli):
     assert unit.code == 0, unit.stdout + unit.stderr
     for name in HOSTILE_NAMES:
         for args in (["accounts", "add-unit", name], ["accounts", "add-person", name],
-                     ["accounts", "add", name, "--unit", "1"]):
+                     ["accounts", "add", name, "--unit", "1", "--opened-on", "2019-09-01"]):
             outcome = cli(*args)
             assert outcome.code == 30 and len(outcome.error_lines) == 1, outcome.stderr
             line = outcome.error_lines[0]

@@ -38,13 +38,8 @@ def line_top(number: int) -> int:
     return TOP + LINE_HEIGHT * number
 
 
-def _box(explanation: str) -> tuple[int, int, int, int]:
-    # "box x X0-X1, y Y0-Y1"
-    part = explanation.split("box x ", 1)[1]
-    xs, ys = part.split(", y ", 1)
-    y0, y1 = ys.split(" ", 1)[0].rstrip(",:").split("-")
-    x0, x1 = xs.split("-")
-    return int(x0), int(y0), int(x1), int(y1)
+def _box(finding) -> tuple[int, int, int, int]:
+    return finding.location.box
 
 
 def screen(resources, stages, *images, body=CLEAN_BODY):
@@ -68,7 +63,7 @@ def test_an_advert_poster_is_a_commercial_finding_on_the_image(resources, all_st
     assert not [f for f in report.findings if f.stage == "classify"]
     # The event poster says nothing a classifier flags.
     assert not [f for f in report.findings if f.field == "image:0"]
-    x0, y0, x1, y1 = _box(finding.detail)
+    x0, y0, x1, y1 = _box(finding)
     assert 0 <= x0 < 60 and y0 >= line_top(0) - 10 and y1 <= line_top(len(ADVERT)) + 10
     assert report.verdict == "review"
 
@@ -79,7 +74,7 @@ def test_the_box_holds_the_lines_that_drove_the_score(resources, all_stages, tmp
     finding, = [f for f in report.findings if f.category == "confidential"
                 and f.stage == "images" and not f.term]
     assert finding.field == "image:0"
-    _, y0, _, y1 = _box(finding.detail)
+    _, y0, _, y1 = _box(finding)
     assert y0 >= line_top(len(HEADING)) - 10, "box reaches up into the heading"
     assert y1 <= line_top(len(HEADING + NOTICE)) + 10
     assert "运动会" not in finding.text and ("保密" in finding.text or "机密" in finding.text)
@@ -91,7 +86,7 @@ def test_image_text_feeds_the_term_matcher_too(resources, all_stages, tmp_path):
     terms = [f for f in report.findings if f.stage == "images" and f.term]
     assert terms, "lexicon terms in the advert were not found"
     for finding in terms:
-        assert finding.field == "image:0" and finding.text and "box x" in finding.detail
+        assert finding.field == "image:0" and finding.text and finding.location.box is not None
 
 
 def test_without_the_classify_stage_image_text_is_not_scored(resources, tmp_path):

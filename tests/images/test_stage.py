@@ -42,6 +42,9 @@ def test_missing_and_remote_images_fail_closed(resources, stage, tmp_path):
     assert "never fetched" in report.findings[1].detail
     assert "图片2" in report.findings[1].explanation
     assert "网络图片" in report.findings[1].explanation
+    # Nothing was read, so there is no box; the picture is named.
+    assert [f.location.image for f in report.findings] == [0, 1]
+    assert [f.location.box for f in report.findings] == [None, None]
     assert report.verdict == "review"
 
 
@@ -65,8 +68,13 @@ def test_bank_match_becomes_a_copyright_finding(resources, stage, bank, photos, 
     assert (finding.category, finding.field, finding.article) == (
         "copyright", "image:1", "第十二条（著作权）")
     assert f"asset {asset.id}" in finding.term and "Temple" in finding.term
-    assert "Photo Agency" in finding.explanation and "inliers" in finding.detail
-    assert "region" in finding.detail and "图片2" in finding.explanation
+    assert "Photo Agency" in finding.explanation and "图片2" in finding.explanation
+    assert "inliers" in finding.detail
+    assert dict((e.feature, e.weight) for e in finding.evidence)["ransac_inliers"] >= 15
+    location = finding.location
+    assert location.image == 1 and location.size == (540, 360)
+    x0, y0, x1, y1 = location.box
+    assert 0 <= x0 < x1 <= 540 and 0 <= y0 < y1 <= 360 and (x1 - x0) * (y1 - y0) > 0.8 * 540 * 360
     bank.retire(asset.id, reason="licence bought")
     assert _screen(resources, stage, pasted).findings == ()
 
@@ -83,7 +91,10 @@ def test_emblem_in_an_animated_gif_frame(resources, stage, bank, tmp_path):
     frames[0].save(gif, save_all=True, append_images=frames[1:], duration=100)
     finding, = _screen(resources, stage, gif).findings
     assert finding.category == "emblem" and finding.article == "第二条（名称与标识）"
-    assert "frame 3 of 3" in finding.detail and "第3帧" in finding.explanation
+    assert "图片1第3帧" in finding.explanation and "frame 3 of 3" in finding.detail
+    assert finding.location.frame == 2 and finding.location.size == (400, 400)
+    x0, y0, x1, y1 = finding.location.box  # pasted at (50, 50), 300 px wide
+    assert abs(x0 - 50) <= 12 and abs(y0 - 50) <= 12 and abs(x1 - 350) <= 12
 
 
 def _emblem() -> Image.Image:
@@ -112,7 +123,10 @@ def test_chinese_caption_is_read_and_matched(resources, stage, tmp_path):
     report = _screen(resources, stage, path)
     finding, = [f for f in report.findings if f.category == "commercial"]
     assert finding.field == "image:0" and finding.text == "扫码购买"
-    assert "box" in finding.detail
+    assert "图片1第1行文字" in finding.explanation
+    x0, y0, x1, y1 = finding.location.box  # the line, drawn at (20, 35) in 40 px glyphs
+    assert 0 <= x0 <= 30 and 20 <= y0 <= 50 and 300 <= x1 <= 520 and 60 <= y1 <= 110
+    assert len(finding.location.polygon) == 4
 
 
 def test_ocr_is_cached_by_content_hash(tmp_path):
@@ -151,7 +165,9 @@ def test_qr_codes_outside_the_school_are_commercial(resources, stage, tmp_path, 
     assert bool(found) is flagged
     if flagged:
         assert found[0].term == payload and payload in found[0].explanation
-        assert payload in found[0].detail
+        x0, y0, x1, y1 = found[0].location.box  # the code fills the picture but its border
+        size = found[0].location.size
+        assert 0 < x0 < x1 < size[0] and 0 < y0 < y1 < size[1]
 
 
 def test_qr_from_opencv_encoder_inside_a_photo(resources, stage, photos, tmp_path):

@@ -48,7 +48,7 @@ READERS = ("admin", "operator", "responsible", "unit_head")
 
 # Path parameters that name something of the whole college, not of an account or unit: a route
 # with only these may say SAME. Any other parameter needs an "other" expectation.
-COLLEGE_WIDE = {"term", "asset_id", "index"}
+COLLEGE_WIDE = {"term", "asset_id", "index", "version"}
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,71 @@ def _queue_rechecks(world: World, app) -> None:
 
 PICTURES = frozenset({"pictures"})
 ASSET = frozenset({"asset"})
+CANDIDATE = frozenset({"candidate"})  # a registered candidate model (number 1)
+PROMOTED = frozenset({"promoted"})  # ... and in force
+
+
+def _missed(w: World, scope: str) -> dict:
+    return {"report_id": w.drafts[scope]["report"]["id"], "category": "commercial"}
+
+
+def model_form(url: str):
+    return lambda w, scope, role: (url, {"data": {"reason": "测试",
+                                                  "csrf": _csrf(w, role)}})
+
+
+ORDERED = frozenset({"ordered"})
+APPLIED = frozenset({"applied"})
+VIOLATION = frozenset({"violation"})
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _side(w: World, scope: str) -> tuple[int, int]:
+    """(unit, account) of the own or the other side."""
+    return ((w.ids["unit"], w.ids["account"]) if scope == "own"
+            else (w.ids["other_unit"], w.ids["other_account"]))
+
+
+def application_form(unit: int, name: str) -> dict[str, Any]:
+    """An application's multipart request: its fields and the two files."""
+    return {"data": {"unit_id": str(unit), "platform": "douyin", "name": name,
+                     "purpose": "发布本单位的科普短视频", "operating_plan": "每周两条，由专人审核",
+                     "justification": "现有公众号不发视频"},
+            "files": [("approval_form", ("审批表.pdf", PDF, "application/pdf")),
+                      ("pledge", ("承诺书.pdf", PDF, "application/pdf"))]}
+
+
+def _apply(w: World, scope: str, role: str):
+    return "/api/applications", application_form(_side(w, scope)[0], f"{scope}{role}抖音号")
+
+
+def on_application(template: str, body: Any = None):
+    # 1 when the world applied for none (test_token_hygiene walks the GET routes on a plain
+    # world; a 404 there is fine)
+    def build(w: World, scope: str, role: str):
+        url = template.format(account=w.ids.get(f"application_{scope}", 1),
+                              document=w.ids.get(f"document_{scope}", 1))
+        return url, {} if body is None else {"json": body}
+    return build
+
+
+def on_unit(template: str, body: Any = None):
+    def build(w: World, scope: str, role: str):
+        unit, account = _side(w, scope)
+        payload = body(w, scope, role) if callable(body) else body
+        return template.format(unit=unit, account=account), \
+            {} if payload is None else {"json": payload}
+    return build
+
+
+def _keeper(w: World, scope: str, role: str) -> dict:
+    # each allowed caller names someone else, so the second call changes something too
+    return {"person_id": w.ids["person_head" if role == "admin" else "person_responsible"]}
+
+
+def on_violation(template: str, body: Any):
+    return lambda w, scope, role: (template.format(violation=w.ids[f"violation_{scope}"]),
+                                   {"json": body})
 
 
 def page_form(url: str, fields: Any = None):
@@ -200,6 +265,7 @@ RULES = [
     Rule("GET", "/api/people", only("admin"), SAME, plain("/api/people")),
     Rule("POST", "/api/accounts", only("admin"), only("admin"), on_account(
         "/api/accounts", lambda w, s: {"platform": "weibo", "name": f"新账号{s}",
+                                       "opened_on": "2019-09-01",
                                        "unit_id": w.ids["unit" if s == "own" else
                                                         "other_unit"]})),
     Rule("GET", "/api/accounts", only(*READERS), SAME, plain("/api/accounts")),
@@ -214,6 +280,49 @@ RULES = [
          only("admin"), lambda w, s, r: (
              f"/api/accounts/{w.ids['account' if s == 'own' else 'other_account']}/roles/"
              f"{w.ids[f'assignment_{s}']}/end", {"json": {}})),
+    # the account's life under the rule: applications (第六条), priority and activity (第七条),
+    # password duties (the first 第十一条), violations (第十五条)
+    Rule("POST", "/api/applications", only("admin", "unit_head"), only("admin"), _apply,
+         needs=ORDERED),
+    Rule("GET", "/api/applications", only("admin", "unit_head"), SAME,
+         plain("/api/applications")),
+    Rule("GET", "/api/applications/{account_id}", only("admin", "unit_head"), only("admin"),
+         on_application("/api/applications/{account}"), needs=APPLIED),
+    Rule("GET", "/api/applications/{account_id}/documents/{document_id}",
+         only("admin", "unit_head"), only("admin"),
+         on_application("/api/applications/{account}/documents/{document}"), needs=APPLIED),
+    Rule("POST", "/api/applications/{account_id}/approve", only("admin"), only("admin"),
+         on_application("/api/applications/{account}/approve",
+                        {"party_signatory": "党委书记甲", "admin_signatory": "院长乙"}),
+         needs=APPLIED),
+    Rule("POST", "/api/applications/{account_id}/reject", only("admin"), only("admin"),
+         on_application("/api/applications/{account}/reject", {"reason": "功能重复"}),
+         needs=APPLIED),
+    Rule("PUT", "/api/units/{unit_id}/priority", only("admin", "unit_head"), only("admin"),
+         on_unit("/api/units/{unit}/priority",
+                 lambda w, s, r: {"accounts": [_side(w, s)[1]]})),
+    Rule("GET", "/api/units/{unit_id}/accounts", only("admin", "unit_head"), only("admin"),
+         on_unit("/api/units/{unit}/accounts")),
+    Rule("GET", "/api/registry/inactive", only("admin", "unit_head"), SAME,
+         plain("/api/registry/inactive")),
+    Rule("GET", "/api/accounts/{account_id}/password", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password")),
+    Rule("POST", "/api/accounts/{account_id}/password/keeper", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password/keeper", _keeper)),
+    Rule("POST", "/api/accounts/{account_id}/password/changes", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password/changes", {})),
+    Rule("PUT", "/api/accounts/{account_id}/password/interval", only("admin", "unit_head"),
+         only("admin"), on_unit("/api/accounts/{account}/password/interval", {"days": 60})),
+    Rule("GET", "/api/registry/password-overdue", only("admin", "unit_head"), SAME,
+         plain("/api/registry/password-overdue")),
+    Rule("POST", "/api/violations", only("admin"), only("admin"), on_unit(
+        "/api/violations", lambda w, s, r: {
+            "account_id": _side(w, s)[1], "post": f"p-{s}", "published_on": "2024-03-01",
+            "article": "第十一条（内容）", "description": "发布了未经许可的商业广告"})),
+    Rule("POST", "/api/violations/{violation_id}/decision", only("admin"), only("admin"),
+         on_violation("/api/violations/{violation}/decision", {"criticized": True}),
+         needs=VIOLATION),
+    Rule("GET", "/api/violations", only("admin", "unit_head"), SAME, plain("/api/violations")),
     Rule("POST", "/api/tokens", only("admin"), SAME, plain("/api/tokens", {"role": "admin"})),
     Rule("GET", "/api/tokens", only("admin"), SAME, plain("/api/tokens")),
     Rule("POST", "/api/tokens/{token_id}/revoke", only("admin"), only("admin"),
@@ -238,6 +347,9 @@ RULES = [
     Rule("POST", "/api/rechecks/{recheck_id}/resolve", only("responsible"), only(),
          on_recheck("/api/rechecks/{recheck}/resolve"), needs=frozenset({"recheck"}),
          dean=only("admin")),
+    # 漏报: whoever signs the draft off reports what the tools missed
+    Rule("POST", "/api/drafts/{draft_id}/missed", only("responsible"), only(),
+         on_draft("/api/drafts/{draft}/missed", _missed), dean=only("admin")),
     Rule("GET", "/api/audit", only("admin"), SAME, plain("/api/audit")),
     Rule("GET", "/api/audit/verify", only("admin"), SAME, plain("/api/audit/verify")),
     # the lexicon and the asset bank: the maintainer changes them, the dean's office reads them
@@ -259,6 +371,13 @@ RULES = [
     # a bank picture is shown beside the draft picture it matched: any signed-in role
     Rule("GET", "/api/assets/{asset_id}/image", only(*ROLES), SAME,
          on_asset("/api/assets/{asset}/image"), needs=ASSET),
+    # learning from the reviewers: the maintainer puts models in force, the dean's office reads
+    Rule("GET", "/api/feedback", only("maintainer", "admin"), SAME, plain("/api/feedback")),
+    Rule("GET", "/api/models", only("maintainer", "admin"), SAME, plain("/api/models")),
+    Rule("POST", "/api/models/{version}/promote", only("maintainer"), SAME,
+         plain("/api/models/1/promote", {"reason": "测试"}), needs=CANDIDATE),
+    Rule("POST", "/api/models/rollback", only("maintainer"), SAME,
+         plain("/api/models/rollback", {"reason": "测试"}), needs=PROMOTED),
     # people's pages: a log-in session (a cookie); without one, the page sends the browser to
     # /login. Log-in, log-out and switching role are forms with a CSRF value.
     Rule("GET", "/login", EVERYONE, SAME, plain("/login")),
@@ -287,6 +406,13 @@ RULES = [
          only(anonymous=LOGIN),
          on_draft("/drafts/{draft}/signoff", lambda w, s: {**_sign(w, s), "comment": "可以"},
                   form=True), dean=only("admin", anonymous=LOGIN)),
+    Rule("POST", "/drafts/{draft_id}/missed", only("responsible", anonymous=LOGIN),
+         only(anonymous=LOGIN), on_draft("/drafts/{draft}/missed", _missed, form=True),
+         dean=only("admin", anonymous=LOGIN)),
+    Rule("POST", "/models/{version}/promote", only("maintainer", anonymous=LOGIN), SAME,
+         model_form("/models/1/promote"), needs=CANDIDATE),
+    Rule("POST", "/models/rollback", only("maintainer", anonymous=LOGIN), SAME,
+         model_form("/models/rollback"), needs=PROMOTED),
     Rule("POST", "/rechecks/{recheck_id}/resolve", only("responsible", anonymous=LOGIN),
          only(anonymous=LOGIN), on_recheck("/rechecks/{recheck}/resolve", form=True),
          needs=frozenset({"recheck"}), dean=only("admin", anonymous=LOGIN)),
@@ -417,9 +543,37 @@ def full_world(client, app, needs: frozenset[str] = frozenset()) -> World:
         assert world.drafts["dean"]["route"] == "dean", world.drafts["dean"]
     if "recheck" in needs:
         _queue_rechecks(world, app)
+    if needs & {"candidate", "promoted"}:
+        from screener.classify import registry_for
+        from tests.fixtures.learning import register_copy
+
+        settings = app.state.services.settings
+        register_copy(settings, "authorization matrix")
+        if "promoted" in needs:
+            registry_for(settings).promote("1", by="test", reason="set-up")
     if "approved" in needs:
         post(f"/api/drafts/{world.drafts['own']['id']}/signoff", _sign(world, "own"),
              who="responsible")
+    if needs & (ORDERED | APPLIED):
+        for scope in ("own", "other"):
+            unit, account = _side(world, scope)
+            response = world.call("admin", "PUT", f"/api/units/{unit}/priority",
+                                  json={"accounts": [account]})
+            assert response.status_code == 200, response.text
+    if "applied" in needs:
+        for scope in ("own", "other"):
+            response = world.call("admin", "POST", "/api/applications",
+                                  **application_form(_side(world, scope)[0], f"{scope}视频号"))
+            assert response.status_code == 201, response.text
+            world.ids[f"application_{scope}"] = response.json()["id"]
+            world.ids[f"document_{scope}"] = \
+                response.json()["application"]["documents"][0]["id"]
+    if "violation" in needs:
+        for scope in ("own", "other"):
+            world.ids[f"violation_{scope}"] = post("/api/violations", {
+                "account_id": _side(world, scope)[1], "post": f"p-{scope}",
+                "published_on": "2024-03-01", "article": "第十一条（内容）",
+                "description": "违规"})["id"]
     for scope, account in (("own", "account"), ("other", "other_account")):
         detail = world.call("admin", "GET", f"/api/accounts/{world.ids[account]}").json()
         world.ids[f"assignment_{scope}"] = detail["roles"][0]["id"]

@@ -34,7 +34,8 @@ def test_init_prints_the_admin_token_once(home, tmp_path):
     unit = json.loads(run("accounts", "add-unit", "力学系").stdout)["id"]
     staff = json.loads(run("accounts", "add-person", "李老师", "--kind", "staff",
                            "--unit", str(unit)).stdout)["id"]
-    account = run("accounts", "add", "北大工学院力学系", "--unit", str(unit))
+    account = run("accounts", "add", "北大工学院力学系", "--unit", str(unit),
+                  "--opened-on", "2019-09-01")
     assert "第二条" in account.output
     account_id = json.loads(account.stdout)["id"]
     run("accounts", "assign", str(account_id), str(staff), "responsible")

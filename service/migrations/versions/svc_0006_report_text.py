@@ -1,7 +1,7 @@
 """What each report screened, for the reviewer's page (schema version 5).
 
-Revision ID: svc_0005
-Revises: svc_0004
+Revision ID: svc_0006
+Revises: svc_0005
 
 ``svc_reports`` keeps the title and body of the revision it screened (the draft page shows
 what changed since the previous revision, with that revision's sign-off comments beside it),
@@ -18,8 +18,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "svc_0005"
-down_revision = "svc_0004"
+revision = "svc_0006"
+down_revision = "svc_0005"
 branch_labels = None
 depends_on = None
 
