@@ -35,6 +35,8 @@ from .web import router as web_router
 from .web_learning import router as web_learning_router
 from .web_maintain import router as maintain_router
 from .web_statistics import router as statistics_router
+from .web_office import router as office_router
+from .web_operator import router as operator_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -182,6 +184,8 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.include_router(web_learning_router)
     app.include_router(statistics_router)
     app.include_router(maintain_router)
+    app.include_router(operator_router)
+    app.include_router(office_router)
     if config.api_docs:
         install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

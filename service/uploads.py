@@ -103,13 +103,27 @@ async def _multipart(request: Request, settings: Settings,
                      max_images: int) -> tuple[DraftIn, list[Image]]:
     form = await strict_form(request, max_files=max_images + 1, max_fields=20,
                              max_part_size=4 * 1024 * 1024)
+    fields, images = await draft_fields(form, settings)
+    return draft_in(fields), images
+
+
+async def draft_fields(form: FormData, settings: Settings, extra: tuple[str, ...] = ()
+                       ) -> tuple[dict[str, Any], list[Image]]:
+    """A draft's text fields and pictures from a multipart form: ``images`` (pictures) and
+    ``file`` (a draft file; its title and body fill the fields left empty), and the text fields
+    a draft has or ``extra`` allows. A file field sent with nothing chosen is no file."""
     fields: dict[str, Any] = {}
     images: list[Image] = []
     for key, value in form.multi_items():
+        if isinstance(value, str) and key in ("images", "file") and not value:
+            continue  # a file field with nothing chosen, as some clients send it
         if isinstance(value, str):
-            if key not in ("account_id", "title", "body", "author"):
+            if key not in ("account_id", "title", "body", "author", *extra):
                 raise BadRequest("unknown form field {key}", field=key, key=repr(key))
-            fields[key] = value
+            if value or key not in ("title", "body", "author"):
+                fields[key] = value
+        elif not value.filename and not value.size:
+            continue
         elif key == "images":
             images.append(Image(value.filename or "image", await value.read()))
         elif key == "file":
@@ -132,13 +146,19 @@ async def _multipart(request: Request, settings: Settings,
         else:
             raise BadRequest("unexpected file field {key} (use 'images' or 'file')", field=key,
                              key=repr(key))
+    return fields, images
+
+
+def draft_in(fields: dict[str, Any]) -> DraftIn:
+    """The submission's fields as the use case takes them."""
     if "account_id" not in fields:
         raise BadRequest("account_id is required", field="account_id")
     try:
-        fields["account_id"] = int(fields["account_id"])
+        account_id = int(fields["account_id"])
     except ValueError:
         raise BadRequest("account_id must be an integer", field="account_id") from None
-    return DraftIn(**fields), images
+    return DraftIn(**{k: v for k, v in fields.items()
+                      if k in ("title", "body", "author")}, account_id=account_id)
 
 
 def _json(raw: bytes) -> DraftIn:

@@ -130,6 +130,13 @@ def home(request: Request) -> Any:
         return _to_login()
     if me.role is Role.MAINTAINER:
         return _maintainer_home(request, me)
+    if me.role is Role.OPERATOR:  # the operator's own page: their drafts
+        from .web_operator import my_drafts  # it imports this module's marks
+
+        params = request.query_params
+        offset = params.get("offset", "0")
+        return my_drafts(request, params.get("status", ""),
+                         int(offset) if offset.isascii() and offset.isdigit() else 0)
     return _queue(request, me, _queue_filter(request, me))
 
 

@@ -159,16 +159,47 @@ def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
 
 
 def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
-         author: str | None = None) -> dict[str, Any]:
+         author: str | None = None, images: list[Image] | None = None) -> dict[str, Any]:
+    """A new revision of the draft, screened again. ``images`` replaces the draft's pictures
+    (None keeps them); the new ones are checked, staged and placed as ``submit`` does, and a
+    refused edit leaves no file."""
     with read(svc.engine) as conn:
         row = get_draft(conn, draft_id)
         check_edit(conn, p, row)
         _editable(row)
         account = conn.execute(select(accounts).where(accounts.c.id == row.account_id)).one()
-    stored = json.loads(row.images)
     author = row.author if author is None else author
-    report = _screen(svc, account, title, body, author, [i["path"] for i in stored])
-    digest = content_hash(title, body, [i["sha256"] for i in stored])
+    if images is None:
+        stored = json.loads(row.images)
+        report = _screen(svc, account, title, body, author, [i["path"] for i in stored])
+        digest = content_hash(title, body, [i["sha256"] for i in stored])
+        return _revise(svc, p, row, title, body, author, report, digest, None)
+    checked = _check_images(svc, images)
+    _check_text(svc, title, body, len(checked))
+    digest = content_hash(title, body, [c["sha256"] for c in checked])
+    created: list[Path] = []
+    with staging(svc.config.upload_dir) as stage:
+        staged = []
+        for index, (c, image) in enumerate(zip(checked, images, strict=True)):
+            path = stage / f"{index}{c['suffix']}"
+            keep_file(path, image.data)
+            staged.append(path)
+        report = _screen(svc, account, title, body, author, [str(s) for s in staged])
+        try:
+            return _revise(svc, p, row, title, body, author, report, digest,
+                           (checked, staged, created), stage)
+        except BaseException:
+            for path in created:  # nothing committed refers to them
+                path.unlink(missing_ok=True)
+            raise
+
+
+def _revise(svc: Services, p: Principal, row: Any, title: str, body: str, author: str,
+            report: Report, digest: str, pictures: tuple[list, list, list] | None,
+            *staged: Path) -> dict[str, Any]:
+    """Store the revision screened from ``row``: its report, and its pictures when they were
+    replaced (checked, staged, and the list of files this placed)."""
+    draft_id = row.id
     with unit_of_work(svc.engine, p.actor) as uow:
         current = get_draft(uow.conn, draft_id)
         check_edit(uow.conn, p, current)
@@ -176,15 +207,27 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         if current.revision != row.revision:
             raise Conflict("the draft was changed meanwhile; reload it and edit again")
         revision = row.revision + 1
-        uow.audit("draft.edit", f"draft:{draft_id}",
-                  {"revision": revision, "content_hash": digest,
-                   "previous_hash": row.content_hash})
+        values: dict[str, Any] = {}
+        details: dict[str, Any] = {"revision": revision, "content_hash": digest,
+                                   "previous_hash": row.content_hash}
+        if pictures is not None:
+            checked, paths, created = pictures
+            kept = []
+            for c, path in zip(checked, paths, strict=True):
+                final, made = place(svc.config.upload_dir, path, c)
+                if made:
+                    created.append(final)
+                kept.append({"name": c["name"], "sha256": c["sha256"], "size": c["size"],
+                             "path": str(final)})
+            values["images"] = json.dumps(kept, ensure_ascii=False)
+            details["images"] = [c["sha256"] for c in checked]
+        uow.audit("draft.edit", f"draft:{draft_id}", details)
         report_id = _store_report(svc, uow, draft_id, revision, digest, report, p.person_id,
-                                  title, body)
+                                  title, body, *staged)
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
-            report_id=report_id, updated_at=now()))
+            report_id=report_id, updated_at=now(), **values))
         return draft_detail(uow.conn, draft_id)
 
 

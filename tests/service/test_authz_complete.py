@@ -241,6 +241,22 @@ def on_violation(template: str, body: Any):
                                    {"json": body})
 
 
+def page_form(url: str, fields: Any = None):
+    """A page's form: ``fields`` (or ``fields(world, scope)``) with the caller's CSRF value;
+    ``url`` may name the scope's {account}, {unit} or {draft}."""
+    def build(w: World, scope: str, role: str):
+        found = fields(w, scope) if callable(fields) else dict(fields or {})
+        side = "" if scope == "own" else "other_"
+        where = url.format(account=w.ids[f"{side}account"], unit=w.ids[f"{side}unit"],
+                           draft=w.drafts[scope]["id"] if scope in w.drafts else 0)
+        return where, {"data": {**found, "csrf": _csrf(w, role)}}
+    return build
+
+
+OPERATOR_PAGE = only("operator", anonymous=LOGIN)
+OFFICE_PAGE = only("admin", anonymous=LOGIN)
+
+
 RULES = [
     Rule("GET", "/healthz", EVERYONE, SAME, plain("/healthz")),
     Rule("GET", "/openapi.json", EVERYONE, SAME, plain("/openapi.json")),
@@ -444,6 +460,51 @@ RULES = [
     Rule("POST", "/assets/{asset_id}/retire", only("maintainer", anonymous=LOGIN), SAME,
          lambda w, s, r: (f"/assets/{w.ids['asset']}/retire",
                           {"data": {"reason": "授权到期", "csrf": _csrf(w, r)}}), needs=ASSET),
+    # the operator's pages: their drafts, a new draft, a draft's report, edit, publish
+    Rule("GET", "/write", OPERATOR_PAGE, SAME, plain("/write")),
+    Rule("GET", "/write/new", OPERATOR_PAGE, SAME, plain("/write/new")),
+    Rule("POST", "/write/new", OPERATOR_PAGE, only(anonymous=LOGIN), page_form(
+        "/write/new", lambda w, s: {"account_id": str(w.ids["account" if s == "own" else
+                                                            "other_account"]),
+                                    "title": "通知", "body": "讲座。"})),
+    Rule("GET", "/write/{draft_id}", OPERATOR_PAGE, only(anonymous=LOGIN),
+         on_draft("/write/{draft}")),
+    Rule("POST", "/write/{draft_id}/edit", OPERATOR_PAGE, only(anonymous=LOGIN),
+         on_draft("/write/{draft}/edit", {"title": "新", "body": "新的正文。"}, form=True)),
+    Rule("POST", "/write/{draft_id}/publish", OPERATOR_PAGE, only(anonymous=LOGIN),
+         on_draft("/write/{draft}/publish", form=True), needs=frozenset({"approved"})),
+    # the dean's office's pages: the registry, an account, tokens, the audit log
+    Rule("GET", "/office", OFFICE_PAGE, SAME, plain("/office")),
+    Rule("POST", "/office/units", OFFICE_PAGE, SAME, page_form("/office/units",
+                                                                {"name": "新单位"})),
+    Rule("POST", "/office/people", OFFICE_PAGE, OFFICE_PAGE, page_form(
+        "/office/people", lambda w, s: {"name": "新人", "kind": "staff", "unit_id": str(
+            w.ids["unit" if s == "own" else "other_unit"])})),
+    Rule("POST", "/office/people/{person_id}/login", OFFICE_PAGE, OFFICE_PAGE,
+         lambda w, s, r: page_form(
+             f"/office/people/{w.ids['person_head' if s == 'own' else 'person_other_responsible']}"
+             "/login", {"username": f"new-{s}", "password": PASSWORD})(w, s, r)),
+    Rule("POST", "/office/accounts", OFFICE_PAGE, OFFICE_PAGE, page_form(
+        "/office/accounts", lambda w, s: {"platform": "weibo", "name": f"新账号{s}",
+                                          "opened_on": "2019-09-01",
+                                          "unit_id": str(w.ids["unit" if s == "own" else
+                                                               "other_unit"])})),
+    Rule("GET", "/office/accounts/{account_id}", OFFICE_PAGE, OFFICE_PAGE,
+         on_account("/office/accounts/{account}")),
+    Rule("POST", "/office/accounts/{account_id}/roles", OFFICE_PAGE, OFFICE_PAGE, page_form(
+        "/office/accounts/{account}/roles",
+        lambda w, s: {"person_id": str(w.ids["person_maintainer"]), "role": "operator"})),
+    Rule("POST", "/office/accounts/{account_id}/roles/{assignment_id}/end", OFFICE_PAGE,
+         OFFICE_PAGE, lambda w, s, r: page_form(
+             f"/office/accounts/{{account}}/roles/{w.ids[f'assignment_{s}']}/end")(w, s, r)),
+    Rule("POST", "/office/accounts/{account_id}/status", OFFICE_PAGE, OFFICE_PAGE,
+         page_form("/office/accounts/{account}/status", {"status": "closing"})),
+    Rule("GET", "/office/tokens", OFFICE_PAGE, SAME, plain("/office/tokens")),
+    Rule("POST", "/office/tokens", OFFICE_PAGE, SAME, page_form("/office/tokens",
+                                                                 {"role": "admin"})),
+    Rule("POST", "/office/tokens/{token_id}/revoke", OFFICE_PAGE, OFFICE_PAGE,
+         lambda w, s, r: page_form(f"/office/tokens/{2 if s == 'own' else 3}/revoke")(w, s, r)),
+    Rule("GET", "/office/audit", OFFICE_PAGE, SAME, plain("/office/audit")),
 ]
 
 
