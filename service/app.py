@@ -34,9 +34,9 @@ from .web import render_error
 from .web import router as web_router
 from .web_learning import router as web_learning_router
 from .web_maintain import router as maintain_router
-from .web_statistics import router as statistics_router
 from .web_office import router as office_router
 from .web_operator import router as operator_router
+from .web_statistics import router as statistics_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
