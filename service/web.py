@@ -99,6 +99,11 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
     why_not = found["refusal"]
     if found["signer"] and not can_sign:
         why_not = f"草稿状态为「{STATUS_LABELS.get(draft['status'], draft['status'])}」"
+    stage = draft.get("picture_screening")
+    if can_sign and stage and not stage["complete"]:
+        can_sign = False
+        why_not = (f"图片检查尚未完成（已检查 {stage['done']}/{stage['total']} 张），"
+                   "报告完整后才能签发")
     texts = {"title": draft["title"], "body": draft["body"]}
     pictures = _pictures(draft, indexed)
     evidence = []

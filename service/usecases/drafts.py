@@ -27,7 +27,10 @@ from ..db import accounts, drafts, now, read, reports, signoffs
 from ..errors import BadRequest, Conflict, TooLarge
 from ..files import check_image, keep_file, place, staging
 from ..queries.drafts import content_hash, draft_detail, get_draft
+from ..queries.picture_jobs import incomplete
 from ..uow import UnitOfWork, unit_of_work
+from . import picture_jobs
+from .picture_jobs import Claim
 
 DECISIONS = ("approve", "changes", "reject")
 DECISION_STATUS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
@@ -57,12 +60,28 @@ def _check_text(svc: Services, title: str, body: str, pictures: int) -> None:
         raise BadRequest("empty draft: no title, body or images", field="body")
 
 
+def _background(svc: Services, paths: list[str]) -> bool:
+    """Pictures are screened by the workers of ``screener serve`` (the request answers with
+    the text findings), unless the service was set to screen them within the request."""
+    return bool(paths) and svc.config.picture_workers > 0
+
+
 def _screen(svc: Services, account: Any, title: str, body: str, author: str,
             paths: list[str]) -> Report:
+    """The report given with the answer: the whole draft, or only its text when its pictures
+    go to the background."""
     _check_text(svc, title, body, len(paths))
     draft = Draft(title=title, body=body, account=account.name, platform=account.platform,
-                  images=tuple(paths), author=author)
+                  images=() if _background(svc, paths) else tuple(paths), author=author)
     return svc.screener.screen(draft)
+
+
+def _refuse_incomplete(conn: Any, row: Any, doing: str) -> None:
+    state = incomplete(conn, row.id, row.revision)
+    if state:
+        raise Conflict(f"图片检查尚未完成（已检查 {state['done']}/{state['total']} 张，"
+                       f"{state['stage_label']}），报告还不完整，暂不能{doing}；"
+                       "请等图片检查完成、刷新页面后再操作", field="report_id")
 
 
 def _hide_paths(svc: Services, text: str, *folders: Path) -> str:
@@ -144,6 +163,8 @@ def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
                                           stage)
                 uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
                                  .values(report_id=report_id))
+                if _background(svc, staged):
+                    picture_jobs.enqueue(uow, draft_id, 1, len(stored))
                 return draft_detail(uow.conn, draft_id)
         except BaseException:
             for path in created:  # nothing committed refers to them
@@ -160,7 +181,8 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         account = conn.execute(select(accounts).where(accounts.c.id == row.account_id)).one()
     stored = json.loads(row.images)
     author = row.author if author is None else author
-    report = _screen(svc, account, title, body, author, [i["path"] for i in stored])
+    paths = [i["path"] for i in stored]
+    report = _screen(svc, account, title, body, author, paths)
     digest = content_hash(title, body, [i["sha256"] for i in stored])
     with unit_of_work(svc.engine, p.actor) as uow:
         current = get_draft(uow.conn, draft_id)
@@ -177,6 +199,10 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
             report_id=report_id, updated_at=now()))
+        if _background(svc, paths):
+            picture_jobs.enqueue(uow, draft_id, revision, len(paths))
+        else:
+            picture_jobs.discard_open(uow, draft_id, "a new revision was screened")
         return draft_detail(uow.conn, draft_id)
 
 
@@ -193,6 +219,7 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
         if row.status != "pending":
             raise Conflict(f"the draft is {row.status}, not waiting for sign-off",
                            field="status")
+        _refuse_incomplete(uow.conn, row, "签发")
         if report_id != row.report_id:
             raise Conflict("the draft changed since you opened it (a new revision was "
                            "screened); reload it and sign off what you see", field="report_id")
@@ -232,6 +259,7 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
         check_publish(uow.conn, p, row)
         if row.status == "published":
             raise Conflict("the draft is already published", field="status")
+        _refuse_incomplete(uow.conn, row, "发布")
         approval = uow.conn.execute(
             select(signoffs).where(signoffs.c.draft_id == draft_id)
             .order_by(signoffs.c.id.desc()).limit(1)).first()
@@ -248,3 +276,28 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
         uow.audit("draft.publish", f"draft:{draft_id}",
                   {"signoff_id": approval.id, "content_hash": row.content_hash})
         return draft_detail(uow.conn, draft_id)
+
+
+def complete_pictures(svc: Services, claim: Claim, report: Report) -> int | None:
+    """Store the complete report (text and picture findings, verdict recomputed) that a
+    picture job made, with its audit row, and send the draft to the queue its findings call
+    for; None when the result is not wanted: the job is no longer this worker's (its lease
+    ran out and another took it), or the draft moved on to a newer revision (discarded)."""
+    with unit_of_work(svc.engine, claim.worker) as uow:
+        if not picture_jobs.still_ours(uow.conn, claim):
+            return None
+        row = get_draft(uow.conn, claim.draft_id)
+        stored = json.loads(row.images)
+        if row.revision != claim.revision or row.status != "pending":
+            picture_jobs.close(uow, claim, "discarded", None, len(stored))
+            return None
+        # the revision's author stays its author (nobody signs off what they wrote)
+        author = uow.conn.execute(select(reports.c.revised_by).where(
+            reports.c.id == row.report_id)).scalar()
+        report_id = _store_report(svc, uow, row.id, row.revision, row.content_hash, report,
+                                  author)
+        uow.conn.execute(update(drafts).where(drafts.c.id == row.id).values(
+            route=_route(report), verdict=str(report.verdict), report_id=report_id,
+            updated_at=now()))
+        picture_jobs.close(uow, claim, "done", report_id, len(stored))
+        return report_id
