@@ -60,21 +60,28 @@ class Lease:
         self.svc, self.claim = svc, claim
         self.seconds = svc.config.picture_lease_seconds
         self.done, self.stage = 0, "pictures"
+        self._lock = threading.Lock()
+        self._renewed = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="picture-lease", daemon=True)
         self._thread.start()
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.seconds / 4):
-            self.renew()
+        # progress renews the lease after every picture; this thread only when one picture
+        # takes half the lease
+        while not self._stop.wait(self.seconds / 8):
+            if time.monotonic() - self._renewed > self.seconds / 2:
+                self.renew()
 
     def renew(self) -> bool:
-        try:
-            return picture_jobs.renew(self.svc.engine, self.claim, self.seconds,
-                                      done=self.done, stage=self.stage)
-        except Exception:  # noqa: BLE001  (a missed renewal is retried; the lease has slack)
-            _log.exception("renewing picture job %s", self.claim.job_id)
-            return False
+        with self._lock:
+            self._renewed = time.monotonic()
+            try:
+                return picture_jobs.renew(self.svc.engine, self.claim, self.seconds,
+                                          done=self.done, stage=self.stage)
+            except Exception:  # noqa: BLE001  (a missed renewal is retried; the lease has slack)
+                _log.exception("renewing picture job %s", self.claim.job_id)
+                return False
 
     def progress(self, done: int | None = None, stage: str | None = None) -> None:
         self.done = self.done if done is None else done

@@ -4,8 +4,8 @@ renewed while it works, released when its worker dies, finished with the complet
 A job is "ours" only while its row still names this worker and this attempt: a worker whose
 lease ran out (it hung, or was thought dead) and came back finds the job taken and stores
 nothing, so a draft revision gets one complete report however often its job was started.
-Progress (pictures done, the stage) is written with the lease renewal, outside the audit
-log: it changes no decision, and the start, release and end of every job are audited.
+Progress (pictures done, the stage) is written with the lease renewal; like the start, the
+release and the end of a job, each is audited.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
-from ..db import now, picture_jobs, write
+from ..db import now, picture_jobs
 from ..uow import UnitOfWork, unit_of_work
 
 OPEN = ("queued", "running")
@@ -82,15 +82,21 @@ def _ours(claim: Claim):
 
 def renew(engine: Engine, claim: Claim, lease_seconds: float, *, done: int | None = None,
           stage: str | None = None) -> bool:
-    """Extend the lease (and record progress); False when the job is no longer ours."""
-    values: dict[str, Any] = {"lease_until": time.time() + lease_seconds}
+    """Extend the lease and record the progress (audited, as every change is: a row per
+    picture and per renewal); False when the job is no longer ours."""
+    values: dict[str, Any] = {"lease_until": time.time() + lease_seconds, "updated_at": now()}
     if done is not None:
         values["done"] = done
     if stage is not None:
         values["stage"] = stage
-    with write(engine) as conn:
-        return conn.execute(update(picture_jobs).where(_ours(claim)).values(**values)
-                            ).rowcount == 1
+    with unit_of_work(engine, claim.worker) as uow:
+        if uow.conn.execute(update(picture_jobs).where(_ours(claim)).values(**values)
+                            ).rowcount != 1:
+            return False
+        uow.audit("picture_job.progress", f"draft:{claim.draft_id}",
+                  {"job_id": claim.job_id, "attempt": claim.attempt, "done": done,
+                   "stage": stage})
+        return True
 
 
 def still_ours(conn: Connection, claim: Claim) -> bool:

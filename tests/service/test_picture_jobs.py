@@ -113,9 +113,11 @@ def test_the_answer_has_the_text_findings_and_the_pictures_follow(background, ru
     assert done["route"] == "dean" and done["verdict"] != "pass"
     assert done["id"] in [i["id"] for i in world.call("admin", "GET", "/api/queue")
                           .json()["items"]]
-    assert actions(world, draft["id"]) == ["draft.submit", "draft.screen", "picture_job.queue",
-                                           "picture_job.start", "draft.screen",
-                                           "picture_job.done"]
+    # every change audited: the progress after each picture and before the report too
+    assert actions(world, draft["id"]) == [
+        "draft.submit", "draft.screen", "picture_job.queue", "picture_job.start",
+        "picture_job.progress", "picture_job.progress", "picture_job.progress",
+        "draft.screen", "picture_job.done"]
     page = world.page("admin", "GET", f"/drafts/{draft['id']}")
     assert "图片检查已完成（共 2 张）" in page.text and 'id="signoff"' in page.text
     signed = world.call("admin", "POST", f"/api/drafts/{draft['id']}/signoff",
