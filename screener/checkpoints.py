@@ -7,8 +7,9 @@ stops at the named point and waits to be killed with SIGKILL, so the kill lands 
 transaction every time instead of by luck.
 
 Points: ``submit.write`` (a submission's draft row written, its report not yet),
-``signoff.write`` (a sign-off row written, the draft's status not yet), ``lexicon.commit`` (a
-lexicon version row written, its terms not yet).
+``signoff.write`` (a sign-off row and its feedback rows written, the draft's status not yet),
+``lexicon.commit`` (a lexicon version row written, its terms not yet), ``model.change`` (a model
+promotion or rollback made, its audit row not yet).
 """
 
 from __future__ import annotations

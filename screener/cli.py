@@ -29,8 +29,10 @@ from .cli_common import (
     settings_from,
 )
 from .cli_corpus import corpus_app
+from .cli_learning import feedback_app, model_app
 from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
+from .cli_sources import sources_app
 from .errors import ScreenerError
 from .ingest import expand_paths, load_draft
 from .pipeline import Screener, freeze_long_lived
@@ -47,6 +49,9 @@ app = typer.Typer(
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(assets_app, name="assets")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(sources_app, name="sources")
+app.add_typer(model_app, name="model")
+app.add_typer(feedback_app, name="feedback")
 register_rescreen_commands(app)
 @app.command()
 def screen(

@@ -467,3 +467,52 @@ def lexicon_lint(
               f"{RATE_LIMIT:.1%}", markup=False)
     if rates is not None:
         out.print(f"已写出每个词条的误报率：{rates}", markup=False)
+
+
+@lexicon_app.command("suggest")
+def lexicon_suggest(
+    min_count: Annotated[int, typer.Option(
+        "--min-count", min=1, help="至少出现在这么多条漏报（或被判误报）的文本中才提出。")] = 2,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="每类最多列出几条。")] = 20,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="干净参考语料（同 `lexicon test`），用来估计每条建议的误报率。")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
+    home: HomeOption = None,
+) -> None:
+    """根据审核反馈提出词库修改建议：漏报的商业、违法内容中反复出现而词库尚未收录的词，以及审核人
+    最常判为误报的词条；每条附出现次数和在干净参考语料上的误报率。只提建议，不改词库：采纳请用
+    `lexicon test` 试过后再 `lexicon add` / `lexicon retire`。"""
+    import json
+
+    from .learning.suggest import suggest
+
+    try:
+        settings = settings_from(home)
+        found = suggest(settings, min_count=min_count, limit=limit, corpus=corpus)
+    except ScreenerError as exc:
+        raise fail(exc) from None
+    if as_json:
+        out.print(json.dumps(found.to_json(), ensure_ascii=False), markup=False, soft_wrap=True)
+        return
+    err.print(f"干净参考语料：{found.clean_description}", markup=False)
+    names = {"commercial": "商业", "illegal": "违法"}
+    out.print("建议加入词库（来自漏报）："
+              + "，".join(f"{names[c]}漏报 {n} 篇" for c, n in found.missed_texts.items()),
+              markup=False)
+    if not found.additions:
+        out.print(f"  （没有在至少 {min_count} 篇漏报文本中出现、且词库尚未收录的词）",
+                  markup=False)
+    for a in found.additions:
+        flag = "  误报率超过 0.5%，不宜加入" if a.clean_rate > RATE_LIMIT else ""
+        out.print(f"  {a.term}  类别 {a.category}  漏报文本 {a.missed} 篇  被判误报的文本中 "
+                  f"{a.dismissed} 篇  干净语料误报率 {a.clean_rate:.2%}（{a.clean_hits}/"
+                  f"{a.clean_texts}）{flag}", markup=False)
+    out.print("审核人最常判为误报的词条（考虑 retire 或加允许短语）：", markup=False)
+    if not found.dismissals:
+        out.print(f"  （没有词条在至少 {min_count} 篇文本中被判为误报）", markup=False)
+    for d in found.dismissals:
+        out.print(f"  {d.term}  类别 {d.category}  判为误报 {d.dismissed} 篇、属实 {d.confirmed} 篇"
+                  f"（误报占 {d.dismissal_rate:.0%}）  干净语料误报率 {d.clean_rate:.2%}",
+                  markup=False)
+    out.print("以上只是建议，词库未改动。采纳前请用 `screener lexicon test 词 --category 类别` "
+              "试跑。", markup=False)

@@ -71,11 +71,21 @@ def archive_import(
         raise fail(exc) from None
     for source, reason in result.errors + result.conflicts:
         err.print(error_line(f"{source}: {reason}"), highlight=False)
+    if result.join_events:
+        try:
+            hooks().sources_changed(settings=settings, action="add",
+                                    event_ids=result.join_events)
+        except ScreenerError as exc:
+            raise fail(ScreenerError(f"存档推文已加入来源库，但未能写入审计日志（{exc}）")
+                       ) from None
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     else:
         out.print(f"imported {result.imported}, already archived {result.unchanged}, "
                   f"errors {len(result.errors)}, conflicts {len(result.conflicts)}")
+        out.print(f"已加入来源库 {result.joined} 篇"
+                  + (f"（{result.too_short} 篇过短，未加入）" if result.too_short else ""),
+                  markup=False)
     raise typer.Exit(Exit.BAD_INPUT if result.errors or result.conflicts else 0)
 
 

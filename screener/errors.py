@@ -110,6 +110,15 @@ class AssetError(ScreenerError):
     """The asset bank refused an operation (unknown id, bad kind, unreadable image...)."""
 
 
+class SourceBankError(ScreenerError):
+    """The bank of source texts refused an operation (unknown id, empty text, a reason
+    missing) or cannot be opened. The message is Chinese: maintainers read it."""
+
+
+class SourceTooShortError(SourceBankError):
+    """A text too short to be matched as a source (under ``sources.bank.MIN_SOURCE_CHARS``)."""
+
+
 class RescreenError(ScreenerError):
     """A re-screening run cannot go on (the lexicon changed under it, a worker died, the Dask
     scheduler is out of reach); what was committed is kept."""

@@ -166,6 +166,26 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class PictureText:
+    """Text read from one frame of picture ``image`` (``image:N`` findings point into
+    ``text``); ``lines``: each line's ``(start, end, box)``, the box in the picture's own
+    pixels (x0, y0, x1, y1)."""
+
+    image: int
+    frame: int
+    text: str
+    lines: tuple[tuple[int, int, tuple[int, int, int, int]], ...] = ()
+
+    def box(self, start: int, end: int) -> tuple[int, int, int, int] | None:
+        """The smallest box around the lines that ``[start, end)`` touches."""
+        boxes = [box for s, e, box in self.lines if s < end and start <= e]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of screening one draft."""
 
@@ -176,6 +196,7 @@ class Report:
     scores: Mapping[str, float] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    model_version: str = ""  # the classifier bundle in force (``m-…``)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Verdict(self.verdict))
@@ -190,6 +211,7 @@ class Report:
             "findings": [f.to_dict(explain=explain) for f in self.findings],
             "scores": dict(self.scores),
             "lexicon_version": self.lexicon_version,
+            "model_version": self.model_version,
             "timings": dict(self.timings),
             "created_at": self.created_at,
         }

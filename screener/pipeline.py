@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterable
 
+from .classify import registry_for
 from .errors import ScreenerError
 from .findings import hit_finding, stage_error
 from .lexicon import TermMatcher, load_lexicon, open_store
@@ -44,7 +45,7 @@ def build_resources(settings: Settings) -> Resources:
     lexicon = load_lexicon(settings, normalizer)
     matcher = TermMatcher(lexicon, boundary_window=settings.boundary_window,
                           cache_dir=settings.cache_dir)
-    return Resources(settings, normalizer, lexicon, matcher)
+    return Resources(settings, normalizer, lexicon, matcher, registry_for(settings).in_force())
 
 
 def _check(finding: object, draft: Draft) -> str | None:
@@ -58,20 +59,23 @@ def _check(finding: object, draft: Draft) -> str | None:
     return None
 
 
-def _store_stamp(settings: Settings) -> tuple[int, str]:
-    """What changes when a maintainer publishes: one indexed query, no terms read."""
+def _store_stamp(settings: Settings) -> tuple[int, str, int]:
+    """What changes when a maintainer publishes a lexicon change or promotes (or rolls back) a
+    model: one indexed query each, no terms or weights read."""
     latest = open_store(settings).latest()
-    return (latest.seq, latest.chain) if latest else (0, "")
+    models = registry_for(settings).stamp()
+    return (latest.seq, latest.chain, models) if latest else (0, "", models)
 
 
 class Screener:
     """Screens drafts with one consistent set of resources (lexicon, tables, stages).
 
     A long-running process keeps one Screener; when a screening starts it checks the lexicon
-    store (in a background thread, at most every ``lexicon_check_seconds``) and, when a new
-    version was published, builds the new resources and swaps the whole bundle in under a lock.
-    A screening takes its snapshot once, so screenings in flight finish on the old version and
-    none ever sees a half-built one; each report names the version it used.
+    store and the model registry (in a background thread, at most every
+    ``lexicon_check_seconds``) and, when a new lexicon version was published or another model
+    promoted, builds the new resources and swaps the whole bundle in under a lock. A screening
+    takes its snapshot once, so screenings in flight finish on the old versions and none ever
+    sees a half-built one; each report names the lexicon and model versions it used.
     """
 
     def __init__(self, settings: Settings | None = None, *,
@@ -94,6 +98,10 @@ class Screener:
     def lexicon_version(self) -> str:
         return self._resources.lexicon.version
 
+    @property
+    def model_version(self) -> str:
+        return self._resources.model_version
+
     def _rebuild(self) -> str:
         stamp = _store_stamp(self.settings)
         resources = build_resources(self.settings)
@@ -104,12 +112,13 @@ class Screener:
         return resources.lexicon.version
 
     def reload(self) -> str:
-        """Rebuild resources from the current lexicon and swap them in atomically."""
+        """Rebuild resources from the current lexicon and model and swap them in atomically."""
         with self._reload_lock:
             return self._rebuild()
 
     def refresh(self) -> bool:
-        """Swap in the newest lexicon if the store has moved on; True if it did.
+        """Swap in the newest lexicon and model if the store or the registry has moved on; True
+        if it did.
 
         Non-blocking: if another thread is already rebuilding, this one screens on the current
         version instead of waiting.
@@ -186,6 +195,7 @@ def run(draft: Draft, resources: Resources, stages: Iterable[Stage]) -> Report:
         verdict=verdict_of(context.findings),
         findings=context.findings,
         lexicon_version=resources.lexicon.version,
+        model_version=resources.model_version,
         scores=context.get(CLASS_SCORES) or {},
         timings=timings,
     )

@@ -11,7 +11,8 @@ from rich.markup import escape
 from .model import Draft, Finding, Report, Severity, Verdict
 
 # The JSON keys of one report line, exactly (documented in README; tests check them).
-REPORT_KEYS = ("source", "draft_id", "verdict", "findings", "scores", "lexicon_version", "timings")
+REPORT_KEYS = ("source", "draft_id", "verdict", "findings", "scores", "lexicon_version",
+               "model_version", "timings")
 _CONTEXT = 12
 _VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.REVIEW: "bold yellow",
                   Verdict.BLOCK: "bold red"}
@@ -63,7 +64,8 @@ def print_report(console: Console, report: Report, draft: Draft, source: str, *,
     name = escape(visible(source))
     console.print(f"[bold]{name}[/bold]  [{style}]{report.verdict.upper()}[/{style}]  "
                   f"[dim]{len(report.findings)} finding(s) · draft {report.draft_id} · "
-                  f"{report.lexicon_version}[/dim]")
+                  f"{report.lexicon_version}"
+                  f"{' · ' + report.model_version if report.model_version else ''}[/dim]")
     if report.scores:
         scores = "  ".join(f"{name} {value:.2f}" for name, value in sorted(report.scores.items()))
         console.print(f"  scores: {scores}")

@@ -8,7 +8,8 @@ older flat names documented before the tree existed (``SCREENER_MAX_REQUEST_BYTE
 and where each value came from; README documents it.
 
 Sections: top level (the pipeline and the state folder), ``images`` (picture limits and matching
-thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``. Paths and
+thresholds), ``service`` (the review service's HTTP limits and uploads), ``rescreen``,
+``learning`` (candidate models from reviewers' feedback). Paths and
 URLs derived from others are properties, so they cannot disagree with what they derive from.
 """
 
@@ -207,6 +208,46 @@ class RescreenSettings(Section):
                                 "to answer before giving up (--dask).")
 
 
+class SourceSettings(Section):
+    """Reprinted text (第十二条): the bank of source texts and how reuse is found."""
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the bank of source texts; default: the state "
+        "folder's database (database_url).")
+    # threshold, min_chars and gap chosen with benchmarks/bench_sources.py --tune (its own seed
+    # and split, about 20,000 passages of real news, Weibo and statute text; passages of 80 against
+    # 120 characters too): lower thresholds align more candidates, which costs time, not alarms;
+    # min_chars trades recall against matches on unrelated news. common_sources was set by
+    # judgement (not tuned) after those runs.
+    lsh_threshold: float = Field(0.3, gt=0, lt=1, description="Jaccard similarity of a draft "
+                                 "window and a bank passage that the LSH bands aim at.")
+    min_chars: int = Field(40, ge=10, description="Shortest reused passage reported, in "
+                           "characters of text (punctuation and spaces not counted).")
+    gap: int = Field(8, ge=0, description="Changed characters bridged inside one reused "
+                     "passage (a few words replaced leave it one passage).")
+    max_sources: int = Field(30, ge=1, description="Candidate sources aligned exactly per "
+                             "text, best LSH match first.")
+    common_sources: int = Field(5, ge=2, description="Text held by this many sources or more "
+                                "is common text (a standard introduction, a formula every "
+                                "notice repeats), not a reprint of any one of them: never "
+                                "reported.")
+
+    _url = field_validator("database_url")(classmethod(lambda cls, v: _check_url(v)))
+class LearningSettings(Section):
+    """Learning from reviewers (``screener model train``)."""
+
+    # A reviewer's judgement is about the college's own posts, the texts the model must get
+    # right; a corpus text is about someone else's. The learning curve in README was measured
+    # with this weight.
+    feedback_weight: float = Field(5.0, gt=0, le=100, description="Weight of a feedback text "
+                                   "in training, against a corpus text's 1.")
+    feedback_holdout_percent: int = Field(20, ge=0, le=90, description="Percent of feedback "
+                                          "texts (by a hash of the text) held out: never "
+                                          "trained on, scored when candidates are compared.")
+    seed: int = Field(0, description="Random seed of candidate training (the same data and "
+                      "seed give the same candidate).")
+
+
 class PlatformLimits(Section):
     """What one platform accepts in a post; None: no known limit, not checked."""
 
@@ -361,6 +402,10 @@ class Settings(BaseSettings):
                                     description="The review service.")
     rescreen: RescreenSettings = Field(default_factory=RescreenSettings,
                                        description="Re-screening the archive.")
+    sources: SourceSettings = Field(default_factory=SourceSettings,
+                                    description="Reprinted text: the bank of source texts.")
+    learning: LearningSettings = Field(default_factory=LearningSettings,
+                                       description="Learning from reviewers' feedback.")
     platforms: PlatformSettings = Field(default_factory=PlatformSettings,
                                         description="Each platform's limits on a post.")
 
@@ -390,6 +435,10 @@ class Settings(BaseSettings):
     @property
     def assets_database_url(self) -> str:
         return self.images.assets_database_url or f"sqlite:///{self.home / 'assets.db'}"
+
+    @property
+    def sources_database_url(self) -> str:
+        return self.sources.database_url or self.lexicon_database_url
 
     @property
     def upload_dir(self) -> Path:

@@ -191,7 +191,8 @@ def edit_draft(draft_id: int, body: DraftEdit, p: Caller, svc: Svc) -> dict[str,
              summary="Approve, request changes or reject (the account's 具体负责人)")
 def signoff(draft_id: int, body: SignoffIn, p: Caller, svc: Svc) -> dict[str, Any]:
     return drafts.sign_off(svc, p, draft_id, decision=body.decision, comment=body.comment,
-                           report_id=body.report_id, finding_comments=body.finding_comments)
+                           report_id=body.report_id, finding_comments=body.finding_comments,
+                           finding_judgements=body.finding_judgements)
 
 
 @router.post("/drafts/{draft_id}/publish", tags=["drafts"],

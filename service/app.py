@@ -17,6 +17,7 @@ from screener.errors import InputError, ScreenerError, StorageError
 from screener.settings import Settings, load_settings
 
 from .api import router as api_router
+from .api_learning import router as learning_router
 from .api_maintenance import router as maintenance_router
 from .api_registry import router as registry_router
 from .bootstrap import open_services
@@ -28,6 +29,7 @@ from .limits import BodyLimit
 from .login import router as login_router
 from .web import render_error
 from .web import router as web_router
+from .web_learning import router as web_learning_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -142,9 +144,11 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.add_middleware(SecurityHeaders)  # added last: outermost, so the 413 gets them too
     app.include_router(api_router)
     app.include_router(maintenance_router)
+    app.include_router(learning_router)
     app.include_router(registry_router)
     app.include_router(login_router)
     app.include_router(web_router)
+    app.include_router(web_learning_router)
     if config.api_docs:
         install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import Engine, inspect
 
 from screener import Screener
-from screener.classify import model_version
 from screener.images.bank import AssetBank
 from screener.images.config import image_config
 from screener.lexicon.store import default_user
@@ -35,9 +34,10 @@ class Services:
     def screener(self) -> Screener:
         return self.given_screener or Screener(self.settings)
 
-    @cached_property
+    @property
     def model_version(self) -> str:
-        return model_version(self.settings)
+        """The model in force as the screener sees it (it follows promotions)."""
+        return self.screener.model_version
 
     @cached_property
     def bank(self) -> AssetBank:

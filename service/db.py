@@ -42,7 +42,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from screener.errors import ConfigError, StorageError
 from screener.lexicon.store import configure_sqlite, storage_problem
-from screener.migrations import Owner, current, upgrade
+from screener.migrations import FEEDBACK, Owner, current, upgrade
 
 HERE = Path(__file__).resolve().parent
 
@@ -454,6 +454,18 @@ def write(engine: Engine) -> Iterator[Connection]:
 def read(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+def migrate_feedback(engine: Engine) -> None:
+    """The core's feedback table in the service's database: sign-offs write their feedback rows
+    in the same transaction as the sign-off and its audit row."""
+    try:
+        with _write_lock(engine):
+            upgrade(engine, FEEDBACK)
+    except SQLAlchemyError as exc:
+        problem = storage_problem(exc) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConfigError(f"cannot open the feedback table in {engine.url.database or engine.url}"
+                          f": {problem}") from None
 
 
 def migrate(engine: Engine) -> int:

@@ -26,13 +26,11 @@ from typing import Any
 from sqlalchemy import select
 
 from screener import Draft, Report, Screener
-from screener.images.findings import unreadable
 from screener.images.ocr import OcrEngine
-from screener.images.picture import PictureTask
+from screener.images.picture import PictureResult, PictureTask
 from screener.images.pool import InProcess, PicturePool, default_size
-from screener.policy import verdict_of
 from screener.settings import Settings
-from screener.stages.images import screen_pictures
+from screener.stages.images import pictures_through
 
 from .config import ServiceSettings
 from .context import Services
@@ -110,42 +108,43 @@ class _Progress:
         return results
 
 
-def _draft(svc: Services, claim: Claim) -> tuple[Draft, list[dict[str, Any]]]:
+def _draft(svc: Services, claim: Claim) -> Draft:
     with read(svc.engine) as conn:
         row = get_draft(conn, claim.draft_id)
         account = conn.execute(select(accounts).where(accounts.c.id == row.account_id)).one()
-    stored = json.loads(row.images)
     return Draft(title=row.title, body=row.body, account=account.name,
-                 platform=account.platform, images=tuple(i["path"] for i in stored),
-                 author=row.author), stored
+                 platform=account.platform,
+                 images=tuple(i["path"] for i in json.loads(row.images)), author=row.author)
+
+
+class _Refused:
+    """The runner of a job tried too often: no picture is checked again; each one becomes a
+    ``stage_error`` finding saying why."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def run(self, setup: Any, tasks: list[PictureTask]) -> list[PictureResult]:
+        return [PictureResult(task.key, task.source, problem=self.why) for task in tasks]
 
 
 def screen_job(svc: Services, claim: Claim, runner: Any, lease: Lease) -> Report:
-    """The complete report of the claimed revision: its text screened again (the same
-    versions as its pictures) and its pictures, the verdict over both."""
-    draft, stored = _draft(svc, claim)
-    screener = svc.screener
-    text = screener.screen(Draft(title=draft.title, body=draft.body, account=draft.account,
-                                 platform=draft.platform, author=draft.author))
-    began = time.perf_counter()
+    """The complete report of the claimed revision: the whole pipeline on its text and
+    pictures (the pictures through this worker's runner, progress after each)."""
+    draft = _draft(svc, claim)
     most = svc.config.picture_attempts
+    isolated = None
     if claim.attempt > most:
-        why = (f"图片检查进程在检查这篇稿件的图片时中断了 {claim.attempt - 1} 次，未能完成检查"
-               "（可能是某张图片使检查程序崩溃）")
-        pictures = [unreadable(n, item["name"], why) for n, item in enumerate(stored)]
-    else:
-        isolated = PicturePool(1) if claim.attempt == most and most > 1 else None
-        try:
-            pictures = screen_pictures(draft, screener.resources,
-                                       runner=_Progress(isolated or runner, draft.images, lease),
-                                       with_scores=bool(text.scores))
-        finally:
-            if isolated is not None:
-                isolated.close()
-    findings = (*text.findings, *pictures)
-    timings = {**text.timings, "images": round((time.perf_counter() - began) * 1000, 3)}
-    return Report(draft_id=draft.id, verdict=verdict_of(findings), findings=findings,
-                  lexicon_version=text.lexicon_version, scores=text.scores, timings=timings)
+        runner = _Refused(f"图片检查进程在检查这篇稿件的图片时中断了 {claim.attempt - 1} 次，"
+                          "未能完成检查（可能是某张图片使检查程序崩溃）")
+    elif claim.attempt == most and most > 1:
+        runner = isolated = PicturePool(1)
+    try:
+        with pictures_through(_Progress(runner, draft.images, lease)):
+            return svc.screener.screen(draft)
+    finally:
+        if isolated is not None:
+            isolated.close()
 
 
 def work_once(svc: Services, runner: Any, name: str | None = None) -> bool:

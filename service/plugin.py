@@ -27,10 +27,32 @@ def lexicon_changed(settings: Any, change: Any) -> None:
 
 
 @hookimpl
+def change_model(settings: Any, make: Any) -> Any:
+    from .usecases.models import cli_change
+
+    return cli_change(settings, make)
+
+
+@hookimpl
+def import_feedback(settings: Any, rows: list[dict[str, Any]],
+                    summary: dict[str, Any]) -> int | None:
+    from .usecases.feedback import import_from_cli
+
+    return import_from_cli(settings, rows, summary)
+
+
+@hookimpl
 def asset_changed(settings: Any, bank: Any, asset: Any, path: Any) -> None:
     from .usecases.assets import record_cli_change
 
     record_cli_change(settings, bank, asset, path)
+
+
+@hookimpl
+def sources_changed(settings: Any, action: str, event_ids: list[int]) -> None:
+    from .usecases.sources import record_cli_change
+
+    record_cli_change(settings, action, event_ids)
 
 
 @hookimpl

@@ -154,6 +154,10 @@ class SignoffIn(Body):
     comment: str = Field("", max_length=20_000)
     finding_comments: dict[str, str] = Field(
         default_factory=dict, description="comments on findings, by index in the report")
+    finding_judgements: dict[str, Literal["confirmed", "false_alarm"]] = Field(
+        default_factory=dict, description="the signer's judgement of findings, by index "
+        "(feedback for training); a finding not named is a false alarm when the draft is "
+        "approved, confirmed when changes are requested or it is rejected")
 
 
 class RecheckIn(Body):
@@ -254,3 +258,17 @@ UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data
         "kind": {"type": "string", "enum": ["copyright", "emblem"]},
         "title": {"type": "string"}, "owner": {"type": "string"},
         "license": {"type": "string"}, "source": {"type": "string"}}}}}}}
+
+
+# -- learning from the reviewers -----------------------------------------------------------------
+class MissedIn(Body):
+    report_id: int = Field(description="the report the reviewer saw")
+    category: Literal["commercial", "confidential", "major_news", "illegal", "unhealthy"]
+    text: str = Field("", max_length=2000, description="the words that show it (optional; "
+                      "must occur in the title or body)")
+    comment: str = Field("", max_length=20_000)
+
+
+class ModelChangeIn(Body):
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="why this model is put in force (required, audited)")

@@ -239,3 +239,20 @@ def published(change: Any, version: str, audit_id: int) -> dict[str, Any]:
 def unchanged(version: str) -> dict[str, Any]:
     return {"changed": False, "version": version,
             "summary": "nothing changed: the lexicon already says so"}
+
+
+# -- models and feedback --------------------------------------------------------------------------
+def model_change(change: Any, in_force: str, audit_id: int | None) -> dict[str, Any]:
+    return {"action": change.action, "seq": change.seq, "number": change.number,
+            "version": change.version, "previous_number": change.previous_number,
+            "previous_version": change.previous_version, "by": change.by,
+            "reason": change.reason, "at": change.at, "in_force": in_force,
+            "audit_id": audit_id}
+
+
+def registered_model(entry: Any, in_force: int) -> dict[str, Any]:
+    return {"number": entry.number, "version": entry.version, "created_at": entry.created_at,
+            "created_by": entry.created_by, "compared_with": entry.base_version,
+            "in_force": entry.number == in_force, "feedback": entry.summary.get("feedback", {}),
+            "brief": entry.summary.get("brief", {}),
+            "changed_counts": entry.summary.get("changed_counts", {})}

@@ -25,6 +25,7 @@ from .highlight import highlight
 from .pagesession import check_csrf, csrf_value, page_principal, signed_in
 from .queries import assets as asset_queries
 from .queries import drafts as draft_queries
+from .queries import learning as learning_queries
 from .queries import lexicon as lexicon_queries
 from .templating import templates
 from .usecases import drafts, rechecks
@@ -42,9 +43,11 @@ STATUS_LABELS = {"pending": "待签发", "approved": "已批准", "changes_reque
                  "rejected": "已退回", "published": "已发布"}
 ASSET_KINDS = ("copyright", "emblem")
 DECISION_LABELS = {"approve": "批准发布", "changes": "要求修改", "reject": "退回"}
+# What a reviewer may report missed (漏报): the content categories.
+MISSABLE = ("commercial", "confidential", "major_news", "illegal", "unhealthy")
 templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, VERDICT_LABELS=VERDICT_LABELS,
                              STATUS_LABELS=STATUS_LABELS, DECISION_LABELS=DECISION_LABELS,
-                             ROLE_LABELS=ROLE_LABELS)
+                             ROLE_LABELS=ROLE_LABELS, MISSABLE=MISSABLE)
 
 
 def _services(request: Request) -> Services:
@@ -81,13 +84,17 @@ def home(request: Request, offset: int = 0) -> Any:
 
 
 def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
-    """The maintainer's page: the lexicon in force, its latest changes, and the asset bank.
-    Changes go through the API (or the CLI), which records them in the audit log."""
+    """The maintainer's page: the lexicon in force, its latest changes, the asset bank, the
+    reviewers' feedback and the models (promote with a reason). Changes go through the API, the
+    CLI or this page's forms, which record them in the audit log."""
     svc = _services(request)
     lexicon = lexicon_queries.state(svc, me)
     assets = asset_queries.every_asset(svc, me)
-    return templates.TemplateResponse(request, "maintain.html",
-                                      {"me": me, "lexicon": lexicon, "assets": assets})
+    return templates.TemplateResponse(request, "maintain.html", {
+        "me": me, "lexicon": lexicon, "assets": assets,
+        "feedback": learning_queries.feedback_summary(svc, me),
+        "models": learning_queries.models(svc, me),
+        "csrf": csrf_value(request)})
 
 
 def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
@@ -122,6 +129,8 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
         "evidence": evidence, "can_sign": can_sign, "why_not": why_not, "pictures": pictures,
         "csrf": csrf_value(request), "responsible": responsible,
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
+        "can_report_missed": found["signer"] and draft["report"] is not None,
+        "missed": learning_queries.missed_on(_services(request), draft_id),
     }
 
 
@@ -192,10 +201,12 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
         raise Forbidden("表单缺少报告编号，请刷新页面后重试") from None
     comments = {key[3:]: str(value) for key, value in form.multi_items()
                 if key.startswith("fc-") and str(value).strip()}
+    judgements = {key[3:]: str(value) for key, value in form.multi_items()
+                  if key.startswith("fj-") and str(value).strip()}
     await run_in_threadpool(drafts.sign_off, _services(request), me, draft_id,
                             decision=str(form.get("decision", "")),
                             comment=str(form.get("comment", "")), report_id=report_id,
-                            finding_comments=comments)
+                            finding_comments=comments, finding_judgements=judgements)
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 

@@ -19,6 +19,8 @@ pytest_plugins = [
     "tests.fixtures.hostile",
     "tests.fixtures.corpus",
     "tests.fixtures.databases",
+    "tests.fixtures.sources",
+    "tests.fixtures.learning",
 ]
 
 # ci: the same examples every run, a bounded number of them, so CI time is predictable. Bounded

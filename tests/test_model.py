@@ -23,5 +23,5 @@ def test_report_dict_has_the_documented_keys():
     finding = Finding("terms", "illegal", "block", "body", 0, 2, "代孕", "代孕", 1.0, "a", "e")
     data = Report("d1", "block", (finding,), "lex-1").to_dict()
     assert set(data) == {"draft_id", "verdict", "findings", "scores", "lexicon_version",
-                         "timings", "created_at"}
+                         "model_version", "timings", "created_at"}
     assert tuple(data["findings"][0]) == FINDING_KEYS

@@ -6,7 +6,6 @@ imports scikit-learn and is never loaded when drafts are merely screened.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ..settings import default_settings
@@ -19,8 +18,7 @@ from .errors import (
 )
 from .model import CLASSES, ClassifierModel, ClassScore
 from .persist import MODELS, load_model, save_model
-
-BUNDLE = "classify"  # sub-folder of the models folder that holds the classifier files
+from .registry import BUNDLE, ModelRef, ModelRegistry, registry_for
 
 
 def models_dir(settings: object | None = None) -> Path:
@@ -30,19 +28,22 @@ def models_dir(settings: object | None = None) -> Path:
     return Path(settings.model_dir)
 
 
+def model_in_force(settings: object | None = None) -> ModelRef:
+    """The classifier bundle in force: the one the model registry's newest promotion names, else
+    the shipped one (version 0, the ``model_dir`` setting)."""
+    return registry_for(settings if settings is not None else default_settings()).in_force()
+
+
 def model_version(settings: object | None = None) -> str:
     """The classifier bundle in force, as every stored report names it: ``m-`` and 16 hex digits
     of the sha256 of its manifest (which pins every model file by sha256), ``m-none`` when there
     is none (the classify stage then fails closed and says so in the report)."""
-    manifest = models_dir(settings) / BUNDLE / "manifest.json"
-    try:
-        return "m-" + hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "m-none"
+    return model_in_force(settings).version
 
 
 __all__ = [
     "BUNDLE", "CLASSES", "MODELS", "ClassScore", "ClassifierModel", "ModelError",
-    "ModelFormatError", "ModelMissingError", "ModelTamperedError", "ModelVersionWarning",
-    "load_model", "model_version", "models_dir", "save_model",
+    "ModelFormatError", "ModelMissingError", "ModelRef", "ModelRegistry", "ModelTamperedError",
+    "ModelVersionWarning", "load_model", "model_in_force", "model_version", "models_dir",
+    "registry_for", "save_model",
 ]

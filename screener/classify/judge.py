@@ -19,6 +19,7 @@ from ..normalize import NormalizedText
 from ..policy import THRESHOLDS
 from . import BUNDLE, MODELS, ClassifierModel, ModelFormatError, models_dir
 from .evidence import summary, top_evidence
+from .registry import ModelRef
 from .scoring import draft_views, score_views
 
 
@@ -34,20 +35,37 @@ class Judgement:
     passage: tuple[int, int] | None = None  # offsets in the long field of the passage scored
 
 
+def thresholds_for(model: ClassifierModel, name: str) -> dict[str, float] | None:
+    """The review and block thresholds of one class, or None when nothing says (the caller then
+    refuses rather than guesses: fail closed).
+
+    The policy table decides for the shipped models (a test keeps it equal to their cards); a
+    candidate trained from reviewers' feedback carries the thresholds chosen for it, by the same
+    rules, in its manifest."""
+    own = model.metadata.get("thresholds", {}).get(name)
+    chosen = (own if model.metadata.get("candidate") else None) or THRESHOLDS.get(name) or own
+    if not chosen or "review" not in chosen or "block" not in chosen:
+        return None
+    return chosen
+
+
 class Classifier:
-    def __init__(self, settings: object, matcher: TermMatcher) -> None:
-        self.folder: Path = models_dir(settings) / BUNDLE
+    """``model``: the bundle to use (the registry's model in force, resolved when the resources
+    were built); None: the shipped bundle of the settings' ``model_dir``."""
+
+    def __init__(self, settings: object, matcher: TermMatcher, model: ModelRef | None = None
+                 ) -> None:
+        self.folder: Path = model.folder if model else models_dir(settings) / BUNDLE
+        self.manifest_sha256 = model.manifest_sha256 if model else None
         self.matcher = matcher
 
     @property
     def model(self) -> ClassifierModel:
-        return MODELS.get(self.folder)
+        return MODELS.get(self.folder, self.manifest_sha256)
 
     def thresholds(self, model: ClassifierModel, name: str) -> dict[str, float]:
-        # The policy table decides; the thresholds recorded at training are the fallback for a
-        # class the table does not list yet. Neither: refuse rather than guess (fail closed).
-        chosen = THRESHOLDS.get(name) or model.metadata.get("thresholds", {}).get(name)
-        if not chosen or "review" not in chosen or "block" not in chosen:
+        chosen = thresholds_for(model, name)
+        if chosen is None:
             raise ModelFormatError(str(self.folder), f"no review/block thresholds for {name!r}")
         return chosen
 

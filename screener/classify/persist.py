@@ -79,13 +79,22 @@ def save_model(model: ClassifierModel, folder: Path, info: dict) -> dict:
     return manifest
 
 
-def read_manifest(folder: Path) -> dict:
+def read_manifest(folder: Path, manifest_sha256: str | None = None) -> dict:
+    """The manifest, checked against ``manifest_sha256`` when the model registry recorded one
+    (a registered model's manifest may not change after registration)."""
     path = folder / MANIFEST
     if not path.is_file():
         raise ModelMissingError(str(folder), "no classifier model here (manifest.json missing); "
                                 "train one with `screener train`")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        if manifest_sha256 is not None:
+            actual = hashlib.sha256(data).hexdigest()
+            if actual != manifest_sha256:
+                raise ModelTamperedError(str(path), f"sha256 {actual[:16]}… is not the one "
+                                         f"registered ({manifest_sha256[:16]}…): the model was "
+                                         "changed after registration; refusing to load it")
+        manifest = json.loads(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelFormatError(str(path), f"unreadable manifest: {exc}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
@@ -130,8 +139,8 @@ def _warn_versions(folder: Path, manifest: dict) -> None:
             "versions; run `screener train` to retrain with the installed ones."), stacklevel=3)
 
 
-def load_model(folder: Path) -> ClassifierModel:
-    manifest = read_manifest(folder)
+def load_model(folder: Path, manifest_sha256: str | None = None) -> ClassifierModel:
+    manifest = read_manifest(folder, manifest_sha256)
     vocab_bytes = _verified_bytes(folder, VOCABULARY, manifest)
     weight_bytes = _verified_bytes(folder, WEIGHTS, manifest)
     _warn_versions(folder, manifest)
@@ -156,20 +165,21 @@ class ModelCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._loaded: dict[Path, tuple[float, ClassifierModel]] = {}
+        self._loaded: dict[tuple[Path, str | None], tuple[float, ClassifierModel]] = {}
 
-    def get(self, folder: Path) -> ClassifierModel:
+    def get(self, folder: Path, manifest_sha256: str | None = None) -> ClassifierModel:
         folder = folder.resolve()
         try:
             stamp = (folder / MANIFEST).stat().st_mtime
         except OSError:
             stamp = -1.0  # load_model reports the missing manifest properly
+        key = (folder, manifest_sha256)
         with self._lock:
-            cached = self._loaded.get(folder)
+            cached = self._loaded.get(key)
             if cached and cached[0] == stamp:
                 return cached[1]
-            model = load_model(folder)
-            self._loaded[folder] = (stamp, model)
+            model = load_model(folder, manifest_sha256)
+            self._loaded[key] = (stamp, model)
             return model
 
 

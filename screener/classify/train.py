@@ -62,13 +62,16 @@ class Corpus:
     passages: list[list[Counter]] | None = None
     # Which drafts are real text (from the corpus), for the per-class weight of real text.
     real: list[bool] | None = None
+    # A draft's own weight in every head (reviewers' feedback), overriding the per-class one.
+    weights: list[float | None] | None = None
 
     def subset(self, rows: Sequence[int]) -> Corpus:
         return Corpus([self.ids[i] for i in rows], [self.kinds[i] for i in rows],
                       [self.counts[i] for i in rows], self.labels[list(rows)],
                       [self.groups[i] for i in rows] if self.groups else None,
                       [self.passages[i] for i in rows] if self.passages else None,
-                      [self.real[i] for i in rows] if self.real else None)
+                      [self.real[i] for i in rows] if self.real else None,
+                      [self.weights[i] for i in rows] if self.weights else None)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -103,8 +106,10 @@ def featurize(records: list[dict], resources) -> Corpus:
                       dtype=np.int64).reshape(len(records), len(CLASSES))
     groups = [r["template"] for r in records] if all("template" in r for r in records) else None
     real = [bool(r.get("source")) for r in records]
+    weights = [r.get("weight") for r in records]
     return Corpus([r.get("id", "") for r in records], [r.get("kind", "") for r in records],
-                  counts, labels, groups, passages, real if any(real) else None)
+                  counts, labels, groups, passages, real if any(real) else None,
+                  weights if any(w is not None for w in weights) else None)
 
 
 def build_vocabulary(counts: list[Counter]) -> tuple[tuple[str, ...], np.ndarray]:
@@ -229,8 +234,12 @@ def fit_model(corpus: Corpus, seed: int) -> ClassifierModel:
         x = vstack([whole, matrix(rows, features, idf)]).tocsr() if rows else whole
         y_all = np.concatenate([y, np.zeros(len(rows), dtype=y.dtype)])
         weight = None
-        if corpus.real:
-            per_draft = np.where(corpus.real, REAL_WEIGHT[CLASSES[k]], 1.0)
+        if corpus.real or corpus.weights:
+            per_draft = (np.where(corpus.real, REAL_WEIGHT[CLASSES[k]], 1.0) if corpus.real
+                         else np.ones(len(y)))
+            if corpus.weights:
+                per_draft = np.array([d if w is None else w
+                                      for w, d in zip(corpus.weights, per_draft, strict=True)])
             weight = np.concatenate([per_draft, per_draft[[owners[i] for i in keep]]])
         heads.append(fit_head(x, y_all, seed, [*groups, *(groups[owners[i]] for i in keep)],
                               weight))
@@ -381,9 +390,11 @@ def score_records(model: ClassifierModel, records, resources) -> np.ndarray:
 
 
 def run_training(train_records: list[dict], heldout_records: list[dict], resources, seed: int,
-                 cross_validate: bool = True, real=None) -> tuple[ClassifierModel, dict]:
+                 cross_validate: bool = True, real=None, feedback: list[dict] | None = None
+                 ) -> tuple[ClassifierModel, dict]:
     """Fit on the training split (synthetic, plus the real training split if ``real``, a
-    LocalCorpus, is given); report cross-validated, held-out and real test metrics."""
+    LocalCorpus, is given, plus ``feedback``: reviewers' labelled texts, each with its
+    ``weight``); report cross-validated, held-out and real test metrics."""
     from . import real as real_text
 
     began = time.perf_counter()
@@ -391,7 +402,8 @@ def run_training(train_records: list[dict], heldout_records: list[dict], resourc
     real_train = real_text.as_training(real.split("train")) if real else []
     real_validation = real.split("validation") if real else []
     real_test = real.split("test") if real else []
-    train_corpus = featurize(train_records + real_train, resources)
+    feedback = list(feedback or [])
+    train_corpus = featurize(train_records + real_train + feedback, resources)
     heldout_corpus = featurize(heldout_records, resources)
     featurized = time.perf_counter()
     model = fit_model(train_corpus, seed)
@@ -400,6 +412,9 @@ def run_training(train_records: list[dict], heldout_records: list[dict], resourc
     report: dict = {"seed": seed, "counts": {
         "train": label_counts(train_corpus.subset(synthetic_rows)),
         "heldout": label_counts(heldout_corpus)}}
+    if feedback:
+        report["counts"]["feedback"] = label_counts(train_corpus.subset(
+            range(len(train_corpus.ids) - len(feedback), len(train_corpus.ids))))
     oof = cross_validated(train_corpus, seed) if cross_validate else predict(model, train_corpus)
     synthetic_oof = oof[:synthetic_count]
     synthetic_train = train_corpus.subset(synthetic_rows)

@@ -86,11 +86,17 @@ class ImportResult:
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source[:line], reason)
     conflicts: list[tuple[str, str]] = field(default_factory=list)
+    # Archived posts that joined the bank of source texts now (reprinted text, 第十二条), and
+    # the bank's events recording it; posts too short to be matched stay out.
+    joined: int = 0
+    too_short: int = 0
+    join_events: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"imported": self.imported, "unchanged": self.unchanged,
                 "errors": [{"source": s, "reason": r} for s, r in self.errors],
-                "conflicts": [{"source": s, "reason": r} for s, r in self.conflicts]}
+                "conflicts": [{"source": s, "reason": r} for s, r in self.conflicts],
+                "joined_source_bank": self.joined, "too_short_for_source_bank": self.too_short}
 
 
 def _row_error(exc: ValidationError) -> str:
@@ -268,7 +274,39 @@ def _import(items: Iterator[Post | InputError], settings: Settings) -> ImportRes
             batch = []
     if batch:
         _store(engine, batch, result)
+    join_source_bank(settings, engine, result)
     return result
+
+
+def join_source_bank(settings: Settings, engine, result: ImportResult) -> None:
+    """Every archived post not yet in the bank of source texts joins it, under its post id
+    (a service post keeps the ``svc:<id>`` the service gave it when it was published), with
+    its account as the owner: a draft of another account that reprints it is flagged."""
+    from ..normalize import Normalizer, load_tables
+    from ..sources import SourceBank, SourceText
+
+    bank = SourceBank(settings.sources_database_url,
+                      lambda: Normalizer(load_tables(settings.cache_dir)))
+    known = bank.origins()
+    query = select(db.posts.c.id, db.posts.c.title, db.posts.c.body, db.posts.c.account,
+                   db.posts.c.author, db.posts.c.published_at).order_by(db.posts.c.id)
+    with engine.connect() as conn:
+        rows = [r for r in conn.execute(query) if r.id not in known]
+
+    def items():
+        for row in rows:
+            text = "\n\n".join(part for part in (row.title, row.body) if part)
+            yield SourceText(text, title=row.title or text[:40], owner=row.account,
+                             license=f"本院账号“{row.account}”已发布", author=row.author,
+                             kind="archive", origin=row.id, published_at=row.published_at)
+
+    def refused(_item, _exc) -> None:
+        result.too_short += 1
+
+    if rows:
+        added = bank.add_many(items(), on_refused=refused)
+        result.join_events += [a.event_id for a in added if a.created]
+        result.joined += sum(a.created for a in added)
 
 
 def import_source(name: str, settings: Settings) -> ImportResult:

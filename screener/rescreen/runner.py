@@ -163,10 +163,13 @@ def _write(engine, results: list[tuple], summary: Summary) -> int:
     for item in results:
         if item[0] != "s":
             continue
-        _, post_id, used_lexicon, verdict, report = item
+        _, post_id, used_lexicon, verdict, report, used_model = item
         if used_lexicon != lexicon:  # never label a report with a version it did not use
             raise RescreenError(f"lexicon changed during the run ({lexicon} -> {used_lexicon}); "
                                "run rescreen again")
+        if used_model != model:
+            raise RescreenError(f"the model in force changed during the run ({model} -> "
+                               f"{used_model}); run rescreen again")
         rows.append({"post_id": post_id, "version": summary.version, "lexicon_version": lexicon,
                      "model_version": model, "verdict": verdict, "report": report,
                      "created_at": now, "carried_from": None})

@@ -5,7 +5,7 @@ The same function runs in the calling process (``jobs=1``), in a spawned worker 
 lexicon, models) and each probe once and keeps them for every later chunk; workers never write,
 they return compact tuples the driver stores:
 
-* ``("s", post_id, lexicon_version, verdict, report_json)``: screened;
+* ``("s", post_id, lexicon_version, verdict, report_json, model_version)``: screened;
 * ``("c", post_id, previous_seq)``: the probe found nothing, the previous report stands.
 
 Workers read the posts they are given (ids) from the store themselves, so the driver's share of
@@ -146,8 +146,8 @@ def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, model
     report made with another version than the run's."""
     screener = screener_for(settings, stages)
     _FRESH.discard((settings.model_dump_json(), stages))  # in use by this run now
-    if screener.lexicon_version != lexicon:
-        screener.reload()
+    if screener.lexicon_version != lexicon or screener.model_version != model:
+        screener.reload()  # a long-lived worker: another lexicon or model is in force now
     rows = _read(settings, ids, probes, model)
     with_images = stages is None or "images" in stages
     # Probe each previous version's posts in one go; an unreadable image means a full screening.
@@ -175,5 +175,5 @@ def work(settings: Settings, stages: tuple[str, ...] | None, lexicon: str, model
             continue
         report = screener.screen(draft_of(row))
         results.append(("s", row["id"], report.lexicon_version, str(report.verdict),
-                        json.dumps(report.to_dict(), ensure_ascii=False)))
+                        json.dumps(report.to_dict(), ensure_ascii=False), report.model_version))
     return results

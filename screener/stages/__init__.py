@@ -32,7 +32,16 @@ severity from the policy table. README "Writing a stage" says more.
 
 from __future__ import annotations
 
-from .base import CLASS_SCORES, LEXICON_HITS, Context, Key, Resources, Stage
+from .base import (
+    CLASS_SCORES,
+    LEXICON_HITS,
+    PICTURE_TEXT,
+    Context,
+    Key,
+    PictureText,
+    Resources,
+    Stage,
+)
 from .registry import (
     StageFactory,
     build_stages,
@@ -42,6 +51,7 @@ from .registry import (
     unregister,
 )
 
-__all__ = ["CLASS_SCORES", "LEXICON_HITS", "Context", "Key", "Resources", "Stage",
+__all__ = ["CLASS_SCORES", "LEXICON_HITS", "PICTURE_TEXT", "Context", "Key", "PictureText",
+           "Resources", "Stage",
            "StageFactory", "build_stages", "order_stages", "register", "registered",
            "unregister"]

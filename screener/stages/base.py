@@ -17,9 +17,10 @@ from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..classify.judge import Classifier
+from ..classify.registry import BUNDLE, ModelRef, bundle_version
 from ..errors import StageContractError
 from ..lexicon import CompiledLexicon, TermMatcher
-from ..model import TEXT_FIELDS, Draft, Finding
+from ..model import TEXT_FIELDS, Draft, Finding, PictureText
 from ..normalize import NormalizedText, Normalizer
 from ..settings import Settings
 
@@ -44,10 +45,15 @@ CLASS_SCORES: Key[Mapping[str, float]] = Key(
     "class_scores", "the classifier's score of the draft's text, per class")
 
 
+PICTURE_TEXT: Key[tuple[PictureText, ...]] = Key(
+    "picture_text", "the text the images stage read in each picture (OCR), frame by frame")
+
+
 @dataclass(frozen=True)
 class Resources:
     """Everything a screening reads and nothing it writes. A process swaps the whole bundle at
-    once when the lexicon changes, so a screening in flight always sees one consistent version.
+    once when the lexicon or the model in force changes, so a screening in flight always sees
+    one consistent version of each.
 
     ``classifier`` is shared by every stage that scores text; its model is loaded on first use,
     so commands that never score do not pay for it."""
@@ -56,10 +62,16 @@ class Resources:
     normalizer: Normalizer
     lexicon: CompiledLexicon
     matcher: TermMatcher
+    model: ModelRef | None = None  # the classifier bundle in force; None: the shipped one
+
+    @cached_property
+    def model_version(self) -> str:
+        return self.model.version if self.model else bundle_version(
+            self.settings.model_dir / BUNDLE)
 
     @cached_property
     def classifier(self) -> Classifier:
-        return Classifier(self.settings, self.matcher)
+        return Classifier(self.settings, self.matcher, self.model)
 
 
 class Stage(Protocol):

@@ -18,6 +18,9 @@ cannot score the text each yields a ``stage_error`` finding on ``image:N`` so a 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..classify.judge import Classifier
@@ -32,16 +35,32 @@ from ..images.findings import (
     text_judgement,
     unreadable,
 )
+from ..images.ocr import OcrResult, enclosing
 from ..images.picture import CheckerSetup, PictureResult, PictureTask
 from ..images.pool import InProcess, PicturePool, runner_for
 from ..images.qr import is_school_link
 from ..ingest import read_bounded
 from ..model import Draft, Finding
 from ..policy import ACCOUNT_NAME_ONLY
-from .base import CLASS_SCORES, Context, Resources
+from .base import CLASS_SCORES, PICTURE_TEXT, Context, PictureText, Resources
 from .registry import register
 
 REMOTE = ("http://", "https://", "//")
+
+
+_RUNNER: ContextVar = ContextVar("picture_runner", default=None)
+
+
+@contextmanager
+def pictures_through(runner) -> Iterator[None]:
+    """Screenings in this context check their pictures through ``runner`` rather than the
+    process's pool: a long-running worker that reports progress after each picture, or checks
+    each in a child process of its own (the review service's picture workers)."""
+    token = _RUNNER.set(runner)
+    try:
+        yield
+    finally:
+        _RUNNER.reset(token)
 
 
 def checker_setup(settings: object) -> CheckerSetup:
@@ -64,12 +83,14 @@ def _digest(path: str, limit: int) -> str:
 
 
 def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
-                    with_scores: bool = True) -> list[Finding]:
+                    with_scores: bool = True,
+                    texts: list[PictureText] | None = None) -> list[Finding]:
     """Every finding about ``draft``'s pictures, in picture order.
 
     ``runner`` checks the pictures (default: this process's pool for ``resources.settings``);
     ``with_scores``: judge the text read by ``resources.classifier`` too, as the pipeline does
-    when the draft's text was scored."""
+    when the draft's text was scored; ``texts``: gets the text read in each picture, frame by
+    frame (for later stages: reprinted tables, ``sources``)."""
     config = image_config(resources.settings)
     findings_of: dict[int, list[Finding]] = {}
     tasks: dict[str, PictureTask] = {}
@@ -87,13 +108,17 @@ def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
         tasks.setdefault(key, PictureTask(key, path, path))
     results: dict[str, PictureResult] = {}
     if tasks:
-        runner = runner or picture_runner(resources.settings)
+        runner = runner or _RUNNER.get() or picture_runner(resources.settings)
         checked = runner.run(checker_setup(resources.settings), list(tasks.values()))
         results = dict(zip(tasks, checked, strict=True))
     classifier = resources.classifier if with_scores else None
     for number, key in key_of.items():
         findings_of[number] = _findings(resources, number, draft.images[number], results[key],
                                         classifier, config)
+        if texts is not None:
+            texts.extend(_picture_text(number, frame.number, frame.ocr, frame.scale)
+                         for frame in results[key].frames
+                         if frame.ocr is not None and frame.ocr.text.strip())
     return [finding for number in sorted(findings_of) for finding in findings_of[number]]
 
 
@@ -158,6 +183,7 @@ def _text_findings(resources: Resources, number: int, source: str, result: Pictu
 class ImageStage:
     name = STAGE
     uses = (CLASS_SCORES,)  # text in pictures is scored when the draft's text was
+    provides = (PICTURE_TEXT,)  # what was read, for later stages (reprinted tables: sources)
 
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
@@ -165,12 +191,23 @@ class ImageStage:
         self.classifier = resources.classifier
 
     def __call__(self, context: Context) -> list[Finding]:
+        texts: list[PictureText] = []
         if not context.draft.images:
+            context.provide(PICTURE_TEXT, ())
             return []
         # Judged like the draft's text when the draft's text was: a run without the classify
         # stage wants no scores, and a classify stage that failed already made its finding.
-        return screen_pictures(context.draft, context.resources,
-                               with_scores=CLASS_SCORES in context)
+        findings = screen_pictures(context.draft, context.resources,
+                                   with_scores=CLASS_SCORES in context, texts=texts)
+        context.provide(PICTURE_TEXT, tuple(texts))
+        return findings
+
+
+def _picture_text(number: int, frame: int, ocr: OcrResult, scale: float) -> PictureText:
+    lines = tuple((line.start, line.start + len(line.text),
+                   tuple(round(v * scale) for v in enclosing([line.box])))
+                  for line in ocr.lines)
+    return PictureText(number, frame, ocr.text, lines)  # type: ignore[arg-type]
 
 
 register("images")(ImageStage)

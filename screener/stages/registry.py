@@ -116,7 +116,8 @@ def _known_providers(key: str) -> list[str]:
 
 
 # registered in this order
-BUILT_IN = ("terms", "hidden", "personal", "classify", "contacts", "images", "platform")
+BUILT_IN = ("terms", "hidden", "personal", "classify", "contacts", "images", "sources",
+            "platform")
 
 
 def _load_builtin() -> None:

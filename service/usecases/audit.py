@@ -1,7 +1,8 @@
 """Audit rows for what the service's own transactions cannot hold: the row from which the chain
-is keyed (``audit.keyed``), where the log starts covering the lexicon and the asset bank
-(``audit.baseline``), and lexicon and asset changes made from the command line, which commit in
-their own stores first (see ``usecases.lexicon``).
+is keyed (``audit.keyed``), where the log starts covering the lexicon, the asset bank and the
+bank of source texts and model registry (``audit.baseline``), and their changes and model
+promotions made from the command line, which commit in their own stores first (see
+``usecases.lexicon``, ``usecases.models``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from collections.abc import Callable
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from screener.classify import registry_for
 from screener.errors import ConfigError
 from screener.images.bank import AssetBank
 from screener.images.config import image_config
 from screener.lexicon import store_for
 from screener.settings import Settings
+from screener.sources import SourceBank
 
 from .. import audit
 from ..config import ServiceSettings, load_service_settings
@@ -55,11 +58,14 @@ def keyed_engine(settings: Settings) -> Engine | None:
     return engine
 
 
-def _high_water(settings: Settings) -> tuple[int, int]:
-    """The newest lexicon change and asset event now."""
+def _high_water(settings: Settings) -> tuple[int, int, int, int]:
+    """The newest lexicon change, asset event, source-bank event and model promotion or rollback
+    now."""
     bank = AssetBank(settings.assets_database_url, image_config(settings))
     try:
-        return store_for(settings).latest_seq(), bank.stamp()
+        return (store_for(settings).latest_seq(), bank.stamp(),
+                SourceBank(settings.sources_database_url, create=False).stamp(),
+                registry_for(settings).stamp())
     finally:
         bank.engine.dispose()
 
@@ -72,12 +78,14 @@ def ensure_baseline(engine, settings: Settings) -> None:
             return
     # Read before the write lock: the lexicon store may share the database file, and opening
     # it inside our own write transaction would wait on ourselves.
-    seq, event = _high_water(settings)
+    seq, event, source_event, model = _high_water(settings)
     with unit_of_work(engine, "system") as uow:
         if uow.conn.execute(select(audit_log.c.id)
                             .where(audit_log.c.action == BASELINE)).first():
             return
-        uow.audit(BASELINE, "audit", {"lexicon_seq": seq, "asset_event_id": event})
+        uow.audit(BASELINE, "audit", {"lexicon_seq": seq, "asset_event_id": event,
+                                      "source_event_id": source_event,
+                                      "model_seq": model})
 
 
 def record_from_cli(settings: Settings, actor: str, record: Callable[[UnitOfWork], int]) -> bool:

@@ -30,7 +30,9 @@ from ..queries.drafts import content_hash, draft_detail, get_draft
 from ..queries.picture_jobs import incomplete
 from ..uow import UnitOfWork, unit_of_work
 from . import picture_jobs
+from .feedback import checked_judgements, record_signoff
 from .picture_jobs import Claim
+from .sources import join_published
 
 DECISIONS = ("approve", "changes", "reject")
 DECISION_STATUS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
@@ -100,12 +102,12 @@ def _store_report(svc: Services, uow: UnitOfWork, draft_id: int, revision: int, 
     report_id = uow.conn.execute(insert(reports).values(
         draft_id=draft_id, revision=revision, content_hash=digest, revised_by=revised_by,
         verdict=str(report.verdict), lexicon_version=report.lexicon_version,
-        model_version=svc.model_version, report=text,
+        model_version=report.model_version, report=text,
         created_at=now())).inserted_primary_key[0]
     uow.audit("draft.screen", f"draft:{draft_id}",
               {"report_id": report_id, "revision": revision, "content_hash": digest,
                "verdict": str(report.verdict), "lexicon_version": report.lexicon_version,
-               "model_version": svc.model_version, "findings": len(report.findings)})
+               "model_version": report.model_version, "findings": len(report.findings)})
     return report_id
 
 
@@ -207,7 +209,8 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
 
 
 def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comment: str,
-             report_id: int, finding_comments: dict[str, str] | None = None) -> dict[str, Any]:
+             report_id: int, finding_comments: dict[str, str] | None = None,
+             finding_judgements: dict[str, str] | None = None) -> dict[str, Any]:
     if decision not in DECISIONS:
         raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
     comment = comment.strip()
@@ -230,6 +233,7 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
             if not (key.isascii() and key.isdigit()) or int(key) >= count:
                 raise BadRequest(f"no finding {key!r} in this report ({count} findings)",
                                  field="finding_comments")
+        judgements = checked_judgements(finding_judgements, count)
         if decision != "approve" and not comment and not finding_comments:
             raise BadRequest("say what must change or why the draft is rejected",
                              field="comment")
@@ -242,6 +246,8 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
             finding_comments=json.dumps(finding_comments, ensure_ascii=False),
             content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
             model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
+        # The signer's judgement of each finding is training data: kept with the sign-off.
+        record_signoff(uow, p, row, rep, signoff_id, decision, judgements, finding_comments)
         checkpoint("signoff.write")
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
                          .values(status=DECISION_STATUS[decision], updated_at=now()))
@@ -249,7 +255,7 @@ def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comme
                   {"signoff_id": signoff_id, "report_id": rep.id,
                    "content_hash": rep.content_hash, "lexicon_version": rep.lexicon_version,
                    "model_version": rep.model_version, "comment": comment,
-                   "finding_comments": finding_comments})
+                   "finding_comments": finding_comments, "finding_judgements": judgements})
         return draft_detail(uow.conn, draft_id)
 
 
@@ -275,7 +281,10 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
             updated_at=stamp))
         uow.audit("draft.publish", f"draft:{draft_id}",
                   {"signoff_id": approval.id, "content_hash": row.content_hash})
-        return draft_detail(uow.conn, draft_id)
+        published = draft_detail(uow.conn, draft_id)
+    # After the publication commits: the bank is another store (第十二条, usecases.sources).
+    join_published(svc, p, published)
+    return published
 
 
 def complete_pictures(svc: Services, claim: Claim, report: Report) -> int | None:

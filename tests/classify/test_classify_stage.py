@@ -60,7 +60,7 @@ def _with_models(resources, folder):
     import dataclasses
 
     settings = resources.settings.model_copy(update={"model_dir": folder})
-    return dataclasses.replace(resources, settings=settings)
+    return dataclasses.replace(resources, settings=settings, model=None)  # the shipped one
 
 
 def test_missing_model_fails_closed(resources, tmp_path):

@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from screener.classify import registry_for
 from screener.lexicon import Entry
 from screener.lexicon.maintain import Who, add_terms, allow_phrases, edit_term, retire_terms
 from screener.model import Severity
@@ -129,15 +130,49 @@ def test_carried_reports_are_marked(two_archives):
     assert again.screened_now == 0 and again.screened == POSTS
 
 
-def test_model_change_means_full_screening(two_archives, monkeypatch):
+def test_a_promoted_model_means_full_screening_of_exactly_the_posts_it_changes(
+        two_archives, eager_copy):
     _, inc = two_archives
-    rescreen(inc, stages=("terms",))
+    registry = registry_for(inc)
+    shipped = registry.shipped().version
+    rescreen(inc, account="acct0", stages=("terms",))  # with the shipped model
+    promoted = eager_copy(inc)
+    registry.promote(str(promoted.number), by="tester", reason="test")
+    rescreen(inc, account="acct1", stages=("terms",))  # with the promoted one
     add_terms(inc, ["一个不会出现的词语"], "commercial", WHO)
-    from screener.rescreen import runner
-
-    monkeypatch.setattr(runner, "model_version", lambda settings: "m-retrained")
     summary = rescreen(inc, incremental=True, stages=("terms",))
-    assert summary.carried_forward == 0 and summary.screened_now == POSTS
+    assert summary.model_version == promoted.version
+    last = _latest(inc)
+    acct1 = _posts_of(inc, "acct1")
+    # acct1's reports were made with the model in force: probed, and carried forward; acct0's
+    # model changed and acct2 had no report: screened in full
+    assert {p for p, (_, carried) in last.items() if carried} == acct1
+    assert summary.carried_forward == len(acct1) and summary.screened_now == POSTS
+    assert {model for model, _ in last.values()} == {promoted.version}
+    registry.rollback(by="tester", reason="test")
+    back = rescreen(inc, incremental=True, stages=("terms",))
+    assert back.model_version == shipped and back.carried_forward == 0
+    assert back.screened_now == POSTS
+
+
+def _posts_of(settings, account: str) -> set[str]:
+    engine = rsdb.open_db(settings)
+    with engine.connect() as conn:
+        return set(conn.execute(select(rsdb.posts.c.id).where(rsdb.posts.c.account == account))
+                   .scalars())
+
+
+def _latest(settings) -> dict[str, tuple[str, bool]]:
+    """Each post's newest report: (model version, carried forward)."""
+    engine = rsdb.open_db(settings)
+    found: dict[str, tuple[int, str, bool]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(select(rsdb.reports.c.post_id, rsdb.reports.c.seq,
+                                       rsdb.reports.c.model_version,
+                                       rsdb.reports.c.carried_from)):
+            if row.post_id not in found or row.seq > found[row.post_id][0]:
+                found[row.post_id] = (row.seq, row.model_version, row.carried_from is not None)
+    return {post: (model, carried) for post, (_, model, carried) in found.items()}
 
 
 def _entry(term, category="commercial", severity=Severity.REVIEW, boundary=False, source="x"):

@@ -48,7 +48,7 @@ READERS = ("admin", "operator", "responsible", "unit_head")
 
 # Path parameters that name something of the whole college, not of an account or unit: a route
 # with only these may say SAME. Any other parameter needs an "other" expectation.
-COLLEGE_WIDE = {"term", "asset_id", "index"}
+COLLEGE_WIDE = {"term", "asset_id", "index", "version"}
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,19 @@ def _queue_rechecks(world: World, app) -> None:
 
 PICTURES = frozenset({"pictures"})
 ASSET = frozenset({"asset"})
+CANDIDATE = frozenset({"candidate"})  # a registered candidate model (number 1)
+PROMOTED = frozenset({"promoted"})  # ... and in force
+
+
+def _missed(w: World, scope: str) -> dict:
+    return {"report_id": w.drafts[scope]["report"]["id"], "category": "commercial"}
+
+
+def model_form(url: str):
+    return lambda w, scope, role: (url, {"data": {"reason": "测试",
+                                                  "csrf": _csrf(w, role)}})
+
+
 ORDERED = frozenset({"ordered"})
 APPLIED = frozenset({"applied"})
 VIOLATION = frozenset({"violation"})
@@ -318,6 +331,9 @@ RULES = [
     Rule("POST", "/api/rechecks/{recheck_id}/resolve", only("responsible"), only(),
          on_recheck("/api/rechecks/{recheck}/resolve"), needs=frozenset({"recheck"}),
          dean=only("admin")),
+    # 漏报: whoever signs the draft off reports what the tools missed
+    Rule("POST", "/api/drafts/{draft_id}/missed", only("responsible"), only(),
+         on_draft("/api/drafts/{draft}/missed", _missed), dean=only("admin")),
     Rule("GET", "/api/audit", only("admin"), SAME, plain("/api/audit")),
     Rule("GET", "/api/audit/verify", only("admin"), SAME, plain("/api/audit/verify")),
     # the lexicon and the asset bank: the maintainer changes them, the dean's office reads them
@@ -339,6 +355,13 @@ RULES = [
     # a bank picture is shown beside the draft picture it matched: any signed-in role
     Rule("GET", "/api/assets/{asset_id}/image", only(*ROLES), SAME,
          on_asset("/api/assets/{asset}/image"), needs=ASSET),
+    # learning from the reviewers: the maintainer puts models in force, the dean's office reads
+    Rule("GET", "/api/feedback", only("maintainer", "admin"), SAME, plain("/api/feedback")),
+    Rule("GET", "/api/models", only("maintainer", "admin"), SAME, plain("/api/models")),
+    Rule("POST", "/api/models/{version}/promote", only("maintainer"), SAME,
+         plain("/api/models/1/promote", {"reason": "测试"}), needs=CANDIDATE),
+    Rule("POST", "/api/models/rollback", only("maintainer"), SAME,
+         plain("/api/models/rollback", {"reason": "测试"}), needs=PROMOTED),
     # people's pages: a log-in session (a cookie); without one, the page sends the browser to
     # /login. Log-in, log-out and switching role are forms with a CSRF value.
     Rule("GET", "/login", EVERYONE, SAME, plain("/login")),
@@ -359,6 +382,13 @@ RULES = [
          only(anonymous=LOGIN),
          on_draft("/drafts/{draft}/signoff", lambda w, s: {**_sign(w, s), "comment": "可以"},
                   form=True), dean=only("admin", anonymous=LOGIN)),
+    Rule("POST", "/drafts/{draft_id}/missed", only("responsible", anonymous=LOGIN),
+         only(anonymous=LOGIN), on_draft("/drafts/{draft}/missed", _missed, form=True),
+         dean=only("admin", anonymous=LOGIN)),
+    Rule("POST", "/models/{version}/promote", only("maintainer", anonymous=LOGIN), SAME,
+         model_form("/models/1/promote"), needs=CANDIDATE),
+    Rule("POST", "/models/rollback", only("maintainer", anonymous=LOGIN), SAME,
+         model_form("/models/rollback"), needs=PROMOTED),
     Rule("POST", "/rechecks/{recheck_id}/resolve", only("responsible", anonymous=LOGIN),
          only(anonymous=LOGIN), on_recheck("/rechecks/{recheck}/resolve", form=True),
          needs=frozenset({"recheck"}), dean=only("admin", anonymous=LOGIN)),
@@ -444,6 +474,14 @@ def full_world(client, app, needs: frozenset[str] = frozenset()) -> World:
         assert world.drafts["dean"]["route"] == "dean", world.drafts["dean"]
     if "recheck" in needs:
         _queue_rechecks(world, app)
+    if needs & {"candidate", "promoted"}:
+        from screener.classify import registry_for
+        from tests.fixtures.learning import register_copy
+
+        settings = app.state.services.settings
+        register_copy(settings, "authorization matrix")
+        if "promoted" in needs:
+            registry_for(settings).promote("1", by="test", reason="set-up")
     if "approved" in needs:
         post(f"/api/drafts/{world.drafts['own']['id']}/signoff", _sign(world, "own"),
              who="responsible")

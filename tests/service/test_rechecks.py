@@ -57,8 +57,10 @@ def test_archive_import_from_service(own_world, own_screener, cli):
     own_world.submit(title="未发布", body="还在等待签发的草稿。")  # pending: not archived
 
     result = cli("archive", "import", "--from-service", "--json")
+    # Two one-line posts: archived, too short to join the bank of source texts.
     assert json.loads(result.stdout) == {"imported": 2, "unchanged": 0, "errors": [],
-                                         "conflicts": []}
+                                         "conflicts": [], "joined_source_bank": 0,
+                                         "too_short_for_source_bank": 2}
     posts = _archived(own_screener.settings)
     assert set(posts) == {f"svc:{first['id']}", f"svc:{second['id']}"}
     post = posts[f"svc:{first['id']}"]
