@@ -5,6 +5,7 @@ restart) and ends with exactly one complete report for the revision; the audit c
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -47,12 +48,14 @@ def _job(home, draft_id: int):
                             (draft_id,)).fetchone()
 
 
-def _wait_mid_job(server: Server, draft_id: int, timeout: float = 600) -> str:
-    """The worker that has checked some of the pictures but not all; as the API shows it."""
+def _wait_mid_job(server: Server, draft_id: int, attempt: int = 1,
+                  timeout: float = 600) -> str:
+    """The worker that has checked some of the pictures but not all, at ``attempt``; as the
+    API shows it."""
     deadline = time.monotonic() + timeout
     while True:
-        status, done, total, worker, _ = _job(server.home, draft_id)
-        if status == "running" and 1 <= done < total:
+        status, done, total, worker, attempts = _job(server.home, draft_id)
+        if status == "running" and 1 <= done < total and attempts == attempt:
             with server.client(server.admin) as c:
                 shown = c.get(f"/api/drafts/{draft_id}").json()["picture_screening"]
             assert shown["status"] == "running" and 1 <= shown["done"] <= total, shown
@@ -126,6 +129,31 @@ def test_kill_9_of_the_whole_server_mid_draft(home):
         finished = _wait_complete(server, draft["id"])
         _once(home, draft["id"], finished)
         assert _job(home, draft["id"])[-1] == 2
+    finally:
+        server.stop()
+    assert audit_verify(home).returncode == 0
+
+
+def test_pictures_that_keep_killing_workers_end_as_findings_for_review(home):
+    """Workers killed on the same draft again and again (as a picture that crashes the OCR
+    would): the first attempt in the worker, the second with each picture in a child process
+    of its own, then no more tries: every picture not checked is a stage_error finding and the
+    report is complete; the draft waits for a person, nothing hangs."""
+    server = Server(home, picture_workers=1, SCREENER_SERVICE__PICTURE_ATTEMPTS="2",
+                    SCREENER_SERVICE__PICTURE_LEASE_SECONDS="600")
+    try:
+        world = registry(server)
+        draft = _submit(server, world)
+        for attempt in (1, 2):
+            worker = _wait_mid_job(server, draft["id"], attempt)
+            os.kill(int(worker.rsplit(":", 1)[1]), signal.SIGKILL)
+        done = _wait_complete(server, draft["id"])
+        errors = [f for f in done["report"]["findings"] if f["category"] == "stage_error"]
+        assert [f["field"] for f in errors] == [f"image:{n}" for n in range(7)]
+        assert all("中断了 2 次" in f["explanation"] for f in errors), errors[0]
+        assert "/uploads/" not in json.dumps(done["report"], ensure_ascii=False)
+        assert done["verdict"] in ("review", "block") and done["picture_screening"]["complete"]
+        assert _job(home, draft["id"])[-1] == 3
     finally:
         server.stop()
     assert audit_verify(home).returncode == 0
