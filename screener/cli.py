@@ -34,6 +34,7 @@ from .cli_lexicon import lexicon_app
 from .cli_rescreen import register as register_rescreen_commands
 from .cli_sources import sources_app
 from .errors import ScreenerError
+from .i18n import translations
 from .ingest import expand_paths, load_draft
 from .pipeline import Screener, freeze_long_lived
 from .plugins import hooks
@@ -66,7 +67,8 @@ def screen(
                                "text: a readable summary with the offending spans marked.")
     ] = Format.text,
     explain: Annotated[bool, typer.Option(
-        "--explain", help="Also show the evidence behind each classifier score.")] = False,
+        "--explain", help="Also show each finding's technical detail and the evidence behind "
+                          "each classifier score.")] = False,
     home: HomeOption = None,
 ) -> None:
     """Screen drafts and print one report per draft.
@@ -77,6 +79,7 @@ def screen(
         screener = Screener(settings_from(home))
     except ScreenerError as exc:
         raise fail(exc) from None
+    tr = translations(screener.settings.locale)
     paths = expand_paths(paths)
     if len(paths) > 1:
         freeze_long_lived()
@@ -98,7 +101,7 @@ def screen(
             if format is Format.json:
                 sys.stdout.write(report_json(report, str(path), explain=explain) + "\n")
             else:
-                print_report(out, report, draft, str(path), explain=explain)
+                print_report(out, report, draft, str(path), explain=explain, tr=tr)
     sys.stdout.flush()
     raise typer.Exit(int(worst))
 

@@ -50,7 +50,7 @@ class Verdict(StrEnum):
 
 TEXT_FIELDS = ("title", "body")
 FINDING_KEYS = ("stage", "category", "severity", "field", "start", "end", "text", "term", "score",
-                "article", "explanation", "location")
+                "article", "explanation", "detail", "location")
 
 
 def content_id(title: str, body: str) -> str:
@@ -141,7 +141,12 @@ class Finding:
     term: str
     score: float
     article: str
+    # For the person who signs, in Chinese: what was found, which evasion was undone, and why
+    # it matters, in the words of the article cited (screener.findings adds those).
     explanation: str
+    # For programs and --explain: the technical account (lexicon source and line, scores and
+    # thresholds, hash distances, the error a stage raised).
+    detail: str = ""
     # Structured detail (classifier evidence); printed with --explain, not in the plain JSON.
     evidence: tuple[Evidence, ...] = ()
     # Where in a picture (findings on ``image:N``); None for findings on the draft's text.

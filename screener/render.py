@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gettext
 import json
 import unicodedata
 
 from rich.console import Console
 from rich.markup import escape
 
+from .i18n import translations
+from .labels import CATEGORY, SEVERITY, VERDICT, field_label, label
 from .model import Draft, Finding, Report, Severity, Verdict
 
 # The JSON keys of one report line, exactly (documented in README; tests check them).
@@ -16,6 +19,9 @@ REPORT_KEYS = ("source", "draft_id", "verdict", "findings", "scores", "lexicon_v
 _CONTEXT = 12
 _VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.REVIEW: "bold yellow",
                   Verdict.BLOCK: "bold red"}
+# Block and review look different by shape as well as colour.
+_SEVERITY_MARK = {Severity.BLOCK: "✖", Severity.REVIEW: "▲", Severity.INFO: "ℹ"}
+_SEVERITY_COLOUR = {Severity.BLOCK: "red", Severity.REVIEW: "yellow", Severity.INFO: "blue"}
 
 
 def report_json(report: Report, source: str, *, explain: bool = False) -> str:
@@ -59,30 +65,43 @@ def _in_context(original: str, finding: Finding) -> str:
 
 
 def print_report(console: Console, report: Report, draft: Draft, source: str, *,
-                 explain: bool = False) -> None:
+                 explain: bool = False, tr: gettext.NullTranslations | None = None) -> None:
+    """The text summary: verdict, then each finding with its category, severity, where it is,
+    the span in its context and the explanation, in the interface language (``tr``; the
+    settings' ``locale``, Chinese by default). ``explain`` adds each finding's technical detail
+    and the evidence behind a classifier score."""
+    tr = tr or translations()
+    _ = tr.gettext
     style = _VERDICT_STYLE[report.verdict]
     name = escape(visible(source))
-    console.print(f"[bold]{name}[/bold]  [{style}]{report.verdict.upper()}[/{style}]  "
-                  f"[dim]{len(report.findings)} finding(s) · draft {report.draft_id} · "
-                  f"{report.lexicon_version}"
-                  f"{' · ' + report.model_version if report.model_version else ''}[/dim]")
+    verdict = label(VERDICT, str(report.verdict), tr)
+    model = f" · {report.model_version}" if report.model_version else ""
+    console.print(f"[bold]{name}[/bold]  [{style}]{escape(verdict)}[/{style}]  [dim]"
+                  + escape(_("{count} finding(s) · draft {draft} · lexicon {version}").format(
+                      count=len(report.findings), draft=report.draft_id,
+                      version=report.lexicon_version) + model) + "[/dim]")
     if report.scores:
-        scores = "  ".join(f"{name} {value:.2f}" for name, value in sorted(report.scores.items()))
-        console.print(f"  scores: {scores}")
+        scores = "  ".join(f"{label(CATEGORY, name, tr)} {value:.2f}"
+                           for name, value in sorted(report.scores.items()))
+        console.print("  " + escape(_("classifier scores: {scores}").format(scores=scores)))
     for finding in report.findings:
-        mark = {Severity.BLOCK: "[red]✖ block [/red]", Severity.REVIEW: "[yellow]▲ review[/yellow]",
-                Severity.INFO: "[blue]ℹ info  [/blue]"}[finding.severity]
-        where = finding.field
+        colour = _SEVERITY_COLOUR[finding.severity]
+        mark = f"[{colour}]{_SEVERITY_MARK[finding.severity]} " \
+               f"{escape(label(SEVERITY, str(finding.severity), tr))}[/{colour}]"
+        where = field_label(finding.field, tr)
         if finding.end > finding.start:
-            where += f"[{finding.start}:{finding.end}]"
+            where = _("{field}, characters {first}–{last}").format(
+                field=where, first=finding.start + 1, last=finding.end)
         term = f" → {escape(finding.term)}" if finding.term and finding.term != finding.text else ""
-        console.print(f"  {mark} {finding.category:<14} {escape(where):<16} "
-                      f"{escape(visible(finding.text)) or '—'}{term}  "
+        console.print(f"  {mark} {escape(label(CATEGORY, finding.category, tr))} · "
+                      f"{escape(where)}  {escape(visible(finding.text)) or '—'}{term}  "
                       f"[dim]{finding.article}[/dim]")
         if finding.field in ("title", "body") and finding.end > finding.start:
             console.print(f"      {_in_context(draft.text_of(finding.field), finding)}")
-        console.print(f"      [dim]{escape(finding.explanation)}[/dim]")
+        console.print(f"      [dim]{escape(visible(finding.explanation))}[/dim]")
         if explain:
+            if finding.detail:
+                console.print(f"      [cyan]{escape(visible(finding.detail))}[/cyan]")
             for item in finding.evidence:
                 spans = ", ".join(f"{f}[{s}:{e}]" for f, s, e in item.spans[:5])
                 console.print(f"        [cyan]{item.weight:+.3f}[/cyan] {escape(item.feature)}"

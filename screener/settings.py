@@ -141,6 +141,13 @@ class ServiceSection(Section):
     max_page_size: int = Field(200, ge=1, le=10_000, description="Largest page size.")
     cookie_secure: bool = Field(
         False, description="Mark the login cookie Secure (set when served over HTTPS).")
+    chromium: str = Field(
+        "chromium", description="Chromium program that prints the sign-off sheet to PDF "
+        "(a name looked up on PATH, or a path); without it the sheet is printed from the "
+        "browser.")
+    countersigning_units: tuple[int, ...] = Field(
+        (), description="Units (ids) whose sign-off sheets also carry a signature line for "
+        "the unit's 第一责任人.")
     secret_file: Path | None = Field(
         None, description="File of the server secret (CSRF values, the audit chain's key, "
         "signed audit heads); made 0600 on first start, never stored in the database; "
@@ -377,6 +384,12 @@ class Settings(BaseSettings):
                     "ordinary text when there are tens of thousands of terms).",
     )
 
+    locale: str = Field(
+        default="zh_CN",
+        description="Interface language of the CLI text output and the service's pages: zh_CN "
+        "(shipped) or en (the messages as written in the code). Env SCREENER_LOCALE.",
+    )
+
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the state folder's database (lexicon store, archive, "
@@ -395,6 +408,16 @@ class Settings(BaseSettings):
         "lexicon test/lint, false-alarm figures); default <home>/corpus. Env "
         "SCREENER_CORPUS_DIR (or SCREENER_CORPUS).",
     )
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from .i18n import available
+
+        known = available()
+        if value not in known:
+            raise ValueError(f"no catalog for {value!r}; known: {', '.join(known)}")
+        return value
 
     images: ImageSettings = Field(default_factory=ImageSettings,
                                   description="Pictures: limits and matching thresholds.")

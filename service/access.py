@@ -12,19 +12,23 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from screener.i18n import N_
+
 from .auth import GRANTED_ROLES, ROLE_LABELS, ROLE_ORDER, Principal, Role
 from .db import reports
-from .errors import Forbidden
+from .errors import Forbidden, Named
+from .labels import ROLE
 from .queries.rows import accounts_of, current_assignments, get_account, headed_units, unit_accounts
-from .roles import STATUS_LABELS, AccountRole, AccountStatus
+from .roles import AccountRole, AccountStatus
 
 READERS = (Role.ADMIN, Role.UNIT_HEAD, Role.RESPONSIBLE, Role.OPERATOR)  # of accounts, drafts
 
 
 def require(p: Principal, *roles: Role, doing: str) -> None:
     if p.role not in roles:
-        allowed = "、".join(f"{ROLE_LABELS[r]} ({r})" for r in roles)
-        raise Forbidden(f"{doing} is for {allowed}; this token is {p.role}")
+        allowed = Named(ROLE, roles, "、".join(f"{ROLE_LABELS[r]} ({r})" for r in roles))
+        raise Forbidden("{doing} is for {allowed}; this token is {role}", doing=doing,
+                        allowed=allowed, role=str(p.role))
 
 
 def readable_accounts(conn: Connection, p: Principal) -> set[int] | None:
@@ -80,17 +84,18 @@ def check_read_account(conn: Connection, p: Principal, account_id: int) -> Any:
     account = get_account(conn, account_id)
     allowed = readable_accounts(conn, p)
     if allowed is not None and account_id not in allowed:
-        raise Forbidden(f"account {account_id} is not one of yours "
-                        f"({ROLE_LABELS[p.role]} reads only their own accounts or unit)")
+        raise Forbidden("account {account} is not one of yours ({role} reads only their own "
+                        "accounts or unit)", account=account_id, role=str(p.role))
     return account
 
 
 def check_submit(conn: Connection, p: Principal, account_id: int) -> Any:
-    require(p, Role.OPERATOR, doing="submitting drafts")
+    require(p, Role.OPERATOR, doing=N_("submitting drafts"))
     account = get_account(conn, account_id)
     if account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
-        raise Forbidden(f"you are not a 具体运营人 of account {account_id} ({account.name}); "
-                        "operators submit only to their own accounts (第九条)")
+        raise Forbidden("you are not a 具体运营人 of account {account} ({name}); operators "
+                        "submit only to their own accounts (第九条)", account=account_id,
+                        name=account.name)
     return check_account_active(conn, account_id)
 
 
@@ -99,9 +104,9 @@ def check_account_active(conn: Connection, account_id: int) -> Any:
     sign-off, publish (第六条: approval first; 第十四条: a stopped account posts no more)."""
     account = get_account(conn, account_id)
     if account.status != AccountStatus.ACTIVE:
-        label = STATUS_LABELS.get(account.status, account.status)
-        raise Forbidden(f"账号「{account.name}」的状态是 {account.status}（{label}）：只有经批准"
-                        "且正在运营的账号可以提交、修改、签发和发布稿件（第六条、第十四条）")
+        raise Forbidden("account {name} is {status}: only an approved account in operation "
+                        "takes, signs off and publishes drafts (第六条, 第十四条)",
+                        name=account.name, status=str(account.status))
     return account
 
 
@@ -111,7 +116,7 @@ def check_read_draft(conn: Connection, p: Principal, draft: Any) -> None:
     allowed = readable_accounts(conn, p)
     if allowed is None or draft.account_id in allowed:
         return
-    raise Forbidden(f"draft {draft.id} belongs to an account that is not yours")
+    raise Forbidden("draft {draft} belongs to an account that is not yours", draft=draft.id)
 
 
 def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
@@ -120,26 +125,26 @@ def check_sign(conn: Connection, p: Principal, draft: Any) -> None:
             raise Forbidden("this draft reports a major matter (第十三条): only the dean's "
                             "office (院长办公室) signs it off")
     else:
-        require(p, Role.RESPONSIBLE, doing="signing off drafts")
+        require(p, Role.RESPONSIBLE, doing=N_("signing off drafts"))
         if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
             raise Forbidden("only the account's 具体负责人 signs off its drafts (第八条); "
                             "you are not the 具体负责人 of this account")
     if p.person_id is not None and (draft.submitted_by == p.person_id
                                     or p.person_id in editors(conn, draft.id)):
         raise Forbidden("you wrote or edited this draft; nobody signs off text they wrote or "
-                        "edited in any revision (本人撰写或修改过的稿件不能由本人签发)")
+                        "edited in any revision")
     check_account_active(conn, draft.account_id)
 
 
 def check_edit(conn: Connection, p: Principal, draft: Any) -> None:
-    require(p, Role.OPERATOR, doing="editing drafts")
+    require(p, Role.OPERATOR, doing=N_("editing drafts"))
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("you are not a 具体运营人 of this draft's account")
     check_account_active(conn, draft.account_id)
 
 
 def check_publish(conn: Connection, p: Principal, draft: Any) -> None:
-    require(p, Role.OPERATOR, doing="publishing")
+    require(p, Role.OPERATOR, doing=N_("publishing"))
     if draft.account_id not in accounts_of(conn, p.person_id, AccountRole.OPERATOR):
         raise Forbidden("only a 具体运营人 of the account publishes its posts (第九条)")
     check_account_active(conn, draft.account_id)
@@ -155,7 +160,7 @@ def check_resolve(conn: Connection, p: Principal, recheck: Any) -> None:
     if p.role is Role.ADMIN and not current_assignments(conn, recheck.account_id,
                                                         AccountRole.RESPONSIBLE):
         return  # the account has no 具体负责人 now: the dean's office decides (fail closed)
-    require(p, Role.RESPONSIBLE, doing="deciding on a published post that needs review")
+    require(p, Role.RESPONSIBLE, doing=N_("deciding on a published post that needs review"))
     if recheck.account_id not in accounts_of(conn, p.person_id, AccountRole.RESPONSIBLE):
         raise Forbidden("only the account's 具体负责人 decides on its published posts (第八条); "
                         "you are not the 具体负责人 of this account")

@@ -59,7 +59,7 @@ def paging(request: Request, limit: int | None = Query(None, ge=1, description="
     config = services(request).config
     limit = limit or config.page_size
     if limit > config.max_page_size:
-        raise BadRequest(f"limit is at most {config.max_page_size}", field="limit")
+        raise BadRequest("limit is at most {most}", field="limit", most=config.max_page_size)
     return limit, offset
 
 

@@ -34,7 +34,7 @@ def _path_term(term: str) -> str:
     try:
         return _clean_term(term)
     except ValueError as exc:
-        raise BadRequest(str(exc), field="term") from None
+        raise BadRequest("{problem}", field="term", problem=str(exc)) from None
 
 
 # -- lexicon ------------------------------------------------------------------------------------
@@ -97,9 +97,9 @@ def assets_retire(asset_id: int, body: RetireAssetIn, p: Caller, svc: Svc) -> di
 
 
 # -- pictures -----------------------------------------------------------------------------------
-def _picture(path: Path | None, what: str) -> FileResponse:
+def _picture(path: Path | None, missing: NotFound) -> FileResponse:
     if path is None or not path.is_file() or path.suffix not in MEDIA_TYPES:
-        raise NotFound(f"the picture of {what} is not kept on this server", field="image")
+        raise missing
     # nosniff: the bytes were checked to be a picture of this type when they were stored.
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix],
                         headers={"X-Content-Type-Options": "nosniff",
@@ -108,12 +108,15 @@ def _picture(path: Path | None, what: str) -> FileResponse:
 
 
 def asset_picture(svc: Services, p: Principal, asset_id: int) -> FileResponse:
-    return _picture(asset_queries.picture(svc, p, asset_id), f"asset {asset_id}")
+    return _picture(asset_queries.picture(svc, p, asset_id),
+                    NotFound("the picture of asset {id} is not kept on this server",
+                             field="image", id=asset_id))
 
 
 def draft_picture(svc: Services, p: Principal, draft_id: int, index: int) -> FileResponse:
     path = draft_queries.picture_path(svc.engine, p, draft_id, index, svc.config.upload_dir)
-    return _picture(path, f"draft {draft_id}")
+    return _picture(path, NotFound("the picture of draft {id} is not kept on this server",
+                                   field="image", id=draft_id))
 
 
 @router.get("/assets/{asset_id}/image", tags=["assets"], response_class=FileResponse,

@@ -149,39 +149,42 @@ def verify(conn: Connection, expected_head: str | None = None) -> Head:
     prev, expected_id, count, keyed = GENESIS, 1, 0, False
     for row in _rows(conn):
         if row.id != expected_id:
-            raise AuditError(f"audit row {expected_id} is missing (next row is {row.id})",
-                             row=expected_id)
+            raise AuditError("audit row {row} is missing (next row is {next})",
+                             row=expected_id, next=row.id)
         if row.prev_hash != prev:
-            raise AuditError(f"audit row {row.id}: prev_hash does not match row {row.id - 1}",
-                             row=row.id)
+            raise AuditError("audit row {row}: prev_hash does not match row {previous}",
+                             row=row.id, previous=row.id - 1)
         if not keyed and row.action == KEYED:
             keyed = _row_hash(row, keys.chain) == row.hash
             if keyed and json.loads(row.details).get("plain_rows") != row.id - 1:
-                raise AuditError(f"audit row {row.id} ({KEYED}) does not count the rows "
-                                 "before it", row=row.id)
+                raise AuditError("audit row {row} ({action}) does not count the rows before it",
+                                 row=row.id, action=KEYED)
         if row.hash != _row_hash(row, keys.chain if keyed else None):
-            raise AuditError(f"audit row {row.id} was changed after it was written "
-                             f"({row.action} {row.subject})", row=row.id)
+            raise AuditError("audit row {row} was changed after it was written "
+                             "({action} {subject})", row=row.id, action=row.action,
+                             subject=row.subject)
         anchored = anchors.pop(row.id, None)
         if anchored is not None and anchored[0] != row.hash:
-            raise AuditError(f"audit row {row.id} is not the row of the signed head "
-                             f"{anchored[1]} (rows were replaced)", row=row.id)
+            raise AuditError("audit row {row} is not the row of the signed head {head} (rows "
+                             "were replaced)", row=row.id, head=anchored[1])
         prev, expected_id, count = row.hash, expected_id + 1, count + 1
     if count and not keyed:
-        raise AuditError(f"the audit log has no keyed row ({KEYED}): its rows were rewritten "
+        raise AuditError("the audit log has no keyed row ({action}): its rows were rewritten "
                          "without the server's key, or it was never opened by this release",
-                         row=1)
+                         row=1, action=KEYED)
     total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
     if total != count:
-        raise AuditError(f"audit log has {total} rows but only {count} chain", row=count + 1)
+        raise AuditError("audit log has {total} rows but only {count} chain", row=count + 1,
+                         total=total, count=count)
     if anchors:
         rows = min(anchors)
-        raise AuditError(f"the signed head {anchors[rows][1]} names row {rows}, but the audit "
-                         f"log ends at row {count} (rows at the end were removed)", row=count)
+        raise AuditError("the signed head {head} names row {rows}, but the audit log ends at "
+                         "row {count} (rows at the end were removed)", row=count,
+                         head=anchors[rows][1], rows=rows, count=count)
     if expected_head is not None and expected_head != prev:
-        raise AuditError(f"audit head is {prev[:16]}… after {count} rows, not the expected "
-                         f"{expected_head[:16]}… (rows at the end were removed or replaced)",
-                         row=count)
+        raise AuditError("audit head is {head}… after {count} rows, not the expected "
+                         "{expected}… (rows at the end were removed or replaced)",
+                         row=count, head=prev[:16], count=count, expected=expected_head[:16])
     return Head(count, prev)
 
 
@@ -242,9 +245,9 @@ def read_anchors(keys: ChainKeys) -> dict[int, tuple[str, str]]:
         except (OSError, ValueError, KeyError, TypeError):
             good = False
         if not good:
-            raise AuditError(f"the audit head file {path.name} is damaged or not signed with "
-                             "this server's key", row=None)
+            raise AuditError("the audit head file {file} is damaged or not signed with this "
+                             "server's key", row=None, file=path.name)
         if found.get(rows, (digest,))[0] != digest:
-            raise AuditError(f"two signed heads disagree about row {rows}", row=rows)
+            raise AuditError("two signed heads disagree about row {rows}", row=rows, rows=rows)
         found[rows] = (digest, path.name)
     return found

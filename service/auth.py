@@ -80,7 +80,8 @@ def expiry(days: int | None) -> str | None:
     if days is None:
         return None
     if not 1 <= days <= MAX_DAYS:
-        raise BadRequest(f"expires_in_days must be 1..{MAX_DAYS}", field="expires_in_days")
+        raise BadRequest("expires_in_days must be 1..{most}", field="expires_in_days",
+                         most=MAX_DAYS)
     return (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
 
 
@@ -97,7 +98,7 @@ def principal_for(conn: Connection, raw: str | None) -> Principal:
     if row.revoked_at is not None:
         raise Unauthenticated("this token was revoked")
     if row.expires_at is not None and datetime.fromisoformat(row.expires_at) <= datetime.now(UTC):
-        raise Unauthenticated(f"this token expired at {row.expires_at}; ask the dean's office "
-                              "for a new one")
+        raise Unauthenticated("this token expired at {at}; ask the dean's office for a new one",
+                              at=row.expires_at)
     return Principal(row.id, row.person_id, row.name or "院长办公室管理员", Role(row.role),
                      row.unit_id)

@@ -17,7 +17,8 @@ from typing import Annotated
 
 import typer
 
-from screener.cli_common import HomeOption, err, fail, out, settings_from
+from screener.cli_common import HomeOption, err, out, settings_from
+from screener.cli_common import fail as _fail
 from screener.errors import ScreenerError
 
 accounts_app = typer.Typer(help="The account registry (院长办公室): units, people, accounts, "
@@ -26,6 +27,23 @@ tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.", no_
 audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="People's log-ins (user name and password) for the pages.",
                         no_args_is_help=True)
+
+
+def fail(exc: ScreenerError) -> typer.Exit:
+    """One line and exit 30; the service's own errors in the interface language."""
+    from .errors import ServiceError
+    from .labels import SERVICE_CATALOG
+
+    if isinstance(exc, ServiceError):
+        from screener.i18n import DEFAULT_LOCALE, translations
+
+        try:
+            locale = settings_from(None).locale
+        except ScreenerError:  # the settings' own error is reported elsewhere
+            locale = DEFAULT_LOCALE
+        tr = translations(locale, (SERVICE_CATALOG,))
+        exc = ScreenerError(exc.localized(tr))
+    return _fail(exc)
 
 
 def _open(home: Path | None):

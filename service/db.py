@@ -14,7 +14,7 @@ writers, of this process or another, must never both read the same last row.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +47,13 @@ from screener.migrations import FEEDBACK, Owner, current, upgrade
 HERE = Path(__file__).resolve().parent
 
 metadata = MetaData()
+
+
+def category_list(categories: Iterable[str]) -> str:
+    """``,a,b,``: each category once, sorted, so ``LIKE '%,a,%'`` finds a draft by category
+    (``svc_reports.categories``)."""
+    found = sorted(set(categories))
+    return "," + ",".join(found) + "," if found else ","
 
 
 def now() -> str:
@@ -293,6 +300,13 @@ reports = Table(
     Column("model_version", String(64), nullable=False),
     Column("report", Text, nullable=False),  # Report.to_dict(explain=True) as JSON
     Column("created_at", String(32), nullable=False),
+    # The text this report screened (the draft page's diff against the previous revision);
+    # empty for revisions stored before it was kept.
+    Column("title", Text, nullable=True),
+    Column("body", Text, nullable=True),
+    # For the queue's filters and summaries: ",illegal,commercial," and how many findings.
+    Column("categories", Text, nullable=True),
+    Column("findings", Integer, nullable=True),
     # Who wrote this revision (the submitter, then each editor): nobody signs off text they
     # wrote or edited, and the print sheet names them all.
     Column("revised_by", Integer, ForeignKey("svc_people.id"), nullable=True),
@@ -390,7 +404,7 @@ def _legacy(conn: Connection) -> str | None:
     return f"svc_{last:04d}" if last else None
 
 
-SERVICE = Owner("service", HERE / "migrations", "svc_0006", _legacy,
+SERVICE = Owner("service", HERE / "migrations", "svc_0007", _legacy,
                 lambda settings: settings.service_database_url)
 SCHEMA_VERSION = int(SERVICE.head.removeprefix("svc_"))
 

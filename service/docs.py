@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from .templating import templates
+from .templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,8 +28,7 @@ def assets_folder() -> Path:
 
 @router.get("/docs", response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "docs.html", {"me": None,
-                                                             "openapi": "/openapi.json"})
+    return render(request, "docs.html", {"me": None, "openapi": "/openapi.json"})
 
 
 def install_docs(app: FastAPI) -> None:

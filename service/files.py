@@ -143,20 +143,22 @@ def check_image(name: str, data: bytes, max_bytes: int, field: str) -> dict[str,
     from PIL import UnidentifiedImageError
 
     if len(data) > max_bytes:
-        raise TooLarge(f"image {name!r} is {len(data):,} bytes; the limit is {max_bytes:,}",
-                       field=field)
+        raise TooLarge("image {name} is {size} bytes; the limit is {limit}", field=field,
+                       name=repr(name), size=format(len(data), ","), limit=format(max_bytes, ","))
     try:  # decode the header only: an upload that is not an image is refused
         with PILImage.open(io.BytesIO(data)) as pic:
             kind = pic.format or ""
             pic.verify()
     except PILImage.DecompressionBombError as exc:  # not an OSError: was a 500
-        raise BadRequest(f"{name!r} is refused as a decompression bomb: {exc}",
-                         field=field) from None
+        raise BadRequest("{name} is refused as a decompression bomb: {problem}",
+                         field=field, name=repr(name), problem=str(exc)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise BadRequest(f"{name!r} is not a readable image", field=field) from None
+        raise BadRequest("{name} is not a readable image", field=field,
+                         name=repr(name)) from None
     if kind not in IMAGE_SUFFIXES:
-        raise BadRequest(f"{name!r}: image type {kind or 'unknown'} is not accepted "
-                         f"({', '.join(IMAGE_SUFFIXES)})", field=field)
+        raise BadRequest("{name}: image type {kind} is not accepted ({types})", field=field,
+                         name=repr(name), kind=kind or "unknown",
+                         types=", ".join(IMAGE_SUFFIXES))
     return {"name": Path(name).name[:200], "sha256": hashlib.sha256(data).hexdigest(),
             "size": len(data), "suffix": IMAGE_SUFFIXES[kind]}
 
@@ -172,10 +174,12 @@ def document_kind(name: str, data: bytes, max_bytes: int, field: str) -> str:
     from PIL import UnidentifiedImageError
 
     if len(data) > max_bytes:
-        raise TooLarge(f"{name!r} 有 {len(data):,} 字节，超过上限 {max_bytes:,}", field=field)
+        raise TooLarge("{name} 有 {len:,} 字节，超过上限 {max_bytes:,}",
+                       name=repr(name), len=len(data), max_bytes=max_bytes, field=field)
     if data.startswith(b"%PDF-"):
         if b"%%EOF" not in data[-2048:]:
-            raise BadRequest(f"{name!r} 不是完整的 PDF 文件（缺少结尾）", field=field)
+            raise BadRequest("{name} 不是完整的 PDF 文件（缺少结尾）",
+                             name=repr(name), field=field)
         return ".pdf"
     try:
         with PILImage.open(io.BytesIO(data)) as pic:
@@ -188,7 +192,8 @@ def document_kind(name: str, data: bytes, max_bytes: int, field: str) -> str:
         return ".png"
     if kind == "JPEG":
         return ".jpg"
-    raise BadRequest(f"{name!r} 须为 PDF，或扫描件 PNG / JPEG", field=field)
+    raise BadRequest("{name} 须为 PDF，或扫描件 PNG / JPEG",
+                     name=repr(name), field=field)
 
 
 def save_document(folder: Path, name: str, data: bytes, suffix: str) -> tuple[Path, bool]:

@@ -1,21 +1,47 @@
-"""Marking findings inside a draft's text for the reviewer's page.
+"""Marking findings inside a draft's text for the reviewer's page, in time linear in the text and
+the marks (plus a sort of the marks' ends).
 
-Findings may overlap (longest-match keeps partly overlapping hits), so the text is cut at every
-finding boundary and each piece is wrapped once, with the categories of all findings covering it.
-Offsets are code points into the original text (``Finding.start``/``end``), exactly as screened.
-Characters an evader hides (zero-width, bidi controls, variation selectors) are made visible.
+Findings may overlap (longest-match keeps partly overlapping hits, and a classifier's evidence
+lies under term hits), so the text is cut at every mark's start and end, once, by a sweep over
+those positions; each piece is wrapped once with the categories and severities of all the marks
+covering it. Offsets are code points into the original text (``Finding.start``/``end``),
+exactly as screened. Characters an evader hides (zero-width, bidi controls, variation
+selectors) are made visible.
+
+One page marks at most ``limit`` spans (the most severe first, then in text order): a body with
+25,000 hits would otherwise be a page nobody can read or render; the caller says how many were
+left unmarked, and they stay in the findings list.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
+SEVERITY_RANK = {"block": 0, "review": 1, "info": 2}
 # Letters that show as blank space: a name or a term made of them looks empty or like another.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+class Span(NamedTuple):
+    """A stretch of the text to mark: a finding's own span, or the evidence behind a
+    classifier's score (``evidence``)."""
+
+    start: int
+    end: int
+    finding: int  # index in the report
+    category: str
+    severity: str
+    evidence: bool = False
+
+
+class Marked(NamedTuple):
+    html: Markup
+    marked: frozenset[int]  # findings with at least one mark in this text
+    left_out: int  # spans over the limit, not marked
 
 
 def hidden(ch: str, keep: str = "\n\t") -> bool:
@@ -29,48 +55,72 @@ def hidden(ch: str, keep: str = "\n\t") -> bool:
             or unicodedata.category(ch) in ("Cf", "Cs", "Co", "Cn"))
 
 
+def _visible(text: str) -> Markup:
+    if text.isascii() and text.isprintable():
+        return escape(text)
+    out = []
+    for ch in text:
+        if hidden(ch):
+            out.append(Markup('<span class="hidden-char">⟨U+{:04X}⟩</span>').format(ord(ch)))
+        else:
+            out.append(escape(ch))
+    return Markup("").join(out)
+
+
+def _choose(spans: list[Span], limit: int) -> tuple[list[Span], int]:
+    if len(spans) <= limit:
+        return spans, 0
+    ranked = sorted(spans, key=lambda s: (s.evidence, SEVERITY_RANK.get(s.severity, 3), s.start))
+    return ranked[:limit], len(spans) - limit
+
+
+def highlight(text: str, spans: Iterable[Span], *, limit: int = 400,
+              tooltips: dict[str, str] | None = None) -> Marked:
+    """``text`` as HTML with ``spans`` marked (at most ``limit``). Each finding's first mark is
+    preceded by an empty anchor ``#f-N``; each mark links to the finding's line in the summary
+    (``#finding-N``) and names in ``data-findings`` every finding it belongs to. ``tooltips``
+    maps a category to the short title shown on hover."""
+    valid = [s for s in spans if 0 <= s.start < s.end <= len(text)]
+    chosen, left_out = _choose(valid, limit)
+    starts: dict[int, list[Span]] = {}
+    ends: dict[int, list[Span]] = {}
+    for span in chosen:
+        starts.setdefault(span.start, []).append(span)
+        ends.setdefault(span.end, []).append(span)
+    cuts = sorted({0, len(text), *starts, *ends})
+    tooltips = tooltips or {}
+    active: dict[tuple[int, int, int, bool], Span] = {}
+    anchored: set[int] = set()
+    out: list[Markup] = []
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        for span in ends.get(lo, ()):
+            active.pop((span.start, span.end, span.finding, span.evidence), None)
+        for span in starts.get(lo, ()):
+            active[(span.start, span.end, span.finding, span.evidence)] = span
+        piece = _visible(text[lo:hi])
+        if not active:
+            out.append(piece)
+            continue
+        covering = sorted(active.values(), key=lambda s: (s.evidence, s.finding))
+        new = [s.finding for s in covering if s.finding not in anchored]
+        anchored.update(new)
+        out.extend(Markup('<span class="anchor" id="f-{}"></span>').format(i)
+                   for i in dict.fromkeys(new))
+        findings = list(dict.fromkeys(s.finding for s in covering))
+        own = [s for s in covering if not s.evidence]
+        worst = min((SEVERITY_RANK.get(s.severity, 3) for s in own), default=3)
+        classes = ["mark", *sorted({f"cat-{s.category}" for s in covering}),
+                   {0: "sev-block", 1: "sev-review", 2: "sev-info"}.get(worst, "evidence")]
+        title = "、".join(dict.fromkeys(tooltips.get(s.category, s.category) for s in covering))
+        out.append(Markup('<a class="{}" href="#finding-{}" data-findings="{}" title="{}">{}</a>')
+                   .format(" ".join(classes), findings[0], ",".join(map(str, findings)),
+                           title, piece))
+    return Marked(Markup("").join(out), frozenset(anchored), left_out)
+
+
 def visible_text(text: str) -> str:
     """``text`` with every hidden character written out as ⟨U+XXXX⟩ (line breaks kept): what
     every page shows of text a user typed, so a bidi override cannot reorder what is around it."""
     if text.isascii() and text.isprintable():
         return text
     return "".join(f"⟨U+{ord(ch):04X}⟩" if hidden(ch, "\n\t\r") else ch for ch in text)
-
-
-def _visible(text: str) -> Markup:
-    out = []
-    for ch in text:
-        if hidden(ch):
-            out.append(Markup('<span class="hidden-char" title="不可见字符">⟨U+{:04X}⟩</span>')
-                       .format(ord(ch)))
-        else:
-            out.append(escape(ch))
-    return Markup("").join(out)
-
-
-def tooltip(finding: Mapping[str, Any]) -> str:
-    return f"{finding['article']} · {finding['category']} · {finding['explanation']}"
-
-
-def highlight(text: str, findings: Iterable[tuple[int, Mapping[str, Any]]]) -> Markup:
-    """``findings`` are (index in the report, finding dict) for this field only."""
-    spans = [(i, f) for i, f in findings
-             if 0 <= f["start"] < f["end"] <= len(text)]
-    cuts = sorted({0, len(text), *(f["start"] for _, f in spans), *(f["end"] for _, f in spans)})
-    out: list[Markup] = []
-    anchored: set[int] = set()
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
-        piece = _visible(text[lo:hi])
-        covering = [(i, f) for i, f in spans if f["start"] <= lo and hi <= f["end"]]
-        if not covering:
-            out.append(piece)
-            continue
-        categories = " ".join(sorted({f"cat-{f['category']}" for _, f in covering}))
-        title = "\n".join(tooltip(f) for _, f in covering)
-        ids = [i for i, _ in covering if i not in anchored]
-        anchored.update(ids)
-        anchor = Markup(" ").join(Markup('<a id="f-{}"></a>').format(i) for i in ids)
-        out.append(Markup('{}<mark class="finding {}" title="{}" data-findings="{}">{}</mark>')
-                   .format(anchor, categories, title, ",".join(str(i) for i, _ in covering),
-                           piece))
-    return Markup("").join(out)

@@ -6,6 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from screener.i18n import N_
+
+from .errors import localize, zh_translations
+
+_TOO_LARGE = N_("request body is {size}; the limit is {limit} bytes (max_request_bytes)")
+
 
 class BodyLimit:
     def __init__(self, app: Any, max_bytes: int) -> None:
@@ -13,9 +19,11 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def _refuse(self, send: Any, size: str) -> None:
-        body = json.dumps({"error": {"code": "too_large", "message":
-                                     f"request body is {size}; the limit is "
-                                     f"{self.max_bytes:,} bytes (max_request_bytes)"}}).encode()
+        params = {"size": size, "limit": f"{self.max_bytes:,}"}
+        body = json.dumps({"error": {"code": "too_large", "message": _TOO_LARGE.format(**params),
+                                     "message_zh": localize(_TOO_LARGE, params, "too_large",
+                                                            zh_translations())}},
+                          ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())]})

@@ -18,6 +18,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from screener.i18n import N_
+
 from .errors import ServiceError, TooManyRequests
 from .pagesession import (
     check_csrf,
@@ -28,13 +30,14 @@ from .pagesession import (
     services,
     start_session,
 )
-from .templating import templates
+from .templating import render, tr_of
 from .usecases import sessions
 
 router = APIRouter(include_in_schema=False)
 
 # What /login?reason=... may show: fixed sentences, never the query's own text.
-REASONS = {"logged_out": "您已退出登录。", "expired": "会话已结束或过期，请重新登录。"}
+REASONS = {"logged_out": N_("You have logged out."),
+           "expired": N_("The session has ended or expired; please log in again.")}
 SSO_COOKIE = "screener_sso"
 SSO_SECONDS = 600
 
@@ -48,10 +51,9 @@ def _login_page(request: Request, error: str = "", status: int = 200,
     response = HTMLResponse("")
     csrf = login_csrf(request, response)
     config = services(request).config
-    page = templates.TemplateResponse(
-        request, "login.html",
-        {"error": error, "notice": notice, "csrf": csrf, "me": None,
-         "sso": config.sso_label if config.sso_issuer else None}, status_code=status)
+    page = render(request, "login.html",
+                  {"error": error, "notice": notice, "csrf": csrf, "me": None,
+                   "sso": config.sso_label if config.sso_issuer else None}, status_code=status)
     for name, value in response.raw_headers:
         if name == b"set-cookie":
             page.raw_headers.append((name, value))
@@ -60,11 +62,12 @@ def _login_page(request: Request, error: str = "", status: int = 200,
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, reason: str = "") -> HTMLResponse:
-    return _login_page(request, notice=REASONS.get(reason, ""))
+    notice = tr_of(request).gettext(REASONS[reason]) if reason in REASONS else ""
+    return _login_page(request, notice=notice)
 
 
 def _refused(request: Request, exc: ServiceError) -> HTMLResponse:
-    page = _login_page(request, exc.message, exc.status)
+    page = _login_page(request, exc.localized(tr_of(request)), exc.status)
     if isinstance(exc, TooManyRequests):
         page.headers["Retry-After"] = str(exc.retry_after)
     return page
@@ -189,7 +192,8 @@ async def sso_callback(request: Request) -> Any:
     except (OAuthError, KeyError, TypeError, ValueError) as exc:
         await run_in_threadpool(sessions.sso_refused, svc, _client(request),
                                 type(exc).__name__)
-        page = _login_page(request, "统一身份认证未完成或已过期，请重新登录", 401)
+        page = _login_page(request, tr_of(request).gettext(
+            N_("The campus sign-on did not finish or has expired; please log in again.")), 401)
         page.delete_cookie(SSO_COOKIE, path="/login/sso")
         return page
     try:
@@ -199,7 +203,7 @@ async def sso_callback(request: Request) -> Any:
         return _refused(request, exc)
     # The way back from the sign-on is a cross-site navigation: a SameSite=Strict cookie set
     # now is not sent on a redirect of it, so the browser moves on by a page of our own.
-    response = templates.TemplateResponse(request, "signed_in.html", {"me": None})
+    response = render(request, "signed_in.html", {"me": None})
     start_session(request, response, opened.cookie)
     response.delete_cookie(SSO_COOKIE, path="/login/sso")
     return response

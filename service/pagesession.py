@@ -20,6 +20,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from screener.i18n import N_
+
 from .auth import Principal
 from .context import Services
 from .errors import Forbidden, Unauthenticated
@@ -29,7 +31,8 @@ from .queries import sessions as session_queries
 SESSION_COOKIE = "screener_session"
 LOGIN_COOKIE = "screener_login"
 CSRF_FIELD = "csrf"
-CSRF_REFUSED = "表单已过期或来源不明（CSRF），请刷新页面后重试"
+CSRF_REFUSED = N_("the form has expired or did not come from this site (CSRF); reload the page "
+                  "and try again")
 
 
 def services(request: Request) -> Services:
@@ -63,7 +66,7 @@ def page_principal(request: Request) -> Principal | None:
 def signed_in(request: Request) -> Principal:
     me = page_principal(request)
     if me is None:
-        raise Unauthenticated("请先登录 (log in first)")
+        raise Unauthenticated("please log in first")
     return me
 
 

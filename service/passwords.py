@@ -16,13 +16,14 @@ MAX_LENGTH = 256
 
 def check_policy(password: str, username: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise BadRequest(f"密码至少 {MIN_LENGTH} 个字符 (a password has at least {MIN_LENGTH} "
-                         "characters)", field="password")
+        raise BadRequest("a password has at least {least} characters", field="password",
+                         least=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise BadRequest(f"密码至多 {MAX_LENGTH} 个字符", field="password")
+        raise BadRequest("a password has at most {most} characters", field="password",
+                         most=MAX_LENGTH)
     if password.strip().lower() == username.strip().lower() or len(set(password)) < 4:
-        raise BadRequest("密码过于简单：不能与用户名相同，至少使用 4 种不同字符",
-                         field="password")
+        raise BadRequest("the password is too simple: not the user name, and at least 4 "
+                         "different characters", field="password")
 
 
 @dataclass

@@ -97,11 +97,12 @@ def parse_day(value: str | None, field: str) -> str:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise BadRequest(f"{field} must be a date YYYY-MM-DD, got {value!r}", field=field) from None
+        raise BadRequest("{field} must be a date YYYY-MM-DD, got {value}", field=field,
+                         value=repr(value)) from None
     last = date(date.today().year + FUTURE_YEARS, 12, 31)
     if not FIRST_DAY <= day <= last:
-        raise BadRequest(f"{field} must be between {FIRST_DAY} and {last}, got {day}",
-                         field=field)
+        raise BadRequest("{field} must be between {first} and {last}, got {day}", field=field,
+                         first=FIRST_DAY, last=last, day=day)
     return day.isoformat()
 
 
@@ -127,8 +128,8 @@ def unchecked(counts: list[Count]) -> str | None:
 def clean_name(name: str, what: str) -> str:
     name = name.strip()
     if not name:
-        raise BadRequest(f"{what} needs a name", field="name")
+        raise BadRequest("{what} needs a name", field="name", what=what)
     try:
         return plain_name(name)
     except ValueError as exc:  # a bidi override or escape sequence would disguise the name
-        raise BadRequest(f"name {exc}", field="name") from None
+        raise BadRequest("name {problem}", field="name", problem=str(exc)) from None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -272,3 +273,48 @@ class MissedIn(Body):
 class ModelChangeIn(Body):
     reason: str = Field(min_length=1, max_length=2000,
                         description="why this model is put in force (required, audited)")
+
+
+# -- the reviewer's queue page ------------------------------------------------------------------
+SORTS = ("verdict", "oldest", "newest", "account")
+
+
+class QueueFilter(Body):
+    """What the queue page shows: the caller's drafts waiting for them (``mine``, the default
+    for a 具体负责人 and the dean's office) or every draft they may read, narrowed by these."""
+
+    mine: bool = True
+    verdict: Literal["pass", "review", "block"] | None = None
+    category: str | None = Field(None, max_length=40, pattern=r"^[a-z_]+$")
+    account_id: int | None = Field(None, ge=1, le=2**53)
+    platform: str | None = Field(None, max_length=20, pattern=r"^[a-z_]+$")
+    status: Literal["pending", "approved", "changes_requested", "rejected",
+                    "published"] | None = None
+    since: date | None = Field(None, description="submitted on or after (Beijing date)")
+    until: date | None = Field(None, description="submitted on or before (Beijing date)")
+    q: str = Field("", max_length=100, description="words in the title or body")
+    sort: Literal["verdict", "oldest", "newest", "account"] = "verdict"
+    offset: int = Field(0, ge=0, le=10**9)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_none(cls, values: object) -> object:
+        """An empty box of the filter form means "any"."""
+        if isinstance(values, dict):
+            return {k: v for k, v in values.items() if v not in ("", None)}
+        return values
+
+    @field_validator("since", "until")
+    @classmethod
+    def _sane_year(cls, value: date | None) -> date | None:
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise ValueError("a date between 2000 and 2100")
+        return value
+
+
+class BatchApprovalIn(Body):
+    """Drafts that passed with no finding, approved at once with one comment; each pair names
+    the report the reviewer saw."""
+
+    drafts: list[tuple[int, int]] = Field(min_length=1, max_length=200)
+    comment: str = Field("", max_length=2000)

@@ -48,14 +48,15 @@ def _rich(raw: bytes, name: str, suffix: str, settings: Settings) -> tuple[Any, 
         try:
             draft = parse_rich_draft(path, settings.model_copy(update={"home": Path(folder)}))
         except InputError as exc:
-            raise BadRequest(f"{name!r}: {hide(exc.problem)}", field="file") from None
+            raise BadRequest("{name}: {problem}", field="file", name=repr(name),
+                             problem=hide(exc.problem)) from None
         images = []
         for ref in draft.images:
             local = Path(ref).resolve() if "://" not in ref and not ref.startswith("//") \
                 else None
             if local is None or local.parent != inline or not local.is_file():
-                raise BadRequest(f"{name}: picture {hide(ref)[:200]!r} is not inside the file; "
-                                 "upload it as an image", field="file")
+                raise BadRequest("{name}: picture {ref} is not inside the file; upload it as an "
+                                 "image", field="file", name=name, ref=repr(hide(ref)[:200]))
             images.append(Image(local.name, local.read_bytes()))
     return draft, images
 
@@ -82,8 +83,9 @@ def _utf8(data: bytes | bytearray | str, what: str) -> None:
     try:
         bytes(data).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"{what} is not UTF-8: byte 0x{data[exc.start]:02x} at offset "
-                         f"{exc.start}", field="body") from None
+        raise BadRequest("{what} is not UTF-8: byte {byte} at offset {offset}", field="body",
+                         what=what, byte=format(data[exc.start], "#04x"),
+                         offset=exc.start) from None
 
 
 async def strict_form(request: Request, *, max_files: int, max_fields: int,
@@ -106,7 +108,7 @@ async def _multipart(request: Request, settings: Settings,
     for key, value in form.multi_items():
         if isinstance(value, str):
             if key not in ("account_id", "title", "body", "author"):
-                raise BadRequest(f"unknown form field {key!r}", field=key)
+                raise BadRequest("unknown form field {key}", field=key, key=repr(key))
             fields[key] = value
         elif key == "images":
             images.append(Image(value.filename or "image", await value.read()))
@@ -121,14 +123,15 @@ async def _multipart(request: Request, settings: Settings,
                 fields.setdefault("body", parsed.body)
                 continue
             if suffix not in SUFFIXES:
-                raise BadRequest(f"draft file {name!r}: use one of "
-                                 f"{', '.join((*SUFFIXES, *RICH_UPLOADS))}", field="file")
+                raise BadRequest("draft file {name}: use one of {types}", field="file",
+                                 name=repr(name), types=", ".join((*SUFFIXES, *RICH_UPLOADS)))
             parsed = parse_draft(decode_utf8(raw, name), name, suffix, settings)
             fields.setdefault("title", parsed.title)
             fields.setdefault("body", parsed.body)
             fields.setdefault("author", parsed.author)
         else:
-            raise BadRequest(f"unexpected file field {key!r} (use 'images' or 'file')", field=key)
+            raise BadRequest("unexpected file field {key} (use 'images' or 'file')", field=key,
+                             key=repr(key))
     if "account_id" not in fields:
         raise BadRequest("account_id is required", field="account_id")
     try:
@@ -142,8 +145,8 @@ def _json(raw: bytes) -> DraftIn:
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"the body is not UTF-8: byte 0x{raw[exc.start]:02x} at offset "
-                         f"{exc.start}", field="body") from None
+        raise BadRequest("the body is not UTF-8: byte {byte} at offset {offset}", field="body",
+                         byte=format(raw[exc.start], "#04x"), offset=exc.start) from None
     except RecursionError:
         raise BadRequest("the body is not valid JSON: nested too deeply", field="body") from None
     except ValueError:
@@ -155,7 +158,7 @@ def _json(raw: bytes) -> DraftIn:
     except ValueError as exc:
         err = exc.errors()[0]  # type: ignore[attr-defined]
         field = ".".join(str(x) for x in err["loc"]) or "body"
-        raise BadRequest(f"{field}: {err['msg']}", field=field) from None
+        raise BadRequest.invalid(err, field) from None
 
 
 async def submission(request: Request, settings: Settings,
@@ -179,12 +182,12 @@ async def asset_upload(request: Request, allowed: tuple[str, ...]
     for key, value in form.multi_items():
         if isinstance(value, str):
             if key not in allowed:
-                raise BadRequest(f"unknown form field {key!r}", field=key)
+                raise BadRequest("unknown form field {key}", field=key, key=repr(key))
             fields[key] = value[:500]
         elif key == "image":
             upload = (value.filename or "asset", await value.read())
         else:
-            raise BadRequest(f"unexpected file field {key!r} (use 'image')", field=key)
+            raise BadRequest("unexpected file field {key} (use 'image')", field=key, key=repr(key))
     if upload is None:
         raise BadRequest("no picture: send it in the 'image' field", field="image")
     return upload, fields
@@ -205,16 +208,18 @@ async def application_upload(request: Request, max_bytes: int
     for key, value in form.multi_items():
         if isinstance(value, str):
             if key not in APPLICATION_FIELDS:
-                raise BadRequest(f"unknown form field {key!r}", field=key)
+                raise BadRequest("unknown form field {key}",
+                                 key=repr(key), field=key)
             fields[key] = value[:20_000]
         elif key in DOCUMENT_KINDS:
             files.append(Document(key, value.filename or key, await value.read()))
         else:
-            raise BadRequest(f"unexpected file field {key!r} (use "
-                             f"{', '.join(DOCUMENT_KINDS)})", field=key)
+            raise BadRequest("unexpected file field {key} (use {value})",
+                             key=repr(key), value=', '.join(DOCUMENT_KINDS), field=key)
     for key in ("unit_id", "platform", "name"):
         if not fields.get(key, "").strip():
-            raise BadRequest(f"{key} is required", field=key)
+            raise BadRequest("{key} is required",
+                             key=key, field=key)
     try:
         int(fields["unit_id"])
     except ValueError:

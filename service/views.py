@@ -159,7 +159,8 @@ def signoff(s: Any, current_report: int | None) -> dict[str, Any]:
             "finding_comments": json.loads(s.finding_comments),
             "report_id": s.report_id, "content_hash": s.content_hash,
             "lexicon_version": s.lexicon_version, "model_version": s.model_version,
-            "at": s.created_at, "current": s.report_id == current_report}
+            "at": s.created_at, "current": s.report_id == current_report,
+            "revision": getattr(s, "revision", None)}
 
 
 def editors(revisions: list[Any]) -> list[dict[str, Any]]:
@@ -198,6 +199,15 @@ def draft_item(r: Any) -> dict[str, Any]:
             "account": r.name, "status": r.status, "verdict": r.verdict,
             "route": r.route, "revision": r.revision, "created_at": r.created_at,
             "updated_at": r.updated_at}
+
+
+def queue_item(r: Any, excerpt: int) -> dict[str, Any]:
+    """A draft's row in the queue, with what its one-line summary says."""
+    text = r.excerpt or ""
+    return {**draft_item(r), "platform": r.platform, "report_id": r.report_id,
+            "categories": [c for c in (r.categories or "").strip(",").split(",") if c],
+            "findings": r.findings, "excerpt": text[:excerpt] + ("…" if len(text) > excerpt
+                                                                 else "")}
 
 
 def recheck(row: Any, account: str) -> dict[str, Any]:

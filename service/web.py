@@ -1,7 +1,13 @@
-"""The reviewer's pages: the queue, a draft with its findings marked and its pictures (a
-matched bank asset beside the picture that copies it), the sign-off form, and a printable report
-with the signature block for the paper file; the maintainer's overview page. Pictures are served
-by routes that check the log-in session, never by file path.
+"""The reviewer's pages: the queue (filters, search, sort, counts, approval of several passing
+drafts at once), a draft with a summary of its findings, each finding marked in the text or
+outlined on its picture, the changes since the previous revision and the sign-off form, the
+sign-off sheet for the paper file (A4, Beijing time, and as a PDF printed by Chromium); the
+maintainer's overview page. Pictures are served by routes that check the log-in session, never
+by file path.
+
+Pages parse, call one query or use case, and render through ``templating.render`` (one Jinja
+environment, the interface language of the settings). A refused sign-off comes back on the
+draft page with what was typed kept; rejecting asks to confirm first.
 
 Who is on the page is the log-in session (``pagesession.page_principal``; log-in and log-out are
 in ``login``); every form carries the session's CSRF value, so another site cannot post a
@@ -10,44 +16,48 @@ sign-off in the reviewer's name.
 
 from __future__ import annotations
 
-import re
+import base64
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
+from screener.i18n import N_
+from screener.labels import label
+
+from . import reviewpage
 from .api_maintenance import asset_picture, draft_picture
-from .auth import ROLE_LABELS, Principal, Role
+from .auth import Principal, Role
 from .context import Services
-from .errors import Forbidden
-from .highlight import highlight
+from .errors import BadRequest, ServiceError
+from .labels import ACCOUNT_ROLE, STATUS
 from .pagesession import check_csrf, csrf_value, page_principal, signed_in
+from .pdf import print_pdf
 from .queries import assets as asset_queries
 from .queries import drafts as draft_queries
 from .queries import learning as learning_queries
 from .queries import lexicon as lexicon_queries
-from .templating import templates
+from .schemas import BatchApprovalIn, QueueFilter
+from .templating import beijing, render, templates_for, tr_of
 from .usecases import drafts, rechecks
 
+HERE = Path(__file__).resolve().parent
 router = APIRouter(include_in_schema=False)
-
-CATEGORY_LABELS = {
-    "confidential": "涉密", "illegal": "违法", "unhealthy": "不健康", "commercial": "商业",
-    "major_news": "重大事项", "protected_name": "学校名称", "copyright": "著作权",
-    "emblem": "校徽标识", "stage_error": "需人工检查", "contact": "联系方式（提示）",
-    "personal_info": "个人信息", "hidden_text": "隐藏字符",
-}
-VERDICT_LABELS = {"pass": "通过", "review": "需审核", "block": "拦截"}
-STATUS_LABELS = {"pending": "待签发", "approved": "已批准", "changes_requested": "需修改",
-                 "rejected": "已退回", "published": "已发布"}
-ASSET_KINDS = ("copyright", "emblem")
-DECISION_LABELS = {"approve": "批准发布", "changes": "要求修改", "reject": "退回"}
+MARKS = {"block": "✖", "review": "▲", "pass": "✔", "info": "ℹ"}  # shapes beside the colours
+# The queue's filters by name, for a message about one of them.
+FILTER_NAMES = {"verdict": N_("Result"), "category": N_("Category"), "account_id": N_("Account"),
+                "platform": N_("Platform"), "status": N_("Status"), "since": N_("Submitted from"),
+                "until": N_("to"), "q": N_("Search the title and body"), "sort": N_("Order"),
+                "offset": N_("Pages"), "mine": N_("Waiting for my sign-off")}
+SORTS = {"verdict": N_("Blocked first"), "oldest": N_("Oldest first"),
+         "newest": N_("Newest first"), "account": N_("By account")}
 # What a reviewer may report missed (漏报): the content categories.
 MISSABLE = ("commercial", "confidential", "major_news", "illegal", "unhealthy")
-templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, VERDICT_LABELS=VERDICT_LABELS,
-                             STATUS_LABELS=STATUS_LABELS, DECISION_LABELS=DECISION_LABELS,
-                             ROLE_LABELS=ROLE_LABELS, MISSABLE=MISSABLE)
 
 
 def _services(request: Request) -> Services:
@@ -58,29 +68,69 @@ _principal = page_principal
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, "error.html", {"status": status,
-                                                              "message": message, "me": None},
-                                      status_code=status)
+    return render(request, "error.html", {"status": status, "message": message,
+                                          "me": _principal(request)}, status_code=status)
 
 
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
 
+def _csrf(request: Request) -> str:
+    return csrf_value(request)
+
+
+# -- the queue ----------------------------------------------------------------------------------
+def _queue_filter(request: Request, me: Principal) -> QueueFilter:
+    params = dict(request.query_params)
+    if me.role not in (Role.RESPONSIBLE, Role.ADMIN):
+        params["mine"] = "false"  # only those who sign off have a queue of their own
+    try:
+        return QueueFilter.model_validate(params)
+    except ValidationError as exc:
+        where = ".".join(map(str, exc.errors()[0]["loc"])) or "query"
+        raise BadRequest("the filter “{name}” has a value the list cannot use; clear the "
+                         "filters and choose again", field=where,
+                         name=FILTER_NAMES.get(where, where)) from None
+
+
+def _link(f: QueueFilter):
+    """A link to the queue with ``f``'s filters and the changes given."""
+    def link(**changes: Any) -> str:
+        values = {**f.model_dump(), **changes}
+        shown = {k: ("true" if v else "false") if isinstance(v, bool) else v
+                 for k, v in values.items()
+                 if v not in (None, "") and not (k == "offset" and v == 0)
+                 and not (k == "sort" and v == "verdict")}
+        return "/?" + urlencode(shown)
+    return link
+
+
+def _queue(request: Request, me: Principal, f: QueueFilter, *, status_code: int = 200,
+           batch_error: str = "", batch_comment: str = "", selected: set[int] | None = None,
+           notice: str = "") -> HTMLResponse:
+    svc = _services(request)
+    listing = draft_queries.browse(svc.engine, me, f, svc.config.page_size)
+    _ = tr_of(request).gettext
+    can_queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
+    return render(request, "queue.html", {
+        "me": me, "listing": listing, "f": f, "link": _link(f), "can_queue": can_queue,
+        "heading": _("Waiting for my sign-off") if f.mine else _("Drafts"),
+        "batchable": can_queue and f.mine, "csrf": _csrf(request), "marks": MARKS,
+        "sorts": [(key, _(name)) for key, name in SORTS.items()],
+        "reset": "/" if f.mine or not can_queue else "/?mine=false",
+        "batch_error": batch_error, "batch_comment": batch_comment,
+        "selected": selected or set(), "notice": notice}, status_code=status_code)
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, offset: int = 0) -> Any:
+def home(request: Request) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    svc = _services(request)
-    queue = me.role in (Role.RESPONSIBLE, Role.ADMIN)
     if me.role is Role.MAINTAINER:
         return _maintainer_home(request, me)
-    listing = draft_queries.listing(svc.engine, me, queue=queue, status=None, account_id=None,
-                                    limit=svc.config.page_size, offset=max(0, offset))
-    return templates.TemplateResponse(request, "queue.html",
-                                      {"me": me, "listing": listing, "queue": queue,
-                                       "csrf": csrf_value(request)})
+    return _queue(request, me, _queue_filter(request, me))
 
 
 def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
@@ -90,67 +140,75 @@ def _maintainer_home(request: Request, me: Principal) -> HTMLResponse:
     svc = _services(request)
     lexicon = lexicon_queries.state(svc, me)
     assets = asset_queries.every_asset(svc, me)
-    return templates.TemplateResponse(request, "maintain.html", {
+    return render(request, "maintain.html", {
         "me": me, "lexicon": lexicon, "assets": assets,
         "feedback": learning_queries.feedback_summary(svc, me),
         "models": learning_queries.models(svc, me),
         "csrf": csrf_value(request)})
 
 
+@router.post("/queue/approve")
+async def batch_approve(request: Request) -> Any:
+    """Approve the ticked drafts (each passed with no finding) with one comment."""
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    form = await _checked_form(request, max_fields=210)
+    comment = str(form.get("comment", ""))
+    chosen, selected = [], set()
+    for value in form.getlist("draft"):
+        draft_id, _, report_id = str(value).partition(":")
+        if not (draft_id.isdigit() and report_id.isdigit()):
+            raise BadRequest("each ticked draft must be sent as draft:report", field="draft")
+        chosen.append((int(draft_id), int(report_id)))
+        selected.add(int(draft_id))
+    f = QueueFilter()
+    _ = tr_of(request).gettext
+    if not chosen:
+        return _queue(request, me, f, status_code=422, batch_comment=comment,
+                      batch_error=_("Tick the drafts to approve first."))
+    body = BatchApprovalIn(drafts=chosen, comment=comment)
+    try:
+        done = await run_in_threadpool(drafts.approve_passing, _services(request), me,
+                                       body.drafts, body.comment)
+    except ServiceError as exc:
+        return _queue(request, me, f, status_code=exc.status, batch_comment=comment,
+                      batch_error=exc.localized(tr_of(request)), selected=selected)
+    notice = tr_of(request).ngettext("%(num)d draft approved.", "%(num)d drafts approved.",
+                                     len(done)) % {"num": len(done)}
+    return _queue(request, me, f, notice=notice)
+
+
+# -- a draft ------------------------------------------------------------------------------------
 def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
     found = draft_queries.review_page(_services(request).engine, me, draft_id)
-    draft, responsible = found["draft"], found["responsible"]
-    findings = draft["report"]["findings"] if draft["report"] else []
-    indexed = list(enumerate(findings))
+    draft = found["draft"]
+    tr = tr_of(request)
     can_sign = found["signer"] and draft["status"] == "pending"
-    why_not = found["refusal"]
+    refusal = found["refusal"]
+    why_not = refusal.localized(tr) if refusal is not None else ""
     if found["signer"] and not can_sign:
-        why_not = f"草稿状态为「{STATUS_LABELS.get(draft['status'], draft['status'])}」"
+        why_not = tr.gettext(N_("The draft is “%(status)s”: there is nothing to sign off.")) % {
+            "status": label(STATUS, draft["status"], tr)}
+    shown = reviewpage.review_lines(draft, tr)
     stage = draft.get("picture_screening")
     if can_sign and stage and not stage["complete"]:
         can_sign = False
         why_not = (f"图片检查尚未完成（已检查 {stage['done']}/{stage['total']} 张），"
                    "报告完整后才能签发")
-    texts = {"title": draft["title"], "body": draft["body"]}
-    pictures = _pictures(draft, indexed)
-    evidence = []
-    for i, f in indexed:
-        for e in f.get("evidence", []):
-            snippets = [texts[field][start:end] for field, start, end in e["spans"]
-                        if field in texts][:3]
-            evidence.append({"finding": i, "category": f["category"], "feature": e["feature"],
-                             "weight": e["weight"], "snippets": snippets})
     return {
-        "me": me, "draft": draft, "findings": indexed,
-        "title_html": highlight(draft["title"], [(i, f) for i, f in indexed
-                                                 if f["field"] == "title"]),
-        "body_html": highlight(draft["body"], [(i, f) for i, f in indexed
-                                               if f["field"] == "body"]),
-        "evidence": evidence, "can_sign": can_sign, "why_not": why_not, "pictures": pictures,
-        "csrf": csrf_value(request), "responsible": responsible,
+        "me": me, "draft": draft, **shown, "marks": MARKS,
+        "pictures": reviewpage.pictures(draft, shown["lines"], "/drafts/{draft}/images/{index}"),
+        "evidence_lines": [line for line in shown["lines"] if line.evidence],
+        "changes": reviewpage.changes(draft, found["previous"]),
+        "can_sign": can_sign, "why_not": why_not, "csrf": _csrf(request),
+        "responsible": found["responsible"], "first_responsible": found["first_responsible"],
         "current_signoff": next((s for s in reversed(draft["signoffs"]) if s["current"]), None),
         "can_report_missed": found["signer"] and draft["report"] is not None,
         "missed": learning_queries.missed_on(_services(request), draft_id),
+        "missable": MISSABLE,
+        "typed": {"comment": "", "finding_comments": {}}, "error": "", "confirm_reject": False,
     }
-
-
-_ASSET_TERM = re.compile(r"^asset (\d+): (.*)$", re.S)
-
-
-def _pictures(draft: dict[str, Any], indexed: list[tuple[int, dict]]) -> list[dict[str, Any]]:
-    """Each submitted picture, with the bank assets it matched to show beside it."""
-    pictures = []
-    for number, image in enumerate(draft["images"]):
-        matches = []
-        for i, f in indexed:
-            found = _ASSET_TERM.match(f["term"] or "")
-            if f["field"] == f"image:{number}" and found and f["category"] in ASSET_KINDS:
-                matches.append({"finding": i, "category": f["category"],
-                                "asset_id": int(found.group(1)), "title": found.group(2),
-                                "url": f"/assets/{found.group(1)}/image"})
-        pictures.append({"index": number, "name": image["name"], "sha256": image["sha256"],
-                         "url": f"/drafts/{draft['id']}/images/{number}", "matches": matches})
-    return pictures
 
 
 _signed_in = signed_in
@@ -171,7 +229,41 @@ def draft_page(request: Request, draft_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    return templates.TemplateResponse(request, "draft.html", _context(request, me, draft_id))
+    return render(request, "draft.html", _context(request, me, draft_id))
+
+
+def _signers(request: Request, context: dict[str, Any]) -> list[dict[str, str]]:
+    """The signature lines the draft's route needs: the dean's office for a 第十三条 draft, else
+    the account's 具体负责人, and the 第一责任人 where the unit countersigns."""
+    tr = tr_of(request)
+    draft = context["draft"]
+    svc = _services(request)
+    if draft["route"] == "dean":
+        lines = [{"role": tr.gettext(N_("Dean's office")), "names": ""}]
+    else:
+        lines = [{"role": tr.gettext(ACCOUNT_ROLE["responsible"]),
+                  "names": "、".join(context["responsible"])}]
+    if draft["account"]["unit_id"] in svc.config.countersigning_units:
+        lines.append({"role": tr.gettext(ACCOUNT_ROLE["first_responsible"]),
+                      "names": "、".join(context["first_responsible"])})
+    return lines
+
+
+def _sheet(request: Request, me: Principal, draft_id: int, *, pdf: bool) -> dict[str, Any]:
+    context = _context(request, me, draft_id)
+    context["signers"] = _signers(request, context)
+    context["printed_at"] = beijing(datetime.now(UTC).isoformat())
+    if pdf:  # the page must stand alone: Chromium prints it from a file, offline
+        context["css"] = (HERE / "static" / "style.css").read_text(encoding="utf-8")
+        svc = _services(request)
+        for picture in context["pictures"]:
+            path = draft_queries.picture_path(svc.engine, me, draft_id, picture["index"],
+                                              svc.config.upload_dir)
+            if path is not None and path.is_file():
+                kind = {".jpg": "jpeg"}.get(path.suffix, path.suffix.lstrip("."))
+                picture["data_uri"] = (f"data:image/{kind};base64,"
+                                       + base64.b64encode(path.read_bytes()).decode())
+    return context
 
 
 @router.get("/drafts/{draft_id}/print", response_class=HTMLResponse)
@@ -179,7 +271,21 @@ def print_page(request: Request, draft_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    return templates.TemplateResponse(request, "print.html", _context(request, me, draft_id))
+    return render(request, "print.html", _sheet(request, me, draft_id, pdf=False))
+
+
+@router.get("/drafts/{draft_id}/print.pdf")
+async def print_as_pdf(request: Request, draft_id: int) -> Any:
+    me = _principal(request)
+    if me is None:
+        return _to_login()
+    context = await run_in_threadpool(_sheet, request, me, draft_id, pdf=True)
+    html = templates_for(request.app.state.services.settings.locale) \
+        .get_template("print.html").render({**context, "request": request})
+    data = await run_in_threadpool(print_pdf, html, _services(request).config.chromium)
+    name = f"draft-{draft_id}-r{context['draft']['revision']}.pdf"
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 async def _checked_form(request: Request, max_fields: int) -> Any:
@@ -198,15 +304,37 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
     try:
         report_id = int(str(form.get("report_id", "")))
     except ValueError:
-        raise Forbidden("表单缺少报告编号，请刷新页面后重试") from None
+        raise BadRequest("the form lacks the report number; reload the page and try again",
+                         field="report_id") from None
+    comment = str(form.get("comment", ""))
     comments = {key[3:]: str(value) for key, value in form.multi_items()
                 if key.startswith("fc-") and str(value).strip()}
     judgements = {key[3:]: str(value) for key, value in form.multi_items()
                   if key.startswith("fj-") and str(value).strip()}
-    await run_in_threadpool(drafts.sign_off, _services(request), me, draft_id,
-                            decision=str(form.get("decision", "")),
-                            comment=str(form.get("comment", "")), report_id=report_id,
-                            finding_comments=comments, finding_judgements=judgements)
+    decision = str(form.get("decision", ""))
+    then_next = decision == "approve-next"
+    decision = "approve" if then_next else decision
+    typed = {"comment": comment, "finding_comments": comments}
+    if decision == "reject" and form.get("confirm") != "reject":
+        context = await run_in_threadpool(_context, request, me, draft_id)
+        return render(request, "draft.html", {**context, "typed": typed,
+                                              "confirm_reject": True})
+    try:
+        await run_in_threadpool(drafts.sign_off, _services(request), me, draft_id,
+                                decision=decision, comment=comment, report_id=report_id,
+                                finding_comments=comments, finding_judgements=judgements)
+    except ServiceError as exc:
+        # Back on the draft page, saying what was wrong, with what was typed kept.
+        context = await run_in_threadpool(_context, request, me, draft_id)
+        return render(request, "draft.html",
+                      {**context, "typed": typed, "error": exc.localized(tr_of(request))},
+                      status_code=exc.status)
+    if then_next:
+        following = await run_in_threadpool(draft_queries.next_waiting,
+                                            _services(request).engine, me, draft_id)
+        if following is not None:
+            return RedirectResponse(f"/drafts/{following}", status_code=303)
+        return RedirectResponse("/", status_code=303)
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 
@@ -220,3 +348,6 @@ async def recheck_form(request: Request, recheck_id: int) -> Any:
     await run_in_threadpool(rechecks.resolve, _services(request).engine, me, recheck_id,
                             str(form.get("decision", "")), str(form.get("comment", "")))
     return RedirectResponse("/", status_code=303)
+
+
+__all__ = ["render_error", "router"]

@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.sources",
     "tests.fixtures.learning",
+    "tests.fixtures.browser",
 ]
 
 # ci: the same examples every run, a bounded number of them, so CI time is predictable. Bounded

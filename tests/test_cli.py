@@ -15,11 +15,12 @@ from screener.render import REPORT_KEYS
 @pytest.fixture
 def run(home, test_lexicons):
     """Run the CLI in a fresh state folder with the test lexicons."""
-    env = {**os.environ, "SCREENER_HOME": str(home), "SCREENER_LEXICONS": str(test_lexicons)}
+    base = {**os.environ, "SCREENER_HOME": str(home), "SCREENER_LEXICONS": str(test_lexicons)}
 
-    def invoke(*args):
+    def invoke(*args, env: dict[str, str] | None = None):
         return subprocess.run([sys.executable, "-m", "screener.cli", *args],
-                              capture_output=True, text=True, env=env, timeout=120)
+                              capture_output=True, text=True, env={**base, **(env or {})},
+                              timeout=120)
 
     return invoke
 
@@ -49,7 +50,7 @@ def test_json_lines_in_input_order_with_the_documented_keys(run, drafts):
         assert tuple(line) == REPORT_KEYS
     finding = lines[0]["findings"][0]
     assert set(finding) == {"stage", "category", "severity", "field", "start", "end", "text",
-                            "term", "score", "article", "explanation", "location"}
+                            "term", "score", "article", "explanation", "detail", "location"}
     assert finding["location"] is None  # a finding on the draft's text, not in a picture
     assert (finding["text"], finding["term"], finding["start"], finding["end"]) == \
         ("代 孕", "代孕", 2, 5)
@@ -76,9 +77,33 @@ def test_bad_input_is_reported_and_the_other_drafts_are_still_screened(run, draf
 
 def test_text_format_marks_the_offending_span(run, drafts):
     result = run("screen", str(drafts["block"]))
-    assert "BLOCK" in result.stdout
+    assert "拦截" in result.stdout
     assert "代 孕 → 代孕" in result.stdout
     assert "第十一条（内容）" in result.stdout
+
+
+# What the issue found on pages and in the CLI: internals a reviewer cannot read.
+TECHNICAL = ("matched lexicon term", "word-boundary check", "review threshold", "NFKC",
+             "RANSAC", "<lexicon:", "image:0", "lexicon term", "classifier score", "BLOCK",
+             "REVIEW", "finding(s)", "scores:")
+
+
+def test_text_format_is_chinese_and_explain_adds_the_technical_detail(run, drafts, tmp_path):
+    """Category, verdict, severity and field names in Chinese; the technical account only with
+    --explain; an English interface is the locale setting away."""
+    picture = tmp_path / "gone.json"
+    picture.write_text(json.dumps({"title": "", "body": "提供代 孕服务，加vx详聊",
+                                   "images": ["missing.png"]}), encoding="utf-8")
+    plain = run("screen", str(picture)).stdout
+    for phrase in TECHNICAL:
+        assert phrase not in plain, phrase
+    assert "违法" in plain and "正文第 3–5 字" in plain and "图片1" in plain
+    assert "拦截" in plain and "需审核" in plain and "分类模型得分" in plain
+    explained = run("screen", "--explain", str(picture)).stdout
+    assert "lexicon term '代孕' (illegal, illegal.txt:" in explained
+    english = run("screen", str(picture), env={"SCREENER_LOCALE": "en"}).stdout
+    assert "Illegal content" in english and "Blocked" in english and "body, characters" \
+        in english
 
 
 def test_help_explains_formats_and_exit_status(run):

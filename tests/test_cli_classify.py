@@ -40,6 +40,6 @@ def test_json_carries_scores_and_explain_adds_evidence_spans(home):
 
 def test_text_shows_scores_and_explain_shows_evidence(home):
     plain = _run(home, "screen", str(AD)).stdout
-    assert re.search(r"scores: commercial (0\.\d\d|1\.00)", plain)
+    assert re.search(r"分类模型得分：商业 (0\.\d\d|1\.00)", plain)
     explained = _run(home, "screen", "--explain", str(AD)).stdout
     assert "<lexicon:commercial>" in explained and "body[" in explained

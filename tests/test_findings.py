@@ -42,7 +42,36 @@ def test_a_stage_error_is_a_review_naming_the_stage_and_the_problem():
     assert (finding.category, finding.severity, finding.field) == (
         "stage_error", Severity.REVIEW, "image:0")
     assert finding.article == rule_for("stage_error").article
-    assert "'images'" in finding.explanation and "OCR engine missing" in finding.explanation
+    assert "图片检查" in finding.explanation and "人工" in finding.explanation
+    assert "'images'" in finding.detail and "OCR engine missing" in finding.detail
+
+
+REGULATION = (REPO_ROOT / "docs" / "regulation.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("category", sorted(POLICY))
+def test_every_rule_quotes_its_article_word_for_word(category):
+    """The words a finding quotes are the rule's own (docs/regulation.txt, as issued), and come
+    from the article it cites."""
+    rule = POLICY[category]
+    number = rule.article.split("（")[0]
+    assert rule.quote in REGULATION, category
+    articles = [part for part in REGULATION.split("        ") if part.strip().startswith(number)]
+    assert any(rule.quote in article for article in articles), (category, number)
+
+
+@pytest.mark.parametrize("category", sorted(POLICY))
+def test_an_explanation_says_what_was_found_then_why_in_the_rules_words(category):
+    finding = make_finding(category, stage="x", explanation="发现某物；", detail="tech")
+    rule = POLICY[category]
+    assert finding.explanation == f"发现某物。依据{rule.article}：“{rule.quote}”。"
+    assert finding.detail == "tech"
+
+
+def test_the_shipped_copy_of_the_rule_is_the_rule():
+    shared = REPO_ROOT.parent.parent / "shared" / "regulation.txt"
+    if shared.exists():  # the lead's copy, where this checkout has one beside it
+        assert shared.read_text(encoding="utf-8") == REGULATION
 
 
 def test_every_finding_of_the_shipped_screener_agrees_with_the_policy_table(shipped_screener):
@@ -54,6 +83,8 @@ def test_every_finding_of_the_shipped_screener_agrees_with_the_policy_table(ship
         for finding in report.findings:
             categories.add(finding.category)
             assert finding.article == rule_for(finding.category).article, (path.name, finding)
+            assert finding.explanation.endswith(f"“{rule_for(finding.category).quote}”。")
+            assert finding.detail, (path.name, finding)
     account = shipped_screener.screen_account_name("ＰＫＵ工学小站")
     assert account and all(f.article == rule_for(f.category).article for f in account)
     assert len(categories) >= 3, categories

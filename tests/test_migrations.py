@@ -56,6 +56,19 @@ def rows(path: Path) -> dict[str, list[tuple]]:
         return {n: sorted(db.execute(f"select * from {n}").fetchall(), key=repr) for n in names}
 
 
+def _report_columns(row: tuple, before: dict[str, list[tuple]]) -> tuple:
+    """svc_0006: a report keeps its draft's text when it is the draft's current one, and the
+    categories and number of its findings."""
+    import json
+
+    report_id, draft_id, report = row[0], row[1], json.loads(row[7])
+    draft = next(d for d in before["svc_drafts"] if d[0] == draft_id)
+    current = draft[12] == report_id  # svc_drafts.report_id
+    categories = sorted({f["category"] for f in report["findings"]})
+    return ((draft[3], draft[4]) if current else (None, None)) + (
+        "," + ",".join(categories) + "," if categories else ",", len(report["findings"]))
+
+
 def as_before_logins(after: dict[str, list[tuple]],
                      before: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     """The rows of a database migrated past svc_0004, without what that revision added: the
@@ -64,11 +77,14 @@ def as_before_logins(after: dict[str, list[tuple]],
     after = dict(after)
     assert after.pop("svc_users") == [] and after.pop("svc_sessions") == []
     submitters = {d[0]: d[2] for d in before.get("svc_drafts", [])}
+    # revised_by follows the columns the reports had before (later revisions add theirs after)
+    at = len(before["svc_reports"][0]) if before.get("svc_reports") else 0
     for report in after.get("svc_reports", []):
-        draft, revision, author = report[1], report[2], report[-1]
+        draft, revision, author = report[1], report[2], report[at]
         if revision == 1:
             assert author == submitters[draft], report
-    after["svc_reports"] = sorted((r[:-1] for r in after.get("svc_reports", [])), key=repr)
+    after["svc_reports"] = sorted((r[:at] + r[at + 1:] for r in after.get("svc_reports", [])),
+                                  key=repr)
     assert all(s[-1] is None for s in after.get("svc_signoffs", []))
     after["svc_signoffs"] = sorted((s[:-1] for s in after.get("svc_signoffs", [])), key=repr)
     return after
@@ -77,7 +93,8 @@ def as_before_logins(after: dict[str, list[tuple]],
 # Columns added by revisions after the release before Alembic, with the value old rows get.
 ADDED = {"lexicon_events": (0,),  # fillers (lexicon_0002): false
          "svc_accounts": (None,),  # password_interval_days (svc_0005): the default
-         "svc_account_events": (None,)}  # note (svc_0005)
+         "svc_account_events": (None,),  # note (svc_0005)
+         "svc_reports": _report_columns}  # title, body, categories, findings (svc_0006)
 # Tables added by revisions after that release: they start empty.
 NEW_TABLES = ("image_asset_templates",  # shape templates (assets_0002)
               # the bank of source texts (sources_0001), an owner that release did not have
@@ -94,7 +111,11 @@ def without_new_tables(after: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
 def upgraded(before: dict[str, list[tuple]], added: dict[str, tuple] = ADDED
              ) -> dict[str, list[tuple]]:
     """``before``'s rows as they read after the upgrade: every row kept, new columns filled."""
-    return {name: sorted((row + added.get(name, ()) for row in table), key=repr)
+    def extra(name: str, row: tuple) -> tuple:
+        value = added.get(name, ())
+        return value(row, before) if callable(value) else value
+
+    return {name: sorted((row + extra(name, row) for row in table), key=repr)
             for name, table in before.items()}
 
 
@@ -213,7 +234,7 @@ def _service_at(path: Path, version: int) -> None:
 
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_each_service_schema_version_before_alembic_is_upgraded(legacy, version):
-    from screener_service.db import make_engine, migrate
+    from screener_service.db import SCHEMA_VERSION, make_engine, migrate
 
     database = legacy / "screener.db"
     _service_at(database, version)

@@ -50,7 +50,7 @@ def test_a_stage_that_raises_gives_review_not_a_crash(test_screener):
     assert report.verdict is Verdict.REVIEW
     [error] = report.findings
     assert error.category == "stage_error" and error.stage == "exploding"
-    assert "model file missing" in error.explanation
+    assert "model file missing" in error.detail
     assert "terms" in report.timings  # the later stages still ran
 
 

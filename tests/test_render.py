@@ -23,4 +23,4 @@ def test_text_report_shows_the_hidden_character_and_the_article(test_screener):
     text = buffer.getvalue()
     assert "代⟨U+200B⟩孕 → 代孕" in text
     assert "\x1b" not in text and "␛[2J" in text
-    assert "第十一条（内容）" in text and "BLOCK" in text
+    assert "第十一条（内容）" in text and "拦截" in text

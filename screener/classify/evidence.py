@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import zh
+from ..labels import CATEGORY
 from ..model import Evidence
 from .features import LEXICON_PREFIX, DraftFeatures
 from .model import ClassScore
@@ -14,6 +16,13 @@ TOP_FEATURES = 8
 SPANS_PER_FEATURE = 5
 _CANDIDATES = 40
 
+# The same, in the words of the explanation a reviewer reads.
+PATTERN_WORDS = {
+    "<url>": "网址", "<mobile>": "手机号", "<landline>": "电话号码", "<wechat_id>": "微信号",
+    "<qq>": "QQ号", "<price>": "价格", "<discount>": "折扣", "<email>": "电子邮箱",
+    "<id_number>": "身份证号", "<student_id>": "学号", "<bank_card>": "银行卡号",
+    "<secret_mark>": "密级标志",
+}
 PATTERN_NAMES = {
     "<url>": "URL", "<mobile>": "mobile number", "<landline>": "phone number",
     "<wechat_id>": "WeChat id", "<qq>": "QQ number", "<price>": "price", "<discount>": "discount",
@@ -27,6 +36,15 @@ def describe(feature: str) -> str:
         return f"lexicon term ({feature[len(LEXICON_PREFIX):-1]})"
     if feature in PATTERN_NAMES:
         return PATTERN_NAMES[feature]
+    return f"“{feature}”"
+
+
+def describe_zh(feature: str) -> str:
+    if feature.startswith(LEXICON_PREFIX):
+        category = feature[len(LEXICON_PREFIX):-1]
+        return f"{zh(CATEGORY.get(category, category))}词条"
+    if feature in PATTERN_WORDS:
+        return PATTERN_WORDS[feature]
     return f"“{feature}”"
 
 
@@ -61,9 +79,26 @@ def top_evidence(score: ClassScore, features: DraftFeatures, names: tuple[str, .
     return tuple(chosen)
 
 
+def summary_zh(name: str, probability: float, threshold: float,
+               evidence: tuple[Evidence, ...], texts: dict[str, str], shown: int = 4) -> str:
+    """What a reviewer reads: the class, the score against its threshold, the strongest
+    evidence quoted from the text (a finding's explanation)."""
+    parts = []
+    for item in evidence[:shown]:
+        words = describe_zh(item.feature)
+        if item.spans and item.feature.startswith("<"):
+            field, start, end = item.spans[0]
+            words += f"“{texts[field][start:end]}”"
+        parts.append(words + (f"×{len(item.spans)}" if len(item.spans) > 1 else ""))
+    because = "、".join(parts) if parts else "没有特别突出的词语，是全文的整体特征"
+    return (f"分类模型判断这篇文字像{zh(CATEGORY.get(name, name))}内容（得分 {probability:.2f}，"
+            f"达到复核线 {threshold:.2f}）；主要依据：{because}")
+
+
 def summary(name: str, probability: float, threshold: float, evidence: tuple[Evidence, ...],
             texts: dict[str, str], shown: int = 4) -> str:
-    """One line for the report: the score, the threshold it crossed, the strongest evidence."""
+    """One line for programs: the score, the threshold it crossed, the strongest evidence
+    (a finding's detail)."""
     parts = []
     for item in evidence[:shown]:
         label = describe(item.feature)

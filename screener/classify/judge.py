@@ -18,7 +18,7 @@ from ..model import Evidence, Severity
 from ..normalize import NormalizedText
 from ..policy import THRESHOLDS
 from . import BUNDLE, MODELS, ClassifierModel, ModelFormatError, models_dir
-from .evidence import summary, top_evidence
+from .evidence import summary, summary_zh, top_evidence
 from .registry import ModelRef
 from .scoring import draft_views, score_views
 
@@ -31,7 +31,8 @@ class Judgement:
     probability: float
     severity: Severity | None  # None: below the review threshold
     evidence: tuple[Evidence, ...] = ()
-    explanation: str = ""
+    explanation: str = ""  # in Chinese, for the reviewer
+    detail: str = ""  # the technical account
     passage: tuple[int, int] | None = None  # offsets in the long field of the passage scored
 
 
@@ -85,8 +86,9 @@ class Classifier:
                 judgements.append(Judgement(name, probability, None))
                 continue
             evidence = top_evidence(best.score, best.features, model.features)
-            explanation = summary(name, probability, limits["review"], evidence, texts)
+            explanation = summary_zh(name, probability, limits["review"], evidence, texts)
+            detail = summary(name, probability, limits["review"], evidence, texts)
             severity = Severity.BLOCK if probability >= limits["block"] else Severity.REVIEW
             judgements.append(Judgement(name, probability, severity, evidence, explanation,
-                                        best.passage))
+                                        detail, best.passage))
         return judgements

@@ -33,10 +33,17 @@ class HiddenRun(NamedTuple):
         names = []
         for char in dict.fromkeys(self.chars):  # each kind once, in order of appearance
             count = self.chars.count(char)
-            names.append(f"{chinese_name(char)} U+{ord(char):04X}（{unicode_name(char)}）"
+            names.append(f"{chinese_name(char)} U+{ord(char):04X}"
                          + (f" ×{count}" if count > 1 else ""))
         return ("隐藏字符：" + "、".join(names) + "；读者看到的文字与送审的文字可能不同"
                 "（如 U+202E 使其后文字倒序显示），请核对原文后删除这些字符")
+
+    def detail(self) -> str:
+        """Every character by code point and Unicode name (a finding's detail)."""
+        return "hidden characters: " + ", ".join(
+            f"U+{ord(char):04X} {unicode_name(char)}" + (f" x{self.chars.count(char)}"
+                                                          if self.chars.count(char) > 1 else "")
+            for char in dict.fromkeys(self.chars))
 
 
 def _hidden(text: str, i: int) -> bool:

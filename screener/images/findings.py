@@ -1,8 +1,9 @@
 """Turning picture results into Findings (one place for the wording reviewers read).
 
-People read where a finding is in words (图片2第3行文字, 图片1右下部); programs read it from the
-finding's ``location`` (picture, frame, box and polygon in the picture's own pixels) and the
-technical detail (hash distance, inliers, shape agreement) from its ``evidence``.
+People read where a finding is in words (图片2第3行文字, 图片1右下部), in Chinese; programs read
+it from the finding's ``location`` (picture, frame, box and polygon in the picture's own pixels),
+and the technical account (hash distance, inliers, shape agreement, the decoder's error) from its
+``detail`` and ``evidence``.
 """
 
 from __future__ import annotations
@@ -62,14 +63,37 @@ def part_of(box: tuple[int, int, int, int], size: tuple[int, int]) -> str:
     return f"{column}{row}部"
 
 
+# Why a picture could not be read, by the start of the decoder's (English) problem.
+_PROBLEMS = (
+    ("remote image", "网络图片，从不下载，没有检查"),
+    ("empty file", "文件是空的"),
+    ("not an image", "文件内容不是已知的图片格式"),
+    ("refused as a decompression bomb", "像素过多（疑为解压炸弹），拒绝打开"),
+    ("corrupt", "文件损坏或不完整"),
+    ("image format", "图片格式不在允许之列"),
+    ("image is", "图片尺寸超过上限"),
+    ("animation of", "动图的帧数或像素超过上限"),
+    ("text in the image could not be read", "图中文字未能识别"),
+    ("the text read from it could not be scored", "图中文字未能由分类模型评分"),
+    ("not found", "找不到图片文件"),
+    ("PIL is set", "图片读取设置不安全，拒绝打开"),
+)
+
+
+def problem_zh(problem: str) -> str:
+    return next((words for start, words in _PROBLEMS if problem.startswith(start)),
+                "图片无法读取")
+
+
 def unreadable(index: int, source: str, problem: str,
                size: tuple[int, int] | None = None) -> Finding:
     """A picture that could not be checked (or only partly, when ``size`` is known: the box is
     then the whole picture)."""
     box = (0, 0, size[0], size[1]) if size else None
     return make_finding("stage_error", stage=STAGE, field=f"image:{index}", score=0.0,
-                        explanation=f"{picture_name(index)}（{source}）无法检查：{problem}；"
-                                    "须由人工查看",
+                        explanation=f"{picture_name(index)}无法检查：{problem_zh(problem)}；"
+                                    "须由人工查看这张图片",
+                        detail=f"image {source!r} could not be checked: {problem}",
                         location=Location(image=index, box=box, size=size))
 
 
@@ -96,6 +120,13 @@ def bank_match(index: int, match: Match, frame: int, n_frames: int, size: tuple[
                      f"与资产库第{asset.id}号{kind}“{asset.title}”相同"
                      f"{'（镜像）' if check.mirrored else ''}（所有者：{asset.owner or '未登记'}，"
                      f"许可：{asset.license or '未登记'}），经{how}确认"),
+        detail=(f"matches bank asset {asset.id} {asset.title!r} (owner {asset.owner or '?'}, "
+                f"licence {asset.license or '?'}), frame {frame + 1} of {n_frames}: "
+                f"{'no close hash' if match.distance >= 64 else f'hash distance {match.distance}'}"
+                f" via {match.via}; verified by "
+                + (f"shape agreement {check.agreement:.3f}" if check.method == "shape" else
+                   f"{check.inliers} RANSAC inliers of {check.matches} feature matches")
+                + f"{', mirrored' if check.mirrored else ''}; box {list(location.box or ())}"),
         evidence=tuple(evidence), location=location)
 
 
@@ -106,6 +137,8 @@ def outside_qr(index: int, code: QrCode, frame: int, n_frames: int, size: tuple[
                         explanation=f"{picture_name(index, frame, n_frames)}"
                                     f"{part_of(location.box, size)}的二维码指向学校域名以外："
                                     f"{code.payload}；请确认是否允许",
+                        detail=f"QR code points outside the school's domains: "
+                               f"{code.payload!r} (corners {list(code.box)})",
                         location=location)
 
 
@@ -117,7 +150,9 @@ def text_hit(index: int, hit: Hit, ocr: OcrResult, frame: int, n_frames: int,
     location = where(index, frame, _scaled(points, scale), size)
     return hit_finding(STAGE, f"image:{index}", hit, ocr.text,
                        explanation=(f"{picture_name(index, frame, n_frames)}第{line + 1}行文字："
-                                    f"{hit.explanation()}"),
+                                    f"{hit.explanation(ocr.text[hit.start:hit.end])}"),
+                       detail=(f"text in the image (frame {frame + 1}, line {line + 1}, box "
+                               f"{list(location.box or ())}): {hit.technical()}"),
                        location=location)
 
 
@@ -156,6 +191,8 @@ def text_judgement(index: int, judged: Judgement, ocr: OcrResult, frame: int, n_
         start=start, end=end, text=ocr.text[start:end], score=round(judged.probability, 4),
         explanation=f"{picture_name(index, frame, n_frames)}{rows}文字（共{len(ocr.lines)}行）："
                     f"{judged.explanation}",
+        detail=f"text in the image (frame {frame + 1}, lines {first}-{last} of "
+               f"{len(ocr.lines)}, box {list(location.box or ())}): {judged.detail}",
         evidence=judged.evidence, location=location)
 
 

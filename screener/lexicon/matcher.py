@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..i18n import zh
+from ..labels import CATEGORY
 from ..model import Severity
 from ..normalize import NormalizedText, explain
 from .compiled import REVIEW_ONLY, VARIANT_TEXT, CompiledLexicon, Variant
@@ -61,30 +63,59 @@ class Hit(NamedTuple):
             return Severity.REVIEW
         return self.entry.severity
 
-    def explanation(self) -> str:
+    def explanation(self, found: str | None = None) -> str:
+        """What was found, in Chinese: the term, and the evasions undone to find it (``found``
+        is the original text of the hit). Why it matters is added by the finding factory."""
+        entry = self.entry
+        name = _category_name(entry.category)
+        if found and found != entry.term:
+            what = f"原文“{found}”即{name}词条“{entry.term}”"
+        else:
+            what = f"出现{name}词条“{entry.term}”"
+        ways = []
+        if self.variant in VARIANT_TEXT:
+            ways.append(VARIANT_TEXT[self.variant] + (f"（{self.detail}）" if self.detail else ""))
+        ways.extend(_undone(self.reasons))
+        if ways:
+            what += "；已识别的规避手法：" + "、".join(ways)
+        if self.severity is not entry.severity:
+            what += "；仅凭读音、字形或拼音判断，请人工复核"
+        return what
+
+    def technical(self) -> str:
+        """The technical account (a finding's ``detail``): the entry and its source, how it was
+        matched, what normalization undid, the checks it passed."""
         entry = self.entry
         if self.variant is Variant.PINYIN:
-            how = f"拼音 {self.key!r} 对应词条 {entry.term!r}（pinyin spelling {self.key!r} of " \
-                  f"lexicon term {entry.term!r}）"
+            how = f"pinyin spelling {self.key!r} of lexicon term {entry.term!r}"
         else:
-            how = f"词条 {entry.term!r}（lexicon term {entry.term!r}）"
-        undone = []
-        if self.variant in VARIANT_TEXT and self.variant is not Variant.PINYIN:
-            undone.append(VARIANT_TEXT[self.variant] + (f"：{self.detail}" if self.detail else ""))
-        normalized = _undone(self.reasons) if self.reasons or not undone else ""
-        checked = "；jieba 分词边界检查通过（jieba word-boundary check passed）" \
-            if self.boundary_checked else ""
-        review = "；仅凭读音、字形或拼音判断，请人工复核" \
-            if self.severity is not entry.severity else ""
-        lead = "识别出的规避手法：" + "；".join(undone) + "；" if undone else ""
-        return (f"命中{how}（{entry.category}，{entry.source}）；{lead}{normalized}{checked}"
-                f"{review}").replace("；；", "；").rstrip("；")
+            how = f"lexicon term {entry.term!r}"
+        parts = [f"{how} ({entry.category}, {entry.source})", f"matched as {self.variant}"]
+        if self.detail:
+            parts.append(f"evasion pass: {self.detail}")
+        parts.append(_undone_detail(self.reasons))
+        if self.boundary_checked:
+            parts.append("jieba word-boundary check passed")
+        if self.severity is not entry.severity:
+            parts.append(f"severity {entry.severity} lowered to {self.severity}: rests on "
+                         "sound, shape or pinyin alone")
+        return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _category_name(category: str) -> str:
+    return zh(CATEGORY.get(category, category))
 
 
 @functools.lru_cache(maxsize=256)
-def _undone(reasons: int) -> str:
-    undone = explain(reasons)
-    return "已还原：" + "；".join(undone) if undone else "原文直接命中（exact match）"
+def _undone(reasons: int) -> tuple[str, ...]:
+    return tuple(explain(reasons))
+
+
+@functools.lru_cache(maxsize=256)
+def _undone_detail(reasons: int) -> str:
+    undone = explain(reasons, technical=True)
+    return "normalized: " + ", ".join(undone) if undone else "exact match"
 
 
 def dictionary_pairs(cache_dir: Path | None) -> np.ndarray:

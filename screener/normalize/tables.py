@@ -39,18 +39,27 @@ R_NOISE = 32
 R_ACCENT = 64
 R_SYMBOL = 128
 
+# What each folding undid: the evasion's name for the reviewer (Chinese, in the words the
+# explanations use) and the technical account (a finding's ``detail``).
 REASON_TEXT = {
-    R_INVISIBLE: "去掉零宽字符等隐藏字符（invisible characters removed）",
-    R_COMPAT: "全角/兼容字符转为常规字符（full-width/compatibility forms folded (NFKC)）",
-    R_ACCENT: "去掉字母声调符号（accents removed）",
-    R_CASE: "字母大小写统一（letter case folded）",
-    R_TRADITIONAL: "繁体转简体（traditional characters converted to simplified）",
-    R_LOOKALIKE: "形似拉丁字母的西里尔/希腊字母还原（Cyrillic/Greek look-alike letters mapped "
-                 "to Latin）",
-    R_NOISE: "跳过字间插入的空格、标点、符号或表情（inserted spaces/punctuation/symbols/emoji "
-             "skipped）",
-    R_SYMBOL: "符号替代：表情或符号按所代表的字读（emoji/symbols read as the word they stand "
-              "for）",
+    R_INVISIBLE: "零宽/隐藏字符",
+    R_COMPAT: "全角或兼容字符",
+    R_ACCENT: "字母加声调符号",
+    R_CASE: "大小写变换",
+    R_TRADITIONAL: "繁体",
+    R_LOOKALIKE: "形似拉丁字母的西里尔/希腊字母",
+    R_NOISE: "插入空格/符号",
+    R_SYMBOL: "表情或符号代字",
+}
+REASON_DETAIL = {
+    R_INVISIBLE: "invisible characters removed",
+    R_COMPAT: "full-width/compatibility forms folded (NFKC)",
+    R_ACCENT: "accents removed",
+    R_CASE: "letter case folded",
+    R_TRADITIONAL: "traditional characters converted to simplified",
+    R_LOOKALIKE: "Cyrillic/Greek look-alike letters mapped to Latin",
+    R_NOISE: "inserted spaces/punctuation/symbols/emoji skipped",
+    R_SYMBOL: "emoji/symbols read as the word they stand for",
 }
 
 # Chinese writers separate clauses with these; an evader does not insert them between the

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tables import BOUNDARY, CONTENT, INVISIBLE, REASON_TEXT, Tables
+from .tables import BOUNDARY, CONTENT, INVISIBLE, REASON_DETAIL, REASON_TEXT, Tables
 
 # A period or comma followed by a space ends an English-style clause; without a space it is more
 # likely punctuation an evader inserted (``代.孕``).
@@ -86,8 +86,11 @@ class NormalizedText:
         return False
 
 
-def explain(reasons: int) -> list[str]:
-    return [text for bit, text in REASON_TEXT.items() if reasons & bit]
+def explain(reasons: int, *, technical: bool = False) -> list[str]:
+    """What the foldings in ``reasons`` undid: the evasions' Chinese names, or (``technical``)
+    the technical account."""
+    table = REASON_DETAIL if technical else REASON_TEXT
+    return [text for bit, text in table.items() if reasons & bit]
 
 
 def _decode(codes: np.ndarray) -> str:

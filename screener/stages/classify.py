@@ -38,12 +38,14 @@ class ClassifyStage:
         for judged in judgements:
             if judged.severity is None:
                 continue
-            explanation = judged.explanation
+            explanation, detail = judged.explanation, judged.detail
             if judged.passage:
-                explanation += (f" (scored on body characters {judged.passage[0]}-"
-                                f"{judged.passage[1]}, a passage of a longer text)")
+                first, last = judged.passage
+                explanation += f"（按正文第 {first + 1}–{last} 字这一段评分）"
+                detail += (f" (scored on body characters {first}-{last}, a passage of a longer "
+                           "text)")
             findings.append(make_finding(
                 judged.name, stage=self.name, severity=judged.severity,
-                score=round(judged.probability, 4), explanation=explanation,
+                score=round(judged.probability, 4), explanation=explanation, detail=detail,
                 evidence=judged.evidence))
         return findings

@@ -43,14 +43,23 @@ class ContactStage:
                 if c.kind == "short_link":
                     what += "（短链接，看不出指向哪里）"
                 if selling or cue:
-                    why = (f"稿件含推销内容（{selling[0].term or selling[0].category}）"
-                           if selling else f"同一段文字有推销用语“{cue.group()}”")
+                    if selling and selling[0].term:
+                        why = f"稿件含推销内容（“{selling[0].term}”）"
+                    elif selling:
+                        why = "分类模型判断稿件含推销内容"
+                    else:
+                        why = f"同一段文字有推销用语“{cue.group()}”"
                     category = "commercial"
                     explanation = f"{what}；{why}，按未经许可的商业经营活动提交复核"
+                    detail = (f"contact route {c.kind} in a post that sells: "
+                              + (f"{selling[0].category} finding of stage {selling[0].stage}"
+                                 if selling else f"sales wording at {field}:{cue.start()}"))
                 else:
                     category = "contact"
                     explanation = f"{what}；仅提示，请确认是否应当公开（不影响结论）"
+                    detail = f"contact route {c.kind}; the post sells nothing: information only"
                 findings.append(make_finding(
                     category, stage=self.name, field=field, start=c.start, end=c.end,
-                    text=text[c.start:c.end], term=c.label(), explanation=explanation))
+                    text=text[c.start:c.end], term=c.label(), explanation=explanation,
+                    detail=detail))
         return findings

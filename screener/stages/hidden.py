@@ -20,5 +20,6 @@ class HiddenStage:
 
     def __call__(self, context: Context) -> list[Finding]:
         return [make_finding(CATEGORY, stage=self.name, field=field, start=run.start,
-                             end=run.end, text=run.chars, explanation=run.explanation())
+                             end=run.end, text=run.chars, explanation=run.explanation(),
+                             detail=run.detail())
                 for field, text in context.text_fields() for run in hidden_runs(text)]

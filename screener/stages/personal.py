@@ -35,7 +35,8 @@ class PersonalStage:
         findings = [make_finding(CATEGORY, stage=self.name, field=field, start=p.start,
                                  end=p.end, text=text[p.start:p.end], term=p.label(),
                                  explanation=f"个人信息：{_WHY[p.kind]}；公开发布前须确认已获本人"
-                                             "同意或删去")
+                                             "同意或删去",
+                                 detail=f"personal information: {p.kind}")
                     for field, text in context.text_fields() for p in find_personal(text)]
         context.provide(PERSONAL_SPANS, frozenset((f.field, f.start, f.end) for f in findings))
         return findings

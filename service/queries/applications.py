@@ -76,10 +76,12 @@ def document_path(engine: Engine, p: Principal, account_id: int, document_id: in
                                                    documents.c.account_id == account_id)
                            ).first()
     if row is None:
-        raise NotFound(f"账号 {account_id} 没有附件 {document_id}", field="document_id")
+        raise NotFound("账号 {account_id} 没有附件 {document_id}",
+                       account_id=account_id, document_id=document_id, field="document_id")
     path = Path(row.path).resolve()
     if path.parent != folder.resolve() or not path.is_file():
-        raise NotFound(f"附件 {document_id} 的文件不在", field="document_id")
+        raise NotFound("附件 {document_id} 的文件不在",
+                       document_id=document_id, field="document_id")
     media = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}[row.media_type]
     return path, row.name, media
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from screener.classify import registry_for
+from screener.i18n import N_
 from screener.images.bank import AssetBank
 from screener.images.bank import events as asset_events
 from screener.images.config import image_config
@@ -29,7 +30,7 @@ from .drafts import content_hash
 
 def rows(engine: Engine, p: Principal, limit: int, offset: int,
          subject: str | None = None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="reading the audit log")
+    require(p, Role.ADMIN, doing=N_("reading the audit log"))
     query = select(audit_log).order_by(audit_log.c.id)
     if subject:
         query = query.where(audit_log.c.subject == subject)
@@ -169,7 +170,7 @@ def signed_head(engine: Engine) -> dict[str, Any]:
 
 
 def verify(engine: Engine, p: Principal, settings: Settings) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="verifying the audit log")
+    require(p, Role.ADMIN, doing=N_("verifying the audit log"))
     try:
         head, missing = check(engine, settings)
     except AuditError as exc:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, exists, func, select
+from sqlalchemy import Connection, Engine, case, exists, func, or_, select
+
+from screener.i18n import N_
 
 from .. import views
 from ..access import READERS, check_read_draft, check_sign, readable_accounts, require
@@ -15,6 +18,7 @@ from ..auth import Principal, Role
 from ..db import accounts, drafts, people, picture_jobs, read, reports, signoffs
 from ..errors import NotFound, ServiceError
 from ..roles import AccountRole
+from ..schemas import QueueFilter
 from .picture_jobs import OPEN, progress
 from .rechecks import open_items
 from .rows import accounts_of, holders
@@ -32,7 +36,7 @@ def content_hash(title: str, body: str, image_hashes: list[str]) -> str:
 def get_draft(conn: Connection, draft_id: int) -> Any:
     row = conn.execute(select(drafts).where(drafts.c.id == draft_id)).first()
     if row is None:
-        raise NotFound(f"no draft with id {draft_id}", field="draft_id")
+        raise NotFound("no draft with id {id}", field="draft_id", id=draft_id)
     return row
 
 
@@ -42,8 +46,9 @@ def draft_detail(conn: Connection, draft_id: int) -> dict[str, Any]:
     submitter = conn.execute(select(people.c.name).where(people.c.id == row.submitted_by)
                              ).scalar()
     rep = conn.execute(select(reports).where(reports.c.id == row.report_id)).first()
-    query = (select(signoffs, people.c.name)
-             .select_from(signoffs.outerjoin(people, signoffs.c.person_id == people.c.id))
+    query = (select(signoffs, people.c.name, reports.c.revision)
+             .select_from(signoffs.outerjoin(people, signoffs.c.person_id == people.c.id)
+                          .join(reports, reports.c.id == signoffs.c.report_id))
              .where(signoffs.c.draft_id == draft_id).order_by(signoffs.c.id))
     revisions = conn.execute(
         select(reports.c.revision, reports.c.revised_by, people.c.name)
@@ -55,8 +60,27 @@ def draft_detail(conn: Connection, draft_id: int) -> dict[str, Any]:
     return detail
 
 
+def previous_revision(conn: Connection, row: Any) -> dict[str, Any] | None:
+    """The revision before the draft's current one: its text (when it was kept), its findings
+    and its sign-offs; None for a first revision."""
+    if row.revision <= 1:
+        return None
+    rep = conn.execute(select(reports).where(reports.c.draft_id == row.id,
+                                             reports.c.revision == row.revision - 1)
+                       .order_by(reports.c.id.desc()).limit(1)).first()
+    if rep is None:
+        return None
+    query = (select(signoffs, people.c.name, reports.c.revision)
+             .select_from(signoffs.outerjoin(people, signoffs.c.person_id == people.c.id)
+                          .join(reports, reports.c.id == signoffs.c.report_id))
+             .where(signoffs.c.report_id == rep.id).order_by(signoffs.c.id))
+    return {"revision": rep.revision, "title": rep.title, "body": rep.body,
+            "verdict": rep.verdict, "findings": json.loads(rep.report)["findings"],
+            "signoffs": [views.signoff(s, row.report_id) for s in conn.execute(query)]}
+
+
 def read_draft(engine: Engine, p: Principal, draft_id: int) -> dict[str, Any]:
-    require(p, *READERS, doing="reading drafts")
+    require(p, *READERS, doing=N_("reading drafts"))
     with read(engine) as conn:
         row = get_draft(conn, draft_id)
         check_read_draft(conn, p, row)
@@ -65,30 +89,35 @@ def read_draft(engine: Engine, p: Principal, draft_id: int) -> dict[str, Any]:
 
 def review_page(engine: Engine, p: Principal, draft_id: int) -> dict[str, Any]:
     """A draft for its page: the draft, whether the caller is the one to sign it off (else
-    why not, in ``refusal``), and the account's 具体负责人 (the print sheet's signature block)."""
+    why not: the error, in ``refusal``), the account's 具体负责人 and 第一责任人 (the print
+    sheet's signature block), and the previous revision (what changed, its sign-offs)."""
     draft = read_draft(engine, p, draft_id)
-    signer, refusal = False, ""
+    signer, refusal = False, None
     with read(engine) as conn:
         try:
             check_sign(conn, p, get_draft(conn, draft_id))
             signer = True
         except ServiceError as exc:
-            refusal = exc.message
+            refusal = exc
         responsible = holders(conn, draft["account"]["id"], AccountRole.RESPONSIBLE)
-    return {"draft": draft, "signer": signer, "refusal": refusal, "responsible": responsible}
+        first = holders(conn, draft["account"]["id"], AccountRole.FIRST_RESPONSIBLE)
+        previous = previous_revision(conn, get_draft(conn, draft_id))
+    return {"draft": draft, "signer": signer, "refusal": refusal, "responsible": responsible,
+            "first_responsible": first, "previous": previous}
 
 
 def picture_path(engine: Engine, p: Principal, draft_id: int, index: int,
                  upload_dir: Path) -> Path | None:
     """The stored file of a draft's picture, if the caller may read the draft; only files
     under the upload folder, whatever the row says."""
-    require(p, *READERS, doing="reading drafts")
+    require(p, *READERS, doing=N_("reading drafts"))
     with read(engine) as conn:
         row = get_draft(conn, draft_id)
         check_read_draft(conn, p, row)
     images = json.loads(row.images)
     if not 0 <= index < len(images):
-        raise NotFound(f"draft {draft_id} has no picture {index}", field="index")
+        raise NotFound("draft {draft} has no picture {index}", field="index", draft=draft_id,
+                       index=index)
     path = Path(images[index]["path"]).resolve()
     return path if path.parent == upload_dir.resolve() else None
 
@@ -98,9 +127,9 @@ def listing(engine: Engine, p: Principal, *, queue: bool, status: str | None,
     """Drafts; the queue (``queue``) lists first the published posts a re-screening sent
     back for review (``kind: recheck``), then the drafts to sign off, one paged list."""
     if queue:
-        require(p, Role.RESPONSIBLE, Role.ADMIN, doing="the sign-off queue")
+        require(p, Role.RESPONSIBLE, Role.ADMIN, doing=N_("the sign-off queue"))
     else:
-        require(p, *READERS, doing="reading drafts")
+        require(p, *READERS, doing=N_("reading drafts"))
     rechecked, first, asked = 0, [], (limit, offset)
     with read(engine) as conn:
         if queue:
@@ -145,3 +174,133 @@ def listing(engine: Engine, p: Principal, *, queue: bool, status: str | None,
     if not queue:
         return views.page(items, total, limit, offset)
     return views.page(first + items, rechecked + total, *asked)
+
+
+# -- the reviewer's queue page ------------------------------------------------------------------
+EXCERPT = 60  # characters of the body shown for a draft without a title
+_BEIJING = timedelta(hours=8)
+_ORDER = {"verdict": (_VERDICT_ORDER, drafts.c.created_at, drafts.c.id),
+          "oldest": (drafts.c.created_at, drafts.c.id),
+          "newest": (drafts.c.created_at.desc(), drafts.c.id.desc()),
+          "account": (accounts.c.name, _VERDICT_ORDER, drafts.c.created_at, drafts.c.id)}
+
+
+def _utc_start(day: date) -> str:
+    """The first moment of a Beijing calendar day, as the stored UTC timestamps write it."""
+    return (datetime.combine(day, time(), UTC) - _BEIJING).isoformat(timespec="seconds")
+
+
+def _like(words: str) -> str:
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _scope(conn: Connection, p: Principal, mine: bool) -> list[Any]:
+    """Who sees what: ``mine`` is what waits for this caller's signature (the dean's office gets
+    第十三条 drafts), else every draft of the accounts the caller may read."""
+    if not mine:
+        allowed = readable_accounts(conn, p)
+        return [] if allowed is None else [drafts.c.account_id.in_(allowed)]
+    conditions = [drafts.c.status == "pending"]
+    if p.role is Role.ADMIN:
+        return [*conditions, drafts.c.route == "dean"]
+    conditions += [drafts.c.route == "responsible",
+                   drafts.c.account_id.in_(accounts_of(conn, p.person_id,
+                                                       AccountRole.RESPONSIBLE))]
+    if p.person_id is not None:  # nobody signs off what they wrote or edited
+        # an alias: the queue joins the current report, which must not correlate this one
+        authored = reports.alias("authored")
+        conditions += [drafts.c.submitted_by != p.person_id, ~exists().where(
+            authored.c.draft_id == drafts.c.id, authored.c.revised_by == p.person_id)]
+    return conditions
+
+
+def _filters(f: QueueFilter) -> dict[str, Any]:
+    """Each filter's condition, by the facet it narrows (a facet's counts leave its own out)."""
+    found: dict[str, Any] = {}
+    if f.verdict:
+        found["verdict"] = drafts.c.verdict == f.verdict
+    if f.status and not f.mine:
+        found["status"] = drafts.c.status == f.status
+    if f.category:
+        found["category"] = reports.c.categories.like(f"%,{f.category},%")
+    if f.account_id is not None:
+        found["account"] = drafts.c.account_id == f.account_id
+    if f.platform:
+        found["platform"] = accounts.c.platform == f.platform
+    if f.since:
+        found["since"] = drafts.c.created_at >= _utc_start(f.since)
+    if f.until:
+        found["until"] = drafts.c.created_at < _utc_start(f.until + timedelta(days=1))
+    if f.q.strip():
+        words = _like(f.q.strip())
+        found["q"] = or_(drafts.c.title.ilike(words, escape="\\"),
+                         drafts.c.body.ilike(words, escape="\\"))
+    return found
+
+
+def browse(engine: Engine, p: Principal, f: QueueFilter, page_size: int) -> dict[str, Any]:
+    """The queue page: one page of drafts with a one-line summary each (categories, number of
+    findings, the start of the body when there is no title), how many drafts each filter value
+    would give with the other filters kept, and, in the caller's own queue, the published posts
+    a re-screening sent back."""
+    if f.mine:
+        require(p, Role.RESPONSIBLE, Role.ADMIN, doing=N_("the sign-off queue"))
+    else:
+        require(p, *READERS, doing=N_("reading drafts"))
+    joined = drafts.join(accounts, drafts.c.account_id == accounts.c.id).outerjoin(
+        reports, reports.c.id == drafts.c.report_id)
+    with read(engine) as conn:
+        scope = _scope(conn, p, f.mine)
+        conditions = _filters(f)
+        query = (select(drafts.c.id, drafts.c.title, drafts.c.account_id, drafts.c.status,
+                        drafts.c.verdict, drafts.c.route, drafts.c.revision,
+                        drafts.c.created_at, drafts.c.updated_at, drafts.c.report_id,
+                        func.substr(drafts.c.body, 1, EXCERPT + 1).label("excerpt"),
+                        accounts.c.name, accounts.c.platform, reports.c.categories,
+                        reports.c.findings)
+                 .select_from(joined).where(*scope, *conditions.values()))
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        rows = conn.execute(query.order_by(*_ORDER[f.sort]).limit(page_size)
+                            .offset(f.offset)).all()
+        counts = _facets(conn, joined, scope, conditions)
+        rechecked = open_items(conn, p, 200, 0) if f.mine else (0, [])
+        account_names = dict(conn.execute(
+            select(accounts.c.id, accounts.c.name)
+            .where(accounts.c.id.in_([int(a) for a in counts["account"]]))
+        ).all()) if counts["account"] else {}
+    items = [views.queue_item(r, EXCERPT) for r in rows]
+    return {"items": items, "total": total, "offset": f.offset, "limit": page_size,
+            "next_offset": f.offset + len(items) if f.offset + len(items) < total else None,
+            "counts": counts, "account_names": account_names,
+            "rechecks": rechecked[1], "rechecks_total": rechecked[0]}
+
+
+def _facets(conn: Connection, joined: Any, scope: list[Any],
+            conditions: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Drafts per value of each filter, under every other filter."""
+    def others(name: str) -> list[Any]:
+        return [c for key, c in conditions.items() if key != name]
+
+    counts: dict[str, dict[str, int]] = {}
+    for name, column in (("verdict", drafts.c.verdict), ("status", drafts.c.status),
+                         ("account", drafts.c.account_id), ("platform", accounts.c.platform)):
+        counts[name] = {str(value): n for value, n in conn.execute(
+            select(column, func.count()).select_from(joined)
+            .where(*scope, *others(name)).group_by(column)).all()}
+    categories: dict[str, int] = {}
+    for (listed,) in conn.execute(select(reports.c.categories).select_from(joined)
+                                  .where(*scope, *others("category"))).all():
+        for category in (listed or "").strip(",").split(","):
+            if category:
+                categories[category] = categories.get(category, 0) + 1
+    counts["category"] = categories
+    return counts
+
+
+def next_waiting(engine: Engine, p: Principal, after: int) -> int | None:
+    """The draft that waits for the caller next, in queue order, other than ``after``."""
+    with read(engine) as conn:
+        scope = _scope(conn, p, True)
+        return conn.execute(select(drafts.c.id).where(*scope, drafts.c.id != after)
+                            .order_by(*_ORDER["verdict"]).limit(1)).scalar()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from screener.i18n import N_
 from screener.lexicon import current_entries, store_for
 
 from .. import views
@@ -15,7 +16,7 @@ READERS = (Role.MAINTAINER, Role.ADMIN)
 
 
 def state(svc: Services, p: Principal) -> dict[str, Any]:
-    require(p, *READERS, doing="reading the lexicon")
+    require(p, *READERS, doing=N_("reading the lexicon"))
     entries = current_entries(svc.settings)
     counts: dict[str, int] = {}
     for e in entries:
@@ -27,7 +28,7 @@ def state(svc: Services, p: Principal) -> dict[str, Any]:
 
 def terms(svc: Services, p: Principal, category: str | None, q: str | None, limit: int,
           offset: int) -> dict[str, Any]:
-    require(p, *READERS, doing="reading the lexicon")
+    require(p, *READERS, doing=N_("reading the lexicon"))
     found = [e for e in current_entries(svc.settings)
              if (category is None or e.category == category) and (not q or q in e.term)]
     return views.page([views.term(e) for e in found[offset:offset + limit]], len(found), limit,

@@ -42,7 +42,8 @@ def open_items(conn: Connection, p: Principal, limit: int, offset: int
 def get_recheck(conn: Connection, recheck_id: int) -> Any:
     row = conn.execute(select(rechecks).where(rechecks.c.id == recheck_id)).first()
     if row is None:
-        raise NotFound(f"no published post to review with id {recheck_id}", field="recheck_id")
+        raise NotFound("no published post to review with id {id}", field="recheck_id",
+                       id=recheck_id)
     return row
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from screener.i18n import N_
+
 from .. import views
 from ..access import READERS, check_read_account, readable_accounts, require
 from ..auth import Principal, Role
@@ -15,7 +17,7 @@ from .rows import account_detail, headed_units
 
 
 def list_units(engine: Engine, p: Principal, limit: int, offset: int) -> dict[str, Any]:
-    require(p, Role.ADMIN, Role.UNIT_HEAD, doing="listing units")
+    require(p, Role.ADMIN, Role.UNIT_HEAD, doing=N_("listing units"))
     query = select(units).order_by(units.c.id)
     with read(engine) as conn:
         if p.role is Role.UNIT_HEAD:  # the units the registry makes them 第一责任人 of
@@ -24,13 +26,13 @@ def list_units(engine: Engine, p: Principal, limit: int, offset: int) -> dict[st
 
 
 def list_people(engine: Engine, p: Principal, limit: int, offset: int) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="listing people")
+    require(p, Role.ADMIN, doing=N_("listing people"))
     with read(engine) as conn:
         return count_page(conn, select(people).order_by(people.c.id), limit, offset, views.person)
 
 
 def list_accounts(engine: Engine, p: Principal, limit: int, offset: int) -> dict[str, Any]:
-    require(p, *READERS, doing="reading accounts")
+    require(p, *READERS, doing=N_("reading accounts"))
     with read(engine) as conn:
         query = select(accounts).order_by(accounts.c.id)
         allowed = readable_accounts(conn, p)
@@ -40,7 +42,7 @@ def list_accounts(engine: Engine, p: Principal, limit: int, offset: int) -> dict
 
 
 def show_account(engine: Engine, p: Principal, account_id: int) -> dict[str, Any]:
-    require(p, *READERS, doing="reading accounts")
+    require(p, *READERS, doing=N_("reading accounts"))
     with read(engine) as conn:
         check_read_account(conn, p, account_id)
         return account_detail(conn, account_id)
@@ -48,7 +50,7 @@ def show_account(engine: Engine, p: Principal, account_id: int) -> dict[str, Any
 
 def all_accounts(engine: Engine, p: Principal) -> list[dict[str, Any]]:
     """Every account in detail (the dean's office's list)."""
-    require(p, Role.ADMIN, doing="listing every account")
+    require(p, Role.ADMIN, doing=N_("listing every account"))
     with read(engine) as conn:
         ids = conn.execute(select(accounts.c.id).order_by(accounts.c.id)).scalars().all()
         return [account_detail(conn, i) for i in ids]

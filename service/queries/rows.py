@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
 
+from screener.i18n import N_
+
 from .. import views
 from ..db import account_events, accounts, assignments, people, units
 from ..errors import NotFound
@@ -19,24 +21,25 @@ from ..roles import AccountRole, today
 def _one(conn: Connection, table: Any, row_id: int, what: str, field: str) -> Any:
     row = conn.execute(select(table).where(table.c.id == row_id)).first()
     if row is None:
-        raise NotFound(f"no {what} with id {row_id}", field=field)
+        raise NotFound("no {what} with id {id}", field=field, what=what, id=row_id)
     return row
 
 
 def get_unit(conn: Connection, unit_id: int) -> Any:
-    return _one(conn, units, unit_id, "unit", "unit_id")
+    return _one(conn, units, unit_id, N_("unit"), "unit_id")
 
 
 def get_person(conn: Connection, person_id: int) -> Any:
-    return _one(conn, people, person_id, "person", "person_id")
+    return _one(conn, people, person_id, N_("person"), "person_id")
 
 
 def get_account(conn: Connection, account_id: int) -> Any:
-    return _one(conn, accounts, account_id, "account", "account_id")
+    return _one(conn, accounts, account_id, N_("account"), "account_id")
 
 
 def get_assignment(conn: Connection, assignment_id: int) -> Any:
-    return _one(conn, assignments, assignment_id, "role assignment", "assignment_id")
+    return _one(conn, assignments, assignment_id, N_("role assignment"),
+                "assignment_id")
 
 
 def held(table: Any, day: str):

@@ -18,7 +18,7 @@ def principal(engine: Engine, cookie: str | None) -> Principal:
     """The person and role of a session cookie; Unauthenticated says why not (ended by
     log-out or a password change, expired, or the role is no longer held)."""
     if not cookie:
-        raise Unauthenticated("请先登录 (log in first)")
+        raise Unauthenticated("please log in first")
     digest = hashlib.sha256(cookie.encode("utf-8")).hexdigest()
     with read(engine) as conn:
         row = conn.execute(
@@ -27,13 +27,13 @@ def principal(engine: Engine, cookie: str | None) -> Principal:
                          .join(people, sessions.c.person_id == people.c.id))
             .where(sessions.c.id_hash == digest)).first()
         if row is None:
-            raise Unauthenticated("会话无效，请重新登录 (unknown session)")
+            raise Unauthenticated("unknown session; please log in again")
         if row.ended_at is not None:
-            raise Unauthenticated("会话已结束，请重新登录 (the session ended)")
+            raise Unauthenticated("the session has ended; please log in again")
         if row.expires_at <= now():
-            raise Unauthenticated("会话已过期，请重新登录 (the session expired)")
+            raise Unauthenticated("the session has expired; please log in again")
         if Role(row.role) not in roles_of(conn, row.person_id, json.loads(row.roles)):
-            raise Unauthenticated("您的角色已变更，请重新登录 (the role is no longer yours)")
+            raise Unauthenticated("the role is no longer yours; please log in again")
     return Principal(None, row.person_id, row.name, Role(row.role), None, session_id=row.id)
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from screener.i18n import N_
+
 from .. import views
 from ..access import readable_accounts, require
 from ..auth import ROLE_LABELS, Principal, Role, principal_for
@@ -28,12 +30,12 @@ def me(engine: Engine, p: Principal) -> dict[str, Any]:
 
 
 def listing(engine: Engine, p: Principal, limit: int, offset: int) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="listing tokens")
+    require(p, Role.ADMIN, doing=N_("listing tokens"))
     with read(engine) as conn:
         return count_page(conn, select(tokens).order_by(tokens.c.id), limit, offset, views.token)
 
 
 def every_token(engine: Engine, p: Principal) -> list[Any]:
-    require(p, Role.ADMIN, doing="listing tokens")
+    require(p, Role.ADMIN, doing=N_("listing tokens"))
     with read(engine) as conn:
         return conn.execute(select(tokens).order_by(tokens.c.id)).all()

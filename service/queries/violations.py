@@ -40,7 +40,8 @@ def suspension_of(conn: Connection, unit_id: int, day: str) -> dict[str, Any] | 
 def get_violation(conn: Connection, violation_id: int) -> Any:
     row = conn.execute(select(violations).where(violations.c.id == violation_id)).first()
     if row is None:
-        raise NotFound(f"没有编号 {violation_id} 的违规记录", field="violation_id")
+        raise NotFound("没有编号 {violation_id} 的违规记录",
+                       violation_id=violation_id, field="violation_id")
     return row
 
 

@@ -58,7 +58,8 @@ class Document:
 def _text(value: str, field: str, what: str) -> str:
     value = value.strip()
     if not value:
-        raise BadRequest(f"申请须写明{what}", field=field)
+        raise BadRequest("申请须写明{what}",
+                         what=what, field=field)
     return value
 
 
@@ -78,18 +79,23 @@ def _check_unit(conn: Connection, unit_id: int, justification: str) -> Any:
     unit = get_unit(conn, unit_id)
     suspended = suspension_of(conn, unit_id, today())
     if suspended is not None:
-        raise Forbidden(f"单位「{unit.name}」的两微账号申办资格暂停至 {suspended['until']}"
-                        f"（违规记录 {suspended['violation_id']}，第十五条），此前不能申请新账号")
+        raise Forbidden("单位「{name}」的两微账号申办资格暂停至 {until}（违规记录 {violation_id}，"
+                        "第十五条），此前不能申请新账号",
+                        name=unit.name, until=suspended['until'],
+                        violation_id=suspended['violation_id'])
     open_ids, order = _unit_state(conn, unit_id)
     if not open_ids:
         return None
     if not justification:
-        raise BadRequest(f"单位「{unit.name}」已有 {len(open_ids)} 个账号：申请新账号须详细说明"
-                         "新增账号的必要性（第七条）", field="justification")
+        raise BadRequest("单位「{name}」已有 {len} 个账号："
+                         "申请新账号须详细说明新增账号的必要性（第七条）",
+                         name=unit.name, len=len(open_ids), field="justification")
     ranked = set(json.loads(order.accounts)) if order is not None else set()
     if set(open_ids) - ranked:
-        raise Conflict(f"单位「{unit.name}」须先提交本单位账号优先顺序表，列出现有全部账号 "
-                       f"{open_ids}（第七条）：screener accounts priority", field="unit_id")
+        raise Conflict("单位「{name}」须先提交本单位账号优先顺序表，"
+                       "列出现有全部账号 {open_ids}（第七条）"
+                       "：screener accounts priority",
+                       name=unit.name, open_ids=open_ids, field="unit_id")
     return order
 
 
@@ -97,11 +103,13 @@ def _documents(svc_config, files: list[Document]) -> list[tuple[Document, str]]:
     kinds = [f.kind for f in files]
     for kind, title in DOCUMENT_KINDS.items():
         if kinds.count(kind) != 1:
-            raise BadRequest(f"申请须附一份{title}（字段 {kind}），收到 {kinds.count(kind)} 份",
+            raise BadRequest("申请须附一份{title}（字段 {kind}），收到 {value} 份",
+                             title=title, kind=kind, value=kinds.count(kind),
                              field=kind)
     unknown = set(kinds) - DOCUMENT_KINDS.keys()
     if unknown:
-        raise BadRequest(f"未知的附件 {sorted(unknown)}", field=sorted(unknown)[0])
+        raise BadRequest("未知的附件 {sorted}",
+                         sorted=sorted(unknown), field=sorted(unknown)[0])
     return [(f, document_kind(f.name, f.data, svc_config.max_document_bytes, f.kind))
             for f in files]
 
@@ -171,7 +179,8 @@ def apply(svc, p: Principal, *, unit_id: int, platform: str, name: str, purpose:
 def _applied(conn: Connection, account_id: int) -> Any:
     account = get_account(conn, account_id)
     if account.status != AccountStatus.APPLIED:
-        raise Conflict(f"账号 {account_id} 的状态是 {account.status}，不是待审批的申请",
+        raise Conflict("账号 {account_id} 的状态是 {status}，不是待审批的申请",
+                       account_id=account_id, status=account.status,
                        field="status")
     return account
 
@@ -181,9 +190,11 @@ def _meeting_day(conn: Connection, account_id: int, decided_on: str | None) -> s
     applied = conn.execute(select(applications.c.applied_at)
                            .where(applications.c.account_id == account_id)).scalar_one()
     if day > today():
-        raise BadRequest(f"党政联席会日期 {day} 在今天之后", field="decided_on")
+        raise BadRequest("党政联席会日期 {day} 在今天之后",
+                         day=day, field="decided_on")
     if day < applied[:10]:
-        raise BadRequest(f"党政联席会日期 {day} 早于申请提交（{applied[:10]}）",
+        raise BadRequest("党政联席会日期 {day} 早于申请提交（{value}）",
+                         day=day, value=applied[:10],
                          field="decided_on")
     return day
 
@@ -209,7 +220,8 @@ def approve(engine, p: Principal, account_id: int, *, decided_on: str | None,
             raise Conflict("申请缺少审批表或承诺书，不能批准", field="status")
         suspended = suspension_of(uow.conn, account.unit_id, today())
         if suspended is not None:
-            raise Conflict(f"该单位的申办资格已暂停至 {suspended['until']}（第十五条）",
+            raise Conflict("该单位的申办资格已暂停至 {until}（第十五条）",
+                           until=suspended['until'],
                            field="status")
         stamp = now()
         uow.conn.execute(update(applications).where(applications.c.account_id == account_id)
@@ -265,8 +277,10 @@ def set_priority(engine, p: Principal, unit_id: int, account_ids: list[int]
         unit = get_unit(uow.conn, unit_id)
         open_ids = _unit_state(uow.conn, unit_id)[0]
         if len(set(account_ids)) != len(account_ids) or set(account_ids) != set(open_ids):
-            raise BadRequest(f"优先顺序表须把单位「{unit.name}」现有的每个账号恰好列一次："
-                             f"{open_ids}，收到 {account_ids}", field="accounts")
+            raise BadRequest("优先顺序表须把单位「{name}」现有的每个账号恰好列一次：{open_ids}，"
+                             "收到 {account_ids}",
+                             name=unit.name, open_ids=open_ids, account_ids=account_ids,
+                             field="accounts")
         order_id = uow.conn.execute(insert(priority_orders).values(
             unit_id=unit_id, accounts=json.dumps(account_ids), set_by=p.actor,
             set_at=now())).inserted_primary_key[0]

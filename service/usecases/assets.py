@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from screener.errors import AssetError, ScreenerError
+from screener.i18n import N_
 from screener.images.bank import Asset, AssetBank
 from screener.settings import Settings
 
@@ -38,7 +39,7 @@ def record(uow: UnitOfWork, bank: AssetBank, asset: Asset) -> int:
 
 def check_may_change(p: Principal) -> None:
     """Before an upload is read: only the maintainer changes the bank."""
-    require(p, *CHANGERS, doing="changing the asset bank")
+    require(p, *CHANGERS, doing=N_("changing the asset bank"))
 
 
 def add_asset(svc: Services, p: Principal, name: str, data: bytes,
@@ -60,9 +61,8 @@ def add_asset(svc: Services, p: Principal, name: str, data: bytes,
                                  source=fields.get("source") or f"upload {checked['name']}",
                                  by=f"{p.name} [{p.actor}]")
         except ScreenerError as exc:  # named after the upload, not the server's folder
-            raise BadRequest(f"{checked['name']!r}: "
-                             f"{str(exc).replace(str(staged), 'the picture')}",
-                             field="image") from None
+            raise BadRequest("{name}: {problem}", field="image", name=repr(checked["name"]),
+                             problem=str(exc).replace(str(staged), "the picture")) from None
         keep_asset_file(svc.settings, staged, added.asset.sha256)
     with unit_of_work(svc.engine, p.actor) as uow:
         audit_id = record(uow, svc.bank, added.asset)
@@ -76,7 +76,7 @@ def retire_asset(svc: Services, p: Principal, asset_id: int, reason: str) -> dic
     try:
         svc.bank.get(asset_id)
     except AssetError:
-        raise NotFound(f"no asset with id {asset_id}", field="asset_id") from None
+        raise NotFound("no asset with id {id}", field="asset_id", id=asset_id) from None
     asset = svc.bank.retire(asset_id, reason=reason, by=f"{p.name} [{p.actor}]")
     with unit_of_work(svc.engine, p.actor) as uow:
         audit_id = record(uow, svc.bank, asset)

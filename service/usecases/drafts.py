@@ -23,7 +23,7 @@ from screener.checkpoints import checkpoint
 from ..access import check_edit, check_publish, check_sign, check_submit
 from ..auth import Principal
 from ..context import Services
-from ..db import accounts, drafts, now, read, reports, signoffs
+from ..db import accounts, category_list, drafts, now, read, reports, signoffs
 from ..errors import BadRequest, Conflict, TooLarge
 from ..files import check_image, keep_file, place, staging
 from ..queries.drafts import content_hash, draft_detail, get_draft
@@ -48,7 +48,8 @@ def _check_images(svc: Services, images: list[Image]) -> list[dict[str, Any]]:
     """Every picture checked in memory before anything is written."""
     most = svc.config.max_images_per_submission
     if len(images) > most:
-        raise TooLarge(f"{len(images)} images; at most {most} per draft", field="images")
+        raise TooLarge("{count} images; at most {most} per draft", field="images",
+                       count=len(images), most=most)
     return [check_image(image.name, image.data, svc.config.max_image_bytes, f"images[{index}]")
             for index, image in enumerate(images)]
 
@@ -56,8 +57,9 @@ def _check_images(svc: Services, images: list[Image]) -> list[dict[str, Any]]:
 def _check_text(svc: Services, title: str, body: str, pictures: int) -> None:
     limit = svc.screener.settings.max_body_chars
     if len(title) + len(body) > limit:
-        raise TooLarge(f"title and body are {len(title) + len(body):,} characters; the limit "
-                       f"is {limit:,}", field="body")
+        raise TooLarge("title and body are {count} characters; the limit is {limit}",
+                       field="body", count=format(len(title) + len(body), ","),
+                       limit=format(limit, ","))
     if not title.strip() and not body.strip() and not pictures:
         raise BadRequest("empty draft: no title, body or images", field="body")
 
@@ -96,14 +98,16 @@ def _hide_paths(svc: Services, text: str, *folders: Path) -> str:
 
 
 def _store_report(svc: Services, uow: UnitOfWork, draft_id: int, revision: int, digest: str,
-                  report: Report, revised_by: int | None, *staged: Path) -> int:
+                  report: Report, revised_by: int | None, title: str, body: str,
+                  *staged: Path) -> int:
     text = _hide_paths(svc, json.dumps(report.to_dict(explain=True), ensure_ascii=False),
                        *staged)
     report_id = uow.conn.execute(insert(reports).values(
         draft_id=draft_id, revision=revision, content_hash=digest, revised_by=revised_by,
         verdict=str(report.verdict), lexicon_version=report.lexicon_version,
-        model_version=report.model_version, report=text,
-        created_at=now())).inserted_primary_key[0]
+        model_version=report.model_version, report=text, created_at=now(), title=title,
+        body=body, categories=category_list(f.category for f in report.findings),
+        findings=len(report.findings))).inserted_primary_key[0]
     uow.audit("draft.screen", f"draft:{draft_id}",
               {"report_id": report_id, "revision": revision, "content_hash": digest,
                "verdict": str(report.verdict), "lexicon_version": report.lexicon_version,
@@ -118,7 +122,8 @@ def _route(report: Report) -> str:
 
 def _editable(row: Any) -> None:
     if row.status in ("published", "rejected"):
-        raise Conflict(f"the draft is {row.status}; submit a new draft instead", field="status")
+        raise Conflict("the draft is {status}; submit a new draft instead", field="status",
+                       status=row.status)
 
 
 def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
@@ -162,7 +167,7 @@ def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
                            "images": [c["sha256"] for c in checked]})
                 checkpoint("submit.write")
                 report_id = _store_report(svc, uow, draft_id, 1, digest, report, p.person_id,
-                                          stage)
+                                          title, body, stage)
                 uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
                                  .values(report_id=report_id))
                 if _background(svc, staged):
@@ -196,7 +201,8 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         uow.audit("draft.edit", f"draft:{draft_id}",
                   {"revision": revision, "content_hash": digest,
                    "previous_hash": row.content_hash})
-        report_id = _store_report(svc, uow, draft_id, revision, digest, report, p.person_id)
+        report_id = _store_report(svc, uow, draft_id, revision, digest, report, p.person_id,
+                                  title, body)
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
@@ -208,55 +214,110 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
         return draft_detail(uow.conn, draft_id)
 
 
+def _blocking_without_comment(findings: list[dict[str, Any]],
+                              finding_comments: dict[str, str]) -> list[int]:
+    """Numbers (from 1) of the blocking findings that have no comment of their own."""
+    return [i + 1 for i, f in enumerate(findings)
+            if f["severity"] == "block" and str(i) not in finding_comments]
+
+
+def _record(uow: UnitOfWork, p: Principal, row: Any, rep: Any, decision: str,
+            comment: str, finding_comments: dict[str, str], judgements: dict[str, str],
+            **audited: Any) -> None:
+    """The sign-off row, its feedback rows, the draft's new status and the audit row, in
+    ``uow``'s transaction."""
+    draft_id = row.id
+    signoff_id = uow.conn.execute(insert(signoffs).values(
+        draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
+        session_id=p.session_id, decision=decision, comment=comment,
+        finding_comments=json.dumps(finding_comments, ensure_ascii=False),
+        content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
+        model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
+    # The signer's judgement of each finding is training data: kept with the sign-off.
+    record_signoff(uow, p, row, rep, signoff_id, decision, judgements, finding_comments)
+    checkpoint("signoff.write")
+    uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
+                     .values(status=DECISION_STATUS[decision], updated_at=now()))
+    uow.audit(f"draft.{decision}", f"draft:{draft_id}",
+              {"signoff_id": signoff_id, "report_id": rep.id,
+               "content_hash": rep.content_hash, "lexicon_version": rep.lexicon_version,
+               "model_version": rep.model_version, "comment": comment,
+               "finding_comments": finding_comments, "finding_judgements": judgements,
+               **audited})
+
+
+def _signable(uow: UnitOfWork, p: Principal, draft_id: int, report_id: int) -> tuple[Any, Any]:
+    """The draft and its current report, once the caller may sign it off now, as they saw it."""
+    row = get_draft(uow.conn, draft_id)
+    check_sign(uow.conn, p, row)
+    if row.status != "pending":
+        raise Conflict("the draft is {status}, not waiting for sign-off", field="status",
+                       status=row.status)
+    _refuse_incomplete(uow.conn, row, "签发")
+    if report_id != row.report_id:
+        raise Conflict("the draft changed since you opened it (a new revision was "
+                       "screened); reload it and sign off what you see", field="report_id")
+    return row, uow.conn.execute(select(reports).where(reports.c.id == row.report_id)).one()
+
+
 def sign_off(svc: Services, p: Principal, draft_id: int, *, decision: str, comment: str,
              report_id: int, finding_comments: dict[str, str] | None = None,
              finding_judgements: dict[str, str] | None = None) -> dict[str, Any]:
+    """Approve, request changes or reject the draft's current revision.
+
+    The "why" a decision needs may be the comment or comments on findings: changes and a
+    rejection need one or the other; approving a blocked draft needs the comment or a comment
+    on every blocking finding (each says why that finding is acceptable).
+    """
     if decision not in DECISIONS:
-        raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+        raise BadRequest("decision must be one of {decisions}", field="decision",
+                         decisions=", ".join(DECISIONS))
     comment = comment.strip()
     finding_comments = {str(k): v.strip() for k, v in (finding_comments or {}).items()
                         if v and v.strip()}
     with unit_of_work(svc.engine, p.actor) as uow:
-        row = get_draft(uow.conn, draft_id)
-        check_sign(uow.conn, p, row)
-        if row.status != "pending":
-            raise Conflict(f"the draft is {row.status}, not waiting for sign-off",
-                           field="status")
-        _refuse_incomplete(uow.conn, row, "签发")
-        if report_id != row.report_id:
-            raise Conflict("the draft changed since you opened it (a new revision was "
-                           "screened); reload it and sign off what you see", field="report_id")
-        rep = uow.conn.execute(select(reports).where(reports.c.id == row.report_id)).one()
-        count = len(json.loads(rep.report)["findings"])
+        row, rep = _signable(uow, p, draft_id, report_id)
+        findings = json.loads(rep.report)["findings"]
+        count = len(findings)
         for key in finding_comments:
             # ASCII digits only: str.isdigit() also takes "²", which int() refuses
             if not (key.isascii() and key.isdigit()) or int(key) >= count:
-                raise BadRequest(f"no finding {key!r} in this report ({count} findings)",
-                                 field="finding_comments")
+                raise BadRequest("no finding {key} in this report ({count} findings)",
+                                 field="finding_comments", key=repr(key), count=count)
         judgements = checked_judgements(finding_judgements, count)
         if decision != "approve" and not comment and not finding_comments:
             raise BadRequest("say what must change or why the draft is rejected",
                              field="comment")
-        if decision == "approve" and rep.verdict == "block" and not comment:
-            raise BadRequest("approving a blocked draft needs a comment saying why each "
-                             "finding is acceptable", field="comment")
-        signoff_id = uow.conn.execute(insert(signoffs).values(
-            draft_id=draft_id, report_id=rep.id, person_id=p.person_id, token_id=p.token_id,
-            session_id=p.session_id, decision=decision, comment=comment,
-            finding_comments=json.dumps(finding_comments, ensure_ascii=False),
-            content_hash=rep.content_hash, lexicon_version=rep.lexicon_version,
-            model_version=rep.model_version, created_at=now())).inserted_primary_key[0]
-        # The signer's judgement of each finding is training data: kept with the sign-off.
-        record_signoff(uow, p, row, rep, signoff_id, decision, judgements, finding_comments)
-        checkpoint("signoff.write")
-        uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
-                         .values(status=DECISION_STATUS[decision], updated_at=now()))
-        uow.audit(f"draft.{decision}", f"draft:{draft_id}",
-                  {"signoff_id": signoff_id, "report_id": rep.id,
-                   "content_hash": rep.content_hash, "lexicon_version": rep.lexicon_version,
-                   "model_version": rep.model_version, "comment": comment,
-                   "finding_comments": finding_comments, "finding_judgements": judgements})
+        missing = _blocking_without_comment(findings, finding_comments)
+        if decision == "approve" and rep.verdict == "block" and not comment and missing:
+            raise BadRequest("approving a blocked draft needs a comment saying why, or a "
+                             "comment on each blocking finding (missing: {missing})",
+                             field="comment", missing=", ".join(map(str, missing)))
+        _record(uow, p, row, rep, decision, comment, finding_comments, judgements)
         return draft_detail(uow.conn, draft_id)
+
+
+def approve_passing(svc: Services, p: Principal, chosen: list[tuple[int, int]],
+                    comment: str) -> list[dict[str, Any]]:
+    """Approve at once drafts that passed with no finding at all, with one comment; each pair
+    is (draft, the report the reviewer saw). One transaction: every draft is checked first and
+    nothing is signed if one cannot be (the error names it); each approval has its own sign-off
+    and audit row."""
+    comment = comment.strip()
+    ids = [draft_id for draft_id, _ in chosen]
+    if len(set(ids)) != len(ids):
+        raise BadRequest("a draft is named twice", field="drafts")
+    with unit_of_work(svc.engine, p.actor) as uow:
+        ready = []
+        for draft_id, report_id in chosen:
+            row, rep = _signable(uow, p, draft_id, report_id)
+            if rep.verdict != "pass" or json.loads(rep.report)["findings"]:
+                raise Conflict("draft {draft} has findings; open it and sign it off on its "
+                               "own", field="drafts", draft=draft_id)
+            ready.append((row, rep))
+        for row, rep in ready:
+            _record(uow, p, row, rep, "approve", comment, {}, {}, batch=len(ready))
+        return [draft_detail(uow.conn, row.id) for row, _ in ready]
 
 
 def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
@@ -273,8 +334,8 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
                 or approval.report_id != row.report_id
                 or approval.content_hash != row.content_hash):
             raise Conflict("publishing without an approval of this exact revision is "
-                           f"refused (the draft is {row.status}); the 具体负责人 must sign "
-                           "it off first (第八条)", field="status")
+                           "refused (the draft is {status}); the 具体负责人 must sign "
+                           "it off first (第八条)", field="status", status=row.status)
         stamp = now()
         uow.conn.execute(update(drafts).where(drafts.c.id == draft_id).values(
             status="published", published_at=stamp, published_by=p.person_id,
@@ -304,7 +365,7 @@ def complete_pictures(svc: Services, claim: Claim, report: Report) -> int | None
         author = uow.conn.execute(select(reports.c.revised_by).where(
             reports.c.id == row.report_id)).scalar()
         report_id = _store_report(svc, uow, row.id, row.revision, row.content_hash, report,
-                                  author)
+                                  author, row.title, row.body)
         uow.conn.execute(update(drafts).where(drafts.c.id == row.id).values(
             route=_route(report), verdict=str(report.verdict), report_id=report_id,
             updated_at=now()))

@@ -38,12 +38,14 @@ def checked_judgements(judgements: dict[str, str] | None, count: int) -> dict[st
     """Per-finding judgements of a sign-off, by index; refused before anything is written."""
     found = {str(k): v for k, v in (judgements or {}).items() if v}
     for key, value in found.items():
-        if not key.isdigit() or int(key) >= count:
-            raise BadRequest(f"no finding {key!r} in this report ({count} findings)",
-                             field="finding_judgements")
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+        if not (key.isascii() and key.isdigit()) or int(key) >= count:
+            raise BadRequest("no finding {key} in this report ({count} findings)",
+                             field="finding_judgements", key=repr(key), count=count)
         if value not in FINDING_JUDGEMENTS:
-            raise BadRequest(f"a finding is judged {' or '.join(FINDING_JUDGEMENTS)}, not "
-                             f"{value!r}", field="finding_judgements")
+            raise BadRequest("a finding is judged {allowed}, not {value}",
+                             field="finding_judgements",
+                             allowed=" or ".join(FINDING_JUDGEMENTS), value=repr(value))
     return found
 
 
@@ -66,7 +68,8 @@ def report_missed(svc: Services, p: Principal, draft_id: int, *, report_id: int,
     report they see (optionally the words that show it). Recorded once per report, category,
     words and reviewer."""
     if category not in CATEGORIES:
-        raise BadRequest(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+        raise BadRequest("category must be one of {value}",
+                         value=', '.join(CATEGORIES), field="category")
     with unit_of_work(svc.engine, p.actor) as uow:
         row = get_draft(uow.conn, draft_id)
         check_sign(uow.conn, p, row)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from screener.i18n import N_
 from screener.lexicon import maintain
 from screener.lexicon.compiled import format_version
 from screener.lexicon.store import Change
@@ -47,7 +48,7 @@ def _published(svc: Services, p: Principal, change: Change | None) -> dict[str, 
 def add_terms(svc: Services, p: Principal, terms: list[str], category: str, *,
               reason: str = "", severity: str | None = None, article: str | None = None,
               boundary: bool | None = None, fillers: bool = False) -> dict[str, Any]:
-    require(p, *CHANGERS, doing="changing the lexicon")
+    require(p, *CHANGERS, doing=N_("changing the lexicon"))
     change = maintain.add_terms(svc.settings, terms, category, _who(p, reason),
                                 severity=severity, article=article, boundary=boundary,
                                 fillers=fillers)
@@ -58,7 +59,7 @@ def edit_term(svc: Services, p: Principal, term: str, *, reason: str = "",
               category: str | None = None, severity: str | None = None,
               article: str | None = None, boundary: bool | None = None,
               from_category: str | None = None, fillers: bool | None = None) -> dict[str, Any]:
-    require(p, *CHANGERS, doing="changing the lexicon")
+    require(p, *CHANGERS, doing=N_("changing the lexicon"))
     change = maintain.edit_term(svc.settings, term, _who(p, reason), category=category,
                                 severity=severity, article=article, boundary=boundary,
                                 from_category=from_category, fillers=fillers)
@@ -67,7 +68,7 @@ def edit_term(svc: Services, p: Principal, term: str, *, reason: str = "",
 
 def retire_term(svc: Services, p: Principal, term: str, *, reason: str,
                 category: str | None = None) -> dict[str, Any]:
-    require(p, *CHANGERS, doing="changing the lexicon")
+    require(p, *CHANGERS, doing=N_("changing the lexicon"))
     change = maintain.retire_terms(svc.settings, [term], _who(p, reason), category)
     return _published(svc, p, change)
 

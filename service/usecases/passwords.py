@@ -33,7 +33,8 @@ def _unit_scope(conn: Connection, p: Principal, account_id: int, doing: str) -> 
 
 def _open(account: Any) -> None:
     if account.status in (AccountStatus.CLOSED, AccountStatus.REJECTED):
-        raise Conflict(f"账号「{account.name}」已是 {account.status}", field="account_id")
+        raise Conflict("账号「{name}」已是 {status}",
+                       name=account.name, status=account.status, field="account_id")
 
 
 def keeper_of(conn: Connection, account_id: int, day: str) -> Any:
@@ -52,11 +53,13 @@ def set_keeper(engine, p: Principal, account_id: int, person_id: int,
         _open(account)
         person = get_person(uow.conn, person_id)
         if PersonKind(person.kind) is PersonKind.EXTERNAL:
-            raise BadRequest(f"{person.name} 是校外人员：账号密码须由本单位专人负责（第十一条）",
+            raise BadRequest("{name} 是校外人员：账号密码须由本单位专人负责（第十一条）",
+                             name=person.name,
                              field="person_id")
         current = keeper_of(uow.conn, account_id, day)
         if current is not None and current.person_id == person_id:
-            raise Conflict(f"{person.name} 已是该账号的密码保管人", field="person_id")
+            raise Conflict("{name} 已是该账号的密码保管人",
+                           name=person.name, field="person_id")
         later = uow.conn.execute(select(password_keepers.c.id).where(
             password_keepers.c.account_id == account_id,
             password_keepers.c.effective_on > day)).first()
@@ -80,7 +83,8 @@ def record_change(engine, p: Principal, account_id: int, changed_on: str | None
     by its keeper, the unit's 第一责任人 or the dean's office."""
     day = parse_day(changed_on, "changed_on")
     if day > today():
-        raise BadRequest(f"修改日期 {day} 在今天之后", field="changed_on")
+        raise BadRequest("修改日期 {day} 在今天之后",
+                         day=day, field="changed_on")
     with unit_of_work(engine, p.actor) as uow:
         keeper = keeper_of(uow.conn, account_id, today())
         if keeper is None or p.person_id is None or keeper.person_id != p.person_id:
@@ -97,7 +101,8 @@ def record_change(engine, p: Principal, account_id: int, changed_on: str | None
 def set_interval(engine, p: Principal, account_id: int, days: int | None) -> dict[str, Any]:
     """The unit's interval between password changes for this account (None: the default)."""
     if days is not None and not 1 <= days <= MAX_INTERVAL:
-        raise BadRequest(f"间隔天数须在 1 到 {MAX_INTERVAL} 之间", field="days")
+        raise BadRequest("间隔天数须在 1 到 {max_interval} 之间",
+                         max_interval=MAX_INTERVAL, field="days")
     with unit_of_work(engine, p.actor) as uow:
         _open(_unit_scope(uow.conn, p, account_id, "密码更新间隔"))
         uow.conn.execute(update(accounts).where(accounts.c.id == account_id)

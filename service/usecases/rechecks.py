@@ -161,14 +161,15 @@ def _queue(uow: UnitOfWork, summary: dict[str, Any], flagged: list[dict[str, Any
 def resolve(engine: Engine, p: Principal, recheck_id: int, decision: str,
             comment: str) -> dict[str, Any]:
     if decision not in DECISIONS:
-        raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}", field="decision")
+        raise BadRequest("decision must be one of {decisions}", field="decision",
+                         decisions=", ".join(DECISIONS))
     comment = comment.strip()
     with unit_of_work(engine, p.actor) as uow:
         row = get_recheck(uow.conn, recheck_id)
         check_resolve(uow.conn, p, row)
         if row.resolved_at is not None:
-            raise Conflict(f"already decided ({row.decision}) at {row.resolved_at}",
-                           field="status")
+            raise Conflict("already decided ({decision}) at {at}", field="status",
+                           decision=row.decision, at=row.resolved_at)
         if decision == "take_down" and not comment:
             raise BadRequest("say why the post is taken down", field="comment")
         uow.conn.execute(update(rechecks).where(rechecks.c.id == recheck_id).values(

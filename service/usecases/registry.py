@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, or_, select, update
 
 from screener import Screener
+from screener.i18n import N_
 
 from ..access import require
 from ..auth import Principal, Role
@@ -29,13 +30,11 @@ from ..queries.rows import (
     get_unit,
 )
 from ..roles import (
-    ACCOUNT_ROLE_LABELS,
     ALLOWED_KINDS,
     NEXT_STATUS,
     PLATFORMS,
     RULE_IN_FORCE,
     SINGLE_HOLDER,
-    STATUS_LABELS,
     AccountRole,
     AccountStatus,
     PersonKind,
@@ -52,8 +51,10 @@ def registry_name(name: str, what: str) -> str:
     name = clean_name(name, what)
     found = first_invisible(name)
     if found is not None:
-        raise BadRequest(f"名称第 {found[0] + 1} 个字符 U+{ord(found[1]):04X} 是不可见字符，"
-                         "会让名称看起来与别的名称相同，不予登记", field="name")
+        raise BadRequest("名称第 {value} 个字符 U+{ord:04X} 是不可见字符，"
+                         "会让名称看起来与别的名称相同，"
+                         "不予登记",
+                         value=found[0] + 1, ord=ord(found[1]), field="name")
     return name
 
 
@@ -71,20 +72,22 @@ def check_account_name(conn: Connection, name: str, platform: str) -> None:
         if row.name == name and row.platform != platform:
             continue
         same = "同名" if row.name == name else "形近（兼容字形、形近字、繁简或不可见字符）"
-        raise Conflict(f"账号名称「{name}」与已登记的账号 {row.id}「{row.name}」"
-                       f"（{platform_label(row.platform)}）{same}，不予登记：两个看起来一样的名称"
-                       "会让人冒充、让复核找错账号", field="name")
+        raise Conflict("账号名称「{name}」与已登记的账号 {id}「{name2}」（{platform_label}）"
+                       "{same}，不予登记：两个看起来一样的名称会让人冒充、让复核找错账号",
+                       name=name, id=row.id, name2=row.name,
+                       platform_label=platform_label(row.platform), same=same, field="name")
 
 
 def create_unit(engine, p: Principal, name: str) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="registering units")
-    name = registry_name(name, "a unit")
+    require(p, Role.ADMIN, doing=N_("registering units"))
+    name = registry_name(name, N_("a unit"))
     with unit_of_work(engine, p.actor) as uow:
         key = name_key(name)
         for row in uow.conn.execute(select(units.c.id, units.c.name)):
             if row.name == name or name_key(row.name) == key:
-                raise Conflict(f"unit {name!r} already exists (单位「{row.name}」已登记，"
-                               "名称相同或形近)", field="name")
+                raise Conflict("unit {name} already exists (registered as {existing}: the "
+                               "same or a look-alike name)", field="name", name=repr(name),
+                               existing=repr(row.name))
         unit_id = uow.conn.execute(insert(units).values(name=name, created_at=now())
                                    ).inserted_primary_key[0]
         uow.audit("unit.create", f"unit:{unit_id}", {"name": name})
@@ -93,12 +96,13 @@ def create_unit(engine, p: Principal, name: str) -> dict[str, Any]:
 
 def create_person(engine, p: Principal, name: str, kind: str,
                   unit_id: int | None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="registering people")
-    name = clean_name(name, "a person")
+    require(p, Role.ADMIN, doing=N_("registering people"))
+    name = clean_name(name, N_("a person"))
     try:
         kind = PersonKind(kind)
     except ValueError:
-        raise BadRequest(f"kind must be one of {', '.join(PersonKind)}", field="kind") from None
+        raise BadRequest("kind must be one of {kinds}", field="kind",
+                         kinds=", ".join(PersonKind)) from None
     with unit_of_work(engine, p.actor) as uow:
         if unit_id is not None:
             get_unit(uow.conn, unit_id)
@@ -112,9 +116,10 @@ def create_person(engine, p: Principal, name: str, kind: str,
 def account_fields(screener: Screener, name: str, platform: str) -> tuple[str, list[dict]]:
     """A new account's checked name and its 第二条 findings (screened before any transaction:
     the screener may read a store in the same database file)."""
-    name = registry_name(name, "an account")
+    name = registry_name(name, N_("an account"))
     if platform not in PLATFORMS:
-        raise BadRequest(f"platform must be one of {', '.join(PLATFORMS)}", field="platform")
+        raise BadRequest("platform must be one of {platforms}", field="platform",
+                         platforms=", ".join(PLATFORMS))
     return name, [f.to_dict() for f in screener.screen_account_name(name)]
 
 
@@ -123,15 +128,17 @@ def create_account(engine, p: Principal, screener: Screener, *, platform: str, n
     """Record an account that existed before the rule came into force (第七条: the units
     clean up and order those); a name using 第二条's protected names is flagged. An account
     opened since must be applied for and approved (第六条)."""
-    require(p, Role.ADMIN, doing="registering accounts")
+    require(p, Role.ADMIN, doing=N_("registering accounts"))
     name, findings = account_fields(screener, name, platform)
     if not opened_on:
-        raise BadRequest("登记已有账号须给出开设日期 opened_on（本办法实施前开设）",
-                         field="opened_on")
+        raise BadRequest("registering an existing account needs the date it was opened "
+                         "(opened_on, before the rule came into force)", field="opened_on")
     day = parse_day(opened_on, "opened_on")
     if day >= RULE_IN_FORCE:
-        raise Conflict(f"账号开设于 {day}，在本办法实施（{RULE_IN_FORCE}，第十八条）之后：须先提出"
-                       "申请，经党政联席会审批（第六条）——screener accounts apply",
+        raise Conflict("账号开设于 {day}，在本办法实施（{rule_in_force}，第十八条）"
+                       "之后：须先提出申请，经党政联席会审批（第六条）——screener accounts "
+                       "apply",
+                       day=day, rule_in_force=RULE_IN_FORCE,
                        field="opened_on")
     with unit_of_work(engine, p.actor) as uow:
         get_unit(uow.conn, unit_id)
@@ -154,7 +161,7 @@ def set_status(engine, p: Principal, account_id: int, status: str,
                effective_on: str | None, result: str = "") -> dict[str, Any]:
     """Mark an account stopped (closing: closure requested, 10 working days, 第十四条) or
     closed, with the closing result the unit reports to the dean's office."""
-    require(p, Role.ADMIN, doing="changing an account's status")
+    require(p, Role.ADMIN, doing=N_("changing an account's status"))
     if status not in (AccountStatus.CLOSING, AccountStatus.CLOSED):
         raise BadRequest("status must be closing or closed", field="status")
     new = AccountStatus(status)
@@ -166,9 +173,9 @@ def set_status(engine, p: Principal, account_id: int, status: str,
     with unit_of_work(engine, p.actor) as uow:
         row = get_account(uow.conn, account_id)
         if new not in NEXT_STATUS[AccountStatus(row.status)]:
-            raise Conflict(f"account is {row.status} ({STATUS_LABELS[AccountStatus(row.status)]}); "
-                           "it can only move forward (active -> closing -> closed)",
-                           field="status")
+            raise Conflict("account is {status}; it can only move forward "
+                           "(active -> closing -> closed)", field="status",
+                           status=str(row.status))
         values: dict[str, Any] = {"status": str(new)}
         if new is AccountStatus.CLOSING:
             values["closing_on"] = day
@@ -186,11 +193,12 @@ def set_status(engine, p: Principal, account_id: int, status: str,
 
 def assign(engine, p: Principal, account_id: int, person_id: int, role: str,
            effective_on: str | None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="changing an account's people")
+    require(p, Role.ADMIN, doing=N_("changing an account's people"))
     try:
         role = AccountRole(role)
     except ValueError:
-        raise BadRequest(f"role must be one of {', '.join(AccountRole)}", field="role") from None
+        raise BadRequest("role must be one of {roles}", field="role",
+                         roles=", ".join(AccountRole)) from None
     day = parse_day(effective_on, "effective_on")
     with unit_of_work(engine, p.actor) as uow:
         account = get_account(uow.conn, account_id)
@@ -199,13 +207,14 @@ def assign(engine, p: Principal, account_id: int, person_id: int, role: str,
         person = get_person(uow.conn, person_id)
         if PersonKind(person.kind) not in ALLOWED_KINDS[role]:
             allowed = " or ".join(sorted(ALLOWED_KINDS[role]))
-            raise BadRequest(f"{ACCOUNT_ROLE_LABELS[role]} must be {allowed} "
-                             f"(第{'八' if role is not AccountRole.OPERATOR else '九'}条); "
-                             f"{person.name} is {person.kind}", field="person_id")
+            raise BadRequest("{account_role} must be {allowed} ({article}); {name} is {kind}",
+                             field="person_id", account_role=str(role), allowed=allowed,
+                             article="第九条" if role is AccountRole.OPERATOR else "第八条",
+                             name=person.name, kind=person.kind)
         holding = current_assignments(uow.conn, account_id, role, on=day)
         if any(a.person_id == person_id for a in holding):
-            raise Conflict(f"{person.name} already holds this role on the account",
-                           field="person_id")
+            raise Conflict("{name} already holds this role on the account",
+                           field="person_id", name=person.name)
         reported = now()
         replaced: list[Any] = []
         if role in SINGLE_HOLDER:
@@ -215,9 +224,10 @@ def assign(engine, p: Principal, account_id: int, person_id: int, role: str,
                 or_(assignments.c.ended_on.is_(None),
                     assignments.c.ended_on > assignments.c.effective_on))).first()
             if later is not None:
-                raise Conflict(f"{ACCOUNT_ROLE_LABELS[role]}已有一项 {later.effective_on} 生效"
-                               f"的变更（任命 {later.id}）：先结束它，再登记更早的变更",
-                               field="effective_on")
+                raise Conflict("{account_role} already has a change effective on {day} "
+                               "(assignment {assignment}): end it before recording an "
+                               "earlier one", field="effective_on", account_role=str(role),
+                               day=str(later.effective_on), assignment=later.id)
             replaced = holding
             for old in holding:  # their period ends the day the new holder's starts
                 uow.conn.execute(update(assignments).where(assignments.c.id == old.id)
@@ -234,17 +244,19 @@ def assign(engine, p: Principal, account_id: int, person_id: int, role: str,
 
 def end_assignment(engine, p: Principal, account_id: int, assignment_id: int,
                    ended_on: str | None) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="changing an account's people")
+    require(p, Role.ADMIN, doing=N_("changing an account's people"))
     day = parse_day(ended_on, "ended_on")
     with unit_of_work(engine, p.actor) as uow:
         row = get_assignment(uow.conn, assignment_id)
         if row.account_id != account_id:
-            raise NotFound(f"no role assignment {assignment_id} on account {account_id}",
-                           field="assignment_id")
+            raise NotFound("no role assignment {assignment} on account {account}",
+                           field="assignment_id", assignment=assignment_id, account=account_id)
         if row.ended_on is not None:
             raise Conflict("this role assignment has already ended", field="assignment_id")
         if day < row.effective_on:
-            raise BadRequest(f"ended_on {day} is before the role began ({row.effective_on})",
+            raise BadRequest("ended_on {day} is before the role began "
+                             "({effective_on})",
+                             day=day, effective_on=row.effective_on,
                              field="ended_on")
         uow.conn.execute(update(assignments).where(assignments.c.id == assignment_id)
                          .values(ended_on=day, end_reported_at=now()))

@@ -25,10 +25,11 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from screener.i18n import N_
 from screener.normalize.hidden import plain_name
 
 from ..access import require, roles_of
-from ..auth import GRANTED_ROLES, ROLE_LABELS, Principal, Role
+from ..auth import GRANTED_ROLES, Principal, Role
 from ..context import Services
 from ..db import now, read, sessions, users
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated
@@ -38,7 +39,7 @@ from ..ratelimit import FailureWindow
 from ..uow import UnitOfWork, unit_of_work
 from .registry import create_person
 
-WRONG = "用户名或密码不正确"
+WRONG = N_("wrong user name or password")
 _USERNAME = re.compile(r"^[\w.@+-]{2,100}$")
 
 
@@ -59,12 +60,11 @@ def clean_username(username: str) -> str:
     """Compared as typed on a phone or a keyboard: NFKC, lower case, no hidden characters."""
     name = unicodedata.normalize("NFKC", username).strip().lower()
     if not _USERNAME.match(name):
-        raise BadRequest("用户名为 2-100 个字母、数字或 . _ - @ + (a user name is 2-100 letters, "
-                         "digits or . _ - @ +)", field="username")
+        raise BadRequest("a user name is 2-100 letters, digits or . _ - @ +", field="username")
     try:
         return plain_name(name)
     except ValueError as exc:
-        raise BadRequest(f"username {exc}", field="username") from None
+        raise BadRequest("user name {problem}", field="username", problem=str(exc)) from None
 
 
 def _passwords(svc: Services) -> Passwords:
@@ -136,8 +136,8 @@ def login(svc: Services, username: str, password: str, client: str) -> Opened:
     limiter = _limiter(svc)
     wait = limiter.wait(client)
     if wait:
-        raise TooManyRequests(f"登录失败次数过多，请 {wait} 秒后再试 (too many failed log-ins "
-                              "from this address)", retry_after=wait)
+        raise TooManyRequests("too many failed log-ins from this address; try again in "
+                              "{seconds} seconds", retry_after=wait, seconds=wait)
     try:
         name = clean_username(username)
     except BadRequest:
@@ -166,11 +166,12 @@ def login(svc: Services, username: str, password: str, client: str) -> Opened:
         return opened
     limiter.failed(client)
     if locked or locking:
-        raise Forbidden(f"该用户名因连续 {config.max_failed_logins} 次登录失败已锁定，"
-                        f"请 {config.lockout_minutes:g} 分钟后再试，或请院长办公室解锁 "
-                        "(locked after repeated failures)")
+        minutes = format(config.lockout_minutes, "g")
+        raise Forbidden("this user name is locked after {count} failed log-ins in a row; try "
+                        "again in {minutes} minutes, or ask the dean's office to unlock it",
+                        count=config.max_failed_logins, minutes=minutes)
     if reason == "no_role":
-        raise Forbidden("您在登记册中没有任何角色，请联系院长办公室 (you hold no role)")
+        raise Forbidden("you hold no role in the registry; ask the dean's office")
     raise Unauthenticated(WRONG)
 
 
@@ -190,7 +191,8 @@ def login_sso(svc: Services, username: str, client: str, issuer: str) -> Opened:
             _failed(uow, user, name, reason, client, svc.config.max_failed_logins,
                     svc.config.lockout_minutes)
     if opened is None:
-        raise Forbidden(f"统一身份认证用户 {name!r} 未在本系统登记或没有角色，请联系院长办公室")
+        raise Forbidden("the campus sign-on user {name} is not registered here or holds no "
+                        "role; ask the dean's office", name=repr(name))
     return opened
 
 
@@ -223,8 +225,7 @@ def switch_role(svc: Services, p: Principal, role: str) -> Principal:
                                 .where(sessions.c.id == p.session_id)).one()
         held = roles_of(uow.conn, p.person_id, json.loads(user.roles))
         if role not in held:
-            raise Forbidden(f"您没有「{ROLE_LABELS.get(role, role)}」角色 (you do not hold role "
-                            f"{role!r})")
+            raise Forbidden("you do not hold the role {role}", role=role)
         new = Role(role)
         uow.conn.execute(update(sessions).where(sessions.c.id == p.session_id)
                          .values(role=str(new)))
@@ -239,8 +240,9 @@ def _granted(roles: list[str] | None) -> list[str] | None:
     allowed = {str(r) for r in GRANTED_ROLES}
     for role in roles:
         if role not in allowed:
-            raise BadRequest(f"granted roles are {', '.join(sorted(allowed))}; the others come "
-                             f"from the registry (got {role!r})", field="roles")
+            raise BadRequest("granted roles are {allowed}; the others come from the registry "
+                             "(got {got})", field="roles", allowed=", ".join(sorted(allowed)),
+                             got=repr(role))
     return sorted(set(roles))
 
 
@@ -258,7 +260,8 @@ def set_password(svc: Services, p: Principal, person_id: int, username: str, pas
         taken = uow.conn.execute(select(users.c.person_id).where(users.c.username == name)
                                  ).scalar()
         if taken is not None and taken != person_id:
-            raise Conflict(f"用户名 {name!r} 已被他人使用", field="username")
+            raise Conflict("the user name {name} is taken by someone else", field="username",
+                           name=repr(name))
         row = uow.conn.execute(select(users).where(users.c.person_id == person_id)).first()
         stamp = now()
         if row is None:
@@ -285,7 +288,7 @@ def unlock(engine: Engine, p: Principal, person_id: int) -> dict[str, Any]:
     with unit_of_work(engine, p.actor) as uow:
         row = uow.conn.execute(select(users).where(users.c.person_id == person_id)).first()
         if row is None:
-            raise NotFound(f"person {person_id} has no log-in", field="person_id")
+            raise NotFound("person {person} has no log-in", field="person_id", person=person_id)
         uow.conn.execute(update(users).where(users.c.id == row.id)
                          .values(failed_logins=0, locked_until=None, updated_at=now()))
         uow.audit("user.unlock", f"person:{person_id}", {"username": row.username})
@@ -300,7 +303,7 @@ def first_admin(svc: Services, p: Principal, name: str, username: str,
     with read(svc.engine) as conn:
         for row in conn.execute(select(users.c.roles)):
             if "admin" in json.loads(row.roles):
-                raise Conflict("已有院长办公室的登录账号；请用 `screener users set-password` 管理 "
-                               "(an admin log-in exists already)")
+                raise Conflict("the dean's office has a log-in already; manage it with screener "
+                               "users set-password")
     person = create_person(svc.engine, p, name, "staff", None)
     return set_password(svc, p, person["id"], username, password, ["admin"])

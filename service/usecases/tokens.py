@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from screener.i18n import N_
+
 from .. import views
 from ..access import require
 from ..auth import TOKEN_PREFIX, Principal, Role, expiry, hash_token
@@ -34,11 +36,12 @@ def create_token(engine, p: Principal, *, role: str, person_id: int | None = Non
                  unit_id: int | None = None, label: str = "",
                  expires_in_days: int | None = None) -> dict[str, Any]:
     """A new token: its record and, under ``token``, the token itself (never shown again)."""
-    require(p, Role.ADMIN, doing="creating tokens")
+    require(p, Role.ADMIN, doing=N_("creating tokens"))
     try:
         role = Role(role)
     except ValueError:
-        raise BadRequest(f"role must be one of {', '.join(Role)}", field="role") from None
+        raise BadRequest("role must be one of {roles}", field="role",
+                         roles=", ".join(Role)) from None
     with unit_of_work(engine, p.actor) as uow:
         if person_id is not None:
             get_person(uow.conn, person_id)
@@ -66,11 +69,11 @@ def ensure_admin_token(engine, actor: str) -> str | None:
 
 
 def revoke_token(engine, p: Principal, token_id: int) -> dict[str, Any]:
-    require(p, Role.ADMIN, doing="revoking tokens")
+    require(p, Role.ADMIN, doing=N_("revoking tokens"))
     with unit_of_work(engine, p.actor) as uow:
         row = uow.conn.execute(select(tokens).where(tokens.c.id == token_id)).first()
         if row is None:
-            raise NotFound(f"no token with id {token_id}", field="token_id")
+            raise NotFound("no token with id {id}", field="token_id", id=token_id)
         if row.revoked_at:
             raise Conflict("the token is already revoked")
         uow.conn.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=now()))

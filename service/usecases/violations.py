@@ -78,8 +78,8 @@ def record(engine, p: Principal, *, article: str, description: str,
         if draft_id is not None:
             draft = get_draft(uow.conn, draft_id)
             if draft.status != "published" or not draft.published_at:
-                raise Conflict(f"稿件 {draft_id} 尚未发布（{draft.status}）：违规记录针对"
-                               "已发布的内容", field="draft_id")
+                raise Conflict("稿件 {draft_id} 尚未发布（{status}）：违规记录针对已发布的内容",
+                               draft_id=draft_id, status=draft.status, field="draft_id")
             fields = {"account_id": draft.account_id, "draft_id": draft_id,
                       "post_key": f"svc:{draft_id}", "title": draft.title,
                       "published_on": local_day(draft.published_at).isoformat()}
@@ -89,7 +89,8 @@ def record(engine, p: Principal, *, article: str, description: str,
                                  field="draft_id")
             day = parse_day(published_on, "published_on")
             if day > today():
-                raise BadRequest(f"发布日期 {day} 在今天之后", field="published_on")
+                raise BadRequest("发布日期 {day} 在今天之后",
+                                 day=day, field="published_on")
             get_account(uow.conn, account_id)
             fields = {"account_id": account_id, "draft_id": None,
                       "post_key": post_key.strip()[:200], "title": title.strip(),
@@ -107,7 +108,8 @@ def decide(engine, p: Principal, violation_id: int, *, criticized: bool,
     day = parse_day(decided_on, "decided_on")
     until = parse_day(suspended_until, "suspended_until") if suspended_until else None
     if until is not None and until <= day:
-        raise BadRequest(f"暂停申办资格的截止日期 {until} 须晚于决定日期 {day}",
+        raise BadRequest("暂停申办资格的截止日期 {until} 须晚于决定日期 {day}",
+                         until=until, day=day,
                          field="suspended_until")
     if not (criticized or until or referred or note.strip()):
         raise BadRequest("至少选一项处理（通报批评、暂停申办资格、提请处理），或写明不予处理的理由",
@@ -115,7 +117,8 @@ def decide(engine, p: Principal, violation_id: int, *, criticized: bool,
     with unit_of_work(engine, p.actor) as uow:
         row = get_violation(uow.conn, violation_id)
         if row.action_at is not None:
-            raise Conflict(f"违规记录 {violation_id} 已于 {row.action_at} 作出处理", field="status")
+            raise Conflict("违规记录 {violation_id} 已于 {action_at} 作出处理",
+                           violation_id=violation_id, action_at=row.action_at, field="status")
         uow.conn.execute(update(violations).where(violations.c.id == violation_id).values(
             criticized=int(criticized), suspended_until=until, referred=int(referred),
             action_on=day, action_note=note.strip(), action_by=p.actor, action_at=now()))

@@ -36,7 +36,7 @@ def test_scores_and_a_whole_draft_finding(resources, stages):
     assert (finding.start, finding.end, finding.text, finding.term) == (0, 0, "", "")
     assert finding.score == report.scores["commercial"] >= THRESHOLDS["commercial"]["review"]
     assert finding.article == rule_for("commercial").article
-    assert finding.evidence and "strongest evidence" in finding.explanation
+    assert finding.evidence and "strongest evidence" in finding.detail
     assert report.verdict is Verdict.REVIEW
 
 
@@ -69,7 +69,7 @@ def test_missing_model_fails_closed(resources, tmp_path):
                  build_stages(resources, ("classify",)))
     (finding,) = report.findings
     assert finding.category == "stage_error" and report.verdict is Verdict.REVIEW
-    assert "ModelMissingError" in finding.explanation
+    assert "ModelMissingError" in finding.detail
 
 
 def test_tampered_model_fails_closed(resources, tmp_path, shipped_dir):
@@ -82,7 +82,7 @@ def test_tampered_model_fails_closed(resources, tmp_path, shipped_dir):
     report = run(Draft(title="", body="工学院举办学术讲座。"), resources,
                  build_stages(resources, ("classify",)))
     assert [f.category for f in report.findings] == ["stage_error"]
-    assert "ModelTamperedError" in report.findings[0].explanation
+    assert "ModelTamperedError" in report.findings[0].detail
 
 
 def test_policy_thresholds_are_the_ones_the_model_cards_describe(shipped_model):
@@ -116,7 +116,7 @@ def test_a_leak_pasted_into_a_long_article_is_found(resources, stages, heldout):
     body = "\n".join([*paragraphs[:2], leak, *paragraphs[2:]])
     report = screen(Draft(title=host["title"], body=body), resources, stages)
     (finding,) = [f for f in report.findings if f.category == "confidential"]
-    assert "passage" in finding.explanation
+    assert "passage" in finding.detail and "这一段" in finding.explanation
     start = body.index(leak)
     spans = [span for item in finding.evidence for span in item.spans]
     assert spans and all(f == "body" and start <= s < e <= start + len(leak) for f, s, e in spans)

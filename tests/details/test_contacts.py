@@ -79,4 +79,4 @@ def test_info_findings_print_and_serialize(matching_screener):
     assert '"severity": "info"' in report_json(report, "x.json")
     console = Console(file=StringIO(), width=120)
     print_report(console, report, draft, "x.json")
-    assert "info" in console.file.getvalue()
+    assert "仅提示" in console.file.getvalue()

@@ -71,8 +71,10 @@ def _unreadable(outcome, *words):
     assert outcome.code == 10, (outcome.code, outcome.stdout, outcome.stderr)
     report = outcome.reports[0]
     assert report["verdict"] == "review"
-    notes = [f["explanation"] for f in report["findings"]
+    notes = [f["detail"] for f in report["findings"]
              if f["category"] == "stage_error" and f["field"].startswith("image:")]
+    assert all("无法检查" in f["explanation"] for f in report["findings"]
+               if f["category"] == "stage_error")
     assert len(notes) == len(words), notes
     for note, word in zip(notes, words, strict=True):
         assert word in note and "无法检查" in note, (word, note)

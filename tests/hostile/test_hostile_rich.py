@@ -94,7 +94,9 @@ def test_html_scripts_are_not_text_and_remote_pictures_are_never_fetched(screen,
     assert outcome.code == 10, outcome.stdout + outcome.stderr
     report = outcome.reports[0]
     assert report["verdict"] == "review"
-    notes = [f["explanation"] for f in report["findings"] if f["category"] == "stage_error"]
+    notes = [f["detail"] for f in report["findings"] if f["category"] == "stage_error"]
+    assert all("网络图片" in f["explanation"] for f in report["findings"]
+               if f["category"] == "stage_error")
     for url in ("https://evil.example/a.png", "http://evil.example/b.jpg",
                 "//evil.example/c.png"):
         assert any(url in n and "远程图片链接，不会下载" in n for n in notes), notes

@@ -54,7 +54,7 @@ def test_an_advert_poster_is_a_commercial_finding_on_the_image(resources, all_st
               and not f.term]
     finding, = judged
     assert finding.field == "image:1" and finding.severity.value == "review"
-    assert finding.score >= 0.931 and "commercial classifier score" in finding.explanation
+    assert finding.score >= 0.931 and "commercial classifier score" in finding.detail
     assert "咨询电话" in finding.text or "考研" in finding.text
     # Evidence points into the text read from the picture, on the same field.
     spans = [span for item in finding.evidence for span in item.spans]

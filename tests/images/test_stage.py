@@ -37,9 +37,11 @@ def test_missing_and_remote_images_fail_closed(resources, stage, tmp_path):
     report = _screen(resources, stage, tmp_path / "gone.png", "https://example.com/a.jpg")
     assert [(f.category, f.field) for f in report.findings] == [
         ("stage_error", "image:0"), ("stage_error", "image:1")]
-    assert "not found" in report.findings[0].explanation
-    assert "远程图片" in report.findings[1].explanation
+    assert "not found" in report.findings[0].detail
+    assert "图片1" in report.findings[0].explanation
+    assert "never fetched" in report.findings[1].detail
     assert "图片2" in report.findings[1].explanation
+    assert "网络图片" in report.findings[1].explanation
     # Nothing was read, so there is no box; the picture is named.
     assert [f.location.image for f in report.findings] == [0, 1]
     assert [f.location.box for f in report.findings] == [None, None]
@@ -50,7 +52,7 @@ def test_corrupt_image_is_a_finding_not_a_crash(resources, stage, tmp_path):
     path = tmp_path / "fake.jpg"
     path.write_text("this is a text file", encoding="utf-8")
     finding, = _screen(resources, stage, path).findings
-    assert finding.category == "stage_error" and "not an image" in finding.explanation
+    assert finding.category == "stage_error" and "not an image" in finding.detail
 
 
 def test_bank_match_becomes_a_copyright_finding(resources, stage, bank, photos, tmp_path):
@@ -67,6 +69,7 @@ def test_bank_match_becomes_a_copyright_finding(resources, stage, bank, photos, 
         "copyright", "image:1", "第十二条（著作权）")
     assert f"asset {asset.id}" in finding.term and "Temple" in finding.term
     assert "Photo Agency" in finding.explanation and "图片2" in finding.explanation
+    assert "inliers" in finding.detail
     assert dict((e.feature, e.weight) for e in finding.evidence)["ransac_inliers"] >= 15
     location = finding.location
     assert location.image == 1 and location.size == (540, 360)
@@ -88,7 +91,7 @@ def test_emblem_in_an_animated_gif_frame(resources, stage, bank, tmp_path):
     frames[0].save(gif, save_all=True, append_images=frames[1:], duration=100)
     finding, = _screen(resources, stage, gif).findings
     assert finding.category == "emblem" and finding.article == "第二条（名称与标识）"
-    assert "图片1第3帧" in finding.explanation
+    assert "图片1第3帧" in finding.explanation and "frame 3 of 3" in finding.detail
     assert finding.location.frame == 2 and finding.location.size == (400, 400)
     x0, y0, x1, y1 = finding.location.box  # pasted at (50, 50), 300 px wide
     assert abs(x0 - 50) <= 12 and abs(y0 - 50) <= 12 and abs(x1 - 350) <= 12

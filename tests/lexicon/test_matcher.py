@@ -109,10 +109,16 @@ def test_longest_match_wins(test_settings, tmp_path):
 def test_explanation_names_the_undone_normalizations(test_screener):
     report = test_screener.screen(Draft(title="", body="提供代❤孕和 dai yun 以及內部資料"))
     explanations = {f.text: f.explanation for f in report.findings}
-    assert "emoji skipped" in explanations["代❤孕"]
-    assert "jieba word-boundary check passed" in explanations["代❤孕"]
-    assert "pinyin spelling 'daiyun'" in explanations["dai yun"]
-    assert "traditional characters" in explanations["內部資料"]
+    details = {f.text: f.detail for f in report.findings}
+    # for people: the evasion by its Chinese name, the term, the article's words
+    assert "插入空格/符号" in explanations["代❤孕"] and "“代孕”" in explanations["代❤孕"]
+    assert "拼音" in explanations["dai yun"] and "人工复核" in explanations["dai yun"]
+    assert "繁体" in explanations["內部資料"] and "涉密信息" in explanations["內部資料"]
+    # for programs and --explain: the technical account
+    assert "emoji skipped" in details["代❤孕"]
+    assert "jieba word-boundary check passed" in details["代❤孕"]
+    assert "pinyin spelling 'daiyun'" in details["dai yun"]
+    assert "traditional characters" in details["內部資料"]
 
 
 def test_title_and_body_are_separate_fields(test_screener):

@@ -9,6 +9,7 @@ from screener_service.db import SCHEMA_VERSION
 
 
 def test_health_and_docs(client):
+
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and health["schema_version"] == SCHEMA_VERSION
     assert client.get("/docs").status_code == 200

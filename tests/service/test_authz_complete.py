@@ -378,6 +378,14 @@ RULES = [
          only("admin", anonymous=LOGIN), on_draft("/drafts/{draft}")),
     Rule("GET", "/drafts/{draft_id}/print", only(*READERS, anonymous=LOGIN),
          only("admin", anonymous=LOGIN), on_draft("/drafts/{draft}/print")),
+    # the same sheet printed to PDF by the server's chromium
+    Rule("GET", "/drafts/{draft_id}/print.pdf", only(*READERS, anonymous=LOGIN),
+         only("admin", anonymous=LOGIN), on_draft("/drafts/{draft}/print.pdf")),
+    # approving passing drafts at once: each one as its own sign-off would be (a 第十三条
+    # draft always has a finding, so it is never one of them)
+    Rule("POST", "/queue/approve", only("responsible", anonymous=LOGIN),
+         only(anonymous=LOGIN), on_draft("/queue/approve", lambda w, s: {
+             "draft": f"{w.drafts[s]['id']}:{w.drafts[s]['report']['id']}"}, form=True)),
     Rule("POST", "/drafts/{draft_id}/signoff", only("responsible", anonymous=LOGIN),
          only(anonymous=LOGIN),
          on_draft("/drafts/{draft}/signoff", lambda w, s: {**_sign(w, s), "comment": "可以"},
@@ -561,7 +569,9 @@ def _says_why(response, got: str) -> None:
     """A refusal names its reason: the JSON error clients read, or a page (the login form)."""
     if not response.headers.get("content-type", "").startswith("application/json"):
         assert response.headers["content-type"].startswith("text/html"), response.headers
-        assert "令牌" in response.text or "登录" in response.text, response.text[:300]
+        # the login form, or the page the form came from with the reason on it
+        assert "令牌" in response.text or "登录" in response.text or \
+            'role="alert"' in response.text, response.text[:300]
         return
     error = response.json()["error"]
     if got == DENIED:  # what the caller lacks: more than a bare "forbidden"

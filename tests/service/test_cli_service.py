@@ -53,9 +53,9 @@ def test_init_prints_the_admin_token_once(home, tmp_path):
     line = next(x for x in run("tokens", "list").stdout.splitlines() if x.endswith("李老师"))
     assert line.split()[4] == "revoked"
     again = runner.invoke(_app(), ["tokens", "revoke", token_id, "--home", str(home)], env=env)
-    assert again.exit_code == 30 and "already revoked" in again.output
+    assert again.exit_code == 30 and "令牌已撤销" in again.output  # people read Chinese
     assert "audit log OK" in run("audit", "verify").stdout
 
     refused = runner.invoke(_app(), ["accounts", "assign", str(account_id), "999",
                                      "operator", "--home", str(home)], env=env)
-    assert refused.exit_code == 30 and "no person" in refused.output
+    assert refused.exit_code == 30 and "没有编号为 999 的人员" in refused.output

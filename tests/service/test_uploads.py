@@ -68,7 +68,7 @@ def test_rich_upload_end_to_end(world, photos, name, make, kind):
     page = world.page("responsible", "GET", f"/drafts/{draft['id']}").text
     import re
 
-    marked = re.findall(r'<mark class="finding ([^"]*)"[^>]*>([^<]*)</mark>', page)
+    marked = re.findall(r'<a class="mark ([^"]*)"[^>]*>([^<]*)</a>', page)
     illegal = next(f for f in findings if f["category"] == "illegal")
     assert any("cat-illegal" in classes and text in illegal["text"] for classes, text in marked)
     assert f'src="/drafts/{draft["id"]}/images/0"' in page

@@ -79,7 +79,7 @@ def test_providing_an_undeclared_key_fails_closed(test_screener):
     report = run(Draft(title="", body="讲座"), test_screener.resources,
                  [_Sneaky(), Probe("after", uses=(X,))])
     [error] = report.findings
-    assert error.category == "stage_error" and "does not declare" in error.explanation
+    assert error.category == "stage_error" and "does not declare" in error.detail
     assert report.verdict is Verdict.REVIEW
 
 
@@ -104,7 +104,7 @@ class _Forgetful:
 def test_a_declared_key_not_provided_fails_closed_and_its_findings_are_replaced(test_screener):
     report = run(Draft(title="", body="讲座"), test_screener.resources, [_Forgetful()])
     [error] = report.findings
-    assert error.category == "stage_error" and "did not provide" in error.explanation
+    assert error.category == "stage_error" and "did not provide" in error.detail
 
 
 def test_the_built_in_stages_declare_what_they_hand_on(test_screener):

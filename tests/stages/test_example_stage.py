@@ -76,5 +76,5 @@ def test_when_its_provider_fails_it_fails_closed_too(example, test_screener):
                  [BrokenTerms(), example.AdvertHooks(resources)])
     assert [(f.stage, f.category) for f in report.findings] == [
         ("broken_terms", "stage_error"), (example.NAME, "stage_error")]
-    assert "needs 'lexicon_hits'" in report.findings[1].explanation
+    assert "needs 'lexicon_hits'" in report.findings[1].detail
     assert report.verdict is Verdict.REVIEW

@@ -1,15 +1,15 @@
-"""The picture stage in the background (schema version 6): a job per draft revision with
+"""The picture stage in the background (schema version 7): a job per draft revision with
 pictures, claimed by the workers of ``screener serve`` under a lease.
 
-Revision ID: svc_0006
-Revises: svc_0005
+Revision ID: svc_0007
+Revises: svc_0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "svc_0006"
-down_revision = "svc_0005"
+revision = "svc_0007"
+down_revision = "svc_0006"
 branch_labels = None
 depends_on = None
 
