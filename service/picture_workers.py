@@ -135,8 +135,8 @@ def screen_job(svc: Services, claim: Claim, runner: Any, lease: Lease) -> Report
     most = svc.config.picture_attempts
     isolated = None
     if claim.attempt > most:
-        runner = _Refused(f"图片检查进程在检查这篇稿件的图片时中断了 {claim.attempt - 1} 次，"
-                          "未能完成检查（可能是某张图片使检查程序崩溃）")
+        runner = _Refused(f"picture workers ended {claim.attempt - 1} times while checking "
+                          "this draft's pictures")
     elif claim.attempt == most and most > 1:
         runner = isolated = PicturePool(1)
     try:

@@ -194,8 +194,9 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
     stage = draft.get("picture_screening")
     if can_sign and stage and not stage["complete"]:
         can_sign = False
-        why_not = (f"图片检查尚未完成（已检查 {stage['done']}/{stage['total']} 张），"
-                   "报告完整后才能签发")
+        why_not = tr.gettext(N_("The pictures are still being checked (%(done)s of "
+                                "%(total)s done): the report can be signed off once it is "
+                                "complete.")) % {"done": stage["done"], "total": stage["total"]}
     return {
         "me": me, "draft": draft, **shown, "marks": MARKS,
         "pictures": reviewpage.pictures(draft, shown["lines"], "/drafts/{draft}/images/{index}"),

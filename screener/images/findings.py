@@ -77,6 +77,7 @@ _PROBLEMS = (
     ("the text read from it could not be scored", "图中文字未能由分类模型评分"),
     ("not found", "找不到图片文件"),
     ("PIL is set", "图片读取设置不安全，拒绝打开"),
+    ("picture workers ended", "检查图片的进程多次中断（可能是某张图片使检查程序崩溃），未能检查"),
 )
 
 

@@ -80,12 +80,18 @@ def _screen(svc: Services, account: Any, title: str, body: str, author: str,
     return svc.screener.screen(draft)
 
 
-def _refuse_incomplete(conn: Any, row: Any, doing: str) -> None:
+def _refuse_incomplete(conn: Any, row: Any, publishing: bool = False) -> None:
     state = incomplete(conn, row.id, row.revision)
+    if state and publishing:
+        raise Conflict("the pictures are still being checked ({done} of {total} done): the "
+                       "report is incomplete and cannot be published yet; wait until it is "
+                       "complete and reload the draft", field="report_id",
+                       done=state["done"], total=state["total"])
     if state:
-        raise Conflict(f"图片检查尚未完成（已检查 {state['done']}/{state['total']} 张，"
-                       f"{state['stage_label']}），报告还不完整，暂不能{doing}；"
-                       "请等图片检查完成、刷新页面后再操作", field="report_id")
+        raise Conflict("the pictures are still being checked ({done} of {total} done): the "
+                       "report is incomplete and cannot be signed off yet; wait until it is "
+                       "complete and reload the draft", field="report_id",
+                       done=state["done"], total=state["total"])
 
 
 def _hide_paths(svc: Services, text: str, *folders: Path) -> str:
@@ -253,7 +259,7 @@ def _signable(uow: UnitOfWork, p: Principal, draft_id: int, report_id: int) -> t
     if row.status != "pending":
         raise Conflict("the draft is {status}, not waiting for sign-off", field="status",
                        status=row.status)
-    _refuse_incomplete(uow.conn, row, "签发")
+    _refuse_incomplete(uow.conn, row)
     if report_id != row.report_id:
         raise Conflict("the draft changed since you opened it (a new revision was "
                        "screened); reload it and sign off what you see", field="report_id")
@@ -326,7 +332,7 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
         check_publish(uow.conn, p, row)
         if row.status == "published":
             raise Conflict("the draft is already published", field="status")
-        _refuse_incomplete(uow.conn, row, "发布")
+        _refuse_incomplete(uow.conn, row, publishing=True)
         approval = uow.conn.execute(
             select(signoffs).where(signoffs.c.draft_id == draft_id)
             .order_by(signoffs.c.id.desc()).limit(1)).first()

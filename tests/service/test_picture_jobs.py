@@ -97,9 +97,9 @@ def test_the_answer_has_the_text_findings_and_the_pictures_follow(background, ru
                          json={"decision": "approve", "comment": "",
                                "report_id": draft["report"]["id"]})
     assert refused.status_code == 409, refused.text
-    assert "图片检查尚未完成（已检查 0/2 张" in refused.json()["error"]["message"]
+    assert "图片检查尚未完成（已检查 0/2 张" in refused.json()["error"]["message_zh"]
     refused = world.call("operator", "POST", f"/api/drafts/{draft['id']}/publish")
-    assert refused.status_code == 409 and "暂不能发布" in refused.json()["error"]["message"]
+    assert refused.status_code == 409 and "暂不能发布" in refused.json()["error"]["message_zh"]
 
     assert work_once(services(world), runner, "worker-a")
     assert not work_once(services(world), runner, "worker-a")  # the queue is empty
@@ -191,7 +191,7 @@ def test_pictures_that_keep_killing_workers_end_as_findings_for_review(backgroun
     assert done["picture_screening"]["complete"]
     errors = [f for f in done["report"]["findings"] if f["category"] == "stage_error"]
     assert [f["field"] for f in errors] == ["image:0", "image:1"]
-    assert all("中断了 2 次" in f["explanation"] and "须由人工查看" in f["explanation"]
+    assert all("多次中断" in f["explanation"] and "须由人工查看" in f["explanation"]
                for f in errors)
     assert done["verdict"] == "review"
     assert actions(world, draft["id"]).count("picture_job.release") == 2
