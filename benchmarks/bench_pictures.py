@@ -22,9 +22,12 @@ where the time of a picture goes (decode, hashing, lookup, verification, QR, tex
 angle classification, recognition), measured in this process on the same pictures, uncached.
 
     python benchmarks/bench_pictures.py [--rounds 3] [--sizes 1,10,20]
+                                        [--parts cli,warm,service,split]
 
-``measure_service`` is where the measurement through the review service goes (a submission
-answered with its text findings while the pictures are checked in the background).
+Through the service (``measure_service``): the 10- and 20-picture drafts submitted over HTTP
+to a real ``screener serve`` with its picture workers, time to the 201 (the text findings) and
+to the complete report, against a second server that screens the pictures within the request,
+submissions alternating in the same run. ``--parts service`` runs only that.
 """
 
 from __future__ import annotations
@@ -67,7 +70,6 @@ CAPTIONS = (
      "会后参观实验室与图书馆", "如有疑问请联系研究生办公室"),
 )
 WITHOUT_TEXT = 3  # every third picture, starting with the third, carries no caption
-SERVICE_NOTE = "not measured here: the service's asynchronous picture screening adds it"
 
 
 def photo(name: str) -> Image.Image:
@@ -168,13 +170,144 @@ def cli_run(draft: Path, seed: Path, workers: int | None, scratch: Path) -> dict
     return {"wall": wall, "findings": len(report["findings"]), **report["timings"]}
 
 
-def measure_service(drafts: dict[int, Path], seed: Path) -> dict | None:
-    """The same drafts submitted to the review service: the time to the answer with the text
-    findings and the time until the picture findings are complete.
+class _Server:
+    """``screener serve`` on a copy of the seed state folder, on a free loopback port."""
 
-    The service does not screen pictures in the background yet; the work that makes it do so
-    fills this in. Until then there is nothing to measure, and the table says so."""
-    return None
+    def __init__(self, seed: Path, scratch: Path, picture_workers: int) -> None:
+        import socket
+
+        import httpx
+
+        self.home = scratch / f"serve-home-{picture_workers}-{time.monotonic_ns()}"
+        shutil.copytree(seed, self.home)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "SCREENER_SERVICE__PICTURE_WORKERS": str(picture_workers)}
+        env.pop("SCREENER_DATABASE_URL", None)
+        self.log = open(scratch / f"serve-{port}.log", "w+", encoding="utf-8")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "screener_service.cli", "serve", "--home", str(self.home),
+             "--port", str(port)], stdout=subprocess.PIPE, stderr=self.log, text=True, env=env,
+            start_new_session=True)
+        admin = self.process.stdout.readline().strip()
+        while not admin.startswith("scr_"):
+            if self.process.poll() is not None:
+                raise SystemExit(f"screener serve failed: {self._log()}")
+            admin = self.process.stdout.readline().strip()
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise SystemExit(f"screener serve did not start: {self._log()}") from None
+                time.sleep(0.2)
+        self.admin = httpx.Client(base_url=self.base, timeout=600,
+                                  headers={"Authorization": f"Bearer {admin}"})
+        post = self._post
+        unit = post("/api/units", {"name": "力学与工程科学系"})["id"]
+        operator = post("/api/people", {"name": "张同学", "kind": "student", "unit_id": unit})
+        account = post("/api/accounts", {"platform": "wechat", "name": "力学系学生会",
+                                         "unit_id": unit, "opened_on": "2019-09-01"})["id"]
+        post(f"/api/accounts/{account}/roles", {"person_id": operator["id"],
+                                                 "role": "operator"})
+        token = post("/api/tokens", {"role": "operator", "person_id": operator["id"]})["token"]
+        self.account = account
+        self.operator = httpx.Client(base_url=self.base, timeout=600,
+                                     headers={"Authorization": f"Bearer {token}"})
+
+    def _log(self) -> str:
+        self.log.seek(0)
+        return self.log.read()[-3000:]
+
+    def _post(self, url: str, payload: dict) -> dict:
+        response = self.admin.post(url, json=payload)
+        if response.status_code not in (200, 201):
+            raise SystemExit(f"{url}: {response.status_code} {response.text}")
+        return response.json()
+
+    def submit(self, draft: Path) -> tuple[float, float, dict]:
+        """Seconds to the 201 (with the text findings) and to the complete report, OCR cache
+        emptied first (uncached); the complete draft."""
+        shutil.rmtree(self.home / "cache" / "ocr", ignore_errors=True)
+        data = json.loads(draft.read_text(encoding="utf-8"))
+        files = [("images", (Path(p).name, Path(p).read_bytes(), "image/jpeg"))
+                 for p in data["images"]]
+        began = time.perf_counter()
+        response = self.operator.post("/api/drafts", files=files, data={
+            "account_id": str(self.account), "title": data["title"], "body": data["body"]})
+        answered = time.perf_counter() - began
+        if response.status_code != 201:
+            raise SystemExit(f"submission refused: {response.status_code} {response.text}")
+        shown = response.json()
+        while shown["picture_screening"] and not shown["picture_screening"]["complete"]:
+            time.sleep(0.05)
+            shown = self.admin.get(f"/api/drafts/{shown['id']}").json()
+        complete = time.perf_counter() - began
+        errors = [f for f in shown["report"]["findings"] if f["category"] == "stage_error"]
+        if errors:
+            raise SystemExit(f"a picture could not be checked: {errors[0]['explanation']}")
+        return answered, complete, shown
+
+    def stop(self) -> None:
+        import signal
+
+        self.admin.close()
+        self.operator.close()
+        os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.log.close()
+
+
+def measure_service(drafts: dict[int, Path], seed: Path, scratch: Path,
+                    rounds: int) -> dict[tuple[int, str], list[tuple[float, float]]]:
+    """The same drafts submitted over HTTP to a real ``screener serve``: seconds to the 201
+    and to the complete report. Two servers run side by side, submissions alternating: one
+    with its picture workers (default ``service.picture_workers``: 2; the 201 carries the text
+    findings and the pictures follow), and the baseline with ``picture_workers=0`` (the
+    pictures screened within the request: the 201 is the complete report)."""
+    servers = {"background": _Server(seed, scratch, 2), "in request": _Server(seed, scratch, 0)}
+    times: dict[tuple[int, str], list[tuple[float, float]]] = {}
+    try:
+        warm = drafts[min(drafts)]
+        for server in servers.values():  # models loaded, workers started
+            server.submit(warm)
+        for round_number in range(rounds):
+            order = list(servers) if round_number % 2 == 0 else list(servers)[::-1]
+            for n in sorted(drafts):
+                for label in order:
+                    answered, complete, _ = servers[label].submit(drafts[n])
+                    times.setdefault((n, label), []).append((answered, complete))
+            print(f"service round {round_number + 1} of {rounds} done", file=sys.stderr)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return times
+
+
+def report_service(times: dict[tuple[int, str], list[tuple[float, float]]]) -> None:
+    print("\nthrough the service (screener serve over HTTP, OCR cache emptied before each "
+          "submission), medians:")
+    print(f"{'draft':<12} {'pictures':<12} {'to the 201 s':>12} {'to complete s':>13}")
+    for n, label in sorted(times):
+        rows = times[(n, label)]
+        print(f"{n:>2} pictures  {label:<12} {_median([a for a, _ in rows]):>12.2f} "
+              f"{_median([c for _, c in rows]):>13.2f}")
+    for n in sorted({n for n, _ in times}):
+        if (n, "background") in times and (n, "in request") in times:
+            answer = _median([a for a, _ in times[(n, "background")]])
+            before = _median([a for a, _ in times[(n, "in request")]])
+            complete = _median([c for _, c in times[(n, "background")]])
+            print(f"{n:>2} pictures: the 201 in the background / in the request "
+                  f"{answer / before:.3f}; complete in the background / in the request "
+                  f"{complete / before:.2f}")
 
 
 def warm_runs(pictures: list[Path], sizes: list[int], seed: Path, scratch: Path,
@@ -233,43 +366,56 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sizes", default="1,10,20")
+    parser.add_argument("--parts", default="cli,warm,service,split",
+                        help="which measurements to run (comma-separated)")
+    parser.add_argument("--service-sizes", default="10,20",
+                        help="draft sizes submitted through the service")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    parts = set(args.parts.split(","))
+    service_sizes = [int(s) for s in args.service_sizes.split(",")]
     ways = {"pool": None, "one process": 0}
+    split: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         pictures = make_pictures(folder)
-        drafts = {n: make_draft(folder, pictures[:n]) for n in sizes}
+        drafts = {n: make_draft(folder, pictures[:n]) for n in {*sizes, *service_sizes}}
         seed = seed_home(folder)
-        runs: dict[tuple[int, str], list[dict]] = {}
-        for round_number in range(args.rounds):
-            order = list(ways.items()) if round_number % 2 == 0 else list(ways.items())[::-1]
+        if "cli" in parts:
+            runs: dict[tuple[int, str], list[dict]] = {}
+            for round_number in range(args.rounds):
+                order = (list(ways.items()) if round_number % 2 == 0
+                         else list(ways.items())[::-1])
+                for n in sizes:
+                    for label, workers in order:
+                        runs.setdefault((n, label), []).append(
+                            cli_run(drafts[n], seed, workers, folder))
+                print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
+            report(runs, sizes, ways)
+        if "warm" in parts:
+            warm = warm_runs(pictures, sizes, seed, folder, args.rounds)
+            print("\nin a long-running process (models loaded, OCR cache empty), image stage:")
             for n in sizes:
-                for label, workers in order:
-                    runs.setdefault((n, label), []).append(
-                        cli_run(drafts[n], seed, workers, folder))
-            print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
-        report(runs, sizes, ways)
-        warm = warm_runs(pictures, sizes, seed, folder, args.rounds)
-        print("\nin a long-running process (models loaded, OCR cache empty), image stage:")
-        for n in sizes:
-            pool, alone = (_median(warm[(n, w)]) * 1000 for w in ("pool", "one process"))
-            line = (f"{n:>2} picture{'s' if n > 1 else ' '}  pool {pool:7.0f} ms  one process "
-                    f"{alone:7.0f} ms  ratio {pool / alone:.2f}")
-            if 1 in sizes and n > 1:
-                line += (f"  vs 1 picture: pool {pool / (_median(warm[(1, 'pool')]) * 1000):.2f}x"
-                         f", one process "
-                         f"{alone / (_median(warm[(1, 'one process')]) * 1000):.2f}x")
-            print(line)
-        service = measure_service(drafts, seed)
-        print(f"\nthrough the service: {SERVICE_NOTE if service is None else service}")
-        split = split_per_picture(pictures[:10], seed, folder)
-    print("\nwhere a picture's time goes (first 10 pictures, one process, one ONNX thread, "
-          "uncached):")
-    for part in ("decode", "bank", "hashing", "lookup", "verification", "qr", "detection",
-                 "classification", "recognition"):
-        print(f"  {part:<15} {split.get(part, 0.0):7.1f} ms")
-    print(f"  {'total':<15} {sum(split.values()):7.1f} ms")
+                pool, alone = (_median(warm[(n, w)]) * 1000 for w in ("pool", "one process"))
+                line = (f"{n:>2} picture{'s' if n > 1 else ' '}  pool {pool:7.0f} ms  one "
+                        f"process {alone:7.0f} ms  ratio {pool / alone:.2f}")
+                if 1 in sizes and n > 1:
+                    line += (f"  vs 1 picture: pool "
+                             f"{pool / (_median(warm[(1, 'pool')]) * 1000):.2f}x, one process "
+                             f"{alone / (_median(warm[(1, 'one process')]) * 1000):.2f}x")
+                print(line)
+        if "service" in parts:
+            report_service(measure_service({n: drafts[n] for n in service_sizes}, seed,
+                                           folder, args.rounds))
+        if "split" in parts:
+            split = split_per_picture(pictures[:10], seed, folder)
+    if split:
+        print("\nwhere a picture's time goes (first 10 pictures, one process, one ONNX thread, "
+              "uncached):")
+        for part in ("decode", "bank", "hashing", "lookup", "verification", "qr", "detection",
+                     "classification", "recognition"):
+            print(f"  {part:<15} {split.get(part, 0.0):7.1f} ms")
+        print(f"  {'total':<15} {sum(split.values()):7.1f} ms")
 
 
 def _median(values: list[float]) -> float:

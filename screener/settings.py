@@ -183,6 +183,16 @@ class ServiceSection(Section):
     signoff_hours: float = Field(
         48, gt=0, description="Statistics: a draft first signed off more than this many hours "
         "after it was submitted counts as signed late.")
+    picture_workers: int = Field(
+        2, ge=0, le=32, description="Worker processes `screener serve` starts for the picture "
+        "stage: a submission with pictures is answered with its text findings and its pictures "
+        "are screened in the background; 0: pictures are screened within the request.")
+    picture_lease_seconds: float = Field(
+        60, gt=0, description="How long a worker holds a picture job without renewing it; a "
+        "job whose worker died is taken up again after this.")
+    picture_attempts: int = Field(
+        3, ge=1, le=20, description="Attempts at a draft's pictures before the ones not "
+        "checked become stage_error findings for review (a picture that kills workers).")
     # The registry's duties under the rule (第七条, the first 第十一条).
     max_document_bytes: int = Field(10_000_000, ge=1_000, description="Largest file an "
                                     "account application carries (审批表, 承诺书), in bytes.")

@@ -126,12 +126,17 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     home: HomeOption = None,
 ) -> None:
-    """Run the review service (API under /api, docs at /docs, reviewer pages at /)."""
+    """Run the review service (API under /api, docs at /docs, reviewer pages at /).
+
+    With service.picture_workers above 0 (default 2) it also starts that many worker
+    processes for the picture stage: a submission with pictures is answered with its text
+    findings at once and its pictures are screened in the background."""
     import uvicorn
 
     from screener.pipeline import freeze_long_lived
 
     from .app import create_app
+    from .picture_workers import PictureWorkers
 
     try:
         svc = _open(home)
@@ -142,8 +147,15 @@ def serve(
     except ScreenerError as exc:
         raise fail(exc) from None
     freeze_long_lived()
-    # One process: the screener's lexicon and models live in memory; requests use its threads.
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    # The screener's lexicon and models live in this process; requests use its threads. The
+    # picture stage runs in worker processes of its own (service.picture_workers).
+    workers = PictureWorkers(svc, svc.config.picture_workers)
+    if svc.config.picture_workers:
+        workers.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    finally:
+        workers.stop()
 
 
 def _run(home: Path | None, action):

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -368,6 +369,29 @@ rechecks = Table(
                      name="svc_rechecks_post_version"),
 )
 
+# The picture stage of a submission, run in the background by the workers ``screener serve``
+# starts: one row per draft revision with pictures. A worker claims a job for ``lease_until``
+# (renewed while it works); a job whose worker died is claimed again when its lease ends, and
+# ``attempts`` bounds how often a picture that kills workers is tried (then: stage_error).
+picture_jobs = Table(
+    "svc_picture_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("svc_drafts.id"), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    # queued / running / done / discarded (an older revision's result is not wanted)
+    Column("status", String(20), nullable=False),
+    Column("stage", String(20), nullable=False),  # queued / pictures / report / done
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("worker", String(200), nullable=True),
+    Column("lease_until", Float, nullable=True),  # epoch seconds
+    Column("report_id", Integer, nullable=True),  # the complete report, when done
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+Index("svc_picture_jobs_open", picture_jobs.c.status, picture_jobs.c.id)
 Index("svc_drafts_queue", drafts.c.status, drafts.c.route, drafts.c.account_id)
 Index("svc_rechecks_open", rechecks.c.resolved_at, rechecks.c.route, rechecks.c.account_id)
 
@@ -380,7 +404,7 @@ def _legacy(conn: Connection) -> str | None:
     return f"svc_{last:04d}" if last else None
 
 
-SERVICE = Owner("service", HERE / "migrations", "svc_0006", _legacy,
+SERVICE = Owner("service", HERE / "migrations", "svc_0007", _legacy,
                 lambda settings: settings.service_database_url)
 SCHEMA_VERSION = int(SERVICE.head.removeprefix("svc_"))
 

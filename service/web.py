@@ -198,6 +198,12 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
         why_not = tr.gettext(N_("The draft is “%(status)s”: there is nothing to sign off.")) % {
             "status": label(STATUS, draft["status"], tr)}
     shown = reviewpage.review_lines(draft, tr)
+    stage = draft.get("picture_screening")
+    if can_sign and stage and not stage["complete"]:
+        can_sign = False
+        why_not = tr.gettext(N_("The pictures are still being checked (%(done)s of "
+                                "%(total)s done): the report can be signed off once it is "
+                                "complete.")) % {"done": stage["done"], "total": stage["total"]}
     return {
         "me": me, "draft": draft, **shown, "marks": MARKS,
         "pictures": reviewpage.pictures(draft, shown["lines"], "/drafts/{draft}/images/{index}"),

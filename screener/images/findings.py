@@ -79,6 +79,7 @@ _PROBLEMS = (
     ("the process checking it stopped", "检查图片的进程意外终止（已重试），这张图片没有检查完"),
     ("the picture checker stopped", "检查图片的进程意外终止，这张图片没有检查完"),
     ("PIL is set", "图片读取设置不安全，拒绝打开"),
+    ("picture workers ended", "检查图片的进程多次中断（可能是某张图片使检查程序崩溃），未能检查"),
 )
 
 

@@ -18,6 +18,9 @@ cannot score the text each yields a ``stage_error`` finding on ``image:N`` so a 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..classify.judge import Classifier
@@ -43,6 +46,21 @@ from .base import CLASS_SCORES, PICTURE_TEXT, Context, PictureText, Resources
 from .registry import register
 
 REMOTE = ("http://", "https://", "//")
+
+
+_RUNNER: ContextVar = ContextVar("picture_runner", default=None)
+
+
+@contextmanager
+def pictures_through(runner) -> Iterator[None]:
+    """Screenings in this context check their pictures through ``runner`` rather than the
+    process's pool: a long-running worker that reports progress after each picture, or checks
+    each in a child process of its own (the review service's picture workers)."""
+    token = _RUNNER.set(runner)
+    try:
+        yield
+    finally:
+        _RUNNER.reset(token)
 
 
 def checker_setup(settings: object) -> CheckerSetup:
@@ -90,7 +108,7 @@ def screen_pictures(draft: Draft, resources: Resources, *, runner=None,
         tasks.setdefault(key, PictureTask(key, path, path))
     results: dict[str, PictureResult] = {}
     if tasks:
-        runner = runner or picture_runner(resources.settings)
+        runner = runner or _RUNNER.get() or picture_runner(resources.settings)
         checked = runner.run(checker_setup(resources.settings), list(tasks.values()))
         results = dict(zip(tasks, checked, strict=True))
     classifier = resources.classifier if with_scores else None

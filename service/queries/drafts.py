@@ -15,10 +15,11 @@ from screener.i18n import N_
 from .. import views
 from ..access import READERS, check_read_draft, check_sign, readable_accounts, require
 from ..auth import Principal, Role
-from ..db import accounts, drafts, people, read, reports, signoffs
+from ..db import accounts, drafts, people, picture_jobs, read, reports, signoffs
 from ..errors import NotFound, ServiceError
 from ..roles import AccountRole
 from ..schemas import QueueFilter
+from .picture_jobs import OPEN, progress
 from .rechecks import open_items
 from .rows import accounts_of, holders
 
@@ -53,7 +54,10 @@ def draft_detail(conn: Connection, draft_id: int) -> dict[str, Any]:
         select(reports.c.revision, reports.c.revised_by, people.c.name)
         .select_from(reports.outerjoin(people, reports.c.revised_by == people.c.id))
         .where(reports.c.draft_id == draft_id).order_by(reports.c.revision)).all()
-    return views.draft(row, account, submitter, rep, list(conn.execute(query)), revisions)
+    detail = views.draft(row, account, submitter, rep, list(conn.execute(query)), revisions)
+    # where the picture stage of this revision is (None: screened within the request)
+    detail["picture_screening"] = progress(conn, draft_id, row.revision)
+    return detail
 
 
 def previous_revision(conn: Connection, row: Any) -> dict[str, Any] | None:
@@ -140,6 +144,10 @@ def listing(engine: Engine, p: Principal, *, queue: bool, status: str | None,
             # What waits for this caller's signature: the dean's office gets 第十三条 drafts.
             # a stopped or unapproved account's drafts cannot be signed off: not queued
             query = query.where(drafts.c.status == "pending", accounts.c.status == "active")
+            # a draft whose pictures are still being screened joins the queue its complete
+            # report calls for (第十三条 pictures go to the dean's office) when it is complete
+            query = query.where(~exists().where(
+                picture_jobs.c.draft_id == drafts.c.id, picture_jobs.c.status.in_(OPEN)))
             if p.role is Role.ADMIN:
                 query = query.where(drafts.c.route == "dean")
             else:

@@ -27,8 +27,11 @@ from ..db import accounts, category_list, drafts, now, read, reports, signoffs
 from ..errors import BadRequest, Conflict, TooLarge
 from ..files import check_image, keep_file, place, staging
 from ..queries.drafts import content_hash, draft_detail, get_draft
+from ..queries.picture_jobs import incomplete
 from ..uow import UnitOfWork, unit_of_work
+from . import picture_jobs
 from .feedback import checked_judgements, record_signoff
+from .picture_jobs import Claim
 from .sources import join_published
 
 DECISIONS = ("approve", "changes", "reject")
@@ -61,12 +64,34 @@ def _check_text(svc: Services, title: str, body: str, pictures: int) -> None:
         raise BadRequest("empty draft: no title, body or images", field="body")
 
 
+def _background(svc: Services, paths: list[str]) -> bool:
+    """Pictures are screened by the workers of ``screener serve`` (the request answers with
+    the text findings), unless the service was set to screen them within the request."""
+    return bool(paths) and svc.config.picture_workers > 0
+
+
 def _screen(svc: Services, account: Any, title: str, body: str, author: str,
             paths: list[str]) -> Report:
+    """The report given with the answer: the whole draft, or only its text when its pictures
+    go to the background."""
     _check_text(svc, title, body, len(paths))
     draft = Draft(title=title, body=body, account=account.name, platform=account.platform,
-                  images=tuple(paths), author=author)
+                  images=() if _background(svc, paths) else tuple(paths), author=author)
     return svc.screener.screen(draft)
+
+
+def _refuse_incomplete(conn: Any, row: Any, publishing: bool = False) -> None:
+    state = incomplete(conn, row.id, row.revision)
+    if state and publishing:
+        raise Conflict("the pictures are still being checked ({done} of {total} done): the "
+                       "report is incomplete and cannot be published yet; wait until it is "
+                       "complete and reload the draft", field="report_id",
+                       done=state["done"], total=state["total"])
+    if state:
+        raise Conflict("the pictures are still being checked ({done} of {total} done): the "
+                       "report is incomplete and cannot be signed off yet; wait until it is "
+                       "complete and reload the draft", field="report_id",
+                       done=state["done"], total=state["total"])
 
 
 def _hide_paths(svc: Services, text: str, *folders: Path) -> str:
@@ -151,6 +176,8 @@ def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
                                           title, body, stage)
                 uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
                                  .values(report_id=report_id))
+                if _background(svc, staged):
+                    picture_jobs.enqueue(uow, draft_id, 1, len(stored))
                 return draft_detail(uow.conn, draft_id)
         except BaseException:
             for path in created:  # nothing committed refers to them
@@ -228,6 +255,11 @@ def _revise(svc: Services, p: Principal, row: Any, title: str, body: str, author
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
             report_id=report_id, updated_at=now(), **values))
+        pictures_now = (pictures[0] if pictures is not None else json.loads(row.images))
+        if _background(svc, pictures_now):
+            picture_jobs.enqueue(uow, draft_id, revision, len(pictures_now))
+        else:
+            picture_jobs.discard_open(uow, draft_id, "a new revision was screened")
         return draft_detail(uow.conn, draft_id)
 
 
@@ -270,6 +302,7 @@ def _signable(uow: UnitOfWork, p: Principal, draft_id: int, report_id: int) -> t
     if row.status != "pending":
         raise Conflict("the draft is {status}, not waiting for sign-off", field="status",
                        status=row.status)
+    _refuse_incomplete(uow.conn, row)
     if report_id != row.report_id:
         raise Conflict("the draft changed since you opened it (a new revision was "
                        "screened); reload it and sign off what you see", field="report_id")
@@ -342,6 +375,7 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
         check_publish(uow.conn, p, row)
         if row.status == "published":
             raise Conflict("the draft is already published", field="status")
+        _refuse_incomplete(uow.conn, row, publishing=True)
         approval = uow.conn.execute(
             select(signoffs).where(signoffs.c.draft_id == draft_id)
             .order_by(signoffs.c.id.desc()).limit(1)).first()
@@ -361,3 +395,28 @@ def publish(svc: Services, p: Principal, draft_id: int) -> dict[str, Any]:
     # After the publication commits: the bank is another store (第十二条, usecases.sources).
     join_published(svc, p, published)
     return published
+
+
+def complete_pictures(svc: Services, claim: Claim, report: Report) -> int | None:
+    """Store the complete report (text and picture findings, verdict recomputed) that a
+    picture job made, with its audit row, and send the draft to the queue its findings call
+    for; None when the result is not wanted: the job is no longer this worker's (its lease
+    ran out and another took it), or the draft moved on to a newer revision (discarded)."""
+    with unit_of_work(svc.engine, claim.worker) as uow:
+        if not picture_jobs.still_ours(uow.conn, claim):
+            return None
+        row = get_draft(uow.conn, claim.draft_id)
+        stored = json.loads(row.images)
+        if row.revision != claim.revision or row.status != "pending":
+            picture_jobs.close(uow, claim, "discarded", None, len(stored))
+            return None
+        # the revision's author stays its author (nobody signs off what they wrote)
+        author = uow.conn.execute(select(reports.c.revised_by).where(
+            reports.c.id == row.report_id)).scalar()
+        report_id = _store_report(svc, uow, row.id, row.revision, row.content_hash, report,
+                                  author, row.title, row.body)
+        uow.conn.execute(update(drafts).where(drafts.c.id == row.id).values(
+            route=_route(report), verdict=str(report.verdict), report_id=report_id,
+            updated_at=now()))
+        picture_jobs.close(uow, claim, "done", report_id, len(stored))
+        return report_id

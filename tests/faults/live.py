@@ -112,16 +112,20 @@ def kill9_unless_done(process: subprocess.Popen) -> bool:
 
 
 class Server:
-    """``screener serve`` on 127.0.0.1; the admin token comes from its first start."""
+    """``screener serve`` on 127.0.0.1; the admin token comes from its first start. Pictures
+    are screened within the request unless ``picture_workers`` is given."""
 
     def __init__(self, home: Path, *, pause: str | None = None, preexec_fn=None,
-                 prefix: tuple[str, ...] = ()) -> None:
+                 prefix: tuple[str, ...] = (), picture_workers: int = 0,
+                 **env: str) -> None:
         self.home = home
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [*prefix, *command("screener_service.cli", pause), "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)], env=command_env(home), stdout=subprocess.PIPE,
+             "--port", str(self.port)],
+            env=command_env(home, SCREENER_SERVICE__PICTURE_WORKERS=str(picture_workers), **env),
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=preexec_fn)
         self.out = Lines(self.process.stdout)
         self.err = Lines(self.process.stderr)
