@@ -17,7 +17,14 @@ from rich.table import Table
 
 from .cli_common import Exit, HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
-from .lexicon import base_entries, current_entries, entries_at, make_entry, parse_version, store_for
+from .lexicon import (
+    base_entries,
+    current_entries,
+    make_entry,
+    parse_version,
+    store_for,
+    version_diff,
+)
 from .lexicon.clean import RATE_LIMIT, clean_corpus, term_rates, write_rates
 from .lexicon.compiled import content_hash, format_version
 from .lexicon.maintain import (
@@ -273,16 +280,17 @@ def lexicon_diff(
         for v in (v1, v2):
             if v > newest:
                 raise ScreenerError(f"version {v} does not exist yet (newest: {newest})")
-        a = {(e.term, e.category): e for e in entries_at(settings, v1, store)}
-        b = {(e.term, e.category): e for e in entries_at(settings, v2, store)}
+        differences = version_diff(settings, v1, v2, store)
     except ScreenerError as exc:
         raise fail(exc) from None
-    lines = [f"+ {e.term} ({e.category}, {e.severity})" for k, e in b.items() if k not in a]
-    lines += [f"- {e.term} ({e.category})" for k, e in a.items() if k not in b]
-    for k in a.keys() & b.keys():
-        x, y = a[k], b[k]
-        if (x.severity, x.article, x.boundary, x.fillers) != \
-                (y.severity, y.article, y.boundary, y.fillers):
+    lines = []
+    for d in differences:
+        x, y = d.before, d.after
+        if d.kind == "+":
+            lines.append(f"+ {y.term} ({y.category}, {y.severity})")
+        elif d.kind == "-":
+            lines.append(f"- {x.term} ({x.category})")
+        else:
             lines.append(f"~ {y.term} ({y.category}): {x.severity}/{x.article}/boundary="
                          f"{x.boundary}/fillers={x.fillers} -> {y.severity}/{y.article}/"
                          f"boundary={y.boundary}/fillers={y.fillers}")

@@ -180,6 +180,9 @@ class ServiceSection(Section):
         "preferred_username", description="ID-token claim that carries the campus user name, "
         "matched against `screener users set-password ... --username`.")
     sso_label: str = Field("统一身份认证登录", description="The SSO button's text.")
+    signoff_hours: float = Field(
+        48, gt=0, description="Statistics: a draft first signed off more than this many hours "
+        "after it was submitted counts as signed late.")
     # The registry's duties under the rule (第七条, the first 第十一条).
     max_document_bytes: int = Field(10_000_000, ge=1_000, description="Largest file an "
                                     "account application carries (审批表, 承诺书), in bytes.")

@@ -33,6 +33,8 @@ from .templating import tr_of
 from .web import render_error
 from .web import router as web_router
 from .web_learning import router as web_learning_router
+from .web_maintain import router as maintain_router
+from .web_statistics import router as statistics_router
 
 _log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -178,6 +180,8 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.include_router(login_router)
     app.include_router(web_router)
     app.include_router(web_learning_router)
+    app.include_router(statistics_router)
+    app.include_router(maintain_router)
     if config.api_docs:
         install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -41,7 +41,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from markupsafe import Markup
 
 from screener import labels as core_labels
-from screener.i18n import DEFAULT_LOCALE, translations
+from screener.i18n import DEFAULT_LOCALE, N_, translations
 
 from . import labels
 from .highlight import visible_text
@@ -70,6 +70,21 @@ def beijing(value: str | None, seconds: bool = False) -> str:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds
                                                else "%Y-%m-%d %H:%M")
+
+
+def lexicon_source(source: str, tr: gettext.NullTranslations) -> str:
+    """Where a lexicon entry comes from, as people read it: a shipped file and line, or the
+    version of the lexicon store that added it."""
+    if source.startswith("store:") and source[6:].isdigit():
+        return tr.gettext(N_("lexicon version %(n)s")) % {"n": source[6:]}
+    file, _, line = source.rpartition(":")
+    if file and line.isdigit():
+        stem = file.rsplit("/", 1)[-1].removesuffix(".txt")
+        if stem in core_labels.CATEGORY:  # the shipped lists are named after their category
+            return tr.gettext(N_("shipped %(list)s list, line %(line)s")) % {
+                "list": core_labels.label(core_labels.CATEGORY, stem, tr), "line": line}
+        return tr.gettext(N_("%(file)s, line %(line)s")) % {"file": file, "line": line}
+    return source
 
 
 def shown(value: Any) -> Any:
@@ -115,6 +130,7 @@ def make_environment(locale: str = DEFAULT_LOCALE,
     env.filters.update({name: _labeller(table, tr) for name, table in tables.items()})
     env.filters["field"] = lambda field: core_labels.field_label(field, tr)
     env.filters["beijing"] = beijing
+    env.filters["source_label"] = lambda source: lexicon_source(source, tr)
     env.filters["visible"] = visible_text
     env.globals.update(page_csrf=csrf_value, page_roles=_roles)
     env.globals["locale"] = locale

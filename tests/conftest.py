@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.sources",
     "tests.fixtures.learning",
     "tests.fixtures.browser",
+    "tests.fixtures.statistics",
 ]
 
 # ci: the same examples every run, a bounded number of them, so CI time is predictable. Bounded

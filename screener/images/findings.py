@@ -81,6 +81,10 @@ _PROBLEMS = (
 
 
 def problem_zh(problem: str) -> str:
+    """The decoder's problem for people: its Chinese words, or the problem itself where the
+    decoder already wrote it in Chinese."""
+    if not problem[:1].isascii():
+        return problem
     return next((words for start, words in _PROBLEMS if problem.startswith(start)),
                 "图片无法读取")
 

@@ -12,7 +12,14 @@ from .compiled import (
     lexicon_version,
     parse_version,
 )
-from .effective import base_entries, current_entries, entries_at, load_lexicon, store_for
+from .effective import (
+    base_entries,
+    current_entries,
+    entries_at,
+    load_lexicon,
+    store_for,
+    version_diff,
+)
 from .files import ALLOW, Entry, LexiconFile, load_lexicon_dir, make_entry, parse_lexicon_file
 from .matcher import Hit, TermMatcher
 from .store import Change, Event, LexiconStore, open_store
@@ -22,5 +29,5 @@ __all__ = [
     "LexiconStore", "TermMatcher", "Variant", "base_entries", "compile_cached",
     "compile_lexicon", "content_hash", "current_entries", "entries_at", "lexicon_version",
     "load_cached", "load_lexicon", "load_lexicon_dir", "make_entry",
-    "open_store", "parse_lexicon_file", "parse_version", "store_for",
+    "open_store", "parse_lexicon_file", "parse_version", "store_for", "version_diff",
 ]

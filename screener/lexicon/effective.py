@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from ..normalize import Normalizer
 from ..settings import Settings
@@ -54,6 +55,35 @@ def entries_at(settings: Settings, seq: int | None = None,
                store: LexiconStore | None = None) -> list[Entry]:
     store = store or store_for(settings)
     return apply_state(base_entries(settings), store.state(upto=seq))
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One term's difference between two versions: ``+`` added, ``-`` retired, ``~`` changed
+    (``before`` and ``after`` are the entries at the older and the newer version)."""
+
+    kind: str
+    term: str
+    category: str
+    before: Entry | None
+    after: Entry | None
+
+
+def version_diff(settings: Settings, old: int, new: int,
+                 store: LexiconStore | None = None) -> list[Difference]:
+    """Terms added, retired and changed from version ``old`` to ``new`` (over today's shipped
+    lists), sorted by term."""
+    store = store or store_for(settings)
+    a = {(e.term, e.category): e for e in entries_at(settings, old, store)}
+    b = {(e.term, e.category): e for e in entries_at(settings, new, store)}
+    found = [Difference("+", e.term, e.category, None, e) for k, e in b.items() if k not in a]
+    found += [Difference("-", e.term, e.category, e, None) for k, e in a.items() if k not in b]
+    for k in a.keys() & b.keys():
+        x, y = a[k], b[k]
+        if (x.severity, x.article, x.boundary, x.fillers) != \
+                (y.severity, y.article, y.boundary, y.fillers):
+            found.append(Difference("~", y.term, y.category, x, y))
+    return sorted(found, key=lambda d: (d.term, d.category, d.kind))
 
 
 def current_entries(settings: Settings) -> list[Entry]:

@@ -43,3 +43,10 @@ def picture(svc: Services, p: Principal, asset_id: int) -> Path | None:
     """Any signed-in role: reviewers compare a draft's picture with the bank's."""
     require(p, *Role, doing=N_("viewing bank pictures"))
     return asset_file(svc.settings, get_asset(svc, asset_id).sha256)
+
+
+def asset_history(svc: Services, p: Principal, asset_id: int) -> dict[str, Any]:
+    """One asset and every event of it (added, retired), oldest first."""
+    require(p, *READERS, doing=N_("reading the asset bank"))
+    asset = get_asset(svc, asset_id)
+    return {"asset": views.asset(asset), "history": svc.bank.history(asset_id)}

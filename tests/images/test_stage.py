@@ -39,9 +39,9 @@ def test_missing_and_remote_images_fail_closed(resources, stage, tmp_path):
         ("stage_error", "image:0"), ("stage_error", "image:1")]
     assert "not found" in report.findings[0].detail
     assert "图片1" in report.findings[0].explanation
-    assert "never fetched" in report.findings[1].detail
+    assert "https://example.com/a.jpg" in report.findings[1].detail
     assert "图片2" in report.findings[1].explanation
-    assert "网络图片" in report.findings[1].explanation
+    assert "远程图片" in report.findings[1].explanation
     # Nothing was read, so there is no box; the picture is named.
     assert [f.location.image for f in report.findings] == [0, 1]
     assert [f.location.box for f in report.findings] == [None, None]

@@ -132,6 +132,13 @@ def _new_asset(w: World, scope: str, role: str):
                            "files": {"image": ("flower.png", picture, "image/png")}}
 
 
+def _new_asset_form(w: World, scope: str, role: str):
+    picture = image_bytes(sample_photos()["flower"])
+    return "/assets/add", {"data": {"title": "花", "owner": "工学院", "license": "院内使用",
+                                    "csrf": _csrf(w, role)},
+                           "files": {"image": ("flower.png", picture, "image/png")}}
+
+
 def on_recheck(template: str, form: bool = False):
     """A published post a re-screening flagged: on the own account, the other one, or routed to
     the dean's office (a major-news finding)."""
@@ -405,6 +412,38 @@ RULES = [
          on_draft("/drafts/{draft}/images/0"), needs=PICTURES),
     Rule("GET", "/assets/{asset_id}/image", only(*ROLES), SAME,
          on_asset("/assets/{asset}/image"), needs=ASSET),
+    # statistics: the dean's office of any unit, a unit head of the units the registry makes
+    # them 第一责任人 of (never the unit a token names), page and every export alike
+    *[Rule("GET", path, only("admin", "unit_head", anonymous=LOGIN),
+           only("admin", anonymous=LOGIN), on_unit(path + "?unit={unit}" + extra))
+      for path, extra in (("/statistics", ""), ("/statistics/export.csv", "&table=accounts"),
+                          ("/statistics/export.xlsx", ""),
+                          ("/statistics/report.pdf", "&month=2024-05"))],
+    # the maintainer's lexicon and picture-bank pages: the dean's office reads them, only the
+    # maintainer tries terms and changes anything
+    Rule("GET", "/lexicon", only("maintainer", "admin", anonymous=LOGIN), SAME,
+         plain("/lexicon?q=代孕")),
+    Rule("GET", "/lexicon/preview", only("maintainer", anonymous=LOGIN), SAME,
+         plain("/lexicon/preview?terms=紫微星云贷&category=illegal")),
+    Rule("GET", "/lexicon/term", only("maintainer", "admin", anonymous=LOGIN), SAME,
+         plain("/lexicon/term?term=代孕")),
+    Rule("GET", "/lexicon/diff", only("maintainer", "admin", anonymous=LOGIN), SAME,
+         plain("/lexicon/diff?from=0&to=0")),
+    Rule("POST", "/lexicon/add", only("maintainer", anonymous=LOGIN), SAME,
+         _session_form("/lexicon/add", terms="紫微星云贷", category="illegal",
+                       reason="新名目")),
+    Rule("POST", "/lexicon/edit", only("maintainer", anonymous=LOGIN), SAME,
+         _session_form("/lexicon/edit", term="代孕", severity="review", reason="复核")),
+    Rule("POST", "/lexicon/retire", only("maintainer", anonymous=LOGIN), SAME,
+         _session_form("/lexicon/retire", term="代孕", reason="不再使用")),
+    Rule("GET", "/assets", only("maintainer", "admin", anonymous=LOGIN), SAME,
+         plain("/assets"), needs=ASSET),
+    Rule("POST", "/assets/add", only("maintainer", anonymous=LOGIN), SAME, _new_asset_form),
+    Rule("GET", "/assets/{asset_id}", only("maintainer", "admin", anonymous=LOGIN), SAME,
+         on_asset("/assets/{asset}"), needs=ASSET),
+    Rule("POST", "/assets/{asset_id}/retire", only("maintainer", anonymous=LOGIN), SAME,
+         lambda w, s, r: (f"/assets/{w.ids['asset']}/retire",
+                          {"data": {"reason": "授权到期", "csrf": _csrf(w, r)}}), needs=ASSET),
 ]
 
 

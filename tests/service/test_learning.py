@@ -134,7 +134,7 @@ def test_the_sign_off_form_takes_a_judgement_per_finding(world):
     assert 'name="fj-0"' in page and "误报" in page
     world.client.post(f"/drafts/{draft['id']}/signoff", data={
         "csrf": csrf, "report_id": str(draft["report"]["id"]), "decision": "reject",
-        "comment": "广告", "fj-0": "false_alarm"})
+        "comment": "广告", "fj-0": "false_alarm", "confirm": "reject"})
     judged = [r["judgement"] for r in _feedback(world)]
     assert judged[0] == "false_alarm" and set(judged[1:]) <= {"confirmed"}
 
@@ -148,7 +148,7 @@ def test_the_maintainers_page_shows_feedback_and_models_and_promotes(own_world):
     candidate = register_copy(settings, "page")
     csrf = _login(world, "maintainer")
     page = world.client.get("/").text
-    assert "<title>词库、图库与模型 · 两微账号发布审核</title>" in page
+    assert "<title>词库与图库 · 两微账号发布审核</title>" in page
     assert 'id="feedback-weeks"' in page and "重大事项" in page
     assert 'id="model-in-force"' in page and "模型 0" in page
     assert f"/models/{candidate.number}/promote" in page and "启用理由（必填）" in page

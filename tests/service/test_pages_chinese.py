@@ -133,6 +133,14 @@ def test_no_english_sentence_reaches_a_page(world):
         pages[f"{who}: bad filter"] = world.page(who, "GET", "/?verdict=maybe",
                                                  headers=html).text
     pages["maintainer"] = world.page("maintainer", "GET", "/").text
+    for name, url in (("lexicon", "/lexicon?q=代孕"), ("term", "/lexicon/term?term=代孕"),
+                      ("preview", "/lexicon/preview?terms=讲座&category=illegal"),
+                      ("diff", "/lexicon/diff?from=0&to=0"), ("bank", "/assets")):
+        pages[f"maintainer: {name}"] = world.page("maintainer", "GET", url).text
+    for who in ("admin", "unit_head"):
+        pages[f"{who}: statistics"] = world.page(who, "GET", "/statistics").text
+    pages["statistics: bad date"] = world.page("admin", "GET", "/statistics?since=x",
+                                               headers=html).text
     terms = made["terms"]
     form = {"csrf": world.csrf("responsible"), "report_id": terms["report"]["id"],
             "comment": ""}
