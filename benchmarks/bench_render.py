@@ -1,8 +1,10 @@
 """The reviewer's draft page (``GET /drafts/N``) for drafts with 100, 1,000 and 10,000 findings.
 
-A draft's cost on the page grows with its findings: each is a line in the summary and in the
-findings table, and its span is marked in the text (at most ``reviewpage.MARK_LIMIT`` marks a
-page; the rest are counted). This times (in CPU seconds) the whole page as the 具体负责人 gets
+A draft's cost on the page grows with its findings: the page lists ``reviewpage.LINE_LIMIT`` of
+them (the most severe first; the others are on the next pages of the list, counted on this one),
+each a line in the summary and in the findings table with its span marked in the text (at most
+``reviewpage.MARK_LIMIT`` marks a page); every finding is still read, counted and sorted. This
+times (in CPU seconds) the whole page as the 具体负责人 gets
 it, in process: the session check, the database read of the draft and its report, the marking,
 the template, on a SQLite state folder of its own with the shipped lexicons.
 

@@ -4,7 +4,8 @@ return it: no database here, no HTTP.
 * ``findings``: one line per finding (category, severity, the quoted text, where it is, in the
   interface language) with the link to its place: its mark in the title or body (a classifier's
   finding: the first of the passages that drove its score), its box on the picture, or the line
-  itself when it has no place of its own;
+  itself when it has no place of its own; the draft page lists ``LINE_LIMIT`` findings a page
+  (the most severe first) and marks those, the print sheet lists them all;
 * the title and body with the findings and the classifier evidence marked (``highlight``);
 * the pictures with each finding's box or outline, in the picture's own pixels;
 * what changed since the previous revision, with that revision's sign-off comments.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import difflib
 import gettext
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,10 @@ from screener.labels import CATEGORY, SEVERITY, field_label, label
 from .highlight import SEVERITY_RANK, Span, highlight
 
 MARK_LIMIT = 400  # marks one page draws in the text; the rest stay in the findings list
+# Findings one draft page lists (and marks); the others are on the next pages of the list. Each
+# listed finding has two fields in the sign-off form (comment, true or false alarm), and the
+# form takes at most 500 fields: a page listing them all could not be signed off at all.
+LINE_LIMIT = 200
 _PICTURE = re.compile(r"^image:(\d+)$")
 _ASSET_TERM = re.compile(r"^asset (\d+): (.*)$", re.S)
 SEVERITY_MARK = {"block": "✖", "review": "▲", "info": "ℹ"}  # shapes, not only colours
@@ -66,9 +72,11 @@ def _where(finding: dict[str, Any], tr: gettext.NullTranslations,
     return place
 
 
-def _spans(findings: list[dict[str, Any]], texts: dict[str, str]) -> dict[str, list[Span]]:
+def _spans(findings: list[dict[str, Any]], listed: list[int],
+           texts: dict[str, str]) -> dict[str, list[Span]]:
     spans: dict[str, list[Span]] = {name: [] for name in texts}
-    for i, f in enumerate(findings):
+    for i in listed:
+        f = findings[i]
         if f["field"] in texts and f["end"] > f["start"]:
             spans[f["field"]].append(Span(f["start"], f["end"], i, f["category"],
                                           f["severity"]))
@@ -103,8 +111,11 @@ def _box(location: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def pictures(draft: dict[str, Any], lines: list[Line], url: str) -> list[dict[str, Any]]:
-    """Each submitted picture with the outlines of its findings and the bank assets it
-    matched (shown beside it)."""
+    """Each submitted picture with the outlines of its listed findings, the bank assets they
+    matched (shown beside it), and how many of its findings other pages of the list hold."""
+    findings = (draft["report"] or {"findings": []})["findings"]
+    on_picture = Counter(_picture_of(f) for f in findings)
+    listed_on = Counter(line.picture for line in lines)
     shown = []
     for number, image in enumerate(draft["images"]):
         boxes, matches, others = [], [], []
@@ -125,24 +136,49 @@ def pictures(draft: dict[str, Any], lines: list[Line], url: str) -> list[dict[st
         size = next((b["size"] for b in boxes), None)
         shown.append({"index": number, "name": image["name"], "sha256": image["sha256"],
                       "url": url.format(draft=draft["id"], index=number), "boxes": boxes,
-                      "size": size, "matches": matches, "unplaced": others})
+                      "size": size, "matches": matches, "unplaced": others,
+                      "elsewhere": on_picture[number] - listed_on[number]})
     return shown
 
 
+def _listed(findings: list[dict[str, Any]], page: int | None,
+            per_page: int) -> tuple[list[int], int, int]:
+    """The findings one page of the list holds (report order), the page (clamped: an old link
+    may name a page a new revision no longer has) and the number of pages.
+
+    Pages take the findings most severe first (then in report order), so the first page holds
+    every blocking finding it can; ``page=None`` lists them all (the print sheet)."""
+    if page is None or len(findings) <= per_page:
+        return list(range(len(findings))), 1, 1
+    pages = -(-len(findings) // per_page)
+    page = min(max(page, 1), pages)
+    ranked = sorted(range(len(findings)),
+                    key=lambda i: (SEVERITY_RANK.get(findings[i]["severity"], 3), i))
+    return sorted(ranked[(page - 1) * per_page:page * per_page]), page, pages
+
+
 def review_lines(draft: dict[str, Any], tr: gettext.NullTranslations,
-                 limit: int = MARK_LIMIT) -> dict[str, Any]:
-    """The findings' lines, the marked title and body, and how many marks were left out."""
+                 limit: int = MARK_LIMIT, page: int | None = None,
+                 per_page: int = LINE_LIMIT) -> dict[str, Any]:
+    """The findings' lines, the marked title and body, and how many marks were left out.
+
+    With ``page``, the lines are that page of the list (``per_page`` findings) and the text
+    marks those findings only, so every mark and every link on the page leads to a line on it;
+    ``listing`` says which page it is, of how many, and how many findings the other pages
+    hold. Without, every finding is listed (the print sheet)."""
     report = draft["report"] or {"findings": []}
     findings = report["findings"]
     texts = {"title": draft["title"], "body": draft["body"]}
-    spans = _spans(findings, texts)
+    listed, page, pages = _listed(findings, page, per_page)
+    spans = _spans(findings, listed, texts)
     tips = {c: label(CATEGORY, c, tr) for c in {f["category"] for f in findings}}
     title = highlight(texts["title"], spans["title"], limit=limit, tooltips=tips)
     body = highlight(texts["body"], spans["body"], limit=max(0, limit - len(spans["title"])),
                      tooltips=tips)
     marked = title.marked | body.marked
     lines = []
-    for i, f in enumerate(findings):
+    for i in listed:
+        f = findings[i]
         picture = _picture_of(f)
         if i in marked:
             target = f"f-{i}"
@@ -151,11 +187,15 @@ def review_lines(draft: dict[str, Any], tr: gettext.NullTranslations,
         else:
             target = f"finding-{i}"
         lines.append(Line(i, f, _where(f, tr, texts), target, picture, _evidence(f, texts)))
-    order = sorted(lines, key=lambda ln: (SEVERITY_RANK.get(ln.severity, 3), ln.index))
-    counts = {s: sum(1 for ln in lines if ln.severity == s) for s in SEVERITY_RANK}
-    return {"lines": lines, "by_severity": order, "title_html": title.html,
-            "body_html": body.html, "left_out": title.left_out + body.left_out,
-            "counts": counts, "severity_names": {s: label(SEVERITY, s, tr) for s in counts}}
+    counts = {s: 0 for s in SEVERITY_RANK}
+    for f in findings:
+        if f["severity"] in counts:
+            counts[f["severity"]] += 1
+    return {"lines": lines, "title_html": title.html, "body_html": body.html,
+            "left_out": title.left_out + body.left_out, "counts": counts,
+            "severity_names": {s: label(SEVERITY, s, tr) for s in counts},
+            "listing": {"page": page, "pages": pages, "total": len(findings),
+                        "unlisted": len(findings) - len(lines)}}
 
 
 # -- what changed since the previous revision --------------------------------------------------

@@ -187,7 +187,22 @@ async def batch_approve(request: Request) -> Any:
 
 
 # -- a draft ------------------------------------------------------------------------------------
-def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
+def _list_page(value: str | None) -> int:
+    """The page of a draft's findings list a link or the sign-off form names (from 1)."""
+    if value is None or value == "":
+        return 1
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+    if not (value.isascii() and value.isdigit()) or int(value) < 1 or len(value) > 9:
+        # The value is not repeated: a crafted link would put its words on our page.
+        raise BadRequest("the page of the findings list must be a whole number from 1",
+                         field="page")
+    return int(value)
+
+
+def _context(request: Request, me: Principal, draft_id: int,
+             page: int | None = None) -> dict[str, Any]:
+    """What the draft page shows: ``page`` of its findings list; every finding (the print
+    sheet) without."""
     found = draft_queries.review_page(_services(request).engine, me, draft_id)
     draft = found["draft"]
     tr = tr_of(request)
@@ -197,7 +212,7 @@ def _context(request: Request, me: Principal, draft_id: int) -> dict[str, Any]:
     if found["signer"] and not can_sign:
         why_not = tr.gettext(N_("The draft is “%(status)s”: there is nothing to sign off.")) % {
             "status": label(STATUS, draft["status"], tr)}
-    shown = reviewpage.review_lines(draft, tr)
+    shown = reviewpage.review_lines(draft, tr, page=page)
     stage = draft.get("picture_screening")
     if can_sign and stage and not stage["complete"]:
         can_sign = False
@@ -237,7 +252,8 @@ def draft_page(request: Request, draft_id: int) -> Any:
     me = _principal(request)
     if me is None:
         return _to_login()
-    return render(request, "draft.html", _context(request, me, draft_id))
+    page = _list_page(request.query_params.get("page"))
+    return render(request, "draft.html", _context(request, me, draft_id, page))
 
 
 def _signers(request: Request, context: dict[str, Any]) -> list[dict[str, str]]:
@@ -320,11 +336,12 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
     judgements = {key[3:]: str(value) for key, value in form.multi_items()
                   if key.startswith("fj-") and str(value).strip()}
     decision = str(form.get("decision", ""))
+    page = _list_page(str(form.get("page", "")))
     then_next = decision == "approve-next"
     decision = "approve" if then_next else decision
     typed = {"comment": comment, "finding_comments": comments}
     if decision == "reject" and form.get("confirm") != "reject":
-        context = await run_in_threadpool(_context, request, me, draft_id)
+        context = await run_in_threadpool(_context, request, me, draft_id, page)
         return render(request, "draft.html", {**context, "typed": typed,
                                               "confirm_reject": True})
     try:
@@ -333,7 +350,7 @@ async def signoff_form(request: Request, draft_id: int) -> Any:
                                 finding_comments=comments, finding_judgements=judgements)
     except ServiceError as exc:
         # Back on the draft page, saying what was wrong, with what was typed kept.
-        context = await run_in_threadpool(_context, request, me, draft_id)
+        context = await run_in_threadpool(_context, request, me, draft_id, page)
         return render(request, "draft.html",
                       {**context, "typed": typed, "error": exc.localized(tr_of(request))},
                       status_code=exc.status)
