@@ -6,12 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from screener import load_draft
+from screener import Screener, load_draft
 from screener.settings import REPO_ROOT
+from tests.fixtures.core import SHIPPED_LEXICONS, make_settings
 
 SAMPLES = REPO_ROOT / "data" / "samples"
 CLEAN = sorted((SAMPLES / "clean").glob("*.json"))
 FLAGGED = sorted((SAMPLES / "flagged").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def shipped_screener(tmp_path_factory, shared_cache) -> Screener:
+    """The shipped lexicons and models on a state folder of this module's own: the session's
+    screener also serves the service tests, whose published posts join its bank of source
+    texts (a sample published there would read as a reprint here)."""
+    home = tmp_path_factory.mktemp("home-samples")
+    return Screener(make_settings(home, SHIPPED_LEXICONS, shared_cache))
 
 
 def _screen(screener, path: Path):
