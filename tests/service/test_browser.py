@@ -8,14 +8,12 @@ Needs Debian's chromium at /usr/bin/chromium (CI installs it); skipped, saying s
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from screener.settings import REPO_ROOT
+from tests.fixtures.browser import serve
 from tests.fixtures.service import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,33 +26,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                        "(apt-get install -y chromium)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_url(app):
-    yield from _serve(app)
-
-
-def _serve(app):
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serve(app)
 
 
 def _log_in(page, username: str, password: str) -> None:
@@ -143,7 +117,7 @@ def test_review_page(world, live_url, browser):
 
 @pytest.fixture
 def own_live_url(own_world):
-    yield from _serve(own_world.client.app)
+    yield from serve(own_world.client.app)
 
 
 def test_matched_asset_beside_the_submitted_picture(own_world, own_live_url, browser, photos):
