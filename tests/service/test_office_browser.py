@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.fixtures.browser import ARTIFACTS, SCREENSHOTS, serve
+from tests.fixtures.browser import ARTIFACTS, SCREENSHOTS, no_horizontal_scroll, serve
 from tests.fixtures.service import PASSWORD, auth
 
 SHOTS = ARTIFACTS / "office"
@@ -40,12 +40,6 @@ def shot(page, name: str, readme: str | None = None) -> None:
     if readme and os.environ.get("SCREENER_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{readme}.png"), full_page=False)
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.evaluate("() => window.innerWidth")
-    assert width <= viewport, f"{page.url}: {width} px wide in a {viewport} px window"
 
 
 @pytest.fixture

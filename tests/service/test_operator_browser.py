@@ -17,7 +17,7 @@ import os
 import pytest
 
 from screener.settings import REPO_ROOT
-from tests.fixtures.browser import ARTIFACTS, SCREENSHOTS, serve
+from tests.fixtures.browser import ARTIFACTS, SCREENSHOTS, no_horizontal_scroll, serve
 from tests.fixtures.images import image_bytes, sample_photos
 from tests.fixtures.service import PASSWORD
 
@@ -44,12 +44,6 @@ def shot(page, name: str, readme: str | None = None) -> None:
     if readme and os.environ.get("SCREENER_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{readme}.png"), full_page=False)
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.evaluate("() => window.innerWidth")
-    assert width <= viewport, f"{page.url}: {width} px wide in a {viewport} px window"
 
 
 def paste_picture(page, selector: str, data: bytes, kind: str = "image/png") -> None:

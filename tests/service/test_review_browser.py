@@ -19,7 +19,7 @@ import unicodedata
 import pytest
 
 from screener.settings import REPO_ROOT
-from tests.fixtures.browser import ARTIFACTS, SCREENSHOTS, serve
+from tests.fixtures.browser import ARTIFACTS, SCREENSHOTS, no_horizontal_scroll, serve
 from tests.fixtures.service import PASSWORD
 
 SHOTS = ARTIFACTS / "review"
@@ -81,12 +81,6 @@ def login(page, url: str, world, who: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("form.login button[type=submit]")
     page.wait_for_url(f"{url}/")
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.evaluate("() => window.innerWidth")
-    assert width <= viewport, f"{page.url}: {width} px wide in a {viewport} px window"
 
 
 def in_middle(page, selector: str) -> None:
