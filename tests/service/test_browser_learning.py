@@ -8,9 +8,10 @@ import pytest
 
 from screener.classify import registry_for
 from screener.learning.candidate import train_candidate
+from tests.fixtures.browser import serve
 from tests.fixtures.service import PASSWORD
 
-from .test_browser import ARGS, ARTIFACTS, CHROMIUM, _log_in, _serve
+from .test_browser import ARGS, ARTIFACTS, CHROMIUM, _log_in
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's chromium at /usr/bin/chromium")
@@ -28,7 +29,7 @@ def chromium():
 
 @pytest.fixture
 def url(own_world):
-    yield from _serve(own_world.client.app)
+    yield from serve(own_world.client.app)
 
 
 def _login(page, url: str, username: str) -> None:
