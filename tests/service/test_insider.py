@@ -110,11 +110,11 @@ def test_docs_run_only_the_services_own_files(client):
     assert len(bundle.content) > 500_000 and "SwaggerUIBundle" in bundle.text
 
 
-def test_docs_can_be_turned_off(shipped_screener, service_config):
+def test_docs_can_be_turned_off(service_screener, service_config):
     from fastapi.testclient import TestClient
     from screener_service import create_app
 
-    app = create_app(screener=shipped_screener,
+    app = create_app(screener=service_screener,
                      config=service_config.model_copy(update={"api_docs": False}))
     with TestClient(app) as plain:
         assert plain.get("/docs").status_code == 404

@@ -44,10 +44,10 @@ def poster(text: str) -> bytes:
 
 
 @pytest.fixture
-def background(service_config, shipped_screener):
+def background(service_config, service_screener):
     """An app whose submissions queue their pictures for the workers."""
     config = service_config.model_copy(update={"picture_workers": 1, "picture_attempts": 2})
-    app = create_app(screener=shipped_screener, config=config)
+    app = create_app(screener=service_screener, config=config)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield build_world(client, app)
 

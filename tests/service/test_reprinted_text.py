@@ -80,3 +80,29 @@ def test_a_published_post_joins_the_bank_audited_and_only_other_accounts_reprint
     other = own_screener.screen(Draft(title="转发", body=reprint, account="能源系微博"))
     found = [f for f in other.findings if f.category == "copyright"]
     assert len(found) == 2 and {f.term for f in found} == {f"source {joined.id}: {OPENING_TITLE}"}
+
+
+# Our own news, written for this check alone: no other test adds it to any bank.
+REGATTA_TITLE = "工学院代表队在校园龙舟赛中夺冠"
+REGATTA = [
+    "5月25日，北京大学第十二届校园龙舟赛在未名湖畔举行，来自全校各院系的二十四支队伍参加角逐。"
+    "工学院代表队由本科生和研究生共二十二人组成，赛前在湖边坚持训练了六周。",
+    "决赛中，工学院代表队起航稳健，中段连续加速，最终以领先第二名一个半船身的成绩率先冲线，"
+    "夺得男女混合组冠军。这是学院代表队第三次获得该项目冠军。",
+]
+
+
+def test_a_world_publishes_into_a_bank_of_its_own(world, shipped_screener):
+    """A test world's published post joins that world's bank only: the session's screener,
+    which other tests screen on, does not read a later draft as a reprint of it."""
+    post = world.submit(title=REGATTA_TITLE, body="\n\n".join(REGATTA))
+    _publish(world, post)
+    reprint = Draft(title="转发", body="\n\n".join(REGATTA), account="能源系微博")
+
+    in_world = world.client.app.state.services.screener.screen(reprint)
+    assert len([f for f in in_world.findings if f.category == "copyright"]) == 2
+
+    elsewhere = shipped_screener.screen(reprint)
+    assert [f for f in elsewhere.findings if f.category == "copyright"] == []
+    session_bank = SourceBank(shipped_screener.settings.sources_database_url, create=False)
+    assert REGATTA_TITLE not in [s.title for s in session_bank.list_sources()]

@@ -27,13 +27,13 @@ def provider():
 
 
 @pytest.fixture
-def sso_world(provider, service_config, shipped_screener):
+def sso_world(provider, service_config, service_screener):
     config = service_config.model_copy(update={
         "sso_issuer": provider, "sso_client_id": "screener", "sso_client_secret": None})
     from pydantic import SecretStr
 
     config = config.model_copy(update={"sso_client_secret": SecretStr("client-secret")})
-    app = create_app(screener=shipped_screener, config=config)
+    app = create_app(screener=service_screener, config=config)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield build_world(client, app)
 

@@ -201,9 +201,9 @@ def test_multipart_with_images_and_a_file(world, service_config):
     assert not_image.json()["error"]["field"] == "images[0]"
 
 
-def test_state_survives_a_restart(world, service_config, shipped_screener):
+def test_state_survives_a_restart(world, service_config, service_screener):
     draft = world.submit()
-    again = create_app(screener=shipped_screener, config=service_config)
+    again = create_app(screener=service_screener, config=service_config)
     from fastapi.testclient import TestClient
 
     with TestClient(again) as client:
