@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,50 @@ def _check_images(svc: Services, images: list[Image]) -> list[dict[str, Any]]:
                        count=len(images), most=most)
     return [check_image(image.name, image.data, svc.config.max_image_bytes, f"images[{index}]")
             for index, image in enumerate(images)]
+
+
+@dataclass
+class _Staged:
+    """New pictures (a submission's, or an edit's replacing the draft's), written to a staging
+    folder to be screened from there; ``place`` moves them to the upload folder inside the
+    transaction that stores them."""
+
+    checked: list[dict[str, Any]]
+    folder: Path
+    paths: list[Path]
+    created: list[Path] = field(default_factory=list)  # files ``place`` made
+
+    def place(self, upload_dir: Path) -> list[dict[str, Any]]:
+        """Move every picture to its place; the draft's ``images`` entries."""
+        stored = []
+        for c, path in zip(self.checked, self.paths, strict=True):
+            final, made = place(upload_dir, path, c)
+            if made:
+                self.created.append(final)
+            stored.append({"name": c["name"], "sha256": c["sha256"], "size": c["size"],
+                           "path": str(final)})
+        return stored
+
+
+@contextmanager
+def _staged(svc: Services, checked: list[dict[str, Any]],
+            images: list[Image]) -> Iterator[_Staged]:
+    """The pictures staged for the block; if it fails, the files it placed are removed again
+    (nothing committed refers to them) and so is the staging folder, so a refused request
+    leaves no file."""
+    with staging(svc.config.upload_dir) as folder:
+        paths = []
+        for index, (c, image) in enumerate(zip(checked, images, strict=True)):
+            path = folder / f"{index}{c['suffix']}"
+            keep_file(path, image.data)
+            paths.append(path)
+        pictures = _Staged(checked, folder, paths)
+        try:
+            yield pictures
+        except BaseException:
+            for path in pictures.created:
+                path.unlink(missing_ok=True)
+            raise
 
 
 def _check_text(svc: Services, title: str, body: str, pictures: int) -> None:
@@ -143,46 +189,29 @@ def submit(svc: Services, p: Principal, account_id: int, title: str, body: str,
     checked = _check_images(svc, images)
     _check_text(svc, title, body, len(checked))
     digest = content_hash(title, body, [c["sha256"] for c in checked])
-    created: list[Path] = []
-    with staging(svc.config.upload_dir) as stage:
-        staged = []
-        for index, (c, image) in enumerate(zip(checked, images, strict=True)):
-            path = stage / f"{index}{c['suffix']}"
-            keep_file(path, image.data)
-            staged.append(path)
-        report = _screen(svc, account, title, body, author, [str(s) for s in staged])
-        try:
-            with unit_of_work(svc.engine, p.actor) as uow:
-                check_submit(uow.conn, p, account_id)  # still allowed after the screening?
-                stored = []
-                for c, path in zip(checked, staged, strict=True):
-                    final, made = place(svc.config.upload_dir, path, c)
-                    if made:
-                        created.append(final)
-                    stored.append({"name": c["name"], "sha256": c["sha256"], "size": c["size"],
-                                   "path": str(final)})
-                stamp = now()
-                draft_id = uow.conn.execute(insert(drafts).values(
-                    account_id=account_id, submitted_by=p.person_id, title=title, body=body,
-                    author=author, images=json.dumps(stored, ensure_ascii=False),
-                    content_hash=digest, revision=1, status="pending", route=_route(report),
-                    verdict=str(report.verdict), created_at=stamp, updated_at=stamp
-                )).inserted_primary_key[0]
-                uow.audit("draft.submit", f"draft:{draft_id}",
-                          {"account_id": account_id, "revision": 1, "content_hash": digest,
-                           "images": [c["sha256"] for c in checked]})
-                checkpoint("submit.write")
-                report_id = _store_report(svc, uow, draft_id, 1, digest, report, p.person_id,
-                                          title, body, stage)
-                uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
-                                 .values(report_id=report_id))
-                if _background(svc, staged):
-                    picture_jobs.enqueue(uow, draft_id, 1, len(stored))
-                return draft_detail(uow.conn, draft_id)
-        except BaseException:
-            for path in created:  # nothing committed refers to them
-                path.unlink(missing_ok=True)
-            raise
+    with _staged(svc, checked, images) as pictures:
+        report = _screen(svc, account, title, body, author, [str(s) for s in pictures.paths])
+        with unit_of_work(svc.engine, p.actor) as uow:
+            check_submit(uow.conn, p, account_id)  # still allowed after the screening?
+            stored = pictures.place(svc.config.upload_dir)
+            stamp = now()
+            draft_id = uow.conn.execute(insert(drafts).values(
+                account_id=account_id, submitted_by=p.person_id, title=title, body=body,
+                author=author, images=json.dumps(stored, ensure_ascii=False),
+                content_hash=digest, revision=1, status="pending", route=_route(report),
+                verdict=str(report.verdict), created_at=stamp, updated_at=stamp
+            )).inserted_primary_key[0]
+            uow.audit("draft.submit", f"draft:{draft_id}",
+                      {"account_id": account_id, "revision": 1, "content_hash": digest,
+                       "images": [c["sha256"] for c in checked]})
+            checkpoint("submit.write")
+            report_id = _store_report(svc, uow, draft_id, 1, digest, report, p.person_id,
+                                      title, body, pictures.folder)
+            uow.conn.execute(update(drafts).where(drafts.c.id == draft_id)
+                             .values(report_id=report_id))
+            if _background(svc, pictures.paths):
+                picture_jobs.enqueue(uow, draft_id, 1, len(stored))
+            return draft_detail(uow.conn, draft_id)
 
 
 def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
@@ -204,28 +233,15 @@ def edit(svc: Services, p: Principal, draft_id: int, title: str, body: str,
     checked = _check_images(svc, images)
     _check_text(svc, title, body, len(checked))
     digest = content_hash(title, body, [c["sha256"] for c in checked])
-    created: list[Path] = []
-    with staging(svc.config.upload_dir) as stage:
-        staged = []
-        for index, (c, image) in enumerate(zip(checked, images, strict=True)):
-            path = stage / f"{index}{c['suffix']}"
-            keep_file(path, image.data)
-            staged.append(path)
-        report = _screen(svc, account, title, body, author, [str(s) for s in staged])
-        try:
-            return _revise(svc, p, row, title, body, author, report, digest,
-                           (checked, staged, created), stage)
-        except BaseException:
-            for path in created:  # nothing committed refers to them
-                path.unlink(missing_ok=True)
-            raise
+    with _staged(svc, checked, images) as pictures:
+        report = _screen(svc, account, title, body, author, [str(s) for s in pictures.paths])
+        return _revise(svc, p, row, title, body, author, report, digest, pictures)
 
 
 def _revise(svc: Services, p: Principal, row: Any, title: str, body: str, author: str,
-            report: Report, digest: str, pictures: tuple[list, list, list] | None,
-            *staged: Path) -> dict[str, Any]:
+            report: Report, digest: str, pictures: _Staged | None) -> dict[str, Any]:
     """Store the revision screened from ``row``: its report, and its pictures when they were
-    replaced (checked, staged, and the list of files this placed)."""
+    replaced (None: the draft keeps its pictures)."""
     draft_id = row.id
     with unit_of_work(svc.engine, p.actor) as uow:
         current = get_draft(uow.conn, draft_id)
@@ -237,17 +253,12 @@ def _revise(svc: Services, p: Principal, row: Any, title: str, body: str, author
         values: dict[str, Any] = {}
         details: dict[str, Any] = {"revision": revision, "content_hash": digest,
                                    "previous_hash": row.content_hash}
+        staged: tuple[Path, ...] = ()
         if pictures is not None:
-            checked, paths, created = pictures
-            kept = []
-            for c, path in zip(checked, paths, strict=True):
-                final, made = place(svc.config.upload_dir, path, c)
-                if made:
-                    created.append(final)
-                kept.append({"name": c["name"], "sha256": c["sha256"], "size": c["size"],
-                             "path": str(final)})
+            kept = pictures.place(svc.config.upload_dir)
             values["images"] = json.dumps(kept, ensure_ascii=False)
-            details["images"] = [c["sha256"] for c in checked]
+            details["images"] = [c["sha256"] for c in pictures.checked]
+            staged = (pictures.folder,)
         uow.audit("draft.edit", f"draft:{draft_id}", details)
         report_id = _store_report(svc, uow, draft_id, revision, digest, report, p.person_id,
                                   title, body, *staged)
@@ -255,7 +266,7 @@ def _revise(svc: Services, p: Principal, row: Any, title: str, body: str, author
             title=title, body=body, author=author, content_hash=digest, revision=revision,
             status="pending", route=_route(report), verdict=str(report.verdict),
             report_id=report_id, updated_at=now(), **values))
-        pictures_now = (pictures[0] if pictures is not None else json.loads(row.images))
+        pictures_now = (pictures.checked if pictures is not None else json.loads(row.images))
         if _background(svc, pictures_now):
             picture_jobs.enqueue(uow, draft_id, revision, len(pictures_now))
         else:
