@@ -165,7 +165,7 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
         summary="Account registry, review queue and sign-off for the college's WeChat and "
                 "Weibo accounts (北京大学工学院微信公众号、微博账号管理办法).",
         version="1",
-        docs_url=None,  # served by .docs from local files, or not at all
+        docs_url=None,  # /docs and /redoc: served by .docs from local files, or not at all
         redoc_url=None,
     )
     app.state.services = services

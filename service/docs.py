@@ -1,10 +1,12 @@
-"""The API documentation at /docs: Swagger UI from files shipped with the service.
+"""The API documentation: Swagger UI at /docs and ReDoc at /redoc, from files shipped with the
+service.
 
-The Swagger UI bundle and its stylesheet come from the pinned ``fastapi-offline`` package
-(Swagger UI's own Apache-2.0 files, installed from PyPI), served under ``/docs/assets``; the page
-starts it with a script file of ours, so no script runs from a CDN and the page keeps the
-service's Content-Security-Policy (no inline script). ``service.api_docs = false`` turns the
-page and its files off.
+The Swagger UI bundle and its stylesheet, and ReDoc's standalone bundle, come from the pinned
+``fastapi-offline`` package (Swagger UI's own Apache-2.0 files and ReDoc's MIT one, installed
+from PyPI), served under ``/docs/assets``; each page starts its bundle with a script file of
+ours, so no script runs from a CDN and the pages keep the service's Content-Security-Policy (no
+inline script; ReDoc adds its styles through the CSSOM, which that policy allows, and loads no
+web font). ``service.api_docs = false`` turns the pages and their files off.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ def assets_folder() -> Path:
 @router.get("/docs", response_class=HTMLResponse)
 def docs(request: Request) -> HTMLResponse:
     return render(request, "docs.html", {"me": None, "openapi": "/openapi.json"})
+
+
+@router.get("/redoc", response_class=HTMLResponse)
+def redoc(request: Request) -> HTMLResponse:
+    return render(request, "redoc.html", {"me": None, "openapi": "/openapi.json"})
 
 
 def install_docs(app: FastAPI) -> None:

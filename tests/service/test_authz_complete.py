@@ -261,6 +261,7 @@ RULES = [
     Rule("GET", "/healthz", EVERYONE, SAME, plain("/healthz")),
     Rule("GET", "/openapi.json", EVERYONE, SAME, plain("/openapi.json")),
     Rule("GET", "/docs", EVERYONE, SAME, plain("/docs")),
+    Rule("GET", "/redoc", EVERYONE, SAME, plain("/redoc")),
     Rule("MOUNT", "/docs/assets", EVERYONE, SAME, plain("/docs/assets/swagger-ui.css")),
     Rule("MOUNT", "/static", EVERYONE, SAME, plain("/static/style.css")),
     Rule("GET", "/api/me", only(*ROLES), SAME, plain("/api/me")),

@@ -110,6 +110,24 @@ def test_docs_run_only_the_services_own_files(client):
     assert len(bundle.content) > 500_000 and "SwaggerUIBundle" in bundle.text
 
 
+def test_redoc_runs_only_the_services_own_files(client):
+    page = client.get("/redoc")
+    assert page.status_code == 200
+    assert not re.search(r"https?://|//[a-z]", page.text)  # nothing named on another host
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert "/docs/assets/redoc.standalone.js" in sources
+    assert all(s.startswith("/") and not s.startswith("//") for s in sources)
+    assert "<script>" not in page.text and "<style" not in page.text  # nothing inline
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+    assert "Redoc.init" in client.get("/static/redoc.js").text
+    # Its policy differs from every other page's by one thing: an empty inline <style> element.
+    policy = page.headers["content-security-policy"]
+    empty = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"  # sha256 of nothing
+    assert policy == CSP.replace("style-src 'self'", f"style-src 'self' {empty}")
+    assert client.get("/docs").headers["content-security-policy"] == CSP
+
+
 def test_docs_can_be_turned_off(service_screener, service_config):
     from fastapi.testclient import TestClient
     from screener_service import create_app
@@ -119,6 +137,8 @@ def test_docs_can_be_turned_off(service_screener, service_config):
     with TestClient(app) as plain:
         assert plain.get("/docs").status_code == 404
         assert plain.get("/docs/assets/swagger-ui-bundle.js").status_code == 404
+        assert plain.get("/redoc").status_code == 404
+        assert plain.get("/docs/assets/redoc.standalone.js").status_code == 404
         assert plain.get("/openapi.json").status_code == 200  # programs still read it
 
 
