@@ -42,7 +42,7 @@ from .render import print_report, report_json
 from .settings import sources
 
 app = typer.Typer(
-    help="Screen draft posts for the college's WeChat and Weibo accounts before they go out.",
+    help="学院微信公众号、微博账号的稿件在发布前审核。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -57,23 +57,22 @@ register_rescreen_commands(app)
 @app.command()
 def screen(
     paths: Annotated[list[Path], typer.Argument(
-        help="Draft files: .json ({title, body, images, account, platform, author, id}), "
-             ".txt (first line + blank line = title), .md ('# Title' first line, image links), "
-             ".html (WeChat export with <img>) or .docx. "
-             "A folder stands for every draft file below it.",
+        help="稿件文件： .json（{title, body, images, account, platform, author, id}）、"
+             ".txt（第一行加一个空行为标题）、.md（第一行 '# 标题'， 图片链接）、"
+             ".html（微信导出的网页， 含 <img>）或 .docx。 "
+             "文件夹代表其下所有稿件文件。",
         show_default=False)],
     format: Annotated[Format, typer.Option(
-        "--format", "-f", help="json: one JSON object per draft per line, in input order. "
-                               "text: a readable summary with the offending spans marked.")
+        "--format", "-f", help="json： 每篇稿件一行 JSON 对象， 按输入顺序。 "
+                               "text： 便于阅读的摘要， 标出有问题的文字。")
     ] = Format.text,
     explain: Annotated[bool, typer.Option(
-        "--explain", help="Also show each finding's technical detail and the evidence behind "
-                          "each classifier score.")] = False,
+        "--explain", help="同时显示每项发现的技术细节和每个分类模型得分的依据。")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Screen drafts and print one report per draft.
+    """审核稿件， 每篇稿件输出一份审核报告。
 
-    Exit status: 0 all pass, 10 some review, 20 some block, 30 some input unreadable.
+    退出码： 0 全部通过， 10 有稿件需审核， 20 有稿件被拦截， 30 有输入无法读取。
     """
     try:
         screener = Screener(settings_from(home))
@@ -109,26 +108,24 @@ def screen(
 @app.command()
 def train(
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Models folder to write (default: the model_dir setting).")
+        "--output", "-o", help="模型写到哪个目录（默认： model_dir 设置）。")
     ] = None,
     data: Annotated[Path, typer.Option(
-        "--data", help="Folder with train.jsonl and heldout.jsonl.")
+        "--data", help="合成数据目录， 内有 train.jsonl 和 heldout.jsonl。")
     ] = Path("data/samples/corpus"),
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same model.")
+    seed: Annotated[int, typer.Option(help="随机种子； 种子相同， 训练出的模型相同。")
                     ] = 0,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="Local real corpus (from `screener corpus build`); default: the "
-                         "corpus_dir setting if a corpus was built there, else synthetic only.")
+        "--corpus", help="本地真实语料（由 `screener corpus build` 构建）； 默认为 corpus_dir "
+                         "设置下已构建的语料， 没有则只用合成数据。")
     ] = None,
     synthetic_only: Annotated[bool, typer.Option(
-        "--synthetic-only", help="Ignore any real corpus (the models shipped are NOT made "
-                                 "this way).")] = False,
+        "--synthetic-only", help="不用真实语料（随软件发布的模型不是这样训练的）。")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Train the confidential, commercial and major_news classifiers and write model cards.
+    """训练涉密（confidential）、商业（commercial）、重大事项（major_news）分类模型， 写出模型卡。
 
-    Reproducible: the same data (synthetic corpus + real corpus) and seed give byte-identical
-    model files.
+    可复现： 数据（合成语料加真实语料）和随机种子相同， 模型文件逐字节相同。
     """
     # Training loads scikit-learn and scipy (measured: 150-190 ms); no other command needs them.
     from .classify.cli import format_summary
@@ -150,10 +147,10 @@ def train(
 
 @app.command("settings")
 def show_settings(home: HomeOption = None) -> None:
-    """Show every setting, its value, where it came from and what it means.
+    """列出每项设置： 取值、来源和含义。
 
-    Sections are dotted (service.max_request_bytes); a value comes from a flag, the
-    environment, the settings file or the default.
+    分节的设置名用点连接（如 service.max_request_bytes）； 取值来自命令行选项、环境变量、
+    设置文件或默认值。
     """
     try:
         settings = settings_from(home)

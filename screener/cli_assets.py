@@ -18,7 +18,7 @@ from .errors import ScreenerError
 from .plugins import hooks
 
 assets_app = typer.Typer(
-    help="Bank of copyrighted pictures and official emblems that drafts are checked against.",
+    help="图片库： 有著作权的图片和校徽等官方标识， 稿件中的图片与之比对（第二条、第十二条）。",
     no_args_is_help=True)
 
 
@@ -47,17 +47,19 @@ def _audit(settings, bank, asset, path: Path | None = None) -> None:
 
 @assets_app.command("add")
 def assets_add(
-    images: Annotated[list[Path], typer.Argument(help="Image files to register.",
+    images: Annotated[list[Path], typer.Argument(help="要登记的图片文件。",
                                                  show_default=False)],
-    kind: Annotated[str, typer.Option("--kind", "-k", help="copyright or emblem.")] = "copyright",
-    title: Annotated[str, typer.Option("--title", "-t", help="Title (default: file name).")] = "",
-    owner: Annotated[str, typer.Option("--owner", "-o", help="Who holds the rights.")] = "",
-    license: Annotated[str, typer.Option("--license", "-l", help="Licence terms.")] = "",
-    source: Annotated[str, typer.Option("--source", help="Where it came from.")] = "",
-    by: Annotated[str | None, typer.Option("--by", help="Who adds it (default: OS user).")] = None,
+    kind: Annotated[str, typer.Option(
+        "--kind", "-k", help="copyright（著作权图片）或 emblem（校徽标识）。")] = "copyright",
+    title: Annotated[str, typer.Option("--title", "-t", help="标题（默认： 文件名）。")] = "",
+    owner: Annotated[str, typer.Option("--owner", "-o", help="著作权人。")] = "",
+    license: Annotated[str, typer.Option("--license", "-l", help="授权条件。")] = "",
+    source: Annotated[str, typer.Option("--source", help="图片从哪里来。")] = "",
+    by: Annotated[str | None, typer.Option(
+        "--by", help="由谁登记（记录在案）。 默认： 当前系统用户。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Register images; says so when one looks like an asset already in the bank."""
+    """登记图片； 与库中已有图片相似时会指出。"""
     try:
         settings, bank = _open(home)
         for path in images:
@@ -75,10 +77,10 @@ def assets_add(
 
 @assets_app.command("list")
 def assets_list(
-    all_: Annotated[bool, typer.Option("--all", help="Include retired assets.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="也列出已停用的图片。")] = False,
     home: HomeOption = None,
 ) -> None:
-    """List the assets in the bank."""
+    """列出图片库中的图片。"""
     try:
         rows = _bank(home).list_assets(include_retired=all_)
     except ScreenerError as exc:
@@ -91,9 +93,9 @@ def assets_list(
 
 
 @assets_app.command("show")
-def assets_show(asset_id: Annotated[int, typer.Argument(help="Asset id.")],
+def assets_show(asset_id: Annotated[int, typer.Argument(help="图片编号。")],
                 home: HomeOption = None) -> None:
-    """One asset with its history."""
+    """一张图片及其记录（谁、何时、为何）。"""
     try:
         bank = _bank(home)
         asset = bank.get(asset_id)
@@ -110,12 +112,13 @@ def assets_show(asset_id: Annotated[int, typer.Argument(help="Asset id.")],
 
 @assets_app.command("retire")
 def assets_retire(
-    asset_id: Annotated[int, typer.Argument(help="Asset id.")],
-    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (recorded).")],
-    by: Annotated[str | None, typer.Option("--by", help="Who (default: OS user).")] = None,
+    asset_id: Annotated[int, typer.Argument(help="图片编号。")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="停用理由（记录在案）。")],
+    by: Annotated[str | None, typer.Option(
+        "--by", help="由谁操作（记录在案）。 默认： 当前系统用户。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Stop an asset matching; it and its history are kept."""
+    """停用一张图片： 不再用于比对； 图片和记录保留。"""
     try:
         settings, bank = _open(home)
         asset = bank.retire(asset_id, reason=reason, by=by)
@@ -128,10 +131,10 @@ def assets_retire(
 @assets_app.command("export")
 def assets_export(
     active_only: Annotated[bool, typer.Option(
-        "--active-only", help="Leave out retired assets.")] = False,
+        "--active-only", help="不导出已停用的图片。")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Every asset and its history as JSON Lines on stdout (retired ones too)."""
+    """把每张图片及其记录以 JSON Lines 写到标准输出（已停用的也包括在内）。"""
     try:
         bank = _bank(home)
         for asset in bank.list_assets(include_retired=not active_only):

@@ -36,8 +36,8 @@ class Format(StrEnum):
 
 HomeOption = Annotated[
     Path | None,
-    typer.Option("--home", help="State folder (lexicon store, caches). "
-                                "Default: $SCREENER_HOME or ~/.local/share/screener."),
+    typer.Option("--home", help="状态目录（词库版本库、数据库、缓存）。 "
+                                "默认： $SCREENER_HOME， 未设置则 ~/.local/share/screener。"),
 ]
 
 

@@ -12,26 +12,26 @@ from .cli_common import HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
 
 corpus_app = typer.Typer(
-    help="真实语料：从来源仓库的本地副本构建带标注、分好训练/验证/测试集的本地语料"
-         "（data/corpora/SOURCES.toml 记录每个来源与校验和；语料文本不入库）。",
+    help="真实语料： 从来源仓库的本地副本构建本地语料， 带标注， 分好训练、验证、测试集。 "
+         "data/corpora/SOURCES.toml 记录每个来源与校验和； 语料文本不入库。",
     no_args_is_help=True)
 
 
 @corpus_app.command("build")
 def corpus_build(
     source_dir: Annotated[Path, typer.Option(
-        "--from", help="来源仓库的本地副本所在目录：每个仓库一个子目录 owner+name，"
+        "--from", help="来源仓库的本地副本所在目录： 每个仓库一个子目录 owner+name， "
                        "可以是 git 目录（裸仓库或 .git）或文件副本。", show_default=False)],
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="语料写到哪里（默认：状态目录下的 corpus/，即 corpus_dir 设置）。")
+        "--output", "-o", help="语料写到哪里（默认： 状态目录下的 corpus/， 即 corpus_dir 设置）。")
     ] = None,
     source: Annotated[list[str] | None, typer.Option(
-        "--source", help="只构建这些来源（可重复；默认全部）。")] = None,
+        "--source", help="只构建这些来源（可重复； 默认全部）。")] = None,
     sources_file: Annotated[Path | None, typer.Option(
         "--sources", help="来源清单（默认 data/corpora/SOURCES.toml）。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """核对每个文件的 sha256，按规则过滤、去重、标注、划分，写出本地语料（JSON Lines）。"""
+    """核对每个文件的 sha256， 按规则过滤、去重、标注、划分， 写出本地语料（JSON Lines）。"""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from .corpus.build import build
@@ -74,7 +74,7 @@ def corpus_build(
 @corpus_app.command("show")
 def corpus_show(
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="语料目录（默认：corpus_dir 设置，即状态目录下的 corpus/）。")] = None,
+        "--corpus", help="语料目录（默认： corpus_dir 设置， 即状态目录下的 corpus/）。")] = None,
     home: HomeOption = None,
 ) -> None:
     """显示本地语料各来源、各划分、各标签的条数。"""
@@ -105,7 +105,7 @@ def corpus_candidates(
     source_dir: Annotated[Path, typer.Option(
         "--from", help="来源仓库的本地副本所在目录（同 corpus build）。", show_default=False)],
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="本地语料目录（默认：corpus_dir 设置）。")] = None,
+        "--corpus", help="本地语料目录（默认： corpus_dir 设置）。")] = None,
     write: Annotated[bool, typer.Option(
         "--write", help="写出 lexicons/public_*.txt 和 lexicons/CANDIDATES.md（否则只显示）。")
     ] = False,
@@ -113,8 +113,8 @@ def corpus_candidates(
         "--show", help="每个类别最多显示多少个入选词条。")] = 30,
     home: HomeOption = None,
 ) -> None:
-    """公开词库（SOURCES.toml 中的候选词表）逐条判定：能判定类别、不是日常词、在干净参考语料上误报率
-    不超过 0.5% 的才入选；其余按原因计数。"""
+    """公开词库（SOURCES.toml 中的候选词表）逐条判定： 能判定类别、不是日常词、
+    在干净参考语料上误报率不超过 0.5% 的才入选； 其余按原因计数。"""
     from collections import Counter
 
     from .lexicon.candidates import PUBLISHED, select, write_lexicons, write_report

@@ -21,13 +21,14 @@ from .errors import ScreenerError
 from .plugins import hooks
 
 model_app = typer.Typer(
-    help="分类模型：用审核反馈训练候选模型、与当前模型比较、启用与回退（每次启用都记入审计日志）。",
+    help="分类模型： 用审核反馈训练候选模型， 与当前模型比较， 启用与回退"
+         "（每次启用都记入审计日志）。",
     no_args_is_help=True)
 feedback_app = typer.Typer(
-    help="审核反馈：签发时对每项发现的判断、漏报、导入的标注文本。", no_args_is_help=True)
+    help="审核反馈： 签发时对每项发现的判断、漏报、导入的标注文本。", no_args_is_help=True)
 
 ByOption = Annotated[str | None, typer.Option(
-    "--by", help="谁做的（记录在案）；默认为操作系统用户名。")]
+    "--by", help="谁做的（记录在案）； 默认为操作系统用户名。")]
 JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象（供程序读取）。")]
 CLASS_NAMES = {"confidential": "涉密", "commercial": "商业", "major_news": "重大事项"}
 SET_NAMES = {"all": "全部留出", "feedback": "留出反馈", "real": "真实测试集",
@@ -50,20 +51,20 @@ def _f(value) -> str:
 def model_train(
     as_json: JsonOption = False,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="本地真实语料（screener corpus build 构建）；默认为 corpus_dir "
-                         "设置下已构建的语料，没有则只用合成数据。")] = None,
+        "--corpus", help="本地真实语料（`screener corpus build` 构建）； 默认为 corpus_dir "
+                         "设置下已构建的语料， 没有则只用合成数据。")] = None,
     synthetic_only: Annotated[bool, typer.Option(
         "--synthetic-only", help="不用真实语料（发布的模型不是这样训练的）。")] = False,
     data: Annotated[Path | None, typer.Option(
-        "--data", help="合成数据目录（train.jsonl、heldout.jsonl）；默认 data/samples/corpus。")
+        "--data", help="合成数据目录（train.jsonl、heldout.jsonl）； 默认 data/samples/corpus。")
     ] = None,
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
-    """用发布语料加全部审核反馈训练候选模型，与当前模型在同一留出数据上比较。
+    """用发布语料加全部审核反馈训练候选模型， 与当前模型在同一留出数据上比较。
 
-    打印两个模型各类别的阈值、精确率、召回率、F1，以及分类器结论会改变的留出文本。候选模型
-    只登记，不启用：启用用 `screener model promote`。相同数据得到相同的候选模型（同一版本）。
+    打印两个模型各类别的阈值、精确率、召回率、F1， 以及分类器结论会改变的留出文本。 候选模型
+    只登记， 不启用： 启用用 `screener model promote`。 相同数据得到相同的候选模型（同一版本）。
     """
     from .learning.candidate import train_candidate
 
@@ -127,7 +128,7 @@ def comparison_lines(metrics: dict) -> list[str]:
 
 @model_app.command("list")
 def model_list(as_json: JsonOption = False, home: HomeOption = None) -> None:
-    """列出所有模型：0 为随软件发布的模型，其余为候选模型；标出正在使用的一个。"""
+    """列出所有模型： 0 为随软件发布的模型， 其余为候选模型； 标出正在使用的一个。"""
     from .classify import registry_for
 
     try:
@@ -170,7 +171,7 @@ def model_show(
     version: Annotated[str, typer.Argument(help="模型编号或版本（m-…）。", show_default=False)],
     home: HomeOption = None,
 ) -> None:
-    """显示一个模型的模型卡，并核对它的文件（被改动过的模型会被拒绝）。"""
+    """显示一个模型的模型卡， 并核对它的文件（被改动过的模型会被拒绝）。"""
     from .classify import registry_for
     from .classify.registry import check_files
 
@@ -190,12 +191,12 @@ def model_show(
 def model_promote(
     version: Annotated[str, typer.Argument(help="要启用的模型编号或版本（m-…）。",
                                            show_default=False)],
-    reason: Annotated[str, typer.Option("--reason", "-r", help="为什么启用（必填，记入审计日志）。")
-                      ] = "",
+    reason: Annotated[str, typer.Option(
+        "--reason", "-r", help="为什么启用（必填， 记入审计日志）。")] = "",
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
-    """启用一个模型：下一篇草稿就用它审核（正在运行的服务在 lexicon_check_seconds 秒内改用）。"""
+    """启用一个模型： 下一篇草稿就用它审核（正在运行的服务在 lexicon_check_seconds 秒内改用）。"""
     from .classify import registry_for
 
     try:
@@ -210,8 +211,8 @@ def model_promote(
 
 @model_app.command("rollback")
 def model_rollback(
-    reason: Annotated[str, typer.Option("--reason", "-r", help="为什么回退（必填，记入审计日志）。")
-                      ] = "",
+    reason: Annotated[str, typer.Option(
+        "--reason", "-r", help="为什么回退（必填， 记入审计日志）。")] = "",
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
@@ -246,13 +247,13 @@ def _announce(change) -> None:
 @feedback_app.command("import")
 def feedback_import(
     file: Annotated[Path, typer.Argument(
-        help='JSON Lines 文件，每行 {"title": …, "body": …, "label": …}；label 为 commercial、'
+        help='JSON Lines 文件， 每行 {"title": …, "body": …, "label": …}； label 为 commercial、'
              "confidential、major_news、illegal、unhealthy 或 none。", show_default=False)],
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
-    """导入已标注的文本作为审核反馈。有问题的行逐行指出（文件:行号: 原因）并跳过，其余照常导入；
-    同一内容（标题、正文、标注）只记一次，重复导入不会重复记录。"""
+    """导入已标注的文本作为审核反馈。 有问题的行逐行指出（文件:行号: 原因）并跳过， 其余照常导入；
+    同一内容（标题、正文、标注）只记一次， 重复导入不会重复记录。"""
     from .feedback import read_import, store_for
 
     try:

@@ -44,16 +44,17 @@ from .plugins import hooks
 from .render import visible
 
 lexicon_app = typer.Typer(
-    help="Maintain the lexicon: add, retire, edit and test terms; every change is a new "
-         "version with who, when and why. Try terms with 'lexicon test' before adding them.",
+    help="维护词库： 加入、停用、修改、试跑词条； 每次改动都是一个新版本， 记下谁、何时、为何。 "
+         "加入词条前先用 `lexicon test` 试跑。",
     no_args_is_help=True)
 
-CATEGORY_HELP = ("confidential, commercial, illegal, unhealthy, major_news or protected_name "
-                 "('allow' for allow-list phrases where it makes sense).")
+CATEGORY_HELP = ("类别： confidential（涉密）、 commercial（商业）、 illegal（违法）、 "
+                 "unhealthy（不健康）、 major_news（重大事项） 或 protected_name（学校名称）"
+                 "（适用时可用 allow 表示允许短语）。")
 ByOption = Annotated[str | None, typer.Option(
-    "--by", help="Who makes the change (recorded). Default: the OS user.")]
+    "--by", help="由谁修改（记录在案）。 默认： 当前系统用户。")]
 ReasonOption = Annotated[str, typer.Option(
-    "--reason", "-r", help="Why (recorded in the history).")]
+    "--reason", "-r", help="修改理由（记入历史）。")]
 
 
 def _who(by: str | None, reason: str):
@@ -81,26 +82,24 @@ def _audit(settings, change) -> None:
 
 @lexicon_app.command("add")
 def lexicon_add(
-    terms: Annotated[list[str], typer.Argument(help="Terms to add.", show_default=False)],
+    terms: Annotated[list[str], typer.Argument(help="要加入的词条。", show_default=False)],
     category: Annotated[str, typer.Option("--category", "-c", help=CATEGORY_HELP)],
     severity: Annotated[str | None, typer.Option(
-        "--severity", "-s", help="review or block (default: the category's, from the policy "
-                                 "table).")] = None,
+        "--severity", "-s", help="review（需审核）或 block（拦截）（默认： 该类别在政策表中的"
+                                 "级别）。")] = None,
     article: Annotated[str | None, typer.Option(
-        "--article", help="Article cited (default: the category's).")] = None,
+        "--article", help="所引条款（默认： 该类别的条款）。")] = None,
     boundary: Annotated[bool | None, typer.Option(
-        "--boundary/--no-boundary", help="Fire only on jieba word boundaries (for short terms "
-        "that straddle words, e.g. 台独 in 舞台独白). Default: yes for a two-character Chinese "
-        "term, no otherwise.", show_default=False)] = None,
+        "--boundary/--no-boundary", help="只在 jieba 分词的词边界上命中（用于会跨词误中的"
+        "短词， 如“舞台独白”中的“台独”）。 默认： 两个汉字的词条是， 其他否。",
+        show_default=False)] = None,
     fillers: Annotated[bool, typer.Option(
-        "--fillers", help="Also fire with a filler character between the characters "
-                          "(代的孕, 代了孕).")] = False,
+        "--fillers", help="字与字之间夹一个虚字也命中（代的孕、代了孕）。")] = False,
     by: ByOption = None,
     reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Add terms (one new version). A term that cannot be matched, or that holds a control or
-    invisible character, is refused."""
+    """加入词条（一个新版本）。 无法匹配的词条、含控制字符或不可见字符的词条会被拒绝。"""
     try:
         settings = settings_from(home)
         change = add_terms(settings, terms, category, _who(by, reason),
@@ -114,19 +113,26 @@ def lexicon_add(
 @lexicon_app.command("allow")
 def lexicon_allow(
     phrases: Annotated[list[str], typer.Argument(
-        help="Benign phrases; a hit inside one is suppressed (办证 inside 办证大厅).",
+        help="无害短语； 落在其中的命中不报（如“办证大厅”中的“办证”）。",
         show_default=False)],
     by: ByOption = None,
     reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Add allow-list phrases (one new version)."""
+    """加入允许短语（一个新版本）。"""
     try:
         settings = settings_from(home)
         change = allow_phrases(settings, phrases, _who(by, reason))
     except ScreenerError as exc:
         raise fail(exc) from None
     _published(change, settings)
+
+
+RetiredTerms = Annotated[list[str], typer.Argument(help="要停用的词条（或允许短语）。",
+                                                   show_default=False)]
+RetireReason = Annotated[str, typer.Option("--reason", "-r", help="停用理由（必填， 记录在案）。")]
+RetireCategory = Annotated[str | None, typer.Option(
+    "--category", "-c", help="只停用这个类别中的（默认： 所有类别）。")]
 
 
 def _retire(terms, category, by, reason, home) -> None:
@@ -140,51 +146,48 @@ def _retire(terms, category, by, reason, home) -> None:
 
 @lexicon_app.command("retire")
 def lexicon_retire(
-    terms: Annotated[list[str], typer.Argument(help="Terms (or allow-list phrases) to retire.",
-                                               show_default=False)],
-    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (required, recorded).")] = "",
-    category: Annotated[str | None, typer.Option(
-        "--category", "-c", help="Only in this category (default: every category).")] = None,
+    terms: RetiredTerms,
+    reason: RetireReason = "",
+    category: RetireCategory = None,
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Stop terms from firing (shipped ones too). Their history is kept; 'add' brings them back."""
+    """停用词条（随软件发布的词条也可以）： 不再命中。 历史保留； 用 `lexicon add` 可恢复。"""
     _retire(terms, category, by, reason, home)
 
 
 @lexicon_app.command("remove", hidden=True)
 def lexicon_remove(
-    terms: Annotated[list[str], typer.Argument(show_default=False)],
-    reason: Annotated[str, typer.Option("--reason", "-r")] = "",
-    category: Annotated[str | None, typer.Option("--category", "-c")] = None,
+    terms: RetiredTerms,
+    reason: RetireReason = "",
+    category: RetireCategory = None,
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Old name of 'retire'."""
+    """`lexicon retire` 的旧名称。"""
     _retire(terms, category, by, reason, home)
 
 
 @lexicon_app.command("edit")
 def lexicon_edit(
-    term: Annotated[str, typer.Argument(help="The term to change.", show_default=False)],
+    term: Annotated[str, typer.Argument(help="要修改的词条。", show_default=False)],
     category: Annotated[str | None, typer.Option("--category", "-c",
-                                                 help="New category.")] = None,
+                                                 help="新类别。")] = None,
     severity: Annotated[str | None, typer.Option("--severity", "-s",
-                                                 help="New severity (review/block).")] = None,
-    article: Annotated[str | None, typer.Option("--article", help="New article.")] = None,
+                                                 help="新级别（review 需审核 / block 拦截）。")
+                        ] = None,
+    article: Annotated[str | None, typer.Option("--article", help="新的所引条款。")] = None,
     boundary: Annotated[bool | None, typer.Option(
-        "--boundary/--no-boundary", help="Make it boundary-sensitive or not.")] = None,
+        "--boundary/--no-boundary", help="是否只在词边界上命中。")] = None,
     fillers: Annotated[bool | None, typer.Option(
-        "--fillers/--no-fillers", help="Let it fire with filler characters between its "
-                                       "characters, or not.")] = None,
+        "--fillers/--no-fillers", help="字与字之间夹虚字时是否也命中。")] = None,
     from_category: Annotated[str | None, typer.Option(
-        "--from-category", help="Which entry, if the term is in several categories.")] = None,
+        "--from-category", help="词条在多个类别中时， 改哪一个类别中的。")] = None,
     by: ByOption = None,
     reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Change a term's category, severity, article, boundary or fillers flag (one new
-    version)."""
+    """修改词条的类别、级别、所引条款、词边界或虚字设置（一个新版本）。"""
     try:
         settings = settings_from(home)
         change = edit_term(settings, term, _who(by, reason), category=category,
@@ -198,12 +201,12 @@ def lexicon_edit(
 @lexicon_app.command("list")
 def lexicon_list(
     category: Annotated[str | None, typer.Option(
-        "--category", "-c", help="Only this category ('allow' for the allow-list).")] = None,
+        "--category", "-c", help="只列这个类别（allow 为允许短语）。")] = None,
     search: Annotated[str | None, typer.Option(
-        "--search", "-q", help="Only terms containing this text.")] = None,
+        "--search", "-q", help="只列含有这段文字的词条。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """List the terms in force (shipped lists with the maintainers' changes)."""
+    """列出现行词条（随软件发布的词表加上维护人的改动）。"""
     try:
         entries = current_entries(settings_from(home))
     except ScreenerError as exc:
@@ -218,10 +221,10 @@ def lexicon_list(
 
 @lexicon_app.command("show")
 def lexicon_show(
-    term: Annotated[str, typer.Argument(help="The term.", show_default=False)],
+    term: Annotated[str, typer.Argument(help="词条。", show_default=False)],
     home: HomeOption = None,
 ) -> None:
-    """A term's state now and every change to it (who, when, why)."""
+    """一个词条的现状及其每次改动（谁、何时、为何）。"""
     try:
         settings = settings_from(home)
         store = store_for(settings)
@@ -248,10 +251,10 @@ def lexicon_show(
 
 @lexicon_app.command("history")
 def lexicon_history(
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Newest N changes.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="列出最近多少次改动。")] = 50,
     home: HomeOption = None,
 ) -> None:
-    """The versions published, newest first: who, when, why and what."""
+    """已发布的各个版本， 最新的在前： 谁、何时、为何、改了什么。"""
     try:
         changes = store_for(settings_from(home)).changes(limit)
     except ScreenerError as exc:
@@ -265,13 +268,13 @@ def lexicon_history(
 
 @lexicon_app.command("diff")
 def lexicon_diff(
-    old: Annotated[str, typer.Argument(help="Older version (12, or lex-12-3fa9c2d1e0b4; "
-                                            "0 = shipped lists).", show_default=False)],
-    new: Annotated[str, typer.Argument(help="Newer version (default: the newest).",
+    old: Annotated[str, typer.Argument(help="较早的版本（12 或 lex-12-3fa9c2d1e0b4； "
+                                            "0 为随软件发布的词表）。", show_default=False)],
+    new: Annotated[str, typer.Argument(help="较新的版本（默认： 最新版本）。",
                                        show_default=False)] = "",
     home: HomeOption = None,
 ) -> None:
-    """Terms added, retired and changed between two versions (over today's shipped lists)."""
+    """两个版本之间加入、停用和修改的词条（以当前随软件发布的词表为底）。"""
     try:
         settings = settings_from(home)
         store = store_for(settings)
@@ -302,20 +305,19 @@ def lexicon_diff(
 @lexicon_app.command("import")
 def lexicon_import(
     file: Annotated[Path, typer.Argument(
-        help=".txt (lexicon file format, or one term a line with --category), .csv (columns "
-             "term, category, severity, article, boundary) or .json (list of strings or "
-             "objects).", show_default=False)],
+        help=".txt（词库文件格式， 或配合 --category 每行一个词条）、.csv（列为 term, category, "
+             "severity, article, boundary）或 .json（字符串或对象的列表）。", show_default=False)],
     category: Annotated[str | None, typer.Option(
-        "--category", "-c", help="Category for lines that name none.")] = None,
+        "--category", "-c", help="没有写类别的行归入这个类别。")] = None,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show what would change and every rejected line; change nothing.")]
+        "--dry-run", help="只显示会有哪些改动和每个被拒绝的行； 不做任何改动。")]
         = False,
     by: ByOption = None,
     reason: ReasonOption = "",
     home: HomeOption = None,
 ) -> None:
-    """Import a term list as one version. Bad lines are rejected with their reason; the rest go
-    in. Exit status 30 if any line was rejected."""
+    """把一份词表作为一个版本导入。 有问题的行被拒绝并注明原因， 其余照常导入。
+    有行被拒绝时退出码为 30。"""
     try:
         settings = settings_from(home)
         with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -349,16 +351,16 @@ def lexicon_import(
 @lexicon_app.command("export")
 def lexicon_export(
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="lexicon (the shipped file format, one file per category), "
-                               "json or csv.")] = "lexicon",
+        "--format", "-f", help="lexicon（随软件发布的词库文件格式， 每个类别一个文件）、"
+                               "json 或 csv。")] = "lexicon",
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File (json/csv) or folder (lexicon format). Default: stdout.")]
+        "--output", "-o", help="写到文件（json/csv）或目录（lexicon 格式）。 默认： 标准输出。")]
         = None,
     category: Annotated[str | None, typer.Option("--category", "-c",
-                                                 help="Only this category.")] = None,
+                                                 help="只导出这个类别。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Write out the lexicon in force."""
+    """导出现行词库。"""
     try:
         settings = settings_from(home)
         entries = [e for e in current_entries(settings)
@@ -390,23 +392,21 @@ def lexicon_export(
 
 @lexicon_app.command("test")
 def lexicon_test(
-    terms: Annotated[list[str], typer.Argument(help="Candidate terms.", show_default=False)],
+    terms: Annotated[list[str], typer.Argument(help="候选词条。", show_default=False)],
     category: Annotated[str, typer.Option("--category", "-c", help=CATEGORY_HELP)] = "illegal",
     boundary: Annotated[bool | None, typer.Option(
-        "--boundary/--no-boundary", help="Test as boundary-sensitive or not (default: yes for "
-        "two Chinese characters).", show_default=False)] = None,
-    fillers: Annotated[bool, typer.Option("--fillers", help="Test with the fillers flag.")]
+        "--boundary/--no-boundary", help="是否按只在词边界上命中来试（默认： 两个汉字的词条是）。",
+        show_default=False)] = None,
+    fillers: Annotated[bool, typer.Option("--fillers", help="按夹虚字也命中来试。")]
         = False,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="Clean reference corpus: a built real corpus (screener corpus build), a "
-                         "folder of clean drafts or a text file with one text a line. Default: "
-                         "the built corpus of the corpus_dir setting plus the hand-written "
-                         "samples, or the hand-written samples alone (data/samples/clean).")
+        "--corpus", help="干净参考语料： 已构建的真实语料（`screener corpus build`）、"
+                         "干净稿件的文件夹， 或每行一篇文本的文本文件。 默认： corpus_dir 设置下"
+                         "已构建的语料加手写样例， 没有则只用手写样例（data/samples/clean）。")
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Screen the clean reference corpus with candidate terms and show every place they would
-    fire: each hit there is a false alarm. Changes nothing."""
+    """用候选词条审核干净参考语料， 列出每一处命中： 在那里的每个命中都是误报。 不改动词库。"""
     try:
         settings = settings_from(home)
         candidates = [make_entry(t, category, boundary=boundary, source="candidate",
@@ -433,20 +433,17 @@ def lexicon_test(
 @lexicon_app.command("lint")
 def lexicon_lint(
     category: Annotated[str | None, typer.Option("--category", "-c",
-                                                 help="Only report this category.")] = None,
+                                                 help="只报告这个类别。")] = None,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="Clean reference corpus for the false-alarm rates (as for `lexicon "
-                         "test`; default: the built real corpus plus the hand-written samples, "
-                         "or the hand-written samples alone).")] = None,
+        "--corpus", help="用来算误报率的干净参考语料（同 `lexicon test`； 默认： 已构建的真实语料"
+                         "加手写样例， 没有则只用手写样例）。")] = None,
     rates: Annotated[Path | None, typer.Option(
-        "--rates", help="Also write every term's false-alarm rate to this TSV file.")] = None,
+        "--rates", help="另把每个词条的误报率写到这个 TSV 文件。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Warn about terms likely to misfire or do nothing: too short, everyday words, duplicates,
-    terms covered by another term or swallowed by an allow-list phrase, pinyin variants that
-    spell a common word, terms that fire inside ordinary words of the clean corpus (straddles);
-    and report every term's false-alarm rate on the clean reference corpus, flagging those over
-    0.5 %."""
+    """指出可能误中或不起作用的词条： 过短、日常用语、重复、被其他词条覆盖或被允许短语吞掉、
+    拼音变体拼出常用词、在干净语料中落在普通词语内部（跨词）； 并报告每个词条在干净参考语料上的
+    误报率， 标出超过 0.5% 的。"""
     try:
         settings = settings_from(home)
         entries = current_entries(settings)
@@ -483,12 +480,12 @@ def lexicon_suggest(
         "--min-count", min=1, help="至少出现在这么多条漏报（或被判误报）的文本中才提出。")] = 2,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="每类最多列出几条。")] = 20,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="干净参考语料（同 `lexicon test`），用来估计每条建议的误报率。")] = None,
+        "--corpus", help="干净参考语料（同 `lexicon test`）， 用来估计每条建议的误报率。")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
     home: HomeOption = None,
 ) -> None:
-    """根据审核反馈提出词库修改建议：漏报的商业、违法内容中反复出现而词库尚未收录的词，以及审核人
-    最常判为误报的词条；每条附出现次数和在干净参考语料上的误报率。只提建议，不改词库：采纳请用
+    """根据审核反馈提出词库修改建议： 漏报的商业、违法内容中反复出现而词库尚未收录的词， 以及审核人
+    最常判为误报的词条； 每条附出现次数和在干净参考语料上的误报率。 只提建议， 不改词库： 采纳请用
     `lexicon test` 试过后再 `lexicon add` / `lexicon retire`。"""
     import json
 

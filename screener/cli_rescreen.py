@@ -32,7 +32,7 @@ from .cli_common import Exit, HomeOption, err, error_line, fail, out, settings_f
 from .errors import ScreenerError
 from .plugins import hooks
 
-archive_app = typer.Typer(help="The archive of published posts that `rescreen` checks again.",
+archive_app = typer.Typer(help="已发布推文的存档： `rescreen` 对它们重新审核。",
                           no_args_is_help=True)
 INTERRUPTED = 130
 TABLE_ROWS = 50  # rows of the newly-flagged table on a terminal; --json has them all
@@ -41,19 +41,19 @@ TABLE_ROWS = 50  # rows of the newly-flagged table on a terminal; --json has the
 @archive_app.command("import")
 def archive_import(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="JSON Lines (.jsonl: draft fields + published_at, account), CSV (.csv, same "
-             "columns) or draft files / folders.", show_default=False)] = None,
+        help="JSON Lines（.jsonl： 稿件字段加 published_at、account）、CSV（.csv， 列同上）"
+             "或稿件文件、文件夹。", show_default=False)] = None,
     from_service: Annotated[bool, typer.Option(
-        "--from-service", help="Import the service's published drafts (title, body, "
-                               "pictures, account, author, publication time) from this state "
-                               "folder's service database, as posts svc:<draft id>.")] = False,
+        "--from-service", help="从本状态目录的服务数据库导入审核服务已发布的稿件 （标题、 正文、 "
+                               "图片、 账号、 作者、 发布时间）， 存为推文 svc:<稿件 id>。")
+    ] = False,
     published_at: Annotated[str | None, typer.Option(
-        "--published-at", help="Publication date for draft files (default: file mtime). "
-                               "ISO 8601; no offset means Beijing time.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        "--published-at", help="稿件文件的发布时间（默认： 文件修改时间）。 "
+                               "ISO 8601； 不带时区偏移即北京时间。")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Import past posts; idempotent (the same post, by id, is stored once)."""
+    """导入已发布的推文； 可重复导入（同一 id 的推文只存一次）。"""
     from .rescreen.archive import import_paths, import_source  # see rescreen()
 
     if bool(paths) == from_service:
@@ -91,41 +91,36 @@ def archive_import(
 
 def rescreen(
     since: Annotated[str | None, typer.Option(
-        "--since", help="Only posts published on or after DATE (ISO 8601, Beijing time "
-                        "unless an offset is given).")] = None,
-    account: Annotated[str | None, typer.Option("--account", help="Only this account's posts.")
+        "--since", help="只审核这一时间及以后发布的推文（ISO 8601； 不带时区偏移即北京时间）。")
+                    ] = None,
+    account: Annotated[str | None, typer.Option("--account", help="只审核这个账号的推文。")
                        ] = None,
     incremental: Annotated[bool, typer.Option(
-        "--incremental", help="After a lexicon change, check each post only for the terms "
-                              "added, retired or edited since it was last screened (a small "
-                              "automaton of the difference); a post where none occurs keeps "
-                              "its report (stored again for the new version, marked as "
-                              "carried forward), the others are screened in full. Same "
-                              "result as a full re-screening; a new model version means a "
-                              "full one.")] = False,
+        "--incremental", help="词库改动后， 每篇推文只查上次审核以来新增、 停用或修改的词条"
+                              "（只含差异的小自动机）； 一个也没出现的推文沿用原报告"
+                              "（为新版本再存一份， 标为沿用）， 其余完整重审。 "
+                              "结果与完整重审相同； 模型换了版本则完整重审。")] = False,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes on this machine, each loading the "
-                                    "lexicon and models once; this process alone writes.")
+        "--jobs", "-j", min=1, help="本机工作进程数， 每个进程只加载一次词库和模型； "
+                                    "只由本进程写入结果。")
                     ] = 1,
     dask: Annotated[str | None, typer.Option(
         "--dask", metavar="ADDRESS",
-        help="Screen on a Dask cluster (e.g. tcp://scheduler:8786; needs "
-             "pip install 'screener\\[dask]'). Workers need the same lexicon files, models "
-             "and cache paths and the database URL; this process reads the posts and writes "
-             "the results.")] = None,
+        help="在 Dask 集群上审核（如 tcp://scheduler:8786； 需要 "
+             "pip install 'screener\\[dask]'）。 各 worker 须有相同的词库文件、 模型、 缓存路径"
+             "和数据库 URL； 由本进程读取推文、写入结果。")] = None,
     batch_size: Annotated[int | None, typer.Option(
-        "--batch-size", min=1, help="Posts per chunk: one task for a worker, one committed "
-                                    "transaction (default: the rescreen.batch_size setting, "
-                                    "100).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary object.")
+        "--batch-size", min=1, help="每批推文数： 一批是一个工作任务， 提交一次事务。 "
+                                    "默认： rescreen.batch_size 设置， 100。")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 汇总对象。")
                        ] = False,
     home: HomeOption = None,
 ) -> None:
-    """Screen the archive again with the current lexicon and models; resumable.
+    """用现行词库和模型重新审核存档； 中断后可续。
 
-    Stores one report per post and version (lexicon + model) and a summary: posts newly
-    flagged (with the new findings), posts no longer flagged, unchanged. Interrupted (Ctrl-C,
-    kill -9)? Run the same command: it goes on with the posts that have no report yet.
+    每篇推文每个版本（词库加模型）存一份报告， 并给出汇总： 新被标出的推文（附新的发现）、
+    不再被标出的推文、没有变化的推文。 中断了（Ctrl-C、kill -9）？再运行同一命令，
+    它接着审核还没有报告的推文。
     """
     # The runner loads the archive tables and the classifier (measured: 45-80 ms of a CLI
     # start); only these commands need it.

@@ -26,12 +26,12 @@ from .plugins import hooks
 from .render import visible
 
 sources_app = typer.Typer(
-    help="来源库：学校和学院已发布的新闻、新闻稿、各单位获授权的文章和本服务发布过的推文。"
-         "稿件与之比对，找出转载、摘编的段落（第十二条）。",
+    help="来源库： 学校和学院已发布的新闻、新闻稿、各单位获授权的文章和本服务发布过的推文。 "
+         "稿件与之比对， 找出转载、摘编的段落（第十二条）。",
     no_args_is_help=True)
 
 ByOption = Annotated[str | None, typer.Option(
-    "--by", help="由谁操作（记录在案）。默认：当前系统用户。")]
+    "--by", help="由谁操作（记录在案）。 默认： 当前系统用户。")]
 STATUS = {"active": "有效", "retired": "已停用"}
 KIND = {"file": "文件", "archive": "存档推文", "service": "服务发布"}
 
@@ -61,16 +61,16 @@ def _audit(settings, action: str, event_ids: list[int]) -> None:
 @sources_app.command("add")
 def sources_add(
     paths: Annotated[list[Path], typer.Argument(
-        help="来源文件或文件夹（.txt、.md、.html、.docx、.json；文件夹代表其下所有这些文件）。",
+        help="来源文件或文件夹（.txt、.md、.html、.docx、.json； 文件夹代表其下所有这些文件）。",
         show_default=False)],
     owner: Annotated[str, typer.Option(
-        "--owner", "-o", help="著作权人或发布方，例如“北京大学新闻网”（稿件注明的来源与之比对）。",
+        "--owner", "-o", help="著作权人或发布方， 例如“北京大学新闻网”（稿件注明的来源与之比对）。",
         show_default=False)],
     license: Annotated[str, typer.Option(
-        "--license", "-l", help="授权情况，例如“本校新闻，可注明来源转载”“某单位授权使用”。",
+        "--license", "-l", help="授权情况， 例如“本校新闻， 可注明来源转载”“某单位授权使用”。",
         show_default=False)],
     title: Annotated[str, typer.Option(
-        "--title", "-t", help="标题（默认：文件自己的标题，否则文件名）。")] = "",
+        "--title", "-t", help="标题（默认： 文件自己的标题， 否则文件名）。")] = "",
     url: Annotated[str, typer.Option(
         "--url", help="原文网址（稿件中指向它或其网站的链接算作注明来源）。")] = "",
     author: Annotated[str, typer.Option("--author", help="作者。")] = "",
@@ -78,7 +78,7 @@ def sources_add(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
     home: HomeOption = None,
 ) -> None:
-    """把文件加入来源库；已在库中的相同文本不会重复加入。读不了的文件会逐个指出并跳过。"""
+    """把文件加入来源库； 已在库中的相同文本不会重复加入。 读不了的文件会逐个指出并跳过。"""
     if not owner.strip() or not license.strip():
         err.print(error_line("--owner 和 --license 不能为空：来源必须写明著作权人和授权情况"))
         raise typer.Exit(2)
@@ -186,7 +186,7 @@ def sources_retire(
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
-    """停用一个来源：不再用于比对；来源和记录保留。"""
+    """停用一个来源： 不再用于比对； 来源和记录保留。"""
     try:
         settings, bank = _open(home)
         retired = bank.retire(source_id, reason=reason, by=by)

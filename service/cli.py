@@ -21,12 +21,18 @@ from screener.cli_common import HomeOption, err, out, settings_from
 from screener.cli_common import fail as _fail
 from screener.errors import ScreenerError
 
-accounts_app = typer.Typer(help="The account registry (院长办公室): units, people, accounts, "
-                                "roles.", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.", no_args_is_help=True)
-audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
-users_app = typer.Typer(help="People's log-ins (user name and password) for the pages.",
-                        no_args_is_help=True)
+accounts_app = typer.Typer(help="账号登记（院长办公室）： 单位、人员、账号、岗位。",
+                           no_args_is_help=True)
+tokens_app = typer.Typer(help="API 令牌： 创建（只显示一次）和吊销。", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志（带密钥、逐条哈希相连）。", no_args_is_help=True)
+users_app = typer.Typer(help="人员登录网页用的账户（用户名和密码）。", no_args_is_help=True)
+
+# Arguments every registry command names the same way.
+AccountArg = Annotated[int, typer.Argument(help="账号 id。", show_default=False)]
+PersonArg = Annotated[int, typer.Argument(help="人员 id。", show_default=False)]
+UnitArg = Annotated[int, typer.Argument(help="单位 id。", show_default=False)]
+PLATFORM_HELP = ("平台： wechat、 weibo、 douyin、 bilibili、 xiaohongshu、 wechat_channels、 "
+                 "kuaishou 或 other。")
 
 
 def fail(exc: ScreenerError) -> typer.Exit:
@@ -97,14 +103,14 @@ def _read_password(confirm: bool = True) -> str:
 
 def init(
     admin_username: Annotated[str | None, typer.Option(
-        help="Also give the dean's office's first person a log-in with this user name; the "
-             "password is read from standard input.")] = None,
+        help="同时为院长办公室的第一位人员开设网页登录， 用户名为此值； 密码从标准输入读取。")
+    ] = None,
     admin_name: Annotated[str, typer.Option(
-        help="That person's name in the registry.")] = "院长办公室管理员",
+        help="该人员在登记中的姓名。")] = "院长办公室管理员",
     home: HomeOption = None,
 ) -> None:
-    """Create the service database, the first admin token (printed once) and, with
-    --admin-username, the first admin's log-in for the pages."""
+    """创建服务数据库和第一个院长办公室（admin）令牌（只显示一次）； 带 --admin-username 时
+    同时开设第一位院长办公室人员的网页登录。"""
     try:
         svc = _open(home)
         raw = _first_admin(svc)
@@ -122,15 +128,14 @@ def init(
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="监听地址。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="监听端口。")] = 8000,
     home: HomeOption = None,
 ) -> None:
-    """Run the review service (API under /api, docs at /docs, reviewer pages at /).
+    """运行审核服务（API 在 /api， 文档在 /docs， 审核网页在 /）。
 
-    With service.picture_workers above 0 (default 2) it also starts that many worker
-    processes for the picture stage: a submission with pictures is answered with its text
-    findings at once and its pictures are screened in the background."""
+    service.picture_workers 大于 0（默认 2）时， 另启动这么多个图片检查进程： 带图片的稿件
+    提交后立即返回文字的发现， 图片在后台检查。"""
     import uvicorn
 
     from screener.pipeline import freeze_long_lived
@@ -169,8 +174,9 @@ def _run(home: Path | None, action):
 
 
 @accounts_app.command("add-unit")
-def add_unit(name: str, home: HomeOption = None) -> None:
-    """Register a unit (单位)."""
+def add_unit(name: Annotated[str, typer.Argument(help="单位名称。", show_default=False)],
+             home: HomeOption = None) -> None:
+    """登记一个单位。"""
     from .usecases import registry
 
     _print(_run(home, lambda svc, p: registry.create_unit(svc.engine, p, name)))
@@ -178,12 +184,13 @@ def add_unit(name: str, home: HomeOption = None) -> None:
 
 @accounts_app.command("add-person")
 def add_person(
-    name: str,
-    kind: Annotated[str, typer.Option(help="staff, student or external")] = "staff",
-    unit: Annotated[int | None, typer.Option(help="unit id")] = None,
+    name: Annotated[str, typer.Argument(help="姓名。", show_default=False)],
+    kind: Annotated[str, typer.Option(
+        help="身份： staff（在职教职工）、student（在读学生）或 external（校外人员）。")] = "staff",
+    unit: Annotated[int | None, typer.Option(help="所在单位 id。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Register a person (staff, student or external)."""
+    """登记一个人员（在职教职工、在读学生或校外人员）。"""
     from .usecases import registry
 
     _print(_run(home, lambda svc, p: registry.create_person(svc.engine, p, name, kind, unit)))
@@ -191,15 +198,14 @@ def add_person(
 
 @accounts_app.command("add")
 def add_account(
-    name: str,
-    unit: Annotated[int, typer.Option(help="unit id")],
+    name: Annotated[str, typer.Argument(help="账号名称。", show_default=False)],
+    unit: Annotated[int, typer.Option(help="运营单位 id。")],
     opened_on: Annotated[str, typer.Option(help="开设日期 YYYY-MM-DD（本办法实施即 2020-04-08 "
                                                 "之前）")],
-    platform: Annotated[str, typer.Option(help="wechat, weibo, douyin, bilibili, xiaohongshu, "
-                                               "wechat_channels, kuaishou or other")] = "wechat",
+    platform: Annotated[str, typer.Option(help=PLATFORM_HELP)] = "wechat",
     home: HomeOption = None,
 ) -> None:
-    """登记本办法实施前已有的账号（第七条）；新账号请用 apply 申请。名称含第二条字样的会标出。"""
+    """登记本办法实施前已有的账号（第七条）； 新账号请用 apply 申请。 名称含第二条字样的会标出。"""
     from .usecases import registry
 
     detail = _run(home, lambda svc, p: registry.create_account(
@@ -213,12 +219,14 @@ def add_account(
 
 @accounts_app.command("assign")
 def assign_role(
-    account: int, person: int,
-    role: Annotated[str, typer.Argument(help="first_responsible, responsible or operator")],
-    effective_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD of the change")] = None,
+    account: AccountArg, person: PersonArg,
+    role: Annotated[str, typer.Argument(
+        help="岗位： first_responsible（第一责任人）、 responsible（具体负责人） 或 "
+             "operator（具体运营人）。", show_default=False)],
+    effective_on: Annotated[str | None, typer.Option(help="变动日期 YYYY-MM-DD。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Give a person a role on an account (dated; late reports are shown)."""
+    """指定人员在账号上的岗位（注明日期； 逾期报备会标出， 第九条）。"""
     from .usecases import registry
 
     _print(_run(home, lambda svc, p: registry.assign(svc.engine, p, account, person, role,
@@ -227,13 +235,14 @@ def assign_role(
 
 @accounts_app.command("status")
 def set_status(
-    account: int,
-    status: Annotated[str, typer.Argument(help="closing or closed")],
-    effective_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-    result: Annotated[str, typer.Option(help="关闭结果（closed 时必填，第十四条）")] = "",
+    account: AccountArg,
+    status: Annotated[str, typer.Argument(help="closing（停用中）或 closed（已关闭）。",
+                                          show_default=False)],
+    effective_on: Annotated[str | None, typer.Option(help="生效日期 YYYY-MM-DD。")] = None,
+    result: Annotated[str, typer.Option(help="关闭结果（closed 时必填， 第十四条）")] = "",
     home: HomeOption = None,
 ) -> None:
-    """Mark an account closing or closed (第十四条)."""
+    """把账号标为停用中或已关闭（第十四条）。"""
     from .usecases import registry
 
     _print(_run(home, lambda svc, p: registry.set_status(svc.engine, p, account, status,
@@ -242,7 +251,7 @@ def set_status(
 
 @accounts_app.command("list")
 def list_accounts(home: HomeOption = None) -> None:
-    """Every account, with its status and late reports."""
+    """列出所有账号及其状态和逾期报备。"""
     from .queries import registry
 
     for a in _run(home, lambda svc, p: registry.all_accounts(svc.engine, p)):
@@ -261,8 +270,8 @@ def list_accounts(home: HomeOption = None) -> None:
 
 
 @accounts_app.command("show")
-def show_account(account: int, home: HomeOption = None) -> None:
-    """One account with its people and dated history."""
+def show_account(account: AccountArg, home: HomeOption = None) -> None:
+    """一个账号及其人员和按日期排列的历史。"""
     from .queries import registry
 
     _print(_run(home, lambda svc, p: registry.show_account(svc.engine, p, account)))
@@ -270,15 +279,18 @@ def show_account(account: int, home: HomeOption = None) -> None:
 
 @tokens_app.command("create")
 def create_token(
-    role: Annotated[str, typer.Option(help="operator, responsible, unit_head, maintainer, admin")],
-    person: Annotated[int | None, typer.Option(help="person id")] = None,
-    unit: Annotated[int | None, typer.Option(help="unit id (unit heads)")] = None,
-    label: Annotated[str, typer.Option(help="what the token is for")] = "",
+    role: Annotated[str, typer.Option(
+        help="角色： operator（具体运营人）、 responsible（具体负责人）、 "
+             "unit_head（第一责任人）、 maintainer（词库维护人） 或 admin（院长办公室）。",
+        show_default=False)],
+    person: Annotated[int | None, typer.Option(help="人员 id。")] = None,
+    unit: Annotated[int | None, typer.Option(help="单位 id（第一责任人的令牌须填写）。")] = None,
+    label: Annotated[str, typer.Option(help="令牌的用途。")] = "",
     expires_in_days: Annotated[int | None, typer.Option(
-        help="Days until it stops working (default: until revoked).")] = None,
+        help="多少天后失效（默认： 直到吊销）。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Create a token and print it once."""
+    """创建一个令牌并显示一次。"""
     from .usecases import tokens
 
     made = _run(home, lambda svc, p: tokens.create_token(
@@ -289,8 +301,9 @@ def create_token(
 
 
 @tokens_app.command("revoke")
-def revoke_token(token_id: int, home: HomeOption = None) -> None:
-    """Revoke a token at once (a lost phone, a person who left)."""
+def revoke_token(token_id: Annotated[int, typer.Argument(help="令牌 id。", show_default=False)],
+                 home: HomeOption = None) -> None:
+    """立即吊销一个令牌（手机丢失、人员离职时）。"""
     from .usecases import tokens
 
     row = _run(home, lambda svc, p: tokens.revoke_token(svc.engine, p, token_id))
@@ -300,7 +313,7 @@ def revoke_token(token_id: int, home: HomeOption = None) -> None:
 
 @tokens_app.command("list")
 def list_tokens(home: HomeOption = None) -> None:
-    """Every token: role, holder, label, and whether it still works (never the token)."""
+    """列出所有令牌： 角色、持有人、用途、是否仍有效（从不显示令牌本身）。"""
     from datetime import UTC, datetime
 
     from .queries import tokens
@@ -316,15 +329,15 @@ def list_tokens(home: HomeOption = None) -> None:
 
 @users_app.command("set-password")
 def set_password(
-    person: Annotated[int, typer.Argument(help="person id (screener accounts list / show)")],
-    username: Annotated[str, typer.Option(help="the user name to log in with")],
+    person: Annotated[int, typer.Argument(
+        help="人员 id（见 `screener accounts show`）。", show_default=False)],
+    username: Annotated[str, typer.Option(help="登录用的用户名。", show_default=False)],
     role: Annotated[list[str] | None, typer.Option(
-        "--role", help="grant admin or maintainer (the registry gives the other roles); "
-                       "repeat for both")] = None,
+        "--role", help="授予 admin（院长办公室）或 maintainer（词库维护人）角色（其他角色由账号"
+                       "登记决定）； 两者都要时重复此选项。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Give a person a log-in or a new password (read from standard input); their open
-    sessions end, a lock-out is lifted."""
+    """为人员开设网页登录或设置新密码（从标准输入读取）； 其已登录的会话结束， 锁定解除。"""
     from .usecases import sessions
 
     password = _read_password()
@@ -333,8 +346,8 @@ def set_password(
 
 
 @users_app.command("unlock")
-def unlock(person: int, home: HomeOption = None) -> None:
-    """Lift a lock-out after repeated failed log-ins."""
+def unlock(person: PersonArg, home: HomeOption = None) -> None:
+    """解除多次登录失败后的锁定。"""
     from .usecases import sessions
 
     _print(_run(home, lambda svc, p: sessions.unlock(svc.engine, p, person)))
@@ -342,7 +355,7 @@ def unlock(person: int, home: HomeOption = None) -> None:
 
 @users_app.command("list")
 def list_users(home: HomeOption = None) -> None:
-    """Every log-in: person, user name, roles, whether locked (never a password)."""
+    """列出所有网页登录： 人员、用户名、角色、是否锁定（从不显示密码）。"""
     from .queries import sessions
 
     for u in _run(home, lambda svc, p: sessions.every_user(svc.engine, p)):
@@ -354,11 +367,11 @@ def list_users(home: HomeOption = None) -> None:
 @audit_app.command("head")
 def audit_head(
     out_file: Annotated[Path | None, typer.Option(
-        "--out", help="Write the signed head there (for a daily export to other storage).")
+        "--out", help="另把签名的链头写到这个文件（用于每天导出到别处保存）。")
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Print the audit log's head signed with the server's key (rows, hash, time)."""
+    """输出用服务器密钥签名的审计日志链头（行数、哈希、时间）。"""
     from .queries import audit
 
     try:
@@ -375,11 +388,11 @@ def audit_head(
 @audit_app.command("verify")
 def verify(
     head: Annotated[str | None, typer.Option(
-        "--head", help="The head hash recorded earlier: also detects rows removed at the end.")
+        "--head", help="先前记下的链头哈希： 据此还能发现末尾被删除的行。")
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Check the audit chain; exit 1 naming the first edited, deleted or reordered row."""
+    """核对审计日志链； 发现被改动、删除或调换顺序的行时指出第一行， 退出码为 1。"""
     from .errors import AuditError
     from .queries import audit
 

@@ -18,9 +18,9 @@ import typer
 from screener.cli_common import HomeOption, err, fail, out
 from screener.errors import ScreenerError
 
-from .cli import _print, _run
+from .cli import PLATFORM_HELP, AccountArg, PersonArg, UnitArg, _print, _run
 
-violations_app = typer.Typer(help="违规记录（第十五条）：记录、处理决定、按单位和期间汇总。",
+violations_app = typer.Typer(help="违规记录（第十五条）： 记录、处理决定、按单位和期间汇总。",
                              no_args_is_help=True)
 
 
@@ -34,19 +34,18 @@ def _read(path: Path, kind: str):
 
 
 def apply(
-    name: str,
+    name: Annotated[str, typer.Argument(help="账号名称。", show_default=False)],
     unit: Annotated[int, typer.Option(help="申请单位 id")],
     purpose: Annotated[str, typer.Option(help="账号的用途与定位（第五条）")],
     plan: Annotated[str, typer.Option(help="运营计划")],
     approval_form: Annotated[Path, typer.Option(help="《审批表》文件（PDF、PNG 或 JPEG）")],
     pledge: Annotated[Path, typer.Option(help="《保密及不侵权承诺书》文件（PDF、PNG 或 JPEG）")],
-    platform: Annotated[str, typer.Option(help="wechat, weibo, douyin, bilibili, xiaohongshu, "
-                                               "wechat_channels, kuaishou or other")] = "wechat",
+    platform: Annotated[str, typer.Option(help=PLATFORM_HELP)] = "wechat",
     justification: Annotated[str, typer.Option(
-        help="新增账号的必要性（本单位已有账号时必填，第七条）")] = "",
+        help="新增账号的必要性（本单位已有账号时必填， 第七条）")] = "",
     home: HomeOption = None,
 ) -> None:
-    """申请开设新账号（第五条、第六条）：经党政联席会批准前，账号不能提交稿件。"""
+    """申请开设新账号（第五条、第六条）： 经党政联席会批准前， 账号不能提交稿件。"""
     from .usecases import applications
 
     files = [_read(approval_form, "approval_form"), _read(pledge, "pledge")]
@@ -58,15 +57,15 @@ def apply(
 
 
 def approve(
-    account: int,
+    account: AccountArg,
     party_signatory: Annotated[str, typer.Option(help="签字的院党委负责人")],
     admin_signatory: Annotated[str, typer.Option(help="签字的行政负责人")],
     decided_on: Annotated[str | None, typer.Option(help="党政联席会日期 YYYY-MM-DD")] = None,
-    opened_on: Annotated[str | None, typer.Option(help="开通日期，默认会议日期")] = None,
+    opened_on: Annotated[str | None, typer.Option(help="开通日期， 默认会议日期")] = None,
     note: Annotated[str, typer.Option(help="备注")] = "",
     home: HomeOption = None,
 ) -> None:
-    """登记党政联席会的批准（第六条）：账号自此运营中。"""
+    """登记党政联席会的批准（第六条）： 账号自此运营中。"""
     from .usecases import applications
 
     _print(_run(home, lambda svc, p: applications.approve(
@@ -75,7 +74,7 @@ def approve(
 
 
 def reject(
-    account: int,
+    account: AccountArg,
     reason: Annotated[str, typer.Option(help="不予批准的理由")],
     decided_on: Annotated[str | None, typer.Option(help="党政联席会日期 YYYY-MM-DD")] = None,
     home: HomeOption = None,
@@ -88,7 +87,8 @@ def reject(
 
 
 def list_applications(
-    status: Annotated[str | None, typer.Option(help="applied, approved or rejected")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="只列这种状态： applied（待审批）、approved（已批准）或 rejected（未批准）。")] = None,
     home: HomeOption = None,
 ) -> None:
     """列出账号申请及其审批情况。"""
@@ -103,8 +103,9 @@ def list_applications(
 
 
 def priority(
-    unit: int,
-    accounts: Annotated[list[int], typer.Argument(help="本单位全部现有账号 id，按优先顺序")],
+    unit: UnitArg,
+    accounts: Annotated[list[int], typer.Argument(help="本单位全部现有账号 id， 按优先顺序",
+                                                  show_default=False)],
     home: HomeOption = None,
 ) -> None:
     """设定本单位账号优先顺序表（第七条）。"""
@@ -113,8 +114,8 @@ def priority(
     _print(_run(home, lambda svc, p: applications.set_priority(svc.engine, p, unit, accounts)))
 
 
-def activity(unit: int, home: HomeOption = None) -> None:
-    """本单位账号：优先顺序与活跃度（发文总数、近一年月均、距上次发文天数）。"""
+def activity(unit: UnitArg, home: HomeOption = None) -> None:
+    """本单位账号： 优先顺序与活跃度（发文总数、近一年月均、距上次发文天数）。"""
     from .queries import applications
 
     found = _run(home, lambda svc, p: applications.unit_accounts(svc.engine, p, unit))
@@ -146,11 +147,11 @@ def inactive(
 
 
 def password_keeper(
-    account: int, person: int,
-    effective_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    account: AccountArg, person: PersonArg,
+    effective_on: Annotated[str | None, typer.Option(help="生效日期 YYYY-MM-DD。")] = None,
     home: HomeOption = None,
 ) -> None:
-    """指定账号密码的保管人（第十一条：账号密码由专人负责）。不记录密码本身。"""
+    """指定账号密码的保管人（第十一条： 账号密码由专人负责）。 不记录密码本身。"""
     from .usecases import passwords
 
     _print(_run(home, lambda svc, p: passwords.set_keeper(svc.engine, p, account, person,
@@ -158,11 +159,11 @@ def password_keeper(
 
 
 def password_changed(
-    account: int,
-    changed_on: Annotated[str | None, typer.Option(help="修改日期 YYYY-MM-DD，默认今天")] = None,
+    account: AccountArg,
+    changed_on: Annotated[str | None, typer.Option(help="修改日期 YYYY-MM-DD， 默认今天")] = None,
     home: HomeOption = None,
 ) -> None:
-    """登记账号密码已修改（只记日期，不记密码）。"""
+    """登记账号密码已修改（只记日期， 不记密码）。"""
     from .usecases import passwords
 
     _print(_run(home, lambda svc, p: passwords.record_change(svc.engine, p, account,
@@ -170,7 +171,7 @@ def password_changed(
 
 
 def password_interval(
-    account: int,
+    account: AccountArg,
     days: Annotated[int, typer.Argument(help="两次修改之间的最长天数")],
     home: HomeOption = None,
 ) -> None:
@@ -200,7 +201,7 @@ def password_overdue(
 
 @violations_app.command("record")
 def record(
-    article: Annotated[str, typer.Option(help="违反的条款，如 第十一条（内容）")],
+    article: Annotated[str, typer.Option(help="违反的条款， 如 第十一条（内容）")],
     description: Annotated[str, typer.Option(help="违规情况")],
     draft: Annotated[int | None, typer.Option(help="已发布的稿件 id")] = None,
     account: Annotated[int | None, typer.Option(help="账号 id（存档中的帖子）")] = None,
@@ -209,7 +210,7 @@ def record(
     published_on: Annotated[str | None, typer.Option(help="发布日期 YYYY-MM-DD")] = None,
     home: HomeOption = None,
 ) -> None:
-    """记录一条违规（第十五条），并列出发布当日各岗位的责任人。"""
+    """记录一条违规（第十五条）， 并列出发布当日各岗位的责任人。"""
     from .usecases import violations
 
     _print(_run(home, lambda svc, p: violations.record(
@@ -219,7 +220,7 @@ def record(
 
 @violations_app.command("decide")
 def decide(
-    violation: int,
+    violation: Annotated[int, typer.Argument(help="违规记录 id。", show_default=False)],
     criticize: Annotated[bool, typer.Option("--criticize", help="通报批评")] = False,
     suspend_until: Annotated[str | None, typer.Option(
         help="暂停该单位两微账号申办资格至 YYYY-MM-DD")] = None,
