@@ -169,7 +169,7 @@ class ServiceSection(Section):
         5, ge=1, description="Failed log-ins one client address may make per minute; more are "
         "refused with 429 until the minute has passed.")
     api_docs: bool = Field(True, description="Serve the API documentation at /docs (Swagger "
-                           "UI from files shipped with the service, no CDN).")
+                           "UI) and /redoc (ReDoc), from files shipped with the service, no CDN.")
     sso_issuer: str | None = Field(
         None, description="Campus single sign-on: the OpenID Connect issuer URL (its "
         "/.well-known/openid-configuration is read); none: user name and password only.")
