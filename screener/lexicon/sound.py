@@ -28,7 +28,10 @@ _MAX_CJK = 0x30000
 # Interjection "syllables" without a vowel would let any consonant pass as pinyin.
 _NOT_SYLLABLES = {"m", "n", "ng", "hm", "hng", "r", "ê"}
 _LATIN_RUN = re.compile(r"[a-z0-9]+")
-_TONED = re.compile(r"^(?:[a-z]+[0-5]?)+$")
+# Letters, each run optionally closed by one tone digit. Written so that every character has one
+# way to match: the nested form (?:[a-z]+[0-5]?)+ backtracks exponentially on a long run of
+# letters that ends in a 6-9 (an English SMS with a date), which hung the screening of it.
+_TONED = re.compile(r"[a-z](?:[a-z]|[0-5](?![0-5]))*")
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def split_pinyin(token: str, known: dict[str, int]) -> list[tuple[int, int, str,
     The fewest syllables win (``xian`` is one syllable, not xi-an); a digit 0-5 may follow a
     syllable as its tone. A token with anything else (``p0rn``, ``2023``) is not pinyin.
     """
-    if not _TONED.match(token):
+    if not _TONED.fullmatch(token):
         return None
     letters = [(m.start(), m.group(), m.end() < len(token)) for m in re.finditer(r"[a-z]+",
                                                                                  token)]
