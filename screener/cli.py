@@ -170,7 +170,8 @@ def show_settings(home: HomeOption = None) -> None:
                 rows(value, f"{prefix}{name}.")
                 continue
             key = prefix + name
-            table.add_row(key, str(value), ORIGIN[origin.get(key, "default")], info.description or "")
+            table.add_row(key, str(value), ORIGIN[origin.get(key, "default")],
+                          info.description or "")
 
     rows(settings, "")
     out.print(table)

@@ -74,7 +74,8 @@ def assets_add(
             added = bank.add(path, kind=kind, title=title, owner=owner, license=license,
                              source=source, by=by)
             _audit(settings, bank, added.asset, path)
-            out.print(f"已登记图片 {added.asset.id}（{KIND.get(added.asset.kind, added.asset.kind)}）："
+            kind_name = KIND.get(added.asset.kind, added.asset.kind)
+            out.print(f"已登记图片 {added.asset.id}（{kind_name}）："
                       f"{escape(visible(added.asset.title))}")
             for other, distance in added.near_duplicates:
                 what = "同一文件" if distance == 0 else f"哈希距离 {distance}"

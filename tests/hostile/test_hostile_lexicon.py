@@ -54,8 +54,8 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
     ]), encoding="utf-8")
     outcome = cli("lexicon", "import", str(path))
     assert outcome.code == 30, outcome.stdout + outcome.stderr
-    assert "2 added, 6 rejected" in outcome.stdout, outcome.stdout
-    rejected = {int(re.search(r"broken\.txt:(\d+): ", line).group(1)): line
+    assert "加入 2 个，拒绝 6 个" in outcome.stdout, outcome.stdout
+    rejected = {int(re.search(r"broken\.txt:(\d+)：", line).group(1)): line
                 for line in outcome.error_lines}
     assert sorted(rejected) == [3, 4, 5, 6, 7, 8], outcome.stderr
     assert "clause punctuation" in rejected[3] and "U+0000 (NULL)" in rejected[4]
