@@ -73,12 +73,12 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
 def test_broken_csv_and_json_imports(cli, tmp_path):
     cases = [
         ("bad.csv", "term,category\n刷单,commercial,extra,fields\n\"未闭合,commercial\n",
-         "bad.csv:2: 4 fields, the header has 2"),
+         "bad.csv:2：4 fields, the header has 2"),
         ("quote.csv", "term,category\n刷单,commercial\n\"未闭合,commercial\n",
-         "quote.csv:3: bad CSV"),
+         "quote.csv:3：bad CSV"),
         ("noheader.csv", "刷单\n", "'term' column"),
         ("items.json", json.dumps([1, None, ["x"], {"term": 5, "category": []}, "刷单"]),
-         "rejected"),
+         "已拒绝："),
         ("deep.json", "[" * 10_000 + "]" * 10_000, "nested too deeply"),
         ("object.json", '{"term": "刷单"}', "a list of terms"),
         ("latin1.txt", "# category: commercial\n刷单\n".encode() + b"caf\xe9\n", "line 3"),
