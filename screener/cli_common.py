@@ -26,6 +26,8 @@ class Exit(IntEnum):
     BAD_INPUT = 30
 
 
+# What people read for a verdict code (the code stays in --json and the reports).
+VERDICTS = {"pass": "通过", "review": "需审核", "block": "拦截"}
 EXIT_OF = {Verdict.PASS: Exit.PASS, Verdict.REVIEW: Exit.REVIEW, Verdict.BLOCK: Exit.BLOCK}
 
 
