@@ -206,7 +206,7 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
     log = own_world.call("admin", "GET", "/api/audit", params={"subject": f"recheck:{item}"})
     actions = [(r["action"], r["details"]["post"]) for r in log.json()["items"]]
     assert actions == [("recheck.create", svc), ("recheck.take_down", svc)]
-    assert "audit log OK" in cli("audit", "verify").stdout
+    assert "审计日志完好：" in cli("audit", "verify").stdout
 
 
 def test_a_database_from_before_rechecks_is_migrated(tmp_path):
