@@ -63,7 +63,7 @@ def start_server(home: Path, port: int) -> tuple[subprocess.Popen, str]:
          "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True)
     assert proc.stdout is not None
-    proc.stdout.readline()  # "admin token (shown once ...)"
+    proc.stdout.readline()  # "院长办公室（admin）令牌只显示这一次…"
     token = proc.stdout.readline().strip()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

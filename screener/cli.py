@@ -84,7 +84,7 @@ def screen(
         freeze_long_lived()
     worst = Exit.PASS
     show_progress = format is Format.text and len(paths) > 20 and err.is_terminal
-    with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Progress(TextColumn("审核中"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), console=err, disable=not show_progress) as progress:
         task = progress.add_task("screen", total=len(paths))
         for path in paths:
@@ -135,14 +135,18 @@ def train(
     try:
         settings = settings_from(home)
         folder = None if synthetic_only else find_corpus(corpus, settings)
-        err.print(f"real corpus: {folder}" if folder else
-                  "no real corpus (synthetic data only): the shipped models were trained with "
-                  "the real corpus too; build it with `screener corpus build`", markup=False)
-        with err.status("training (cross-validation takes a minute or two)…"):
+        err.print(f"真实语料：{folder}" if folder else
+                  "没有真实语料，只用合成数据训练；随软件发布的模型还用了真实语料，"
+                  "可用 `screener corpus build` 构建", markup=False)
+        with err.status("训练中（交叉验证约需一两分钟）…"):
             report = run_training(output or settings.model_dir, data, seed, corpus_dir=folder)
     except ScreenerError as exc:
         raise fail(exc) from None
     out.print(format_summary(report), markup=False)
+
+
+# Where a setting's value came from (the keys are settings.sources()'s).
+ORIGIN = {"default": "默认值", "file": "设置文件", "environment": "环境变量", "flag": "命令行选项"}
 
 
 @app.command("settings")
@@ -157,7 +161,7 @@ def show_settings(home: HomeOption = None) -> None:
         origin = sources(home=home)
     except ScreenerError as exc:
         raise fail(exc) from None
-    table = Table("setting", "value", "from", "meaning")
+    table = Table("设置", "取值", "来源", "含义")
 
     def rows(model: BaseModel, prefix: str) -> None:
         for name, info in type(model).model_fields.items():
@@ -166,12 +170,13 @@ def show_settings(home: HomeOption = None) -> None:
                 rows(value, f"{prefix}{name}.")
                 continue
             key = prefix + name
-            table.add_row(key, str(value), origin.get(key, "default"), info.description or "")
+            table.add_row(key, str(value), ORIGIN[origin.get(key, "default")],
+                          info.description or "")
 
     rows(settings, "")
     out.print(table)
-    out.print(f"settings file: {settings.settings_file}"
-              + ("" if settings.settings_file.is_file() else " (none)"), markup=False)
+    out.print(f"设置文件：{settings.settings_file}"
+              + ("" if settings.settings_file.is_file() else "（不存在）"), markup=False)
 
 
 # Plugins' commands last (the review service adds serve, init, accounts, tokens, audit).

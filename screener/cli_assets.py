@@ -11,15 +11,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .cli_common import HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
 from .plugins import hooks
+from .render import visible
 
 assets_app = typer.Typer(
     help="图片库： 有著作权的图片和校徽等官方标识， 稿件中的图片与之比对（第二条、第十二条）。",
     no_args_is_help=True)
+
+
+# What people read for the bank's codes (the codes stay in --json and the export).
+KIND = {"copyright": "著作权图片", "emblem": "校徽标识"}
+STATUS = {"active": "有效", "retired": "已停用"}
+ACTION = {"add": "登记", "retire": "停用"}
 
 
 def _bank(home: Path | None):
@@ -41,8 +49,8 @@ def _audit(settings, bank, asset, path: Path | None = None) -> None:
     try:
         hooks().asset_changed(settings=settings, bank=bank, asset=asset, path=path)
     except ScreenerError as exc:
-        raise ScreenerError(f"asset {asset.id} changed but NOT in the audit log ({exc}); "
-                            "`screener audit verify` will report it") from None
+        raise ScreenerError(f"图片 {asset.id} 已更改，但未能写入审计日志（{exc}）；"
+                            "`screener audit verify` 会报告这一点") from None
 
 
 @assets_app.command("add")
@@ -66,11 +74,13 @@ def assets_add(
             added = bank.add(path, kind=kind, title=title, owner=owner, license=license,
                              source=source, by=by)
             _audit(settings, bank, added.asset, path)
-            out.print(f"added asset {added.asset.id} ({added.asset.kind}): {added.asset.title}")
+            kind_name = KIND.get(added.asset.kind, added.asset.kind)
+            out.print(f"已登记图片 {added.asset.id}（{kind_name}）："
+                      f"{escape(visible(added.asset.title))}")
             for other, distance in added.near_duplicates:
-                what = "the same file" if distance == 0 else f"hash distance {distance}"
-                err.print(f"[yellow]note:[/yellow] asset {added.asset.id} is a near-duplicate "
-                          f"of asset {other.id} {other.title!r} ({what})")
+                what = "同一文件" if distance == 0 else f"哈希距离 {distance}"
+                err.print(f"[yellow]注意：[/yellow]图片 {added.asset.id} 与图片 {other.id}"
+                          f"「{escape(visible(other.title))}」几乎相同（{what}）")
     except ScreenerError as exc:
         raise fail(exc) from None
 
@@ -85,10 +95,12 @@ def assets_list(
         rows = _bank(home).list_assets(include_retired=all_)
     except ScreenerError as exc:
         raise fail(exc) from None
-    table = Table("id", "kind", "title", "owner", "license", "status", "added")
+    table = Table("编号", "类型", "标题", "著作权人", "授权", "状态", "登记人、时间")
     for a in rows:
-        table.add_row(str(a.id), a.kind, a.title, a.owner, a.license, a.status,
-                      f"{a.added_at} by {a.added_by}")
+        table.add_row(str(a.id), KIND.get(a.kind, a.kind), escape(visible(a.title)),
+                      escape(visible(a.owner)), escape(visible(a.license)),
+                      STATUS.get(a.status, a.status),
+                      f"{escape(visible(a.added_by))} {a.added_at}")
     out.print(table)
 
 
@@ -103,11 +115,13 @@ def assets_show(asset_id: Annotated[int, typer.Argument(help="图片编号。")]
     except ScreenerError as exc:
         raise fail(exc) from None
     for key, value in asset.to_dict().items():
-        out.print(f"{key}: {value}")
-    out.print("history:")
+        out.print(f"{key}: {visible(str(value))}", markup=False)
+    out.print("记录：")
     for event in history:
-        reason = f" ({event['reason']})" if event["reason"] else ""
-        out.print(f"  {event['at']} {event['action']} by {event['by']}{reason}")
+        what = ACTION.get(str(event["action"]), event["action"])
+        reason = f"（{event['reason']}）" if event["reason"] else ""
+        out.print(f"  {event['at']} {what}，{visible(str(event['by']))}{visible(reason)}",
+                  markup=False)
 
 
 @assets_app.command("retire")
@@ -125,7 +139,7 @@ def assets_retire(
         _audit(settings, bank, asset)
     except ScreenerError as exc:
         raise fail(exc) from None
-    out.print(f"retired asset {asset.id}: {asset.title}")
+    out.print(f"已停用图片 {asset.id}：{visible(asset.title)}", markup=False)
 
 
 @assets_app.command("export")

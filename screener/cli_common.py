@@ -26,6 +26,8 @@ class Exit(IntEnum):
     BAD_INPUT = 30
 
 
+# What people read for a verdict code (the code stays in --json and the reports).
+VERDICTS = {"pass": "通过", "review": "需审核", "block": "拦截"}
 EXIT_OF = {Verdict.PASS: Exit.PASS, Verdict.REVIEW: Exit.REVIEW, Verdict.BLOCK: Exit.BLOCK}
 
 
@@ -48,7 +50,7 @@ def settings_from(home: Path | None):
 def error_line(exc: object) -> str:
     """One line; brackets and control characters in a file name are shown, never obeyed (a file
     named ``[/x].txt`` would otherwise crash rich's markup, ``\x1b[2J`` clear the screen)."""
-    return f"[red]error:[/red] {escape(visible(str(exc)))}"
+    return f"[red]错误：[/red]{escape(visible(str(exc)))}"
 
 
 def fail(exc: ScreenerError) -> typer.Exit:

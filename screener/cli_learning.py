@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .cli_common import HomeOption, err, fail, out, settings_from
+from .cli_common import VERDICTS, HomeOption, err, fail, out, settings_from
 from .errors import ScreenerError
 from .plugins import hooks
 
@@ -33,7 +33,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 对�
 CLASS_NAMES = {"confidential": "涉密", "commercial": "商业", "major_news": "重大事项"}
 SET_NAMES = {"all": "全部留出", "feedback": "留出反馈", "real": "真实测试集",
              "synthetic": "合成留出"}
-VERDICTS = {"pass": "通过", "review": "需审核", "block": "拦截"}
 
 
 def _who(by: str | None) -> str:

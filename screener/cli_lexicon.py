@@ -57,16 +57,19 @@ ReasonOption = Annotated[str, typer.Option(
     "--reason", "-r", help="修改理由（记入历史）。")]
 
 
+NO_REASON = "未写理由"
+
+
 def _who(by: str | None, reason: str):
     return Who(by or default_user(), reason)
 
 
-def _published(change, settings, nothing: str = "nothing changed: the lexicon already says so"
-               ) -> None:
+def _published(change, settings, nothing: str = "没有改动：词库已经如此") -> None:
     if change is None:
         out.print(nothing)
         return
-    out.print(f"published {format_version(change.seq, change.content)}: {change.summary}")
+    out.print(f"已发布 {format_version(change.seq, change.content)}：{change.summary}",
+              markup=False)
     _audit(settings, change)
 
 
@@ -76,8 +79,8 @@ def _audit(settings, change) -> None:
     try:
         hooks().lexicon_changed(settings=settings, change=change)
     except ScreenerError as exc:
-        raise fail(ScreenerError(f"the change is published but NOT in the audit log ({exc}); "
-                                 "`screener audit verify` will report it")) from None
+        raise fail(ScreenerError(f"改动已发布，但未能写入审计日志（{exc}）；"
+                                 "`screener audit verify` 会报告这一点")) from None
 
 
 @lexicon_app.command("add")
@@ -211,11 +214,11 @@ def lexicon_list(
         entries = current_entries(settings_from(home))
     except ScreenerError as exc:
         raise fail(exc) from None
-    table = Table("term", "category", "severity", "article", "boundary", "fillers", "source")
+    table = Table("词条", "类别", "级别", "所引条款", "词边界", "虚字", "来源")
     for e in entries:
         if (category is None or e.category == category) and (not search or search in e.term):
             table.add_row(e.term, e.category, "" if e.is_allow else str(e.severity), e.article,
-                          "yes" if e.boundary else "", "yes" if e.fillers else "", e.source)
+                          "是" if e.boundary else "", "是" if e.fillers else "", e.source)
     out.print(table)
 
 
@@ -235,18 +238,18 @@ def lexicon_show(
     except ScreenerError as exc:
         raise fail(exc) from None
     if not shipped and not events:
-        raise fail(ScreenerError(f"{term!r}: not in the lexicon and never was"))
+        raise fail(ScreenerError(f"{term!r}：不在词库中，也从未在过"))
     for e in shipped:
-        out.print(f"shipped: {e.category}, {e.severity}, {e.source}")
+        out.print(f"随软件发布：{e.category}，{e.severity}，{e.source}", markup=False)
     for e in events:  # plain lines, not a table: long reasons stay whole and greppable
         change = changes[e.seq]
-        state = (f"{e.category}, {e.severity}{', boundary' if e.boundary else ''}"
-                 f"{', fillers' if e.fillers else ''}"
-                 if e.active else f"retired from {e.category}")
-        out.print(f"version {e.seq}  {change.at}  {change.by}  {e.action}: {state}"
-                  f"  ({change.reason or 'no reason given'})", markup=False)
-    out.print("in force: " + ("; ".join(f"{e.category} ({e.severity})" for e in now)
-                              if now else "no (retired)"))
+        state = (f"{e.category}，{e.severity}{'，只在词边界命中' if e.boundary else ''}"
+                 f"{'，夹虚字也命中' if e.fillers else ''}"
+                 if e.active else f"已从 {e.category} 停用")
+        out.print(f"版本 {e.seq}  {change.at}  {change.by}  {e.action}：{state}"
+                  f"  （{change.reason or NO_REASON}）", markup=False)
+    out.print("现行：" + ("；".join(f"{e.category}（{e.severity}）" for e in now)
+                         if now else "否（已停用）"), markup=False)
 
 
 @lexicon_app.command("history")
@@ -261,9 +264,9 @@ def lexicon_history(
         raise fail(exc) from None
     for c in changes:
         out.print(f"{format_version(c.seq, c.content)}  {c.at}  {c.by}  {c.summary}"
-                  f"  ({c.reason or 'no reason given'})", markup=False)
+                  f"  （{c.reason or NO_REASON}）", markup=False)
     if not changes:
-        out.print("no changes yet: version 0 is the shipped lists")
+        out.print("还没有改动：版本 0 即随软件发布的词表", markup=False)
 
 
 @lexicon_app.command("diff")
@@ -282,7 +285,7 @@ def lexicon_diff(
         v1, v2 = parse_version(old), parse_version(new) if new else newest
         for v in (v1, v2):
             if v > newest:
-                raise ScreenerError(f"version {v} does not exist yet (newest: {newest})")
+                raise ScreenerError(f"版本 {v} 还不存在（最新版本：{newest}）")
         differences = version_diff(settings, v1, v2, store)
     except ScreenerError as exc:
         raise fail(exc) from None
@@ -297,7 +300,7 @@ def lexicon_diff(
             lines.append(f"~ {y.term} ({y.category}): {x.severity}/{x.article}/boundary="
                          f"{x.boundary}/fillers={x.fillers} -> {y.severity}/{y.article}/"
                          f"boundary={y.boundary}/fillers={y.fillers}")
-    out.print(f"{v1} -> {v2}: {len(lines)} difference(s)")
+    out.print(f"{v1} -> {v2}：{len(lines)} 处不同", markup=False)
     for line in sorted(lines, key=lambda s: (s[2:], s[0])):
         out.print(line, markup=False)
 
@@ -321,7 +324,7 @@ def lexicon_import(
     try:
         settings = settings_from(home)
         with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("checking", total=None)
+            task = bar.add_task("核对中", total=None)
             plan = read_import(file, settings, category,
                                lambda done, total: bar.update(task, completed=done, total=total))
         in_force = {(e.term, e.category, e.severity, e.article, e.boundary, e.fillers)
@@ -331,17 +334,18 @@ def lexicon_import(
                not in in_force]
         for r in plan.rejected:  # shown, not obeyed: a rejected line may hold any character
             text = visible(r.text if len(r.text) <= 40 else r.text[:40] + "…")
-            err.print(f"rejected: {file}:{r.line}: {r.reason}: {text}", markup=False)
+            err.print(f"已拒绝：{file}:{r.line}：{r.reason}：{text}", markup=False)
         if dry_run:
             for line, e in new:
-                out.print(f"would add: {file}:{line}: {e.term} ({e.category}, {e.severity})",
+                out.print(f"将加入：{file}:{line}：{e.term}（{e.category}，{e.severity}）",
                           markup=False)
-            out.print(f"dry run: {len(new)} to add, {len(plan.accepted) - len(new)} already in "
-                      f"force, {len(plan.rejected)} rejected; nothing changed")
+            out.print(f"试运行：将加入 {len(new)} 个，已在现行词库中 "
+                      f"{len(plan.accepted) - len(new)} 个，拒绝 {len(plan.rejected)} 个；"
+                      "词库未改动", markup=False)
         else:
             _published(import_entries(settings, [e for _, e in new], _who(by, reason)), settings,
-                       nothing="nothing to import: every accepted line is already in force")
-            out.print(f"{len(new)} added, {len(plan.rejected)} rejected")
+                       nothing="没有要导入的：接受的每一行都已在现行词库中")
+            out.print(f"加入 {len(new)} 个，拒绝 {len(plan.rejected)} 个", markup=False)
     except ScreenerError as exc:
         raise fail(exc) from None
     if plan.rejected:
@@ -387,7 +391,7 @@ def lexicon_export(
         raise fail(ScreenerError(f"{output}: {exc.strerror or exc}")) from None
     except ScreenerError as exc:
         raise fail(exc) from None
-    err.print(f"exported {len(entries)} entries of {version} to {output}")
+    err.print(f"已把 {version} 的 {len(entries)} 个词条导出到 {output}", markup=False)
 
 
 @lexicon_app.command("test")
@@ -416,7 +420,7 @@ def lexicon_test(
         bad = unmatchable(terms, settings)
         if bad:
             term, why = next(iter(bad.items()))
-            raise ScreenerError(f"{term!r} cannot be matched: {why}")
+            raise ScreenerError(f"{term!r} 无法匹配：{why}")
         allow = [e for e in current_entries(settings) if e.is_allow]
         clean = clean_corpus(settings, corpus)
         result = try_terms(candidates, allow, settings, clean)
@@ -426,8 +430,8 @@ def lexicon_test(
     for hit in result.hits:
         out.print(f"{hit.source} {hit.field}:{hit.start}-{hit.end}  {hit.term}  "
                   f"…{hit.context}…", markup=False)
-    out.print(f"{len(result.hits)} hit(s) in {result.drafts_hit} of {result.drafts_screened} "
-              f"clean drafts: expected false-alarm rate {result.false_alarm_rate:.1%}")
+    out.print(f"{result.drafts_screened} 篇干净稿件中 {result.drafts_hit} 篇命中，共 "
+              f"{len(result.hits)} 处：预计误报率 {result.false_alarm_rate:.1%}", markup=False)
 
 
 @lexicon_app.command("lint")
@@ -458,8 +462,8 @@ def lexicon_lint(
     categories = {e.term: e.category for e in entries if not e.is_allow}
     shown = [w for w in warnings if category is None or categories.get(w.term) == category]
     for w in shown:
-        out.print(f"{w.kind:9} {w.term}: {w.message}", markup=False)
-    out.print(f"{len(shown)} warning(s)")
+        out.print(f"{w.kind:9} {w.term}：{w.message}", markup=False)
+    out.print(f"共 {len(shown)} 条警告", markup=False)
     chosen = [r for r in measured if category is None or r.category == category]
     firing = sorted((r for r in chosen if r.texts_hit), key=lambda r: (-r.texts_hit, r.term))
     out.print(f"\n干净参考语料：{clean.description}；sha256 {clean.digest[:16]}…", markup=False)

@@ -28,7 +28,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .cli_common import Exit, HomeOption, err, error_line, fail, out, settings_from
+from .cli_common import VERDICTS, Exit, HomeOption, err, error_line, fail, out, settings_from
 from .errors import ScreenerError
 from .plugins import hooks
 
@@ -57,8 +57,7 @@ def archive_import(
     from .rescreen.archive import import_paths, import_source  # see rescreen()
 
     if bool(paths) == from_service:
-        err.print("[red]error:[/red] give files or folders to import, or --from-service "
-                  "(not both)")
+        err.print(error_line("请给出要导入的文件或文件夹，或者用 --from-service（二者只能选一）"))
         raise typer.Exit(2)
     try:
         settings = settings_from(home)
@@ -81,8 +80,8 @@ def archive_import(
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     else:
-        out.print(f"imported {result.imported}, already archived {result.unchanged}, "
-                  f"errors {len(result.errors)}, conflicts {len(result.conflicts)}")
+        out.print(f"已导入 {result.imported} 篇，已在存档中 {result.unchanged} 篇，"
+                  f"出错 {len(result.errors)} 篇，冲突 {len(result.conflicts)} 篇", markup=False)
         out.print(f"已加入来源库 {result.joined} 篇"
                   + (f"（{result.too_short} 篇过短，未加入）" if result.too_short else ""),
                   markup=False)
@@ -128,8 +127,7 @@ def rescreen(
     from .rescreen.archive import parse_when
 
     if dask and jobs > 1:
-        err.print("[red]error:[/red] --jobs and --dask exclude each other: with --dask the "
-                  "cluster's workers do the screening")
+        err.print(error_line("--jobs 与 --dask 不能同时使用：用 --dask 时由集群的 worker 审核"))
         raise typer.Exit(2)
     try:
         if since:
@@ -140,11 +138,11 @@ def rescreen(
         raise typer.Exit(2) from None
     except ScreenerError as exc:
         raise fail(exc) from None
-    label = "incremental" if incremental else "rescreening"
+    label = "增量重审" if incremental else "重新审核"
     progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[rate]} posts/s"),
-                        TextColumn("kept {task.fields[kept]}" if incremental else ""),
-                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                        TextColumn("{task.fields[rate]} 篇/秒"),
+                        TextColumn("沿用 {task.fields[kept]}" if incremental else ""),
+                        TimeElapsedColumn(), TextColumn("预计剩余"), TimeRemainingColumn(),
                         console=err, disable=as_json or not err.is_terminal)
     task = progress.add_task("rescreen", total=None, rate="-", kept=0)
 
@@ -176,8 +174,8 @@ def rescreen(
         for line in notes:
             out.print(line, markup=False)
     if summary.interrupted:
-        err.print(f"interrupted: {data['screened']} of {data['in_scope']} posts have a report "
-                  "for this version; run the same command to resume")
+        err.print(f"已中断：{data['in_scope']} 篇推文中 {data['screened']} 篇已有本版本的报告；"
+                  "再运行同一命令即可接着审核", markup=False)
         raise typer.Exit(INTERRUPTED)
     raise typer.Exit(Exit.REVIEW if summary.newly_flagged else 0)
 
@@ -192,47 +190,53 @@ def _after_rescreen(settings, data: dict) -> dict:
             added.update(extra)
             added["notes"] += notes
     except ScreenerError as exc:
-        raise fail(ScreenerError(f"the reports are stored but a plugin failed ({exc}); run "
-                                 "the same command again")) from None
+        raise fail(ScreenerError(f"报告已保存，但插件出错（{exc}）；请再运行同一命令")
+                   ) from None
     return added
 
 
+# The summary's rows as people read them (the keys stay in --json).
+SUMMARY_ROWS = {"in_scope": "范围内", "screened": "已有本版本报告", "screened_now": "本次审核",
+                "carried_forward": "沿用原报告", "newly_flagged": "新被标出",
+                "cleared": "不再被标出", "changed": "仍被标出、有新发现", "unchanged": "没有变化"}
+
+
 def _print_summary(data: dict) -> None:
-    table = Table("", "posts", title=f"rescreen (lexicon {data['lexicon_version']}, "
-                                     f"model {data['model_version']})")
+    table = Table("", "推文", title=f"重新审核（词库 {data['lexicon_version']}，"
+                                    f"模型 {data['model_version']}）")
     keys = ["in_scope", "screened", "screened_now", "newly_flagged", "cleared", "changed",
             "unchanged"]
     if data["incremental"]:
         keys.insert(3, "carried_forward")
     for key in keys:
-        table.add_row(key.replace("_", " "), f"{data[key]:,}")
+        table.add_row(SUMMARY_ROWS[key], f"{data[key]:,}")
     out.print(table)
     from .rescreen.archive import BEIJING  # loaded by the command already; see rescreen()
 
-    for key, title in (("newly_flagged_posts", "newly flagged"),
-                       ("changed_posts", "still flagged, for something new")):
+    for key, title in (("newly_flagged_posts", "新被标出的推文"),
+                       ("changed_posts", "仍被标出、有新发现的推文")):
         if not data[key]:
             continue
-        flagged = Table("post", "account", "published (Beijing)", "verdict", "new finding",
-                        title=title)
+        flagged = Table("推文", "账号", "发布日期（北京时间）", "结论", "新的发现", title=title)
         for post in data[key][:TABLE_ROWS]:
             new = "; ".join(_finding(f) for f in post["new_findings"]) or "-"
             published = datetime.fromisoformat(post["published_at"]).astimezone(BEIJING)
             flagged.add_row(post["id"], post["account"], published.date().isoformat(),
-                            post["verdict"], new)
+                            VERDICTS.get(post["verdict"], post["verdict"]), new)
         out.print(flagged)
         if len(data[key]) > TABLE_ROWS:
-            out.print(f"… and {len(data[key]) - TABLE_ROWS:,} more {title} (all of them: --json)")
+            out.print(f"…… 另有 {len(data[key]) - TABLE_ROWS:,} 篇{title}（--json 列出全部）",
+                      markup=False)
     if data["cleared_posts"]:
         ids = [p["id"] for p in data["cleared_posts"]]
-        more = f" … and {len(ids) - TABLE_ROWS:,} more" if len(ids) > TABLE_ROWS else ""
-        out.print("no longer flagged: " + ", ".join(ids[:TABLE_ROWS]) + more)
+        more = f" …… 另有 {len(ids) - TABLE_ROWS:,} 篇" if len(ids) > TABLE_ROWS else ""
+        out.print("不再被标出：" + "，".join(ids[:TABLE_ROWS]) + more, markup=False)
 
 
 def _finding(f: dict) -> str:
     if f["field"] == "draft":  # a whole-draft finding: a classifier score or a stage error
-        return f"{f['category']} (score {f['score']:.2f})"
-    return f"{f['category']} {f['term']!r} in {f['field']} {f['start']}-{f['end']}: {f['text']!r}"
+        return f"{f['category']}（得分 {f['score']:.2f}）"
+    return f"{f['category']} {f['term']!r}，{f['field']} {f['start']}-{f['end']}：{f['text']!r}"
 
 
 def register(app: typer.Typer) -> None:

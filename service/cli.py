@@ -72,12 +72,12 @@ def _print(data: object) -> None:
 
 def _announce(raw: str | None) -> None:
     if raw:
-        out.print("admin token (shown once; store it safely, it cannot be shown again):",
+        out.print("院长办公室（admin）令牌只显示这一次，请妥善保存，之后无法再显示：",
                   markup=False)
         out.print(raw, markup=False)
     else:
-        err.print("an admin token already exists; create more with "
-                  "`screener tokens create --role admin`")
+        err.print("院长办公室（admin）令牌已经存在；需要更多时用 "
+                  "`screener tokens create --role admin` 创建", markup=False)
 
 
 def _first_admin(svc) -> str | None:
@@ -96,7 +96,7 @@ def _read_password(confirm: bool = True) -> str:
     if sys.stdin.isatty():
         first = getpass("密码 (password): ")
         if confirm and getpass("再输入一次 (again): ") != first:
-            raise fail(ScreenerError("the two passwords differ"))
+            raise fail(ScreenerError("两次输入的密码不一致"))
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -123,8 +123,8 @@ def init(
         raise fail(exc) from None
     _announce(raw)
     if made:
-        err.print(f"log-in {made['username']!r} made for person {made['person_id']} "
-                  f"({made['name']}, 院长办公室)", markup=False)
+        err.print(f"已为人员 {made['person_id']}（{made['name']}，院长办公室）开设网页登录，"
+                  f"用户名 {made['username']!r}", markup=False)
 
 
 def serve(
@@ -213,8 +213,8 @@ def add_account(
         opened_on=opened_on))
     _print(detail)
     for finding in detail["name_findings"]:
-        err.print(f"note: the name uses {finding['text']!r} ({finding['article']}): "
-                  "the account falls under the rule", markup=False)
+        err.print(f"注意：账号名称使用了 {finding['text']!r}（{finding['article']}），"
+                  "该账号受本办法管理", markup=False)
 
 
 @accounts_app.command("assign")
@@ -257,14 +257,13 @@ def list_accounts(home: HomeOption = None) -> None:
     for a in _run(home, lambda svc, p: registry.all_accounts(svc.engine, p)):
         flags = []
         if a["protected_name"]:
-            flags.append("protected name")
+            flags.append("名称含学校字样")
         if a["late_reports"]:
-            flags.append(f"{a['late_reports']} late report(s)")
+            flags.append(f"逾期报备 {a['late_reports']} 次")
         if a["missing_roles"]:
-            flags.append("missing " + ", ".join(a["missing_roles"]))
+            flags.append("缺少岗位 " + "、".join(a["missing_roles"]))
         if a["unchecked_deadlines"]:
-            flags.append(f"{a['unchecked_deadlines']} deadline(s) unchecked: holiday calendar "
-                         "lacks the year")
+            flags.append(f"{a['unchecked_deadlines']} 个报备期限未能核对：节假日表缺少该年份")
         out.print(f"{a['id']}\t{a['platform']}\t{a['status']}\t{a['name']}\t"
                   f"{'; '.join(flags)}", markup=False)
 
@@ -296,7 +295,7 @@ def create_token(
     made = _run(home, lambda svc, p: tokens.create_token(
         svc.engine, p, role=role, person_id=person, unit_id=unit, label=label,
         expires_in_days=expires_in_days))
-    err.print(f"token {made['id']} ({role}); shown once:")
+    err.print(f"令牌 {made['id']}（{role}），只显示这一次：", markup=False)
     out.print(made["token"], markup=False)
 
 
@@ -307,8 +306,8 @@ def revoke_token(token_id: Annotated[int, typer.Argument(help="令牌 id。", sh
     from .usecases import tokens
 
     row = _run(home, lambda svc, p: tokens.revoke_token(svc.engine, p, token_id))
-    out.print(f"token {row['id']} ({row['role']}, {row['label'] or 'no label'}) revoked at "
-              f"{row['revoked_at']}", markup=False)
+    out.print(f"令牌 {row['id']}（{row['role']}，{row['label'] or '未写用途'}）已于 "
+              f"{row['revoked_at']} 吊销", markup=False)
 
 
 @tokens_app.command("list")
@@ -320,10 +319,10 @@ def list_tokens(home: HomeOption = None) -> None:
 
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     for r in _run(home, lambda svc, p: tokens.every_token(svc.engine, p)):
-        state = ("revoked" if r.revoked_at else
-                 "expired" if r.expires_at and r.expires_at <= stamp else "active")
-        until = f" until {r.expires_at}" if r.expires_at and state == "active" else ""
-        out.print(f"{r.id}\t{r.role}\tperson {r.person_id or '-'}\t{state}{until}\t{r.label}",
+        state = ("已吊销" if r.revoked_at else
+                 "已过期" if r.expires_at and r.expires_at <= stamp else "有效")
+        until = f"，至 {r.expires_at}" if r.expires_at and state == "有效" else ""
+        out.print(f"{r.id}\t{r.role}\t人员 {r.person_id or '-'}\t{state}{until}\t{r.label}",
                   markup=False)
 
 
@@ -359,7 +358,7 @@ def list_users(home: HomeOption = None) -> None:
     from .queries import sessions
 
     for u in _run(home, lambda svc, p: sessions.every_user(svc.engine, p)):
-        state = f"locked until {u['locked_until']}" if u["locked"] else "active"
+        state = f"锁定至 {u['locked_until']}" if u["locked"] else "有效"
         out.print(f"{u['person_id']}\t{u['username']}\t{u['name']}\t"
                   f"{','.join(u['roles']) or '-'}\t{state}", markup=False)
 
@@ -400,17 +399,16 @@ def verify(
         svc = _open(home)
         result, missing = audit.check(svc.engine, svc.settings, head)
     except AuditError as exc:
-        err.print(f"audit log BROKEN: {exc.message}", markup=False)
+        err.print(f"审计日志已被破坏：{exc.message}", markup=False)
         raise typer.Exit(1) from None
     except ScreenerError as exc:
         raise fail(exc) from None
     if missing:
-        err.print(f"audit log INCOMPLETE: {len(missing)} change(s) are not in it or do not "
-                  "match it:", markup=False)
+        err.print(f"审计日志不完整：{len(missing)} 项改动不在其中或与之不符：", markup=False)
         for line in missing:
             err.print(f"  {line}", markup=False)
         raise typer.Exit(1)
-    out.print(f"audit log OK: {result.rows} rows, head {result.hash}", markup=False)
+    out.print(f"审计日志完好：{result.rows} 行，链头 {result.hash}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -73,13 +73,13 @@ def rescreen_finished(settings: Any, summary: dict[str, Any]) -> dict[str, Any]:
     try:
         queued = queue_from_rescreen(settings, summary)
     except ScreenerError as exc:
-        raise ScreenerError(f"the posts to review again are NOT queued: {exc}") from None
+        raise ScreenerError(f"需要重新审核的推文未能排入审核队列：{exc}") from None
     if queued is None:
         return {"rechecks_queued": None, "rechecks_already_queued": 0,
                 "rechecks_unregistered": 0}
     return {"rechecks_queued": queued["queued"],
             "rechecks_already_queued": queued["already_queued"],
             "rechecks_unregistered": queued["unregistered"],
-            "notes": [f"queued for review as published posts: {queued['queued']:,} new, "
-                      f"{queued['already_queued']:,} already queued, "
-                      f"{queued['unregistered']:,} of accounts not registered in the service"]}
+            "notes": [f"已作为已发布推文排入审核队列：新排入 {queued['queued']:,} 篇，"
+                      f"已在队列中 {queued['already_queued']:,} 篇，"
+                      f"{queued['unregistered']:,} 篇所属账号未在服务中登记"]}

@@ -50,7 +50,7 @@ def test_lexicon_changes_change_what_is_screened(run, tmp_path):
     assert run("screen", str(draft)).returncode == 20  # 办证 outside the allow phrase
     added = run("lexicon", "add", "--category", "illegal", "出售发票", "--by", "alice")
     assert added.returncode == 0, added.stderr
-    assert added.stdout.startswith("published lex-1-")
+    assert added.stdout.startswith("已发布 lex-1-")
     result = run("screen", "-f", "json", str(draft))
     report = json.loads(result.stdout)
     assert {f["term"] for f in report["findings"]} == {"出售发票", "办证"}
@@ -72,7 +72,7 @@ def test_bad_input_is_one_line_with_status_30(cli):
         (("retire", "办证"), "retire: a reason is required"),
         (("edit", "不存在的词", "-s", "review"), "not in the lexicon"),
         (("diff", "abc"), "not a lexicon version: 'abc'"),
-        (("diff", "7"), "version 7 does not exist yet"),
+        (("diff", "7"), "版本 7 还不存在（最新版本：0）"),
     ]:
         result = cli(*args)
         assert result.exit_code == 30, (args, result.output)
@@ -83,21 +83,21 @@ def test_edit_show_history_and_diff(cli):
     assert cli("add", "-c", "illegal", "出售发票", "--by", "alice", "-r", "scam").exit_code == 0
     assert cli("edit", "出售发票", "-s", "review", "-r", "too harsh").exit_code == 0
     assert cli("retire", "办证", "-r", "false alarms").exit_code == 0
-    assert "nothing changed" in cli("edit", "出售发票", "-s", "review").stdout
+    assert "没有改动：词库已经如此" in cli("edit", "出售发票", "-s", "review").stdout
 
     shown = cli("show", "出售发票").stdout
     assert "alice" in shown and "scam" in shown and "too harsh" in shown
-    assert "in force: illegal (review)" in shown
+    assert "现行：illegal（review）" in shown
     shown = cli("show", "办证").stdout
-    assert "shipped: illegal" in shown and "retired from illegal" in shown
-    assert "in force: no (retired)" in shown
+    assert "随软件发布：illegal" in shown and "已从 illegal 停用" in shown
+    assert "现行：否（已停用）" in shown
 
     history = cli("history").stdout
     assert history.index("lex-3-") < history.index("lex-2-") < history.index("lex-1-")
     assert "tester" in history
 
     diff = cli("diff", "0", "3").stdout
-    assert "0 -> 3: 2 difference(s)" in diff
+    assert "0 -> 3：2 处不同" in diff
     assert "+ 出售发票 (illegal, review)" in diff and "- 办证 (illegal)" in diff
     diff = cli("diff", "1", "2").stdout
     assert "~ 出售发票 (illegal): block/" in diff and "-> review/" in diff
@@ -115,13 +115,13 @@ def test_import_dry_run_shows_changes_and_every_bad_line(cli, tmp_path):
                       "\n加微信\n刷好评 | colour\n", encoding="utf-8")
     result = cli("import", str(source), "--dry-run")
     assert result.exit_code == 30
-    assert f"would add: {source}:2: 加盟代理 (commercial, review)" in result.stdout
-    assert "1 to add, 1 already in force, 4 rejected; nothing changed" in result.stdout
+    assert f"将加入：{source}:2：加盟代理（commercial，review）" in result.stdout
+    assert "试运行：将加入 1 个，已在现行词库中 1 个，拒绝 4 个；词库未改动" in result.stdout
     rejected = result.stderr.splitlines()
-    assert rejected[0].startswith(f"rejected: {source}:4: unmatchable")
-    assert rejected[1].startswith(f"rejected: {source}:5: duplicate of line 2")
-    assert rejected[2].startswith(f"rejected: {source}:6: too long: 70 characters")
-    assert rejected[3].startswith(f"rejected: {source}:8: unknown flag 'colour'")
+    assert rejected[0].startswith(f"已拒绝：{source}:4：unmatchable")
+    assert rejected[1].startswith(f"已拒绝：{source}:5：duplicate of line 2")
+    assert rejected[2].startswith(f"已拒绝：{source}:6：too long: 70 characters")
+    assert rejected[3].startswith(f"已拒绝：{source}:8：unknown flag 'colour'")
     assert "加盟代理" not in cli("list").stdout
 
 
@@ -132,15 +132,15 @@ def test_import_csv_and_json_publish_one_version(cli, tmp_path):
                      encoding="utf-8")
     result = cli("import", str(table), "--reason", "from the office's list")
     assert result.exit_code == 30  # some lines were rejected, the good ones went in
-    assert "published lex-1-" in result.stdout and "2 added, 3 rejected" in result.stdout
+    assert "已发布 lex-1-" in result.stdout and "加入 2 个，拒绝 3 个" in result.stdout
     assert "unknown category 'gossip'" in result.stderr
     assert "severity must be review or block" in result.stderr and "empty term" in result.stderr
     plain = tmp_path / "terms.json"
     plain.write_text(json.dumps(["出售发票", {"term": "代开发票", "severity": "review"}],
                                 ensure_ascii=False), encoding="utf-8")
     result = cli("import", str(plain), "-c", "illegal")
-    assert result.exit_code == 0 and "published lex-2-" in result.stdout
-    assert "nothing to import" in cli("import", str(plain), "-c", "illegal").stdout
+    assert result.exit_code == 0 and "已发布 lex-2-" in result.stdout
+    assert "没有要导入的" in cli("import", str(plain), "-c", "illegal").stdout
     missing = cli("import", str(tmp_path / "none.json"))
     assert missing.exit_code == 30 and "none.json: no such file" in missing.stderr
 
@@ -168,9 +168,9 @@ def test_test_shows_false_alarms_in_context(cli):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert any("讲座" in line and "[讲座]" in line and ".json body:" in line for line in lines)
-    assert "of 46 clean drafts: expected false-alarm rate" in lines[-1]
+    assert lines[-1].startswith("46 篇干净稿件中 ") and "：预计误报率 " in lines[-1]
     quiet = cli("test", "量子纠缠态").stdout
-    assert quiet.strip() == "0 hit(s) in 0 of 46 clean drafts: expected false-alarm rate 0.0%"
+    assert quiet.strip() == "46 篇干净稿件中 0 篇命中，共 0 处：预计误报率 0.0%"
 
 
 def test_lint_warns_about_risky_terms(cli):
@@ -180,12 +180,12 @@ def test_lint_warns_about_risky_terms(cli):
     result = cli("lint")
     assert result.exit_code == 0
     out = result.stdout
-    assert "short     我:" in out
-    assert "common    我们:" in out
-    assert "duplicate 加ｖｘ: same normalized form as '加vx'" in out
-    assert "covered   加微信号: contains '加微信'" in out
-    assert "allowed   刷单: equals the allow-list phrase '刷单'" in out
-    assert "pinyin    台独: pinyin variant 'taidu'" in out
+    assert "short     我：归一化后只剩 1 个字" in out
+    assert "common    我们：日常用语" in out
+    assert "duplicate 加ｖｘ：归一化后与 '加vx'" in out
+    assert "covered   加微信号：含有同类别的词条 '加微信'" in out
+    assert "allowed   刷单：与允许短语 '刷单' 相同，永远不会命中" in out
+    assert "pinyin    台独：拼音变体 'taidu'" in out
 
 
 def test_help_explains(cli):

@@ -109,10 +109,10 @@ def test_settings_command_says_where_each_value_came_from(monkeypatch, tmp_path)
     assert result.exit_code == 0, result.output
     rows = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(
         r"│ (\S+)\s+│ (\S+)\s+│ (\w+)\s+│", result.output)}
-    assert rows["home"] == (str(tmp_path), "flag")
-    assert rows["service.page_size"] == ("9", "environment")
-    assert rows["images.max_frames"] == ("4", "file")
-    assert rows["max_body_chars"] == ("100000", "default")
+    assert rows["home"] == (str(tmp_path), "命令行选项")
+    assert rows["service.page_size"] == ("9", "环境变量")
+    assert rows["images.max_frames"] == ("4", "设置文件")
+    assert rows["max_body_chars"] == ("100000", "默认值")
 
 
 def test_every_section_setting_is_documented():

@@ -77,42 +77,41 @@ def format_summary(report: dict) -> str:
     """What ``screener train`` prints: per class, held-out metrics and thresholds."""
     real = sum(sum(c.values()) for c in report["real"]["counts"]["train"].values()) \
         if "real" in report else 0
-    lines = [f"trained on {report['counts']['train']['drafts']} synthetic drafts"
-             f"{f' and {real} real texts' if real else ''} "
-             f"(seed {report['seed']}, {report['vocabulary_size']} features) "
-             f"in {report['seconds']['total']} s"]
+    lines = [f"用 {report['counts']['train']['drafts']} 篇合成稿件"
+             f"{f'和 {real} 篇真实文本' if real else ''}训练"
+             f"（随机种子 {report['seed']}，{report['vocabulary_size']} 个特征），"
+             f"用时 {report['seconds']['total']} 秒"]
     header = f"{'class':<13} {'review':>6} {'block':>6} {'P':>6} {'R':>6} {'F1':>6}"
-    for section, title in (("cross_validated", "cross-validated"), ("heldout", "held-out"),
-                           ("embedded", "held-out Weibo posts pasted into held-out articles")):
+    for section, title in (("cross_validated", "交叉验证"), ("heldout", "留出集"),
+                           ("embedded", "留出的微博帖子嵌入留出的文章")):
         if section not in report:
             continue
-        lines += ["", f"{title}:", header]
+        lines += ["", f"{title}：", header]
         for name in CLASSES:
             m, t = report[section]["classes"][name], report["thresholds"][name]
             lines.append(f"{name:<13} {t['review']:>6.3f} {t['block']:>6.2f} "
                          f"{m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f}")
         news = report[section]["news_not_passing"]
         hard = report[section]["hard_negatives_not_passing"]
-        lines.append(f"ordinary news not passing: {news['flagged']}/{news['of']}; "
-                     f"hard negatives: {hard['flagged']}/{hard['of']}")
+        lines.append(f"未通过的普通新闻：{news['flagged']}/{news['of']}；"
+                     f"易混淆的负例：{hard['flagged']}/{hard['of']}")
     if "real" in report:
         test = report["real"]["test"]
-        lines += ["", f"real held-out (test split of corpus {report['real']['corpus_sha256'][:12]}"
-                      f"…, {test['records']} texts):", f"{'class':<13} {'P':>6} {'R':>6} "
-                      f"{'F1':>6} {'positives':>9}"]
+        lines += ["", f"真实留出数据（语料 {report['real']['corpus_sha256'][:12]}… 的测试集，"
+                      f"{test['records']} 篇）：", f"{'class':<13} {'P':>6} {'R':>6} "
+                      f"{'F1':>6} {'正例':>7}"]
         for name in CLASSES:
             m = test["classes"][name]
             if not m["positives"]:
-                lines.append(f"{name:<13} (no real positives: synthetic only)")
+                lines.append(f"{name:<13} （没有真实正例：只有合成数据）")
                 continue
             lines.append(f"{name:<13} {_f(m['precision'])} {_f(m['recall'])} {_f(m['f1'])} "
                          f"{m['positives']:>9}")
         news = test["news"]
-        lines.append(f"real education news and university notices passing: "
-                     f"{news['of'] - news['not_passing']}/{news['of']} ({news['pass_rate']:.1%})")
-        lines.append(f"fraud scripts (no class of ours) reaching review: "
+        lines.append(f"通过的真实教育新闻和高校通知："
+                     f"{news['of'] - news['not_passing']}/{news['of']}（{news['pass_rate']:.1%}）")
+        lines.append(f"到达审核的诈骗话术（不属于本系统任何类别）："
                      f"{test['fraud']['reaching_review']}/{test['fraud']['of']}")
-        lines.append("thresholds chosen on the real validation split; put them in "
-                     "screener/policy.py THRESHOLDS")
-    lines += ["", "wrote:", *(f"  {path}" for path in report.get("files", []))]
+        lines.append("阈值按真实验证集选定；请写入 screener/policy.py 的 THRESHOLDS")
+    lines += ["", "已写出：", *(f"  {path}" for path in report.get("files", []))]
     return "\n".join(lines)

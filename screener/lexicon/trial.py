@@ -137,8 +137,8 @@ def straddle_warnings(entries: list[Entry], settings: Settings,
                         inside[hit.entry.term] = (word, text)
         for term in terms_here:
             fired[term] = fired.get(term, 0) + 1
-    return [Warning_(term, "straddles", f"fires inside the word {word!r} in a clean text: "
-                     f"{text[:40]!r} (fires in {fired[term]} of {len(clean)} clean texts)")
+    return [Warning_(term, "straddles", f"在干净文本中落在词语 {word!r} 内部：{text[:40]!r}"
+                     f"（{len(clean)} 篇干净文本中命中 {fired[term]} 篇）")
             for term, (word, text) in inside.items()]
 
 
@@ -156,16 +156,16 @@ def lint(entries: list[Entry], settings: Settings) -> list[Warning_]:
     for e in terms:
         form = folded[e.term]
         if len(form) < SHORT_CHARS:
-            warnings.append(Warning_(e.term, "short", f"{len(form)} character(s) after "
-                                     "normalization: fires inside countless words"))
+            warnings.append(Warning_(e.term, "short", f"归一化后只剩 {len(form)} 个字："
+                                     "会落在无数词语内部"))
         per_million = freq.get(e.term, 0) * 1e6 / total
         if per_million >= COMMON_PER_MILLION:
-            warnings.append(Warning_(e.term, "common", f"an everyday word ({per_million:.0f} per "
-                                     "million words in jieba's dictionary)"))
+            warnings.append(Warning_(e.term, "common", f"日常用语（jieba 词典中每百万词出现 "
+                                     f"{per_million:.0f} 次）"))
         if form in seen:
             other = seen[form]
-            warnings.append(Warning_(e.term, "duplicate", f"same normalized form as "
-                                     f"{other.term!r} ({other.category}, {other.source})"))
+            warnings.append(Warning_(e.term, "duplicate", f"归一化后与 {other.term!r}"
+                                     f"（{other.category}，{other.source}）相同"))
         else:
             seen[form] = e
 
@@ -186,15 +186,14 @@ def lint(entries: list[Entry], settings: Settings) -> list[Warning_]:
             form = folded[e.term]
             inner = next((t for _, t in automaton.iter(form) if folded[t] != form), None)
             if inner is not None:
-                warnings.append(Warning_(e.term, "covered", f"contains {inner!r} of the same "
-                                         f"category, which already fires wherever {e.term!r} "
-                                         "does"))
+                warnings.append(Warning_(e.term, "covered", f"含有同类别的词条 {inner!r}，"
+                                         f"凡 {e.term!r} 命中之处它都已命中"))
 
     allowed = {folded[a.term]: a for a in allow}
     for e in terms:
         if folded[e.term] in allowed:
-            warnings.append(Warning_(e.term, "allowed", "equals the allow-list phrase "
-                                     f"{allowed[folded[e.term]].term!r}, so it never fires"))
+            warnings.append(Warning_(e.term, "allowed", "与允许短语 "
+                                     f"{allowed[folded[e.term]].term!r} 相同，永远不会命中"))
 
     spellings = {e.term: pinyin_spellings(folded[e.term], settings.min_pinyin_letters)
                  for e in terms}
@@ -203,7 +202,7 @@ def lint(entries: list[Entry], settings: Settings) -> list[Warning_]:
         for s in spelled:
             word = common.get(s)
             if word and word != folded[term]:
-                warnings.append(Warning_(term, "pinyin", f"pinyin variant {s!r} is also the "
-                                         f"spelling of the common word {word!r}"))
+                warnings.append(Warning_(term, "pinyin", f"拼音变体 {s!r} 也是常用词 "
+                                         f"{word!r} 的拼音"))
                 break
     return warnings

@@ -72,7 +72,7 @@ def test_kill_9_while_submissions_are_in_flight(home):
     assert len(stored) - len(accepted) <= len(failed)
     assert counts["reports"] == counts["drafts"] == len(stored)
     verified = audit_verify(home)
-    assert verified.returncode == 0 and "audit log OK" in verified.stdout, verified.stderr
+    assert verified.returncode == 0 and "审计日志完好：" in verified.stdout, verified.stderr
 
     again = Server(home)  # restarting on the same folder works and takes the lost ones again
     try:

@@ -54,8 +54,8 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
     ]), encoding="utf-8")
     outcome = cli("lexicon", "import", str(path))
     assert outcome.code == 30, outcome.stdout + outcome.stderr
-    assert "2 added, 6 rejected" in outcome.stdout, outcome.stdout
-    rejected = {int(re.search(r"broken\.txt:(\d+): ", line).group(1)): line
+    assert "加入 2 个，拒绝 6 个" in outcome.stdout, outcome.stdout
+    rejected = {int(re.search(r"broken\.txt:(\d+)：", line).group(1)): line
                 for line in outcome.error_lines}
     assert sorted(rejected) == [3, 4, 5, 6, 7, 8], outcome.stderr
     assert "clause punctuation" in rejected[3] and "U+0000 (NULL)" in rejected[4]
@@ -73,12 +73,12 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
 def test_broken_csv_and_json_imports(cli, tmp_path):
     cases = [
         ("bad.csv", "term,category\n刷单,commercial,extra,fields\n\"未闭合,commercial\n",
-         "bad.csv:2: 4 fields, the header has 2"),
+         "bad.csv:2：4 fields, the header has 2"),
         ("quote.csv", "term,category\n刷单,commercial\n\"未闭合,commercial\n",
-         "quote.csv:3: bad CSV"),
+         "quote.csv:3：bad CSV"),
         ("noheader.csv", "刷单\n", "'term' column"),
         ("items.json", json.dumps([1, None, ["x"], {"term": 5, "category": []}, "刷单"]),
-         "rejected"),
+         "已拒绝："),
         ("deep.json", "[" * 10_000 + "]" * 10_000, "nested too deeply"),
         ("object.json", '{"term": "刷单"}', "a list of terms"),
         ("latin1.txt", "# category: commercial\n刷单\n".encode() + b"caf\xe9\n", "line 3"),

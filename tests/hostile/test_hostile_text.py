@@ -15,7 +15,7 @@ def _one_error(outcome, *words: str) -> str:
     assert outcome.code == 30, (outcome.code, outcome.stdout, outcome.stderr)
     assert len(outcome.error_lines) == 1, outcome.stderr
     line = outcome.error_lines[0]
-    assert line.startswith("error: ") and "Traceback" not in outcome.stderr
+    assert line.startswith("错误：") and "Traceback" not in outcome.stderr
     for word in words:
         assert word in line, (word, line)
     return line

@@ -35,19 +35,19 @@ def test_add_list_show_retire_export(files, tmp_path):
     result = _cli(home, "add", str(files / "china.png"), "--owner", "Agency", "--license",
                   "none", "--kind", "copyright", "--title", "Temple", "--by", "alice")
     assert result.exit_code == 0, result.output
-    assert "added asset 1 (copyright): Temple" in result.output
+    assert "已登记图片 1（著作权图片）：Temple" in result.output
     assert (home / "assets.db").exists()
     result = _cli(home, "add", str(files / "flower.jpg"), "--kind", "emblem", "--by", "bob")
-    assert "added asset 2 (emblem): flower" in result.output
+    assert "已登记图片 2（校徽标识）：flower" in result.output
     listing = _cli(home, "list").output
     assert "Temple" in listing and "flower" in listing and "alice" in listing
     result = _cli(home, "retire", "1", "--reason", "licence bought", "--by", "carol")
-    assert result.exit_code == 0 and "retired asset 1" in result.output
+    assert result.exit_code == 0 and "已停用图片 1：Temple" in result.output
     assert "Temple" not in _cli(home, "list").output
     assert "Temple" in _cli(home, "list", "--all").output
     shown = _cli(home, "show", "1").output
-    assert "status: retired" in shown and "retire by carol (licence bought)" in shown
-    assert "add by alice" in shown
+    assert "status: retired" in shown and "停用，carol（licence bought）" in shown
+    assert "登记，alice" in shown
     records = [json.loads(line) for line in _cli(home, "export").output.splitlines()]
     assert [r["id"] for r in records] == [1, 2]
     assert [e["action"] for e in records[0]["history"]] == ["add", "retire"]
@@ -57,13 +57,13 @@ def test_near_duplicate_is_reported(files, tmp_path):
     home = tmp_path / "home"
     _cli(home, "add", str(files / "china.png"))
     same = _cli(home, "add", str(files / "china.png"))
-    assert "near-duplicate of asset 1" in same.output and "same file" in same.output
+    assert "与图片 1「china」几乎相同（同一文件）" in same.output
     resized = files / "china_small.png"
     from PIL import Image
 
     Image.open(files / "china.png").resize((320, 213)).save(resized)
-    assert "near-duplicate of asset 1" in _cli(home, "add", str(resized)).output
-    assert "near-duplicate" not in _cli(home, "add", str(files / "flower.jpg")).output
+    assert "与图片 1「china」几乎相同（" in _cli(home, "add", str(resized)).output
+    assert "几乎相同" not in _cli(home, "add", str(files / "flower.jpg")).output
 
 
 def test_errors_are_one_line_and_exit_30(files, tmp_path):

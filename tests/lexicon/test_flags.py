@@ -136,6 +136,6 @@ def test_lint_reports_terms_that_fire_inside_words_of_the_clean_corpus(test_sett
                 for w in straddle_warnings(entries, test_settings, corpus)}
     assert set(warnings) == {("援交", "straddles")}
     assert "支援" in warnings[("援交", "straddles")] or "交流" in warnings[("援交", "straddles")]
-    assert "fires in 50 of 100" in warnings[("援交", "straddles")]
+    assert "100 篇干净文本中命中 50 篇" in warnings[("援交", "straddles")]
     # boundary-checked by default, 援交 no longer fires there at all
     assert straddle_warnings([make_entry("援交", "unhealthy")], test_settings, corpus) == []

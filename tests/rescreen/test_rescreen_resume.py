@@ -109,7 +109,7 @@ def test_ctrl_c_stops_cleanly_and_resumes(db_settings, tmp_path, corpus_posts, w
     summary = json.loads(stdout)
     assert summary["interrupted"] is True
     assert 50 <= summary["screened"] < POSTS
-    assert "resume" in stderr.decode()
+    assert "再运行同一命令即可接着审核" in stderr.decode()
     engine = create_engine(db_settings.lexicon_database_url)
     with engine.connect() as conn:
         assert conn.execute(text("select status from rs_runs")).scalar() == "interrupted"

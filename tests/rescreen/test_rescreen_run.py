@@ -141,7 +141,8 @@ def test_cli_rescreen_json(db_settings, tmp_path, write_jsonl, monkeypatch, env_
     # run again: nothing to screen; the summary of this version is the same (from the store)
     result = runner.invoke(app, ["rescreen", "--home", str(db_settings.home)])
     assert result.exit_code == 10, result.output
-    assert "screened now" in result.stdout and "p1" in result.stdout
+    assert "本次审核" in result.stdout and "新被标出的推文" in result.stdout
+    assert "p1" in result.stdout
     result = runner.invoke(app, ["rescreen", "--since", "nonsense",
                                  "--home", str(db_settings.home)])
     assert result.exit_code == 2
@@ -164,6 +165,6 @@ def test_cli_incremental_and_option_errors(db_settings, tmp_path, write_jsonl, m
     assert data["carried_forward"] == 2  # p1 and p2 have no 代写 in them
     assert [p["id"] for p in data["newly_flagged_posts"]] == ["p3"]
     result = runner.invoke(app, ["rescreen", "--jobs", "2", "--dask", "tcp://x:8786", *home])
-    assert result.exit_code == 2 and "exclude each other" in result.output
+    assert result.exit_code == 2 and "--jobs 与 --dask 不能同时使用" in result.output
     help_text = runner.invoke(app, ["rescreen", "--help"]).output
     assert "--incremental" in help_text and "--dask" in help_text

@@ -40,21 +40,21 @@ def test_init_prints_the_admin_token_once(home, tmp_path):
     account_id = json.loads(account.stdout)["id"]
     run("accounts", "assign", str(account_id), str(staff), "responsible")
     listed = run("accounts", "list").stdout
-    assert "protected name" in listed and "missing first_responsible" in listed
+    assert "名称含学校字样" in listed and "缺少岗位 first_responsible" in listed
     created = run("tokens", "create", "--role", "responsible", "--person", str(staff),
                   "--expires-in-days", "90", "--label", "李老师")
     raw = created.stdout.strip()
     assert raw.startswith("scr_")
     listed = run("tokens", "list").stdout
     line = next(x for x in listed.splitlines() if x.endswith("李老师"))
-    assert "active until" in line and raw not in listed
+    assert "有效，至 " in line and raw not in listed
     token_id = line.split()[0]
-    assert "revoked" in run("tokens", "revoke", token_id).stdout
+    assert "吊销" in run("tokens", "revoke", token_id).stdout
     line = next(x for x in run("tokens", "list").stdout.splitlines() if x.endswith("李老师"))
-    assert line.split()[4] == "revoked"
+    assert line.split()[4] == "已吊销"
     again = runner.invoke(_app(), ["tokens", "revoke", token_id, "--home", str(home)], env=env)
     assert again.exit_code == 30 and "令牌已撤销" in again.output  # people read Chinese
-    assert "audit log OK" in run("audit", "verify").stdout
+    assert "审计日志完好：" in run("audit", "verify").stdout
 
     refused = runner.invoke(_app(), ["accounts", "assign", str(account_id), "999",
                                      "operator", "--home", str(home)], env=env)

@@ -145,7 +145,7 @@ def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, t
 
     # Before the service exists there is no audit log: the change is simply made.
     run("lexicon", "add", "早期词条甲", "-c", "illegal", "-r", "before the service")
-    assert run("init").stdout.strip().startswith("admin token")
+    assert run("init").stdout.strip().startswith("院长办公室（admin）令牌只显示这一次")
     db_url = load_service_settings(settings).database_url
 
     run("lexicon", "add", NEW_TERM, "-c", "illegal", "-r", "新名目", "--by", "钱老师")
@@ -155,7 +155,7 @@ def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, t
     photos["flower"].save(picture)
     run("assets", "add", str(picture), "--kind", "emblem", "--title", "院徽")
     run("assets", "retire", "1", "--reason", "换了新院徽")
-    assert "audit log OK" in run("audit", "verify").stdout
+    assert "审计日志完好：" in run("audit", "verify").stdout
 
     db = db_url
     with raw_db(db) as conn:
@@ -189,7 +189,7 @@ def test_a_change_behind_the_audits_back_is_reported(own_screener, env_of):
     add_terms(settings, [NEW_TERM], "illegal", Who("script", "no audit"))  # the core alone
     result = runner.invoke(_cli(), ["audit", "verify", "--home", str(settings.home)])
     assert result.exit_code == 1
-    assert "INCOMPLETE" in result.output and "lexicon change 1" in result.output
+    assert "审计日志不完整" in result.output and "lexicon change 1" in result.output
 
 
 def test_a_tiff_asset_is_kept_as_a_picture_browsers_show(own_screener, photos, tmp_path):

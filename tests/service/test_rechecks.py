@@ -73,7 +73,7 @@ def test_archive_import_from_service(own_world, own_screener, cli):
 
     # idempotent: the same drafts again import nothing; a newly published one is added
     again = cli("archive", "import", "--from-service")
-    assert "imported 0, already archived 2, errors 0, conflicts 0" in again.stdout
+    assert "已导入 0 篇，已在存档中 2 篇，出错 0 篇，冲突 0 篇" in again.stdout
     third = _publish(own_world, "新闻", "力学系举办开放日。")
     data = json.loads(cli("archive", "import", "--from-service", "--json").stdout)
     assert (data["imported"], data["unchanged"]) == (1, 2)
@@ -154,7 +154,8 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
     third = json.loads(cli("rescreen", "--json", code=10).stdout)
     assert (third["rechecks_queued"], third["rechecks_already_queued"]) == (0, 2)
     text = cli("rescreen", code=10).stdout
-    assert "queued for review as published posts: 0 new, 2 already queued, 1 of" in text
+    assert ("已作为已发布推文排入审核队列：新排入 0 篇，已在队列中 2 篇，"
+            "1 篇所属账号未在服务中登记") in text
 
     mine = _queue(own_world, "responsible")
     assert [(i["post"], i["draft_id"], i["account"]) for i in mine] == [
@@ -205,7 +206,7 @@ def test_rescreen_queues_newly_flagged_published_posts(own_world, own_screener, 
     log = own_world.call("admin", "GET", "/api/audit", params={"subject": f"recheck:{item}"})
     actions = [(r["action"], r["details"]["post"]) for r in log.json()["items"]]
     assert actions == [("recheck.create", svc), ("recheck.take_down", svc)]
-    assert "audit log OK" in cli("audit", "verify").stdout
+    assert "审计日志完好：" in cli("audit", "verify").stdout
 
 
 def test_a_database_from_before_rechecks_is_migrated(tmp_path):
