@@ -53,7 +53,7 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _start_and_stop(settings, env_of, sig, *extra) -> subprocess.Popen:
+def _start_and_stop(settings, env_of, sig, *extra) -> tuple[subprocess.Popen, bytes, bytes]:
     args, env = _command(settings, env_of, *extra)
     # A command started in the background by a non-interactive shell (as CI runners may start
     # the test run) inherits SIGINT ignored; a person at a terminal has it on. Test the latter.
@@ -65,22 +65,22 @@ def _start_and_stop(settings, env_of, sig, *extra) -> subprocess.Popen:
         assert time.monotonic() < deadline, "no batch committed in time"
         time.sleep(0.05)
     os.killpg(process.pid, sig)  # the whole group: with --jobs, the workers too
-    # Two workers finishing their batch and the driver committing take seconds on a quiet
-    # machine; on a loaded 2-core one they were seen to take over a minute. A hang never ends.
+    # Read the pipes while waiting: a summary larger than the pipe's buffer would otherwise block
+    # the command in its last write, which looked like a hang on a loaded machine.
     try:
-        process.wait(timeout=180)
+        stdout, stderr = process.communicate(timeout=180)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         _, stderr = process.communicate()
         pytest.fail(f"still running 180 s after signal {sig!r}; stderr: {stderr.decode()[-3000:]}")
-    return process
+    return process, stdout, stderr
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_kill_9_then_resume(db_settings, tmp_path, corpus_posts, write_jsonl, jobs, env_of):
     archive = write_jsonl(tmp_path / "a.jsonl", corpus_posts(POSTS))
     assert import_paths([archive], db_settings).imported == POSTS
-    process = _start_and_stop(db_settings, env_of, signal.SIGKILL, "--jobs", jobs)
+    process, _, _ = _start_and_stop(db_settings, env_of, signal.SIGKILL, "--jobs", jobs)
     assert process.returncode == -signal.SIGKILL
     kept = _rows(db_settings)
     assert 50 <= len(kept) < POSTS, "the kill should land midway"
@@ -103,8 +103,8 @@ def test_ctrl_c_stops_cleanly_and_resumes(db_settings, tmp_path, corpus_posts, w
                                           jobs, env_of):
     archive = write_jsonl(tmp_path / "a.jsonl", corpus_posts(POSTS))
     import_paths([archive], db_settings)
-    process = _start_and_stop(db_settings, env_of, signal.SIGINT, "--json", "--jobs", jobs)
-    stdout, stderr = process.communicate()
+    process, stdout, stderr = _start_and_stop(db_settings, env_of, signal.SIGINT, "--json",
+                                              "--jobs", jobs)
     assert process.returncode == 130, stderr
     summary = json.loads(stdout)
     assert summary["interrupted"] is True
