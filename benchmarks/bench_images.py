@@ -424,10 +424,23 @@ def _flat_query(job: tuple[str, int, str, int]) -> tuple[str, str, int, list[int
 def _run_flat(jobs: list, workers: int) -> list:
     import multiprocessing
 
+    results = []
+    began = time.perf_counter()
+
+    def progress(result) -> None:
+        results.append(result)
+        if len(results) % 500 == 0 or len(results) == len(jobs):
+            print(f"  {len(results)}/{len(jobs)} queries ({time.perf_counter() - began:.0f} s)",
+                  file=sys.stderr, flush=True)
+
     if workers <= 1:
-        return [_flat_query(job) for job in jobs]
+        for job in jobs:
+            progress(_flat_query(job))
+        return results
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(_flat_query, jobs, chunksize=8)
+        for result in pool.imap(_flat_query, jobs, chunksize=8):
+            progress(result)
+    return results
 
 
 def flat_graphics_tables(config: ImageConfig, n_distractors: int, transforms: list[str],

@@ -362,6 +362,17 @@ def _signatures(spec: Spec, crops: bool) -> list[np.ndarray]:
     return out
 
 
+# Pen widths: two graphics that differ only in these are the same emblem drawn with another pen
+# (a ring 13 px wide or 15 px wide), whatever their ink at 64 x 64 px says.
+PEN_WIDTHS = frozenset({"ring", "border", "stroke"})
+
+
+def design(spec: Spec) -> tuple:
+    """What a reader tells graphics apart by: the family and every part but the pen widths."""
+    return spec.family, tuple(sorted((k, v) for k, v in spec.params.items()
+                                     if k not in PEN_WIDTHS))
+
+
 def _same_graphic(ink: np.ndarray, others: list[np.ndarray]) -> bool:
     """Drawn alike (up to a mirror or a quarter turn, or as a crop of the other): then it is
     the same graphic, not a distractor. A share of 1% of 64x64 differing is a star or a
@@ -373,16 +384,19 @@ def collection(n_assets: int = 30, n_distractors: int = 300,
                seed: int = 17) -> tuple[list[Spec], list[Spec]]:
     """``n_assets`` graphics spread over the families, and ``n_distractors`` others: the near
     misses of every asset first, then unrelated graphics of every family. No two are drawn
-    alike (up to a mirror or a quarter turn)."""
+    alike (up to a mirror or a quarter turn) or differ only in pen width."""
     rng = np.random.default_rng(seed)
     assets: list[Spec] = []
     drawn: list[np.ndarray] = []
+    designs: set[tuple] = set()
     k = 0
     while len(assets) < n_assets:
         spec = random_spec(rng, FAMILIES[k % len(FAMILIES)], f"asset {len(assets)}")
         k += 1
-        if not _same_graphic(_signatures(spec, False)[0], drawn):
+        if design(spec) not in designs and not _same_graphic(_signatures(spec, False)[0],
+                                                             drawn):
             assets.append(spec)
+            designs.add(design(spec))
             drawn.extend(_signatures(spec, True))
     # Two rounds of near misses (other glyphs, other counts each time), then other graphics.
     candidates = [miss for _ in range(2) for asset in assets for miss in near_misses(asset, rng)]
@@ -394,7 +408,9 @@ def collection(n_assets: int = 30, n_distractors: int = 300,
         else:
             spec = random_spec(rng, FAMILIES[k % len(FAMILIES)], f"other {k}")
             k += 1
-        if not _same_graphic(_signatures(spec, False)[0], drawn):
+        if design(spec) not in designs and not _same_graphic(_signatures(spec, False)[0],
+                                                             drawn):
             distractors.append(spec)
+            designs.add(design(spec))
             drawn.extend(_signatures(spec, True))
     return assets, distractors
