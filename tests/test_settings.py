@@ -121,3 +121,30 @@ def test_every_section_setting_is_documented():
     for section in (ImageSettings, ServiceSection, RescreenSettings):
         for name, field in section.model_fields.items():
             assert field.description, f"setting {section.__name__}.{name} has no description"
+
+
+def _setting_fields(model: type, prefix: str = ""):
+    """Every field of the settings tree, sections and their own fields, by dotted name."""
+    from pydantic import BaseModel
+
+    for name, field in model.model_fields.items():
+        yield prefix + name, field
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            yield from _setting_fields(field.annotation, f"{prefix}{name}.")
+
+
+def test_every_setting_is_explained_in_chinese():
+    # `screener settings` shows these as its 含义 column to maintainers and the dean's office.
+    from screener.settings import Settings
+    from tests.test_cli_help import CJK, CODE, ENGLISH
+
+    fields = dict(_setting_fields(Settings))
+    assert {"service.sso_label", "platforms.wechat.title_chars", "learning.seed"} <= set(fields)
+    untranslated = {}
+    for name, field in fields.items():
+        text = field.description or ""
+        if not CJK.search(text):
+            untranslated[name] = text
+        elif found := ENGLISH.search(CODE.sub("", text)):
+            untranslated[name] = found.group()
+    assert not untranslated, untranslated
