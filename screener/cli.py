@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from .cli_assets import assets_app
 from .cli_common import (
@@ -161,7 +161,8 @@ def show_settings(home: HomeOption = None) -> None:
         origin = sources(home=home)
     except ScreenerError as exc:
         raise fail(exc) from None
-    table = Table("设置", "取值", "来源", "含义")
+    # Chinese has no spaces to wrap at: fold the meaning rather than cut it off.
+    table = Table("设置", "取值", "来源", Column("含义", overflow="fold"))
 
     def rows(model: BaseModel, prefix: str) -> None:
         for name, info in type(model).model_fields.items():

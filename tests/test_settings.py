@@ -148,3 +148,21 @@ def test_every_setting_is_explained_in_chinese():
         elif found := ENGLISH.search(CODE.sub("", text)):
             untranslated[name] = found.group()
     assert not untranslated, untranslated
+
+
+def test_settings_command_shows_each_meaning_whole_in_a_narrow_terminal(tmp_path):
+    from pydantic import BaseModel
+    from typer.testing import CliRunner
+
+    from screener.cli import app
+    from screener.settings import Settings
+
+    result = CliRunner().invoke(app, ["settings", "--home", str(tmp_path)],
+                                env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    meanings = "".join(line.split("│")[4].strip() for line in result.output.splitlines()
+                       if line.count("│") == 5)
+    for name, field in _setting_fields(Settings):
+        section = isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        if not section:  # a section is not a row of its own; its settings are
+            assert field.description.replace(" ", "") in meanings.replace(" ", ""), name
