@@ -252,7 +252,7 @@ def main() -> None:
         "reviewers": args.reviewers, "accepted": len(tally.accepted),
         "signed": len(tally.signed), "statuses": dict(sorted(tally.statuses.items())),
         "server_errors": server_errors, "cut": tally.cut,
-        "versions_published": sum(1 for v in tally.versions if v.startswith("published")),
+        "versions_published": sum(1 for v in tally.versions if v.startswith("已发布")),
         "publish_failures": [v for v in tally.versions if v.startswith("FAILED")],
         **found,
         "drafts_per_s": round(rate, 2),

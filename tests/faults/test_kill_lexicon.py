@@ -79,7 +79,7 @@ def test_kill_9_inside_the_lexicon_commit(home, tmp_path):
 
     again = run(home, *_import(path))
     assert again.returncode == 0, again.stderr
-    assert "published" in again.stdout and "3000 added" in again.stdout
+    assert "已发布" in again.stdout and "加入 3000 个" in again.stdout
     assert check_versions(home) == 2 and _events(home, 2) == 3000
 
 
