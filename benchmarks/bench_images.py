@@ -22,10 +22,12 @@ registered one to the wrong asset.
    fewer, the same badge with another centre, the same seal with other glyphs, the same frame
    with another icon, the same letters on another shape). Table A: the distractors as queries
    (whole) must match nothing; table B: registered in the bank too, they must not be found for
-   the 30. Queries run in ``--workers`` forked processes.
+   the 30. Queries run in ``--workers`` forked processes. The set is drawn from
+   ``--flat-seed``: seeds 17 and 2026 were looked at while the shape rule and its placements
+   were made, so the default (2027) is a set nobody has looked at.
 
     python benchmarks/bench_images.py [--quick] [--distractors N] [--sizes 10000,100000,1000000]
-        [--only photos|flat] [--flat-distractors N] [--workers 2]
+        [--only photos|flat] [--flat-distractors N] [--flat-seed 2027] [--workers 2]
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
@@ -378,6 +381,11 @@ def _lookup_at(values: np.ndarray, batch: list[int], radius: int) -> None:
               f"build {build:.2f} s)")
 
 
+# Seeds 17 (the shape rule's thresholds) and 2026 (this benchmark's set until the placements
+# were reworked on its misses) have been looked at: the default is a set drawn from neither.
+FLAT_SEED = 2027
+
+
 def flat_graphics_module():
     """The emblem generator the image tests use (tests/images/flat_graphics.py)."""
     import importlib.util
@@ -395,6 +403,17 @@ _FLAT: dict[str, object] = {}  # the index and the pictures, inherited by forked
 
 def _ink(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L").resize((128, 128), Image.Resampling.BOX)) < 200
+
+
+def _looks_alike(one: Image.Image, other: Image.Image) -> bool:
+    """The same picture at 128 x 128 px, up to a pen width: ink of either that lies more than
+    a pixel from the other's ink covers under 1 % (two line icons left alone by a crop that
+    took their different frames, drawn with pens 12 and 13 px wide, are one picture)."""
+    a, b = _ink(one), _ink(other)
+    near = np.ones((3, 3), np.uint8)
+    grown_a = cv2.dilate(a.astype(np.uint8), near).astype(bool)
+    grown_b = cv2.dilate(b.astype(np.uint8), near).astype(bool)
+    return float(((a & ~grown_b) | (b & ~grown_a)).mean()) < 0.01
 
 
 def _flat_query(job: tuple[str, int, str, int]) -> tuple[str, str, int, list[int], float,
@@ -416,7 +435,7 @@ def _flat_query(job: tuple[str, int, str, int]) -> tuple[str, str, int, list[int
         own = _FLAT["by_id"].get(asset_id)
         if own is not None and own is not graphic:
             other = TRANSFORMS[label](own, np.random.default_rng(seed))
-            if other.size == query.size and (_ink(other) != _ink(query)).mean() < 0.01:
+            if other.size == query.size and _looks_alike(other, query):
                 alike.append(asset_id)
     return label, which, number, hits, seconds, alike
 
@@ -444,7 +463,8 @@ def _run_flat(jobs: list, workers: int) -> list:
 
 
 def flat_graphics_tables(config: ImageConfig, n_distractors: int, transforms: list[str],
-                         distractor_transforms: list[str], workers: int) -> None:
+                         distractor_transforms: list[str], workers: int,
+                         seed: int = FLAT_SEED) -> None:
     """30 generated emblems, seals, badges, icons and logos registered as emblems; every
     transform of each must find it and nothing else. ``n_distractors`` other graphics (near
     misses first: the same ring with other glyphs, the same frame with another number of
@@ -452,8 +472,7 @@ def flat_graphics_tables(config: ImageConfig, n_distractors: int, transforms: li
     (table A) and, registered in the bank with the 30, must not be found for the 30 (table B).
     """
     graphics = flat_graphics_module()
-    # Another set than the one the shape rule was chosen on (seed 17): held out.
-    specs, others = graphics.collection(30, n_distractors, seed=2026)
+    specs, others = graphics.collection(30, n_distractors, seed=seed)
     _FLAT["asset"] = [graphics.draw(spec) for spec in specs]
     _FLAT["distractor"] = [graphics.draw(spec) for spec in others]
     _FLAT["config"] = config
@@ -493,10 +512,12 @@ def _flat_report(title: str, results: list, ids: list[int], others: list,
                  transforms: list[str], distractor_transforms: list[str]) -> None:
     """Recall and false matches per transform. A match that is not the query's own asset is
     false, unless the matched graphic, transformed alike, is the same picture as the query
-    (a near miss differing only in a part the crop removed): those are counted apart."""
+    (a near miss differing only in a part the crop removed): those are counted apart. Recall
+    is the own asset found; "twin only" counts queries whose own asset was missed while one
+    that looks the same in view was found; the assets missed are named after the line."""
     print(f"\n{title}")
-    print(f"{'transform':<22} {'recall':>7} {'false':>6} {'same in view':>12} {'ms':>6}"
-          + (f" {'distractors matched':>20}" if distractor_transforms else ""))
+    print(f"{'transform':<22} {'recall':>7} {'false':>6} {'same in view':>12} {'twin only':>9} "
+          f"{'ms':>6}" + (f" {'distractors matched':>20}" if distractor_transforms else ""))
     found = total = false = alike_total = 0
     worst = 1.0
     for label in transforms:
@@ -504,7 +525,9 @@ def _flat_report(title: str, results: list, ids: list[int], others: list,
         hit = sum(ids[r[2]] in r[3] for r in rows)
         wrong = sum(len(set(r[3]) - {ids[r[2]]} - set(r[5])) for r in rows)
         alike = sum(len(set(r[5])) for r in rows)
-        line = (f"{label:<22} {hit / len(rows):>7.0%} {wrong:>6} {alike:>12} "
+        missed = [r for r in rows if ids[r[2]] not in r[3]]
+        twin_only = sum(bool(r[5]) for r in missed)
+        line = (f"{label:<22} {hit / len(rows):>7.0%} {wrong:>6} {alike:>12} {twin_only:>9} "
                 f"{1000 * statistics.mean(r[4] for r in rows):>6.0f}")
         if label in distractor_transforms:
             matched = [r for r in results if r[0] == label and r[1] == "distractor" and r[3]]
@@ -514,6 +537,8 @@ def _flat_report(title: str, results: list, ids: list[int], others: list,
             alike += len(matched) - len(distinct)
             for r in distinct[:3]:
                 line += f"  [{others[r[2]].name} -> asset {r[3]}]"
+        if missed:
+            line += "  missed: " + ", ".join(f"asset {r[2]}" for r in missed)
         print(line)
         found, total, false = found + hit, total + len(rows), false + wrong
         alike_total += alike
@@ -536,6 +561,9 @@ def main() -> None:
                         help="unrelated flat graphics (default 300; 100 with --quick)")
     parser.add_argument("--workers", type=int, default=2,
                         help="processes for the flat graphics queries (default 2)")
+    parser.add_argument("--flat-seed", type=int, default=FLAT_SEED,
+                        help=f"seed of the flat graphics set (default {FLAT_SEED}, never looked "
+                             "at while the matcher was made)")
     args = parser.parse_args()
     config = ImageConfig()
     distractors = args.distractors or (10_000 if args.quick else 100_000)
@@ -557,7 +585,7 @@ def main() -> None:
         flat_graphics_tables(config, args.flat_distractors or (100 if args.quick else 300),
                              quick if args.quick else list(TRANSFORMS),
                              [label for label in (quick if args.quick else whole)
-                              if "crop" not in label], args.workers)
+                              if "crop" not in label], args.workers, args.flat_seed)
 
 
 if __name__ == "__main__":

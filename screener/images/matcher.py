@@ -28,8 +28,8 @@ from .bank import Asset, AssetBank
 from .config import ImageConfig
 from .hashing import ASSET_CROPS, Part, query_parts
 from .index import MultiIndex
-from .shape import Placement, Template, place, place_mapped, verify_shape
-from .verify import Features, Verification, features_of, homography, verify
+from .shape import Placement, Template, layers, place, place_mapped, verify_shape
+from .verify import Features, Verification, features_of, homography, similarity, verify
 
 # The vote looks the query's descriptors up in an LSH index of all stored ones (FLANN): about
 # 16 ms a picture at 9,000 stored descriptors where the exhaustive matcher took 100 ms. Past
@@ -41,8 +41,13 @@ _VOTE_MIN = 8
 # Shape verification tries the nearest hash parts of a flat asset (distinct places) and where
 # key points put it, if at least this many agree (a placement only; the shape decides).
 _SHAPE_PARTS = 2
+_SHAPE_PARTS_TIED = 5
 _PLACEMENT_INLIERS = 8
 _CROP_INDEX = {f"crop{crop}": number for number, crop in enumerate(ASSET_CROPS)}
+_MIRRORED = {"identity": "mirror", "mirror": "identity"}
+# The stored crop that a mirror turns a crop into: its left and right swapped.
+_MIRROR_CROP = {number: ASSET_CROPS.index((t, b, right, left))
+                for number, (t, b, left, right) in enumerate(ASSET_CROPS)}
 
 
 def crop_index(variant: str) -> int:
@@ -155,18 +160,19 @@ class BankIndex:
         with _timed(timings, "verification"):
             query = features_of(rgb)
             flipped = features_of(np.ascontiguousarray(rgb[:, ::-1]))
-            # Mirrored copies are the hashes' job (the mirror is hashed); voting the flipped
-            # query as well doubled the vote's cost and found nothing more in the benchmark.
-            for asset_id in self.vote_candidates(query):
+            # Mirrored copies are mostly the hashes' job (the mirror is hashed), but a mirrored
+            # crop of a flat graphic lands between the stored crops and no hash finds it; the
+            # flipped query votes too (about 16 ms more a picture).
+            for asset_id in self.vote_candidates(query) + self.vote_candidates(flipped):
                 candidates.setdefault(asset_id, (64, "feature vote"))
-            grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+            shown = layers(rgb) if self.flat else None
             matches = []
             for asset_id, (distance, via) in sorted(candidates.items()):
                 asset_features = self.features.get(asset_id)
                 if asset_features is None:
                     continue
                 if asset_id in self.flat:
-                    result = self._verify_shape(asset_id, grey, found.get(asset_id, []),
+                    result = self._verify_shape(asset_id, shown, found.get(asset_id, []),
                                                 query, flipped)
                 else:
                     result = self._verify_photo(asset_features, rgb, found.get(asset_id, []),
@@ -196,7 +202,7 @@ class BankIndex:
             asset, features_of(np.ascontiguousarray(part[:, ::-1])), least, is_mirror=True)
         return None if result is None else _shifted(result, x0, y0)
 
-    def _verify_shape(self, asset_id: int, grey: np.ndarray,
+    def _verify_shape(self, asset_id: int, shown: np.ndarray,
                       hits: list[tuple[int, Part, int]], query: Features,
                       flipped: Features) -> Verification | None:
         template = self.flat[asset_id]
@@ -206,24 +212,38 @@ class BankIndex:
         asset_features = self.features[asset_id]
         to_features = np.diag([asset_features.width / template.grey.shape[1]] * 2 + [1.0])
         for features, mirrored in ((query, False), (flipped, True)):
-            fitted = homography(asset_features, features, _PLACEMENT_INLIERS)
-            if fitted is not None:
-                placed = place_mapped(template, grey, fitted[0] @ to_features, mirrored)
+            for fit in (similarity, homography):
+                fitted = fit(asset_features, features, _PLACEMENT_INLIERS)
+                placed = None if fitted is None else place_mapped(
+                    template, shown, fitted[0] @ to_features, mirrored)
                 if placed is not None:
                     placements.append(placed)
+                    break
         tried: set[tuple] = set()
-        for _, part, crop in hits:
+        last = None
+        for distance, part, crop in hits:
+            # Parts as near as the last one taken are taken too: a symmetric frame hashes
+            # alike turned or not, and the turn that fits may come third among equals.
+            if len(tried) >= _SHAPE_PARTS and (distance != last
+                                               or len(tried) >= _SHAPE_PARTS_TIED):
+                break
             if crop < 0 or (part.box, part.turn) in tried:
                 continue
             tried.add((part.box, part.turn))
-            placements.append(place(template, grey, part, ASSET_CROPS[crop]))
-            if len(tried) >= _SHAPE_PARTS:
-                break
+            last = distance
+            placements.append(place(template, shown, part, ASSET_CROPS[crop]))
+            # A graphic symmetric but for its glyphs hashes alike mirrored or not, and the
+            # other side may never come near: its placement is tried as well.
+            other = _MIRRORED.get(part.turn)
+            if other and (part.box, other) not in tried:
+                tried.add((part.box, other))
+                placements.append(place(template, shown, dataclasses.replace(part, turn=other),
+                                        ASSET_CROPS[_MIRROR_CROP[crop]]))
         verified = verify_shape(template, placements)
         if verified is None:
             return None
         figures, quad, mirrored = verified
-        h, w = grey.shape
+        h, w = shown.shape[:2]
         clipped = tuple((min(max(x, 0), w), min(max(y, 0), h)) for x, y in quad)
         xs, ys = [x for x, _ in clipped], [y for _, y in clipped]
         return Verification(0, 0, mirrored, (min(xs), min(ys), max(xs), max(ys)), clipped,

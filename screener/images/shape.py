@@ -9,12 +9,18 @@ whole shape instead:
 2. the hash that nominated the asset says which part of the query (box and turn) looks like
    which crop of the asset: that places the template on the query;
 3. the placement is refined by ECC (enhanced correlation coefficient; an affine warp: small
-   rotations, scale, shear), which uses every edge of the graphic rather than corners;
+   rotations, scale, shear), which uses every edge of the graphic rather than corners, over
+   the query's own pixels only (not the padding around it), from a quarter size up;
 4. both are cut into ink and paper (Otsu, dark is ink) and compared pixel by pixel after the
    warp. Thin slivers along strokes (JPEG, resampling, a pixel of misalignment) are opened
    away; what remains are real differences: a glyph, a star, a stroke the other lacks. A uniform
-   block over the picture's edge (a caption bar) is an occlusion, not a difference; a uniform
-   area inside the graphic is not (that is a missing star).
+   block over the picture's edge (a caption bar), of a colour (in Lab) that is neither the
+   graphic's ink nor its paper, or a band in its ink across the whole of it, is an occlusion,
+   not a difference; a uniform area inside the graphic is not (that is a missing star).
+
+What of the template lies outside the query is cut off, not compared: so the region taken from
+the query always has room for the whole template, lest a near miss be judged through a window
+that hides its difference.
 
 A match needs the shapes to agree nearly everywhere they are both seen; see ``_decide``.
 """
@@ -118,20 +124,26 @@ class ShapeCheck:
         return min(xs), min(ys), max(xs), max(ys)
 
 
-def _grey(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+def layers(rgb: np.ndarray) -> np.ndarray:
+    """The query as placement sees it: grey (what is aligned and compared, like the template)
+    and CIE Lab beside it (what tells a caption bar's black from a dark blue graphic's ink)."""
+    rgb = np.ascontiguousarray(rgb)
+    return np.dstack([cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)])
 
 
 @dataclass(frozen=True)
 class Placement:
     """The query around a candidate place of the template, turned and scaled to the template,
-    padded (``region``); ``guess`` the 2x3 warp template pixel -> region pixel; ``back`` maps
-    region pixels to the query's pixels."""
+    padded (``region``: its layers, see ``layers``); ``guess`` the 2x3 warp template pixel ->
+    region pixel; ``back`` maps region pixels to the query's pixels."""
 
     region: np.ndarray
     guess: np.ndarray
     back: Callable[[np.ndarray], np.ndarray]
     mirrored: bool
+    # Placed by key points (eight or more agreeing): refined whatever its first correlation,
+    # which a few pixels off on thin strokes can put near zero.
+    by_points: bool = False
 
 
 def _unturn(turn: str, points: np.ndarray, rw: int, rh: int) -> np.ndarray:
@@ -148,7 +160,7 @@ def _unturn(turn: str, points: np.ndarray, rw: int, rh: int) -> np.ndarray:
     return points
 
 
-def place(template: Template, query_grey: np.ndarray, part: Part,
+def place(template: Template, query: np.ndarray, part: Part,
           crop: tuple[float, float, float, float]) -> Placement:
     """Place the template where the hash says: ``part`` of the query (box and turn) looks like
     the ``crop`` of the asset; then a coarse search of position and scale."""
@@ -157,14 +169,17 @@ def place(template: Template, query_grey: np.ndarray, part: Part,
     t, b, left, r = crop
     ax0, ay0, ax1, ay1 = hx0 + left * hw, hy0 + t * hh, hx1 - r * hw, hy1 - b * hh
     x0, y0, x1, y1 = part.box
-    h, w = query_grey.shape
-    if part.turn == "identity":
-        mx, my = int((x1 - x0) * _MARGIN), int((y1 - y0) * _MARGIN)
-        ex0, ey0 = max(0, x0 - mx), max(0, y0 - my)
-        ex1, ey1 = min(w, x1 + mx), min(h, y1 + my)
-    else:
-        ex0, ey0, ex1, ey1 = x0, y0, x1, y1
-    region = _TURNS[part.turn](query_grey[ey0:ey1, ex0:ex1])
+    h, w = query.shape[:2]
+    # Room for the whole template where the crop puts it, and then some: what of the template
+    # falls outside the region counts as cut off, and a near miss cut where the picture is not
+    # (a circle's logo seen through a rectangle's window) would differ only out of sight.
+    th, tw = template.grey.shape
+    beyond = max(max(ax0, tw - ax1) / max(1.0, ax1 - ax0), max(ay0, th - ay1) / max(1.0, ay1 - ay0))
+    share = max(_MARGIN, beyond + 0.1)
+    mx, my = int((x1 - x0) * share), int((y1 - y0) * share)
+    ex0, ey0 = max(0, x0 - mx), max(0, y0 - my)
+    ex1, ey1 = min(w, x1 + mx), min(h, y1 + my)
+    region = _TURNS[part.turn](query[ey0:ey1, ex0:ex1])
     # The part's box inside the (turned) region.
     bx0, by0, bx1, by1 = x0 - ex0, y0 - ey0, x1 - ex0, y1 - ey0
     rh, rw = ey1 - ey0, ex1 - ex0
@@ -176,8 +191,10 @@ def place(template: Template, query_grey: np.ndarray, part: Part,
         bx0, by0, bx1, by1 = rw - bx1, rh - by1, rw - bx0, rh - by0
     elif part.turn == "rot270":  # clockwise: (x, y) -> (rh - y, x)
         bx0, by0, bx1, by1 = rh - by1, bx0, rh - by0, bx1
-    fx = (ax1 - ax0) / max(1, bx1 - bx0)
-    fy = (ay1 - ay0) / max(1, by1 - by0)
+    # One scale for both axes: copies keep the aspect ratio, while the nearest stored crop
+    # may be off by a tenth on one axis only (a crop of 15% matched to one of 20%), which
+    # would squash the placement more than ECC can undo.
+    fx = fy = float(np.sqrt((ax1 - ax0) / max(1, bx1 - bx0) * (ay1 - ay0) / max(1, by1 - by0)))
     size = (max(8, round(region.shape[1] * fx)), max(8, round(region.shape[0] * fy)))
     scaled = cv2.resize(np.ascontiguousarray(region), size, interpolation=cv2.INTER_AREA)
     pad = _pad_of(template)
@@ -188,8 +205,8 @@ def place(template: Template, query_grey: np.ndarray, part: Part,
         unscaled = np.stack([(points[:, 0] - pad) / fx, (points[:, 1] - pad) / fy], axis=1)
         return _unturn(part.turn, unscaled, rw, rh) + [ex0, ey0]
 
-    return Placement(padded, _search(template.grey, padded, (ax0, ay0, ax1, ay1), guess), back,
-                     part.turn == "mirror")
+    return Placement(padded, _search(template.grey, padded[..., 0], (ax0, ay0, ax1, ay1), guess),
+                     back, part.turn == "mirror")
 
 
 def _pad_of(template: Template) -> int:
@@ -199,21 +216,21 @@ def _pad_of(template: Template) -> int:
 def _padded(region: np.ndarray, pad: int) -> np.ndarray:
     edge = np.concatenate([region[0], region[-1], region[:, 0], region[:, -1]])
     return cv2.copyMakeBorder(region, pad, pad, pad, pad, cv2.BORDER_CONSTANT,
-                              value=int(np.median(edge)))
+                              value=[int(v) for v in np.median(edge, axis=0)])
 
 
-def place_mapped(template: Template, query_grey: np.ndarray, mapping: np.ndarray,
+def place_mapped(template: Template, query_layers: np.ndarray, mapping: np.ndarray,
                  mirrored: bool) -> Placement | None:
     """Place the template where ``mapping`` (3x3, template pixel -> query pixel, of the
     mirrored query when ``mirrored``: from key points) puts it. None when the mapping folds or
     is tiny."""
     th, tw = template.grey.shape
-    query = query_grey[:, ::-1] if mirrored else query_grey
+    query = query_layers[:, ::-1] if mirrored else query_layers
     corners = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]]).reshape(-1, 1, 2)
     quad = cv2.perspectiveTransform(corners, mapping).reshape(-1, 2)
     if not cv2.isContourConvex(quad.reshape(-1, 1, 2)) or cv2.contourArea(quad) < 256:
         return None
-    h, w = query.shape
+    h, w = query.shape[:2]
     x0, y0 = np.floor(quad.min(axis=0)).astype(int)
     x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
     mx, my = int((x1 - x0) * _MARGIN), int((y1 - y0) * _MARGIN)
@@ -229,14 +246,48 @@ def place_mapped(template: Template, query_grey: np.ndarray, mapping: np.ndarray
     into = np.float64([[factor, 0, pad - ex0 * factor], [0, factor, pad - ey0 * factor],
                        [0, 0, 1]])
     mapped = cv2.perspectiveTransform(corners, into @ mapping).reshape(-1, 2)
-    warp = cv2.getAffineTransform(np.float32(corners.reshape(-1, 2)[:3]),
-                                  np.float32(mapped[:3]))
+    # The affine nearest the mapping at all four corners (least squares), not the one exact at
+    # three: a homography's slight perspective, extrapolated to corners a crop cut off, would
+    # shear it past what ECC undoes.
+    source = np.hstack([corners.reshape(-1, 2), np.ones((4, 1), np.float32)])
+    warp = np.linalg.lstsq(source, mapped, rcond=None)[0].T
 
     def back(points: np.ndarray) -> np.ndarray:
         out = (points - pad) / factor + [ex0, ey0]
         return np.stack([w - out[:, 0], out[:, 1]], axis=1) if mirrored else out
 
-    return Placement(_padded(scaled, pad), warp.astype(np.float32), back, mirrored)
+    region, warp, back = _upright(_padded(scaled, pad), warp.astype(np.float32), back)
+    return Placement(region, warp, back, mirrored, by_points=True)
+
+
+def _angle(warp: np.ndarray) -> float:
+    return float(np.degrees(np.arctan2(warp[1, 0], warp[0, 0])))
+
+
+def _upright(region: np.ndarray, warp: np.ndarray, back: Callable[[np.ndarray], np.ndarray]
+             ) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """The region turned by the quarter turns that bring ``warp`` nearest upright: key points
+    may match a graphic turned a quarter (a copy turned 90 degrees, or a four-fold badge
+    matched on its other corners), and ECC and the plausibility test allow small angles only."""
+    rh, rw = region.shape[:2]
+    turns = {"rot90": np.float32([[0, 1, 0], [-1, 0, rw]]),  # (x, y) -> (y, rw - x)
+             "rot180": np.float32([[-1, 0, rw], [0, -1, rh]]),
+             "rot270": np.float32([[0, -1, rh], [1, 0, 0]])}  # (x, y) -> (rh - y, x)
+    best, best_angle = None, abs(_angle(warp))
+    for turn, forward in turns.items():
+        turned = forward[:, :2] @ warp
+        turned = np.hstack([turned[:, :2], (forward[:, :2] @ warp[:, 2] + forward[:, 2])[:, None]])
+        if abs(_angle(turned)) < best_angle - 1:
+            best, best_angle = (turn, turned), abs(_angle(turned))
+    if best is None:
+        return region, warp, back
+    turn, turned = best
+
+    def turned_back(points: np.ndarray) -> np.ndarray:
+        return back(_unturn(turn, points, rw, rh))
+
+    return (np.ascontiguousarray(_TURNS[turn](region)), turned.astype(np.float32),
+            turned_back)
 
 
 def _search(template: np.ndarray, region: np.ndarray, rect: tuple[float, ...],
@@ -270,27 +321,34 @@ def _search(template: np.ndarray, region: np.ndarray, rect: tuple[float, ...],
 
 def refine(template: np.ndarray, region: np.ndarray, warp: np.ndarray,
            mask: np.ndarray | None = None) -> np.ndarray | None:
-    """ECC on a two-level pyramid, affine, over the region's pixels not masked out; None if it
-    does not converge or the warp is not a plausible copy (see ``_plausible``)."""
+    """ECC on a three-level pyramid, affine, over the region's pixels not masked out; None if
+    it does not converge or the warp is not a plausible copy (see ``_plausible``). The quarter
+    size first: thin parallel strokes (a badge's double frame) give the full size a narrow
+    basin, where a guess a few pixels off locks one stroke onto its neighbour."""
     criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 50, 1e-4)
+    pyramid = [(template, region, mask)]
+    for _ in range(_LEVELS - 1):
+        smaller_t, smaller_r, smaller_m = pyramid[-1]
+        if min(smaller_t.shape) < 64:
+            break
+        pyramid.append((cv2.pyrDown(smaller_t), cv2.pyrDown(smaller_r), None if smaller_m is None
+                        else cv2.resize(smaller_m, ((smaller_r.shape[1] + 1) // 2,
+                                                    (smaller_r.shape[0] + 1) // 2),
+                                        interpolation=cv2.INTER_NEAREST)))
     current = warp.copy()
+    current[:, 2] /= 2 ** (len(pyramid) - 1)
     try:
-        half = current.copy()
-        half[:, 2] /= 2
-        small_mask = None if mask is None else cv2.resize(
-            mask, ((region.shape[1] + 1) // 2, (region.shape[0] + 1) // 2),
-            interpolation=cv2.INTER_NEAREST)
-        _, half = cv2.findTransformECC(
-            cv2.pyrDown(template).astype(np.float32), cv2.pyrDown(region).astype(np.float32),
-            half, cv2.MOTION_AFFINE, criteria, small_mask, 3)
-        current = half.copy()
-        current[:, 2] *= 2
-        _, current = cv2.findTransformECC(template.astype(np.float32),
-                                          region.astype(np.float32), current,
-                                          cv2.MOTION_AFFINE, criteria, mask, 3)
+        for level, (t, r, m) in reversed(list(enumerate(pyramid))):
+            _, current = cv2.findTransformECC(t.astype(np.float32), r.astype(np.float32),
+                                              current, cv2.MOTION_AFFINE, criteria, m, 3)
+            if level:
+                current[:, 2] *= 2
     except cv2.error:
         return None
     return current if _plausible(current) else None
+
+
+_LEVELS = 3
 
 
 def _plausible(warp: np.ndarray) -> bool:
@@ -311,14 +369,23 @@ def _ink(grey: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
 
 
 _NEAR = np.ones((3, 3), np.uint8)
+_MARGIN_SEEN = 24  # template pixels beyond the template where occlusions are judged too
+_MAX_HIDDEN = 0.35  # more of the template hidden is no occlusion we can see past: judged whole
 _WINDOW = 16  # pixels of the template: about a glyph of a seal's ring
 _MIN_CONTRAST = 16  # grey levels between the query's ink and paper: below, nothing is seen
 
 
-def compare(template: Template, aligned: np.ndarray,
-            valid: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
-    """Ink against ink where the query covers the template: what one has and the other lacks
-    even a pixel away, grouped in blobs. Also returns the occluded part of the template."""
+def compare(template: Template, aligned: np.ndarray, valid: np.ndarray,
+            margin: int = 0) -> tuple[dict[str, float], np.ndarray]:
+    """Ink against ink where the query (its layers, aligned) covers the template: what one
+    has and the other lacks even a pixel away, grouped in blobs. Also returns the occluded
+    part of the template. ``aligned`` and ``valid`` may reach ``margin`` pixels beyond the
+    template on every side: occlusions are judged there too."""
+    th, tw = template.grey.shape
+    window = (slice(margin, margin + th), slice(margin, margin + tw))
+    lab = aligned[..., 1:].astype(np.float32)
+    around, grey_around = valid, aligned[..., 0].astype(np.float32)
+    aligned, valid = aligned[window][..., 0], valid[window]
     area = valid.size
     ink_t = _ink(template.grey)
     ink_tone, paper_tone = _tones(aligned, ink_t, valid)
@@ -331,7 +398,12 @@ def compare(template: Template, aligned: np.ndarray,
         ink_q = np.zeros_like(valid)
     near_t = cv2.dilate(ink_t.astype(np.uint8), _NEAR).astype(bool)
     near_q = cv2.dilate(ink_q.astype(np.uint8), _NEAR).astype(bool)
-    occluded = _occluded(ink_t, ink_q, valid, grey, ink_tone, paper_tone)
+    occluded = _occluded(ink_t, ink_q, valid, lab, around, margin)
+    if margin and ink_q.any():
+        ink_around = around & (np.abs(grey_around - ink_tone) < np.abs(grey_around - paper_tone))
+        occluded = occluded | _overlaid(ink_around, around, margin, valid)
+        if (occluded & valid).sum() > _MAX_HIDDEN * valid.sum():
+            occluded = np.zeros_like(valid)
     seen = valid & ~occluded
     missing = ink_t & ~near_q & seen
     extra = ink_q & ~near_t & seen
@@ -361,23 +433,36 @@ def _tones(aligned: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> tuple[f
             float(np.median(paper)) if paper.size else 255.0)
 
 
-def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, grey: np.ndarray,
-              ink_tone: float, paper_tone: float) -> np.ndarray:
+def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, lab: np.ndarray,
+              around: np.ndarray, margin: int) -> np.ndarray:
     """Solid blocks of the query over the edge of what is seen: of a colour that is neither
     the graphic's ink nor its paper (a caption bar, a sticker over a corner), or a band of ink
     across the whole of it (a bar in the graphic's own colour, see ``_band``). Text on them is
     closed over first. A solid block of the graphic's own colours that is no band (another
-    shape) is a difference, not an occlusion."""
-    tolerance = max(20.0, 0.25 * abs(ink_tone - paper_tone))
+    shape) is a difference, not an occlusion. Colours are told apart in Lab, not grey: a black
+    bar and a dark blue graphic are nearly the same grey. A block is judged whole, with what
+    lies ``margin`` beyond the template (``lab`` and ``around`` reach that far): a caption bar
+    that overlaps the graphic by a few rows is solid there, not a sliver."""
+    window = (slice(margin, margin + valid.shape[0]), slice(margin, margin + valid.shape[1]))
+    inner = lab[window]
+    if not (ink_t & valid).any() or not (~ink_t & valid).any():
+        return np.zeros_like(valid)
+    ink_colour = np.median(inner[ink_t & valid], axis=0)
+    paper_colour = np.median(inner[~ink_t & valid], axis=0)
+    tolerance = max(20.0, 0.25 * float(np.linalg.norm(ink_colour - paper_colour)))
     # Anti-aliased edges and JPEG ringing are in between too: only what lies away from every
     # edge of either picture counts.
-    boundary = cv2.morphologyEx((ink_t | ink_q).astype(np.uint8), cv2.MORPH_GRADIENT,
-                                np.ones((5, 5), np.uint8)).astype(bool)
-    foreign = (valid & ~boundary & (np.abs(grey - ink_tone) > tolerance)
-               & (np.abs(grey - paper_tone) > tolerance))
-    edge = valid & ~cv2.erode(valid.astype(np.uint8), _NEAR, iterations=3,
-                              borderType=cv2.BORDER_CONSTANT, borderValue=0).astype(bool)
-    occluded = np.zeros(valid.shape, np.uint8)
+    boundary = np.zeros(around.shape, bool)
+    boundary[window] = cv2.morphologyEx((ink_t | ink_q).astype(np.uint8), cv2.MORPH_GRADIENT,
+                                        np.ones((5, 5), np.uint8)).astype(bool)
+    foreign = (around & ~boundary
+               & (np.linalg.norm(lab - ink_colour, axis=2) > tolerance)
+               & (np.linalg.norm(lab - paper_colour, axis=2) > tolerance))
+    edge = np.zeros(around.shape, bool)
+    edge[window] = valid & ~cv2.erode(valid.astype(np.uint8), _NEAR, iterations=3,
+                                      borderType=cv2.BORDER_CONSTANT,
+                                      borderValue=0).astype(bool)
+    occluded = np.zeros(around.shape, np.uint8)
     closed = cv2.morphologyEx(foreign.astype(np.uint8), cv2.MORPH_CLOSE,
                               np.ones((7, 7), np.uint8))
     solid = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((15, 15), np.uint8))
@@ -386,51 +471,86 @@ def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, grey: np.
         blob = labels == label
         if (blob & edge).any():
             occluded[blob] = 1
+    occluded = occluded[window]
     occluded[_band(ink_q, ink_t, valid)] = 1
     occluded = cv2.dilate(occluded, np.ones((11, 11), np.uint8)).astype(bool)
-    # More than a third hidden is no occlusion we can see past: judge it whole.
-    return occluded if (occluded & valid).sum() <= 0.35 * valid.sum() else np.zeros_like(valid)
+    return (occluded if (occluded & valid).sum() <= _MAX_HIDDEN * valid.sum()
+            else np.zeros_like(valid))
+
+
+def _overlaid(ink_around: np.ndarray, around: np.ndarray, margin: int,
+              valid: np.ndarray) -> np.ndarray:
+    """Rows (or columns) from an edge of the query inward that are ink from one side of the
+    canvas to the other, beyond the template on both sides: a bar laid across the whole
+    picture in the graphic's own ink colour (a black caption bar on a black seal), which no
+    part of a graphic the template's size can be. In the template's pixels, dilated like the
+    other occlusions."""
+    closed = cv2.morphologyEx(ink_around.astype(np.uint8), cv2.MORPH_CLOSE,
+                              np.ones((7, 7), np.uint8)).astype(bool) & around
+    wide = np.zeros(around.shape, bool)
+    for axis in (1, 0):  # rows, then columns
+        width = around.sum(axis=axis)
+        # The line reaches past the template at both of its ends.
+        size, reach = around.shape[axis], max(1, margin // 2)
+        ends = (around.take(range(reach), axis=axis).any(axis=axis)
+                & around.take(range(size - reach, size), axis=axis).any(axis=axis))
+        full = (closed.sum(axis=axis) >= 0.95 * np.maximum(width, 1)) & (width > 0) & ends
+        seen = np.flatnonzero(width > 0)
+        if len(seen) == 0:
+            continue
+        for run in (range(seen[0], seen[-1] + 1), range(seen[-1], seen[0] - 1, -1)):
+            lines = []
+            for line in run:
+                if not full[line]:
+                    break
+                lines.append(line)
+            if len(lines) >= 8:
+                if axis == 1:
+                    wide[lines, :] = True
+                else:
+                    wide[:, lines] = True
+    inner = (wide & around)[margin:margin + valid.shape[0], margin:margin + valid.shape[1]]
+    return cv2.dilate(inner.astype(np.uint8), np.ones((11, 11), np.uint8)).astype(bool) & valid
 
 
 def _band(ink_q: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Rows (or columns) of solid ink across the whole seen width, from an edge inward, that
-    belong to a solid area of the query lying mostly on the template's paper: a bar laid
-    over the graphic in its own ink colour. (A solid area that also covers the template's ink,
-    such as a near miss's other shape, is a difference.)"""
+    """Rows (or columns) of solid ink across the whole seen width, from an edge inward, lying
+    mostly on the template's paper: a bar laid over the graphic in its own ink colour. (Solid
+    rows over the template's ink, such as a near miss's other shape, are a difference.) Judged
+    by the rows, not by the solid area they belong to: a bar over line art touches its strokes,
+    and strokes drawn close together close into one area with it."""
     band = np.zeros(valid.shape, bool)
     closed = cv2.morphologyEx(ink_q.astype(np.uint8), cv2.MORPH_CLOSE,
-                              np.ones((7, 7), np.uint8))
-    solid = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((15, 15), np.uint8))
-    count, labels, _, _ = cv2.connectedComponentsWithStats(solid)
-    width_of = {axis: valid.sum(axis=axis) for axis in (0, 1)}
-    for label in range(1, count):
-        blob = (labels == label) & valid
-        if (blob & ink_t).sum() > 0.35 * blob.sum():
+                              np.ones((7, 7), np.uint8)).astype(bool) & valid
+    for axis in (1, 0):  # rows, then columns
+        width = valid.sum(axis=axis)
+        full = (closed.sum(axis=axis) >= 0.9 * np.maximum(width, 1)) & (width > 0)
+        seen = np.flatnonzero(width > 0)
+        if len(seen) == 0:
             continue
-        for axis in (1, 0):  # rows, then columns
-            width = width_of[axis]
-            full = (blob.sum(axis=axis) >= 0.9 * np.maximum(width, 1)) & (width > 0)
-            seen = np.flatnonzero(width > 0)
-            if len(seen) == 0:
+        for run in (range(seen[0], seen[-1] + 1), range(seen[-1], seen[0] - 1, -1)):
+            lines = []
+            for line in run:
+                if not full[line]:
+                    break
+                lines.append(line)
+            if len(lines) < 8:
                 continue
-            for run in (range(seen[0], seen[-1] + 1), range(seen[-1], seen[0] - 1, -1)):
-                lines = []
-                for line in run:
-                    if not full[line]:
-                        break
-                    lines.append(line)
-                if len(lines) >= 8:
-                    if axis == 1:
-                        band[lines, :] = True
-                    else:
-                        band[:, lines] = True
-    return band & valid
+            area = np.zeros(valid.shape, bool)
+            if axis == 1:
+                area[lines, :] = True
+            else:
+                area[:, lines] = True
+            area &= valid
+            if (area & ink_t).sum() <= 0.35 * area.sum():
+                band |= area
+    return band
 
 
 def check(template: Template, query_rgb: np.ndarray, part: Part,
           crop: tuple[float, float, float, float]) -> tuple[dict[str, float], np.ndarray] | None:
     """Place by ``part`` and ``crop``, refine and compare (the figures and the warp)."""
-    placement = place(template, _grey(query_rgb), part, crop)
+    placement = place(template, layers(query_rgb), part, crop)
     return judge(template, placement.region, placement.guess)
 
 
@@ -441,21 +561,29 @@ def judge(template: Template, region: np.ndarray, guess: np.ndarray
     (a caption bar pulls an unmasked ECC off)."""
     th, tw = template.grey.shape
     blurred_t = cv2.GaussianBlur(template.grey, (5, 5), 1.2)
-    blurred_r = cv2.GaussianBlur(region, (5, 5), 1.2)
-    inside = np.zeros(region.shape, np.uint8)
+    blurred_r = cv2.GaussianBlur(region[..., 0], (5, 5), 1.2)
+    inside = np.zeros(region.shape[:2], np.uint8)
     pad = _pad_of(template)
     inside[pad:-pad, pad:-pad] = 255
 
+    margin = _MARGIN_SEEN
+
     def measure(warp):
-        aligned = cv2.warpAffine(region, warp, (tw, th),
+        # The template's pixels shifted by the margin: the canvas reaches beyond the template.
+        wide = warp.copy()
+        wide[:, 2] -= warp[:, :2] @ np.float32([margin, margin])
+        size = (tw + 2 * margin, th + 2 * margin)
+        aligned = cv2.warpAffine(region, wide, size,
                                  flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=0)
-        valid = cv2.warpAffine(inside, warp, (tw, th),
+        valid = cv2.warpAffine(inside, wide, size,
                                flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0)
         figures, occluded = compare(template, aligned,
-                                    cv2.erode(valid, np.ones((3, 3), np.uint8)) > 0)
+                                    cv2.erode(valid, np.ones((3, 3), np.uint8)) > 0, margin)
         return figures, occluded, warp
 
-    tried = [measure(warp) for warp in (guess, refine(blurred_t, blurred_r, guess))
+    # The pad is no part of the query: ECC fitting it (the edge colour carried outward where
+    # a crop cut through the graphic) pulls the warp off by pixels.
+    tried = [measure(warp) for warp in (guess, refine(blurred_t, blurred_r, guess, inside))
              if warp is not None and _plausible(warp)]
     if not tried:
         return None
@@ -464,7 +592,7 @@ def judge(template: Template, region: np.ndarray, guess: np.ndarray
         # The occluded template pixels, in region coordinates, masked out of another ECC.
         hidden = cv2.warpAffine(occluded.astype(np.uint8) * 255, warp,
                                 (region.shape[1], region.shape[0]), flags=cv2.INTER_NEAREST)
-        again = refine(blurred_t, blurred_r, warp, mask=255 - hidden)
+        again = refine(blurred_t, blurred_r, warp, mask=cv2.bitwise_and(inside, 255 - hidden))
         if again is not None:
             second = measure(again)
             if second[0]["differing"] < figures["differing"]:
@@ -480,7 +608,7 @@ def judge(template: Template, region: np.ndarray, guess: np.ndarray
 # 20 or fewer); a near miss in a glyph, a star or a stroke gathered in one place (37 and more).
 _MIN_SEEN = 0.3  # share of the template seen (not cropped off, not occluded)
 _MIN_CENTRE = 0.9  # share of its central quarter seen: no crop we accept hides the centre
-_MIN_STRUCTURE = 0.2  # share of the template's ink edges seen
+_MIN_STRUCTURE = 0.15  # share of the template's ink edges seen
 _MAX_DENSE = 32  # differing pixels in any 16x16 window
 _MAX_LARGEST = 0.01  # the largest differing blob, share of the seen ink
 _MAX_DIFFERING = 0.06  # all differing pixels, share of the seen ink
@@ -502,7 +630,7 @@ def _correlation(template: Template, placement: Placement) -> float:
     small = (max(8, tw // 4), max(8, th // 4))
     warp = placement.guess.astype(np.float32).copy()
     warp[:, 2] /= 4  # both sides a quarter the size: the linear part stays
-    region = cv2.resize(placement.region, None, fx=0.25, fy=0.25,
+    region = cv2.resize(placement.region[..., 0], None, fx=0.25, fy=0.25,
                         interpolation=cv2.INTER_AREA)
     pad = _pad_of(template) // 4
     inside = np.zeros(region.shape, np.uint8)
@@ -533,7 +661,7 @@ def verify_shape(template: Template, placements: list[Placement]
         if any(np.abs(start - quad).max() < 0.04 * np.linalg.norm(quad[2] - quad[0])
                for quad in judged_at):
             continue
-        if _correlation(template, placement) < _MIN_CORRELATION:
+        if not placement.by_points and _correlation(template, placement) < _MIN_CORRELATION:
             continue
         judged = judge(template, placement.region, placement.guess)
         if judged is None:

@@ -71,10 +71,9 @@ def mirrored(features: Features, rgb: np.ndarray) -> Features:
     return features_of(np.ascontiguousarray(rgb[:, ::-1]))
 
 
-def homography(asset: Features, query: Features,
-               min_inliers: int) -> tuple[np.ndarray, int, int] | None:
-    """The RANSAC homography (asset pixel -> query pixel) of ratio-tested ORB matches, with its
-    inliers and the number of matches; None below ``min_inliers``."""
+def _matched(asset: Features, query: Features,
+             min_inliers: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Points of the ratio-tested ORB matches (asset's, query's); None below ``min_inliers``."""
     if len(asset.descriptors) < min_inliers or len(query.descriptors) < min_inliers:
         return None
     matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
@@ -82,12 +81,38 @@ def homography(asset: Features, query: Features,
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
     if len(good) < min_inliers:
         return None
-    src = asset.points[[m.queryIdx for m in good]].reshape(-1, 1, 2)
-    dst = query.points[[m.trainIdx for m in good]].reshape(-1, 1, 2)
+    return (asset.points[[m.queryIdx for m in good]].reshape(-1, 1, 2),
+            query.points[[m.trainIdx for m in good]].reshape(-1, 1, 2))
+
+
+def homography(asset: Features, query: Features,
+               min_inliers: int) -> tuple[np.ndarray, int, int] | None:
+    """The RANSAC homography (asset pixel -> query pixel) of ratio-tested ORB matches, with its
+    inliers and the number of matches; None below ``min_inliers``."""
+    matched = _matched(asset, query, min_inliers)
+    if matched is None:
+        return None
+    src, dst = matched
     found, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0)
     if found is None or mask is None or int(mask.sum()) < min_inliers:
         return None
-    return found, int(mask.sum()), len(good)
+    return found, int(mask.sum()), len(src)
+
+
+def similarity(asset: Features, query: Features,
+               min_inliers: int) -> tuple[np.ndarray, int, int] | None:
+    """As ``homography``, but a turn, a scale and a shift only (3x3): fewer degrees of freedom
+    than a homography, so matches between alike parts of a symmetric graphic (the corners of
+    an octagon) cannot fold it."""
+    matched = _matched(asset, query, min_inliers)
+    if matched is None:
+        return None
+    src, dst = matched
+    found, mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
+                                              ransacReprojThreshold=6.0)
+    if found is None or mask is None or int(mask.sum()) < min_inliers:
+        return None
+    return np.vstack([found, [0.0, 0.0, 1.0]]), int(mask.sum()), len(src)
 
 
 def verify(asset: Features, query: Features, min_inliers: int,

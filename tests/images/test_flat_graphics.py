@@ -130,3 +130,94 @@ def test_the_region_is_where_the_emblem_is_in_a_poster(emblems, emblem_index, co
     x0, y0, x1, y1 = match.verification.region  # pasted at (300, 260), 380 px on a side
     assert abs(x0 - 300) <= 15 and abs(y0 - 260) <= 15
     assert abs(x1 - 680) <= 15 and abs(y1 - 640) <= 15
+
+
+def _framed(image: Image.Image) -> Image.Image:
+    """A phone screenshot around the picture: dark status bar, grey page."""
+    screen = Image.new("RGB", (image.width + 80, image.height + 260), (245, 245, 245))
+    draw = ImageDraw.Draw(screen)
+    draw.rectangle((0, 0, screen.width, 90), fill=(30, 30, 30))
+    screen.paste(image, (40, 120))
+    return screen
+
+
+def _crop_mirror_jpeg(image: Image.Image) -> Image.Image:
+    w, h = image.size
+    cut = image.crop((int(w * 0.1), int(h * 0.1), w - int(w * 0.05), h - int(h * 0.15)))
+    return _jpeg(ImageOps.mirror(cut), 40)
+
+
+BLUE, GREEN, TEAL, BROWN, DARK, RED = ((20, 50, 140), (0, 110, 60), (0, 100, 130),
+                                       (150, 90, 0), (30, 30, 30), (170, 20, 30))
+# Graphics and copies the shape verification once missed, each for its own reason (in the
+# test's name): regressions fail here rather than in a benchmark nobody runs.
+HARD_COPIES = {
+    "black caption bar on a dark blue logo": (
+        graphics.Spec("logo", BLUE, {"letters": "PIL", "shape": "rounded", "stripes": 1,
+                                     "size": 128}), _caption),
+    "black caption bar on a dark blue seal": (
+        graphics.Spec("square_seal", BLUE, {"glyphs": "经生计传", "yin": True, "border": 15}),
+        _caption),
+    "black caption bar across a black seal": (
+        graphics.Spec("square_seal", DARK, {"glyphs": "电空会学", "yin": True, "border": 20}),
+        _caption),
+    "caption bar across black line art": (
+        graphics.Spec("badge", DARK, {"sides": 3, "nested": 3, "turn": 0.0, "inner": "cross",
+                                      "dots": 8}), _caption),
+    "mirrored crop, between the stored crops": (
+        graphics.Spec("square_seal", TEAL, {"glyphs": "合委电团", "yin": False, "border": 17}),
+        _crop_mirror_jpeg),
+    "mirrored crop of a seal symmetric but for its glyphs": (
+        graphics.Spec("ring_seal", BLUE, {"ring": 19, "inner_ring": False,
+                                          "text": "律交合文法验环生", "centre": "star",
+                                          "bottom": "会管算案理"}), _crop_mirror_jpeg),
+    "half turn of a symmetric frame": (
+        graphics.Spec("badge", BROWN, {"sides": 6, "nested": 2, "turn": 0.0, "inner": "律",
+                                       "dots": 4}), lambda im: im.rotate(180)),
+    "crop into a banner": (
+        graphics.Spec("logo", DARK, {"letters": "CE", "shape": "banner", "stripes": 1,
+                                     "size": 129}), lambda im: _crop(im, 0.2)),
+    "crop of a four-fold badge": (
+        graphics.Spec("badge", RED, {"sides": 8, "nested": 2, "turn": -45.0, "inner": "dots",
+                                     "dots": 4}), lambda im: _crop(im, 0.2)),
+    "octagonal badge in a poster": (
+        graphics.Spec("badge", RED, {"sides": 8, "nested": 2, "turn": -45.0, "inner": "dots",
+                                     "dots": 3}), _poster),
+    "crop that leaves a ring seal's centre": (
+        graphics.Spec("ring_seal", (200, 60, 0), {"ring": 8, "inner_ring": False,
+                                                  "text": "验学械联体", "centre": "命京",
+                                                  "bottom": "计工院"}), lambda im: _crop(im, 0.2)),
+    "double frame in a screenshot": (
+        graphics.Spec("badge", GREEN, {"sides": 5, "nested": 2, "turn": 0.0, "inner": "文",
+                                       "dots": 5}), _framed),
+}
+
+
+@pytest.fixture(scope="module")
+def hard_index(tmp_path_factory, config):
+    folder = tmp_path_factory.mktemp("hard")
+    bank = AssetBank(f"sqlite:///{folder}/assets.db", config)
+    ids = {}
+    for number, (name, (spec, _)) in enumerate(HARD_COPIES.items()):
+        graphics.draw(spec).save(folder / f"{number}.png")
+        ids[name] = bank.add(folder / f"{number}.png", kind="emblem", title=name).asset.id
+    return BankIndex.of(bank), ids
+
+
+@pytest.mark.parametrize("name", HARD_COPIES)
+def test_a_hard_copy_is_found_as_its_own_emblem(name, hard_index, config):
+    index, ids = hard_index
+    spec, transform = HARD_COPIES[name]
+    matches = index.match(_rgb(transform(graphics.draw(spec)), config))
+    assert [m.asset.id for m in matches] == [ids[name]]
+    assert matches[0].verification.method == "shape"
+
+
+def test_the_same_letters_on_another_shape_are_not_the_logo(hard_index, config):
+    """A circle logo seen through the rounded logo's window differs only outside it: the rest
+    of the circle, which the picture shows, must be compared too."""
+    index, _ = hard_index
+    rounded, _ = HARD_COPIES["black caption bar on a dark blue logo"]
+    for shape in ("circle", "banner"):
+        other = rounded.but(f"same letters, {shape}", shape=shape)
+        assert index.match(_rgb(graphics.draw(other), config)) == [], shape
