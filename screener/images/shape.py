@@ -478,6 +478,30 @@ def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, lab: np.n
             else np.zeros_like(valid))
 
 
+def _edge_runs(full: np.ndarray, width: np.ndarray, shape: tuple[int, int],
+               axis: int) -> list[np.ndarray]:
+    """Masks of the runs of at least 8 ``full`` lines (rows for ``axis`` 1, columns for 0)
+    that start at the first or the last line with anything seen (``width`` > 0)."""
+    seen = np.flatnonzero(width > 0)
+    runs = []
+    if len(seen) == 0:
+        return runs
+    for run in (range(seen[0], seen[-1] + 1), range(seen[-1], seen[0] - 1, -1)):
+        lines = []
+        for line in run:
+            if not full[line]:
+                break
+            lines.append(line)
+        if len(lines) >= 8:
+            mask = np.zeros(shape, bool)
+            if axis == 1:
+                mask[lines, :] = True
+            else:
+                mask[:, lines] = True
+            runs.append(mask)
+    return runs
+
+
 def _overlaid(ink_around: np.ndarray, around: np.ndarray, margin: int,
               valid: np.ndarray) -> np.ndarray:
     """Rows (or columns) from an edge of the query inward that are ink from one side of the
@@ -495,20 +519,8 @@ def _overlaid(ink_around: np.ndarray, around: np.ndarray, margin: int,
         ends = (around.take(range(reach), axis=axis).any(axis=axis)
                 & around.take(range(size - reach, size), axis=axis).any(axis=axis))
         full = (closed.sum(axis=axis) >= 0.95 * np.maximum(width, 1)) & (width > 0) & ends
-        seen = np.flatnonzero(width > 0)
-        if len(seen) == 0:
-            continue
-        for run in (range(seen[0], seen[-1] + 1), range(seen[-1], seen[0] - 1, -1)):
-            lines = []
-            for line in run:
-                if not full[line]:
-                    break
-                lines.append(line)
-            if len(lines) >= 8:
-                if axis == 1:
-                    wide[lines, :] = True
-                else:
-                    wide[:, lines] = True
+        for run in _edge_runs(full, width, around.shape, axis):
+            wide |= run
     inner = (wide & around)[margin:margin + valid.shape[0], margin:margin + valid.shape[1]]
     return cv2.dilate(inner.astype(np.uint8), np.ones((11, 11), np.uint8)).astype(bool) & valid
 
@@ -525,23 +537,8 @@ def _band(ink_q: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> np.ndarray
     for axis in (1, 0):  # rows, then columns
         width = valid.sum(axis=axis)
         full = (closed.sum(axis=axis) >= 0.9 * np.maximum(width, 1)) & (width > 0)
-        seen = np.flatnonzero(width > 0)
-        if len(seen) == 0:
-            continue
-        for run in (range(seen[0], seen[-1] + 1), range(seen[-1], seen[0] - 1, -1)):
-            lines = []
-            for line in run:
-                if not full[line]:
-                    break
-                lines.append(line)
-            if len(lines) < 8:
-                continue
-            area = np.zeros(valid.shape, bool)
-            if axis == 1:
-                area[lines, :] = True
-            else:
-                area[:, lines] = True
-            area &= valid
+        for run in _edge_runs(full, width, valid.shape, axis):
+            area = run & valid
             if (area & ink_t).sum() <= 0.35 * area.sum():
                 band |= area
     return band
