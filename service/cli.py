@@ -23,7 +23,7 @@ from screener.errors import ScreenerError
 
 accounts_app = typer.Typer(help="账号登记（院长办公室）： 单位、人员、账号、岗位。",
                            no_args_is_help=True)
-tokens_app = typer.Typer(help="API 令牌： 创建（只显示一次）和吊销。", no_args_is_help=True)
+tokens_app = typer.Typer(help="API 令牌： 创建（只显示一次）和撤销。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志（带密钥、逐条哈希相连）。", no_args_is_help=True)
 users_app = typer.Typer(help="人员登录网页用的账户（用户名和密码）。", no_args_is_help=True)
 
@@ -286,7 +286,7 @@ def create_token(
     unit: Annotated[int | None, typer.Option(help="单位 id（第一责任人的令牌须填写）。")] = None,
     label: Annotated[str, typer.Option(help="令牌的用途。")] = "",
     expires_in_days: Annotated[int | None, typer.Option(
-        help="多少天后失效（默认： 直到吊销）。")] = None,
+        help="多少天后失效（默认： 直到撤销）。")] = None,
     home: HomeOption = None,
 ) -> None:
     """创建一个令牌并显示一次。"""
@@ -302,12 +302,12 @@ def create_token(
 @tokens_app.command("revoke")
 def revoke_token(token_id: Annotated[int, typer.Argument(help="令牌 id。", show_default=False)],
                  home: HomeOption = None) -> None:
-    """立即吊销一个令牌（手机丢失、人员离职时）。"""
+    """立即撤销一个令牌（手机丢失、人员离职时）。"""
     from .usecases import tokens
 
     row = _run(home, lambda svc, p: tokens.revoke_token(svc.engine, p, token_id))
     out.print(f"令牌 {row['id']}（{row['role']}，{row['label'] or '未写用途'}）已于 "
-              f"{row['revoked_at']} 吊销", markup=False)
+              f"{row['revoked_at']} 撤销", markup=False)
 
 
 @tokens_app.command("list")
@@ -319,7 +319,7 @@ def list_tokens(home: HomeOption = None) -> None:
 
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     for r in _run(home, lambda svc, p: tokens.every_token(svc.engine, p)):
-        state = ("已吊销" if r.revoked_at else
+        state = ("已撤销" if r.revoked_at else
                  "已过期" if r.expires_at and r.expires_at <= stamp else "有效")
         until = f"，至 {r.expires_at}" if r.expires_at and state == "有效" else ""
         out.print(f"{r.id}\t{r.role}\t人员 {r.person_id or '-'}\t{state}{until}\t{r.label}",

@@ -49,9 +49,9 @@ def test_init_prints_the_admin_token_once(home, tmp_path):
     line = next(x for x in listed.splitlines() if x.endswith("李老师"))
     assert "有效，至 " in line and raw not in listed
     token_id = line.split()[0]
-    assert "吊销" in run("tokens", "revoke", token_id).stdout
+    assert "撤销" in run("tokens", "revoke", token_id).stdout
     line = next(x for x in run("tokens", "list").stdout.splitlines() if x.endswith("李老师"))
-    assert line.split()[4] == "已吊销"
+    assert line.split()[4] == "已撤销"
     again = runner.invoke(_app(), ["tokens", "revoke", token_id, "--home", str(home)], env=env)
     assert again.exit_code == 30 and "令牌已撤销" in again.output  # people read Chinese
     assert "审计日志完好：" in run("audit", "verify").stdout
