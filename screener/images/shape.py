@@ -275,8 +275,7 @@ def _upright(region: np.ndarray, warp: np.ndarray, back: Callable[[np.ndarray], 
              "rot270": np.float32([[0, -1, rh], [1, 0, 0]])}  # (x, y) -> (rh - y, x)
     best, best_angle = None, abs(_angle(warp))
     for turn, forward in turns.items():
-        turned = forward[:, :2] @ warp
-        turned = np.hstack([turned[:, :2], (forward[:, :2] @ warp[:, 2] + forward[:, 2])[:, None]])
+        turned = forward @ np.vstack([warp, [0, 0, 1]])
         if abs(_angle(turned)) < best_angle - 1:
             best, best_angle = (turn, turned), abs(_angle(turned))
     if best is None:
@@ -392,15 +391,14 @@ def compare(template: Template, aligned: np.ndarray, valid: np.ndarray,
     # Ink in the query is what is nearer the graphic's own ink tone there than its paper tone:
     # a threshold of the query's own (Otsu) shifts with a caption bar's black or a poster's
     # colours and thins or thickens every stroke.
-    grey = aligned.astype(np.float32)
-    ink_q = valid & (np.abs(grey - ink_tone) < np.abs(grey - paper_tone))
+    ink_around = around & (np.abs(grey_around - ink_tone) < np.abs(grey_around - paper_tone))
     if abs(ink_tone - paper_tone) < _MIN_CONTRAST:
-        ink_q = np.zeros_like(valid)
+        ink_around = np.zeros_like(around)
+    ink_q = ink_around[window]
     near_t = cv2.dilate(ink_t.astype(np.uint8), _NEAR).astype(bool)
     near_q = cv2.dilate(ink_q.astype(np.uint8), _NEAR).astype(bool)
     occluded = _occluded(ink_t, ink_q, valid, lab, around, margin)
     if margin and ink_q.any():
-        ink_around = around & (np.abs(grey_around - ink_tone) < np.abs(grey_around - paper_tone))
         occluded = occluded | _overlaid(ink_around, around, margin, valid)
         if (occluded & valid).sum() > _MAX_HIDDEN * valid.sum():
             occluded = np.zeros_like(valid)
