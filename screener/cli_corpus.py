@@ -69,6 +69,9 @@ def corpus_build(
                       markup=False)
     out.print(f"已写出 {manifest['records']} 条记录到 {target}（sha256 "
               f"{manifest['sha256'][:16]}…）", markup=False)
+    if "held_out" in manifest:
+        out.print(f"另有 {manifest['held_out']['records']} 条只用于评测的记录（留出来源，"
+                  "heldout.jsonl）：不参与训练，也不用于选阈值", markup=False)
 
 
 @corpus_app.command("show")
@@ -90,12 +93,18 @@ def corpus_show(
     except ScreenerError as exc:
         raise fail(exc) from None
     table = Table("来源", "划分", "commercial", "major_news", "none", "fraud", "合计")
-    for name, counts in loaded.manifest.get("counts", {}).items():
+    held_out = loaded.manifest.get("held_out", {}).get("counts", {})
+    for name, counts in {**loaded.manifest.get("counts", {}), **held_out}.items():
         for split in ("train", "validation", "test"):
+            if name in held_out and split != "test":
+                continue
             row = [counts.get(f"{split}/{label}", 0)
                    for label in ("commercial", "major_news", "none", "fraud")]
             table.add_row(name, split, *(str(n) for n in row), str(sum(row)))
     out.print(table)
+    if held_out:
+        out.print(f"只用于评测的留出来源（不参与训练，也不用于选阈值）：{'、'.join(held_out)}，"
+                  f"共 {len(loaded.held_out)} 条", markup=False)
     out.print(f"{folder}: {len(loaded.records)} 条，其中干净参考语料（教育新闻与高校通知标题）"
               f"{len(loaded.clean())} 条；sha256 {loaded.digest[:16]}…", markup=False)
 

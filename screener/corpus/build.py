@@ -4,7 +4,8 @@ For every source of SOURCES.toml that supplies rows: read each recorded file (sh
 apply the source's filters (near-duplicates of an excluded file, the md5 rule, ids), drop
 near-duplicates within the source (so that a reposted text cannot sit in training and in the
 held-out split at once), label with the rules, split by a hash of the id, and write
-``corpus.jsonl`` with its manifest.
+``corpus.jsonl`` with its manifest. Held-out sources (evaluation only) go to ``heldout.jsonl``
+instead: the corpus that models train on, and its sha256, stay what they were without them.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _label(source: Source, row: Row) -> rules.Label:
         return rules.weibo_label(row.text)
     if source.format == "law_md":
         return rules.law_label(row.text)
+    if source.format == "adgen_jsonl":
+        return rules.copy_label(row.meta.get("product", ""))
     return rules.title_label(row.text, row.meta.get("section", ""), source.name)
 
 
@@ -96,8 +99,10 @@ def build_source(source: Source, origin: Origin,
             report.dropped[f"left out by rule {label.rule}"] += 1
             continue
         record_id = f"{source.name}:{row.id}"
+        # A held-out source is all test: nothing trains or chooses a threshold on it.
+        split = "test" if source.held_out else split_of(record_id)
         records.append(Record(record_id, source.name, row.text, row.field, label.label,
-                              label.kind, split_of(record_id), label.rule))
+                              label.kind, split, label.rule))
         report.labels[label.label] += 1
     report.kept = len(records)
     report.dropped = Counter({k: v for k, v in report.dropped.items() if v})
@@ -115,16 +120,18 @@ def build(mirror: Path, output: Path, sources_file: Path = SOURCES_FILE,
         if unknown:
             raise CorpusError(str(sources_file), f"没有这些来源：{', '.join(sorted(unknown))}")
     records: list[Record] = []
+    held_out: list[Record] = []
     reports = []
     for source in sources:
         built, report = build_source(source, Origin(mirror, source), progress)
-        records += built
+        (held_out if source.held_out else records).extend(built)
         reports.append(report)
     records.sort(key=lambda r: (r.source, r.id))
+    held_out.sort(key=lambda r: (r.source, r.id))
     manifest = {
         "sources_file_sha256": hashlib.sha256(sources_file.read_bytes()).hexdigest(),
         "sources": {r.name: {"read": r.read, "kept": r.kept, "expected": r.expected,
                              "dropped": dict(sorted(r.dropped.items())),
                              "labels": dict(sorted(r.labels.items()))} for r in reports},
     }
-    return write_corpus(output, records, manifest), reports
+    return write_corpus(output, records, manifest, held_out), reports

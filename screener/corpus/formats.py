@@ -136,6 +136,21 @@ def tnews_jsonl(item: SourceFile, text: str, where: str) -> Iterator[Row]:
                   {"section": str(record.get("label_desc", "")).removeprefix("news_")})
 
 
+@reader("adgen_jsonl")
+def adgen_jsonl(item: SourceFile, text: str, where: str) -> Iterator[Row]:
+    """``{"content": "类型#裙*颜色#…", "summary": copy}`` a line: product copy written for an
+    online shop, with the product's attributes; the product type (``类型``) is kept."""
+    for number, line in _lines(text):
+        try:
+            record = json.loads(line)
+            attributes = str(record["content"])
+            copy = str(record["summary"]).strip()
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise CorpusError(f"{where}:{number}", "应为含 content 与 summary 的 JSON 行") from None
+        product = attributes.split("*", 1)[0].removeprefix("类型#")
+        yield Row(f"L{number}", copy, meta={"product": product})
+
+
 _ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零〇]+条)\s*", re.MULTILINE)
 
 

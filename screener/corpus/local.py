@@ -1,7 +1,8 @@
 """The local corpus that ``screener corpus build`` writes, and what reads it.
 
 A corpus folder holds ``corpus.jsonl`` (one record a line: id, source, text, field, label, kind,
-split, rule) and ``manifest.json`` (its sha256, counts, the SOURCES.toml it was built from). The
+split, rule), ``heldout.jsonl`` (the same for evaluation-only sources, all of them test) and
+``manifest.json`` (their sha256, counts, the SOURCES.toml they were built from). The
 default folder is ``<home>/corpus`` (the ``corpus_dir`` setting); commands take ``--corpus DIR``.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from ..errors import CorpusError
 
 CORPUS_FILE = "corpus.jsonl"
+HELD_OUT_FILE = "heldout.jsonl"  # evaluation-only sources: never read by training
 MANIFEST_FILE = "manifest.json"
 LABELS = ("confidential", "commercial", "major_news", "none", "fraud")
 SPLITS = ("train", "validation", "test")
@@ -52,6 +54,7 @@ class LocalCorpus:
     folder: Path
     records: tuple[Record, ...]
     manifest: dict
+    held_out: tuple[Record, ...] = ()  # evaluation-only sources, not in ``records``
 
     @property
     def digest(self) -> str:
@@ -71,16 +74,25 @@ def split_of(record_id: str) -> str:
     return "train" if bucket < 60 else "validation" if bucket < 80 else "test"
 
 
-def write_corpus(folder: Path, records: list[Record], manifest: dict) -> dict:
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = "".join(json.dumps(asdict(r), ensure_ascii=False, sort_keys=True) + "\n"
-                    for r in records)
-    data = lines.encode("utf-8")
-    temporary = folder / (CORPUS_FILE + ".part")
+def _write_records(path: Path, records: list[Record]) -> str:
+    data = "".join(json.dumps(asdict(r), ensure_ascii=False, sort_keys=True) + "\n"
+                   for r in records).encode("utf-8")
+    temporary = path.with_name(path.name + ".part")
     temporary.write_bytes(data)
-    temporary.replace(folder / CORPUS_FILE)
-    manifest = {**manifest, "sha256": hashlib.sha256(data).hexdigest(), "records": len(records),
-                "counts": summary(records)}
+    temporary.replace(path)
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_corpus(folder: Path, records: list[Record], manifest: dict,
+                 held_out: list[Record] | None = None) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {**manifest, "sha256": _write_records(folder / CORPUS_FILE, records),
+                "records": len(records), "counts": summary(records)}
+    if held_out:
+        manifest["held_out"] = {"sha256": _write_records(folder / HELD_OUT_FILE, held_out),
+                                "records": len(held_out), "counts": summary(held_out)}
+    else:
+        (folder / HELD_OUT_FILE).unlink(missing_ok=True)
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                         encoding="utf-8")
     return manifest
@@ -109,18 +121,12 @@ def find_corpus(explicit: Path | None, settings=None) -> Path | None:
     return folder if (folder / CORPUS_FILE).is_file() else None
 
 
-def load_corpus(folder: Path) -> LocalCorpus:
-    path = Path(folder) / CORPUS_FILE
+def _read_records(path: Path, expected: str | None) -> tuple[Record, ...]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(str(path), f"无法读取（{exc.strerror or exc}）") from None
-    try:
-        manifest = json.loads((Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        raise CorpusError(str(folder), f"{MANIFEST_FILE} 缺失或损坏；请重新构建语料") from None
-    digest = hashlib.sha256(data).hexdigest()
-    if manifest.get("sha256") != digest:
+    if expected != hashlib.sha256(data).hexdigest():
         raise CorpusError(str(path), "与 manifest.json 记录的 sha256 不符：语料在构建后被改动；"
                           "请重新构建")
     records = []
@@ -129,4 +135,16 @@ def load_corpus(folder: Path) -> LocalCorpus:
             records.append(Record(**json.loads(line)))
         except (json.JSONDecodeError, TypeError) as exc:
             raise CorpusError(f"{path}:{number}", f"记录格式不对（{exc}）") from None
-    return LocalCorpus(Path(folder), tuple(records), manifest)
+    return tuple(records)
+
+
+def load_corpus(folder: Path) -> LocalCorpus:
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise CorpusError(str(folder), f"{MANIFEST_FILE} 缺失或损坏；请重新构建语料") from None
+    records = _read_records(Path(folder) / CORPUS_FILE, manifest.get("sha256"))
+    held_out: tuple[Record, ...] = ()
+    if "held_out" in manifest:
+        held_out = _read_records(Path(folder) / HELD_OUT_FILE, manifest["held_out"].get("sha256"))
+    return LocalCorpus(Path(folder), records, manifest, held_out)

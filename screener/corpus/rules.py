@@ -272,3 +272,12 @@ def law_label(text: str) -> Label:
     if SECRECY.search(text):
         return Label("none", "law.secrecy", "law:secrecy")
     return Label("", "law.other", "law:not_about_secrets")
+
+
+# --- product copy -----------------------------------------------------------------------------
+
+
+def copy_label(product: str) -> Label:
+    """Copy written to sell a product in an online shop. Posted on a college account it is
+    commercial activity whatever its wording (第十一条: 未经许可不得从事商业经营活动)."""
+    return Label("commercial", f"shop.copy.{product or 'other'}", "copy:shop")

@@ -48,6 +48,11 @@ class Source:
     extra: dict = field(default_factory=dict)
 
     @property
+    def held_out(self) -> bool:
+        """Evaluation only: its rows are never trained on nor used to choose thresholds."""
+        return bool(self.extra.get("held_out", False))
+
+    @property
     def folder_name(self) -> str:
         """How a local copy of the repository is named: ``owner+name``."""
         return self.repository.replace("/", "+")

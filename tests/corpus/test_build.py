@@ -16,7 +16,7 @@ from screener.corpus.build import build
 from screener.corpus.formats import md5_hex
 from screener.corpus.local import split_of
 from screener.errors import CorpusError
-from tests.fixtures.corpus import git
+from tests.fixtures.corpus import git, make_repo, sha
 
 
 def _records(folder):
@@ -166,3 +166,64 @@ def test_records_are_plain_json_lines(corpus_mirror, tmp_path):
     for line in (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         assert set(record) == {"id", "source", "text", "field", "label", "kind", "split", "rule"}
+
+
+SHOP_COPY = [
+    {"content": "类型#裙*颜色#红色*裙长#连衣裙",
+     "summary": "这款红色连衣裙收腰剪裁，显瘦又大方，约会通勤都合适。"},
+    {"content": "类型#上衣*材质#棉*衣样式#衬衫",
+     "summary": "纯棉衬衫柔软透气，宽松版型不挑身材，百搭单品。"},
+    {"content": "类型#裤*裤长#九分裤",
+     "summary": "九分阔腿裤垂感十足，拉长腿部线条，轻松穿出高级感。"},
+]
+
+
+def _with_held_out_copy(root, sources, lines: list[str]):
+    data = ("\n".join(lines) + "\n").encode()
+    commit, _ = make_repo(root, "fixture/copy", {"dev.json": data})
+    extra = (f'\n[[source]]\nname = "adgen"\nrepository = "fixture/copy"\ncommit = "{commit}"\n'
+             'licence = "ours"\nformat = "adgen_jsonl"\nheld_out = true\n'
+             f'  [[source.file]]\n  path = "dev.json"\n  sha256 = "{sha(data)}"\n')
+    with_copy = sources.with_name("SOURCES-copy.toml")
+    with_copy.write_text(sources.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return with_copy
+
+
+def test_a_held_out_source_is_kept_apart_from_what_models_train_on(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
+    lines = [json.dumps(row, ensure_ascii=False) for row in SHOP_COPY]
+    with_copy = _with_held_out_copy(root, sources, lines)
+    before, _ = build(root, tmp_path / "before", sources)
+    after, _ = build(root, tmp_path / "after", with_copy)
+    # The corpus that training reads is byte for byte what it was, so are the shipped models.
+    assert (tmp_path / "after" / "corpus.jsonl").read_bytes() == \
+        (tmp_path / "before" / "corpus.jsonl").read_bytes()
+    assert after["sha256"] == before["sha256"]
+    corpus = load_corpus(tmp_path / "after")
+    assert not any(r.source == "adgen" for r in corpus.records)
+    copy = {r.text: r for r in corpus.held_out}
+    assert set(copy) == {row["summary"] for row in SHOP_COPY}
+    assert {r.split for r in copy.values()} == {"test"}
+    assert {r.label for r in copy.values()} == {"commercial"}
+    assert copy[SHOP_COPY[0]["summary"]].kind == "shop.copy.裙"
+    assert after["held_out"]["records"] == 3
+    assert load_corpus(tmp_path / "before").held_out == ()
+    env = {**os.environ, "SCREENER_HOME": str(tmp_path / "home")}
+    shown = subprocess.run([sys.executable, "-m", "screener.cli", "corpus", "show", "--corpus",
+                            str(tmp_path / "after")], capture_output=True, text=True, env=env,
+                           timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert "只用于评测的留出来源（不参与训练，也不用于选阈值）：adgen，共 3 条" in shown.stdout
+    # Changed after the build: refused, like the corpus itself.
+    path = tmp_path / "after" / "heldout.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace("红色", "蓝色"), encoding="utf-8")
+    with pytest.raises(CorpusError, match="构建后被改动"):
+        load_corpus(tmp_path / "after")
+
+
+def test_a_bad_line_of_shop_copy_is_named(corpus_mirror, tmp_path):
+    root, sources = corpus_mirror
+    lines = [json.dumps(SHOP_COPY[0], ensure_ascii=False), '{"content": "类型#裙"}']
+    with_copy = _with_held_out_copy(root, sources, lines)
+    with pytest.raises(CorpusError, match=r"dev\.json:2.*content 与 summary"):
+        build(root, tmp_path / "out", with_copy, only=["adgen"])
