@@ -464,7 +464,7 @@ def _run_flat(jobs: list, workers: int) -> list:
 
 def flat_graphics_tables(config: ImageConfig, n_distractors: int, transforms: list[str],
                          distractor_transforms: list[str], workers: int,
-                         seed: int = FLAT_SEED) -> None:
+                         seed: int = FLAT_SEED, tables: str = "AB") -> None:
     """30 generated emblems, seals, badges, icons and logos registered as emblems; every
     transform of each must find it and nothing else. ``n_distractors`` other graphics (near
     misses first: the same ring with other glyphs, the same frame with another number of
@@ -493,9 +493,12 @@ def flat_graphics_tables(config: ImageConfig, n_distractors: int, transforms: li
                 for n in range(len(ids))]
         jobs += [(label, "distractor", n, 7000 * k + n)
                  for k, label in enumerate(distractor_transforms) for n in range(len(others))]
-        results = _run_flat(jobs, workers)
-        _flat_report("A. bank of the 30", results, ids, others, transforms,
-                     distractor_transforms)
+        if "A" in tables:
+            results = _run_flat(jobs, workers)
+            _flat_report("A. bank of the 30", results, ids, others, transforms,
+                         distractor_transforms)
+        if "B" not in tables:
+            return
         for number, image in enumerate(_FLAT["distractor"]):
             path = Path(folder) / f"distractor{number}.png"
             image.save(path)
@@ -564,6 +567,9 @@ def main() -> None:
     parser.add_argument("--flat-seed", type=int, default=FLAT_SEED,
                         help=f"seed of the flat graphics set (default {FLAT_SEED}, never looked "
                              "at while the matcher was made)")
+    parser.add_argument("--flat-tables", default="AB", choices=("A", "B", "AB"),
+                        help="A: the 30 registered, queried with the distractors; B: the "
+                             "distractors registered too (default both)")
     args = parser.parse_args()
     config = ImageConfig()
     distractors = args.distractors or (10_000 if args.quick else 100_000)
@@ -585,7 +591,8 @@ def main() -> None:
         flat_graphics_tables(config, args.flat_distractors or (100 if args.quick else 300),
                              quick if args.quick else list(TRANSFORMS),
                              [label for label in (quick if args.quick else whole)
-                              if "crop" not in label], args.workers, args.flat_seed)
+                              if "crop" not in label], args.workers, args.flat_seed,
+                             args.flat_tables)
 
 
 if __name__ == "__main__":
