@@ -24,7 +24,7 @@ class StorageError(ScreenerError):
     def __init__(self, where: str, problem: str) -> None:
         self.where = where
         self.problem = problem
-        super().__init__(f"cannot write {where}: {problem}")
+        super().__init__(f"无法写入{where}：{problem}")
 
 
 class InputError(ScreenerError):

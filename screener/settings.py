@@ -66,7 +66,7 @@ def _check_url(value: str | None) -> str | None:
     try:
         make_url(value)
     except ArgumentError:
-        raise ValueError(f"not a database URL: {value!r}") from None
+        raise ValueError(f"{value!r} 不是数据库 URL") from None
     return value
 
 
@@ -410,7 +410,7 @@ class Settings(BaseSettings):
 
         known = available()
         if value not in known:
-            raise ValueError(f"no catalog for {value!r}; known: {', '.join(known)}")
+            raise ValueError(f"没有 {value!r} 的界面语言目录；可用：{'、'.join(known)}")
         return value
 
     images: ImageSettings = Field(default_factory=ImageSettings,
@@ -502,12 +502,12 @@ def settings_file_values(state: dict[str, Any] | None = None) -> dict[str, Any]:
     path = settings_file_path(Path(home) if home else None)
     if not path.is_file():
         if os.environ.get(SETTINGS_FILE_ENV):
-            raise ConfigError(f"settings file {path} ({SETTINGS_FILE_ENV}) does not exist")
+            raise ConfigError(f"设置文件 {path}（{SETTINGS_FILE_ENV}）不存在")
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"settings file {path}: {exc}") from None
+        raise ConfigError(f"设置文件 {path} 无法读取（{exc}）") from None
 
 
 def _flatten(values: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -535,6 +535,47 @@ def sources(**overrides: object) -> dict[str, str]:
     return found
 
 
+# What pydantic found wrong with a setting, by its error type, in Chinese (``{ge}`` and the like
+# are the error's own values); any other type: pydantic's words.
+_PROBLEMS = {
+    "missing": "必须填写", "extra_forbidden": "没有这项设置",
+    "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
+    "float_parsing": "应为数字", "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "string_type": "应为文字", "path_type": "应为路径", "dict_type": "应为一节设置（TOML 表）",
+    "model_type": "应为一节设置（TOML 表）",
+    "greater_than_equal": "不能小于 {ge}", "greater_than": "须大于 {gt}",
+    "less_than_equal": "不能大于 {le}", "less_than": "须小于 {lt}",
+    "literal_error": "不是允许的取值（可选：{expected}）",
+    "enum": "不是允许的取值（可选：{expected}）",
+}
+
+
+def _listed(ctx: dict[str, Any]) -> dict[str, Any]:
+    """pydantic's "'a', 'b' or 'c'" as 'a'、'b'、'c'."""
+    if "expected" not in ctx:
+        return ctx
+    return {**ctx, "expected": "、".join(str(ctx["expected"]).replace(" or ", ", ").split(", "))}
+
+
+def setting_problem(err: dict[str, Any]) -> str:
+    """One error of pydantic's about a setting, in Chinese: ``max_file_bytes：不能小于 1``."""
+    ctx = err.get("ctx") or {}
+    if err["type"] == "value_error" and "error" in ctx:  # a validator's own (Chinese) message
+        problem = str(ctx["error"])
+    else:
+        template = _PROBLEMS.get(err["type"])
+        try:
+            problem = template.format(**_listed(ctx)) if template else err["msg"]
+        except (KeyError, IndexError, ValueError):
+            problem = err["msg"]
+    return f"{'.'.join(str(p) for p in err['loc'])}：{problem}"
+
+
+def setting_problems(exc: ValidationError) -> str:
+    return "；".join(setting_problem(err) for err in exc.errors())
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build settings from flags (``overrides``; None means 'not given'), the environment, the
     settings file and the defaults. Sections take dicts: ``service={"page_size": 10}``."""
@@ -542,10 +583,7 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**values)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise ConfigError(f"设置有误：{setting_problems(exc)}") from None
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,14 @@ from .api_registry import router as registry_router
 from .bootstrap import open_services
 from .config import ServiceSettings
 from .docs import install_docs
-from .errors import VALIDATION, ServiceError, TooManyRequests, localize, zh_translations
+from .errors import (
+    VALIDATION,
+    ServiceError,
+    TooManyRequests,
+    localize,
+    validation_params,
+    zh_translations,
+)
 from .headers import SECURITY_HEADERS, SecurityHeaders
 from .limits import BodyLimit
 from .login import router as login_router
@@ -128,9 +135,8 @@ def install_error_handlers(app: FastAPI) -> None:
         field = _field_of(tuple(first.get("loc", ())))
         english = f"{field}: {first.get('msg', 'invalid')}"
         template = VALIDATION.get(first.get("type", ""), N_("{field}: {problem}"))
-        return _answer(request, 422, "invalid", template,
-                       {"field": field, "problem": first.get("msg", "invalid")}, field,
-                       message=english)
+        return _answer(request, 422, "invalid", template, validation_params(first, field),
+                       field, message=english)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

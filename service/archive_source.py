@@ -35,8 +35,8 @@ def service_posts(settings: Settings) -> Iterator[Post | InputError]:
     """The service's published drafts, oldest first."""
     engine = service_engine(settings)
     if engine is None:
-        raise InputError(str(settings.home), "this state folder has no service database "
-                                             "(`screener serve` makes one)")
+        raise InputError(str(settings.home), "这个状态目录没有审核服务的数据库"
+                                             "（`screener serve` 会建立）")
     uploads = settings.upload_dir
     query = (select(drafts.c.id, drafts.c.title, drafts.c.body, drafts.c.author,
                     drafts.c.images, drafts.c.published_at, accounts.c.name,
@@ -49,7 +49,7 @@ def service_posts(settings: Settings) -> Iterator[Post | InputError]:
     finally:
         engine.dispose()
     for row in rows:
-        source = f"service draft {row.id}"
+        source = f"审核服务稿件 {row.id}"
         try:
             yield _service_post(row, source, settings, uploads)
         except InputError as exc:
@@ -58,14 +58,14 @@ def service_posts(settings: Settings) -> Iterator[Post | InputError]:
 
 def _service_post(row, source: str, settings: Settings, uploads: Path) -> Post:
     if not row.published_at:
-        raise InputError(source, "published, but no publication time is recorded")
+        raise InputError(source, "已发布，但没有记录发布时间")
     try:
         images = [image["path"] for image in json.loads(row.images)]
     except (ValueError, TypeError, KeyError):
-        raise InputError(source, "its picture list is unreadable") from None
+        raise InputError(source, "图片列表无法读取") from None
     for index, path in enumerate(images):
         if not Path(path).is_file():  # fail closed: a lost picture is never silently skipped
-            raise InputError(source, f"images[{index}]: the stored picture {path!r} is missing")
+            raise InputError(source, f"images[{index}]：保存的图片 {path!r} 不见了")
     fields = {"id": f"{SERVICE_PREFIX}{row.id}", "title": row.title, "body": row.body,
               "account": row.name, "platform": row.platform, "author": row.author,
               "images": images}
@@ -74,5 +74,5 @@ def _service_post(row, source: str, settings: Settings, uploads: Path) -> Post:
     try:
         published = iso(parse_when(row.published_at))
     except ValueError as exc:
-        raise InputError(source, f"published_at: {exc}") from None
+        raise InputError(source, f"published_at：{exc}") from None
     return Post(draft, published, source)

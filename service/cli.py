@@ -35,20 +35,25 @@ PLATFORM_HELP = ("平台： wechat、 weibo、 douyin、 bilibili、 xiaohongshu
                  "kuaishou 或 other。")
 
 
+def _interface():
+    """The catalogs of the interface language the settings name."""
+    from screener.i18n import DEFAULT_LOCALE, translations
+
+    from .labels import SERVICE_CATALOG
+
+    try:
+        locale = settings_from(None).locale
+    except ScreenerError:  # the settings' own error is reported elsewhere
+        locale = DEFAULT_LOCALE
+    return translations(locale, (SERVICE_CATALOG,))
+
+
 def fail(exc: ScreenerError) -> typer.Exit:
     """One line and exit 30; the service's own errors in the interface language."""
     from .errors import ServiceError
-    from .labels import SERVICE_CATALOG
 
     if isinstance(exc, ServiceError):
-        from screener.i18n import DEFAULT_LOCALE, translations
-
-        try:
-            locale = settings_from(None).locale
-        except ScreenerError:  # the settings' own error is reported elsewhere
-            locale = DEFAULT_LOCALE
-        tr = translations(locale, (SERVICE_CATALOG,))
-        exc = ScreenerError(exc.localized(tr))
+        exc = ScreenerError(exc.localized(_interface()))
     return _fail(exc)
 
 
@@ -399,7 +404,7 @@ def verify(
         svc = _open(home)
         result, missing = audit.check(svc.engine, svc.settings, head)
     except AuditError as exc:
-        err.print(f"审计日志已被破坏：{exc.message}", markup=False)
+        err.print(f"审计日志已被破坏：{exc.localized(_interface())}", markup=False)
         raise typer.Exit(1) from None
     except ScreenerError as exc:
         raise fail(exc) from None

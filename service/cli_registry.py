@@ -30,7 +30,7 @@ def _read(path: Path, kind: str):
     try:
         return Document(kind, path.name, path.read_bytes())
     except OSError as exc:
-        raise fail(ScreenerError(f"{path}: {exc.strerror or exc}")) from None
+        raise fail(ScreenerError(f"{path}：无法读取（{exc.strerror or exc}）")) from None
 
 
 def apply(

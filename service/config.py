@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from screener.errors import ConfigError
-from screener.settings import ServiceSection, Settings, load_settings
+from screener.settings import ServiceSection, Settings, load_settings, setting_problems
 
 
 class ServiceSettings(ServiceSection):
@@ -35,6 +35,4 @@ def load_service_settings(settings: Settings | None = None, **overrides: object)
     try:
         return ServiceSettings(**values)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in exc.errors())
-        raise ConfigError(f"invalid service settings: {problems}") from None
+        raise ConfigError(f"审核服务的设置有误：{setting_problems(exc)}") from None

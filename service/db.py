@@ -413,7 +413,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001  (sqlalchemy raises several types for a bad URL)
-        raise ConfigError(f"not a database URL: {url!r}") from None
+        raise ConfigError(f"{url!r} 不是数据库 URL") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)
@@ -436,7 +436,7 @@ def storage_error(engine: Engine, exc: OperationalError) -> StorageError | None:
     problem = storage_problem(exc)
     if problem is None:
         return None
-    return StorageError(f"the database {engine.url.database or engine.url}", problem)
+    return StorageError(f"数据库 {engine.url.database or engine.url}", problem)
 
 
 @contextmanager
@@ -478,8 +478,8 @@ def migrate_feedback(engine: Engine) -> None:
             upgrade(engine, FEEDBACK)
     except SQLAlchemyError as exc:
         problem = storage_problem(exc) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise ConfigError(f"cannot open the feedback table in {engine.url.database or engine.url}"
-                          f": {problem}") from None
+        raise ConfigError(f"无法打开 {engine.url.database or engine.url} 中的反馈表"
+                          f"：{problem}") from None
 
 
 def migrate(engine: Engine) -> int:
@@ -489,12 +489,12 @@ def migrate(engine: Engine) -> int:
         with engine.connect() as conn:
             found = current(conn, SERVICE)
         if found and found.startswith("svc_") and int(found[4:]) > SCHEMA_VERSION:
-            raise ConfigError(f"database schema version {int(found[4:])} is newer than this "
-                              f"screener ({SCHEMA_VERSION}); upgrade screener")
+            raise ConfigError(f"数据库结构版本 {int(found[4:])} 比本软件支持的（{SCHEMA_VERSION}）"
+                              "更新；请升级 screener")
         with _write_lock(engine):
             upgrade(engine, SERVICE)
     except SQLAlchemyError as exc:
         problem = storage_problem(exc) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise ConfigError(f"cannot open the service database {engine.url.database or engine.url}"
-                          f": {problem}") from None
+        raise ConfigError(f"无法打开审核服务的数据库 {engine.url.database or engine.url}"
+                          f"：{problem}") from None
     return SCHEMA_VERSION

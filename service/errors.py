@@ -32,8 +32,8 @@ FALLBACK = {
     "audit_broken": N_("The audit log does not verify: {message}"),
 }
 # Values that are themselves English words from the code (marked N_ where they are written):
-# shown translated.
-_WORDS = frozenset({"doing", "what", "name"})
+# shown translated. ``reason``: a validator's own message (``raise ValueError(N_("..."))``).
+_WORDS = frozenset({"doing", "what", "name", "reason"})
 # What pydantic found wrong with a request, by its error type; any other: its own words.
 VALIDATION = {
     "missing": N_("{field}: this field is required"),
@@ -51,7 +51,16 @@ VALIDATION = {
     "extra_forbidden": N_("{field}: unknown field"),
     "json_invalid": N_("{field}: not valid JSON"),
     "dict_type": N_("{field}: must be an object"),
+    "value_error": N_("{field}: {reason}"),
 }
+
+
+def validation_params(error: dict[str, Any], field: str) -> dict[str, Any]:
+    """The values a VALIDATION template names, from one of pydantic's errors: ``reason`` is a
+    validator's own message, without pydantic's "Value error, " before it."""
+    cause = (error.get("ctx") or {}).get("error")
+    return {"field": field, "problem": error.get("msg", "invalid"),
+            "reason": str(cause) if cause is not None else error.get("msg", "invalid")}
 _LABELLED = {"status": {**labels.STATUS, **labels.ACCOUNT_STATUS}, "role": labels.ROLE,
              "decision": {**labels.DECISION, **labels.RECHECK_DECISION},
              "account_role": labels.ACCOUNT_ROLE}
@@ -129,7 +138,8 @@ class BadRequest(ServiceError):
         """What pydantic found wrong with ``field``, in words of the catalog where the kind of
         error is a common one."""
         template = VALIDATION.get(error.get("type", ""), "{field}: {problem}")
-        made = cls(template, field=field, problem=error.get("msg", "invalid"))
+        params = validation_params(error, field)
+        made = cls(template, field=field, problem=params["problem"], reason=params["reason"])
         made.message = f"{field}: {error.get('msg', 'invalid')}"
         return made
 

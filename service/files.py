@@ -78,7 +78,7 @@ def keep_file(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise StorageError(f"the upload folder {path.parent}",
+        raise StorageError(f"上传图片目录 {path.parent}",
                            exc.strerror or str(exc)) from None
 
 
@@ -94,7 +94,7 @@ def staging(upload_dir: Path) -> Iterator[Path]:
         root.mkdir(parents=True, exist_ok=True)
         folder = tempfile.TemporaryDirectory(dir=root)
     except OSError as exc:
-        raise StorageError(f"the upload folder {upload_dir}", exc.strerror or str(exc)) from None
+        raise StorageError(f"上传图片目录 {upload_dir}", exc.strerror or str(exc)) from None
     with folder as name:
         yield Path(name)
 
@@ -121,7 +121,7 @@ def place(folder: Path, staged: Path, checked: dict[str, Any]) -> tuple[Path, bo
         folder.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)
     except OSError as exc:
-        raise StorageError(f"the upload folder {folder}", exc.strerror or str(exc)) from None
+        raise StorageError(f"上传图片目录 {folder}", exc.strerror or str(exc)) from None
     return target, True
 
 

@@ -41,16 +41,16 @@ class ServerKeys:
 def _read(path: Path) -> ServerKeys:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"the server secret {path} may be read by others (mode "
-                          f"{stat.S_IMODE(mode):04o}); run `chmod 600 {path}`")
+        raise ConfigError(f"服务器密钥 {path} 可能被他人读取（权限 "
+                          f"{stat.S_IMODE(mode):04o}）；请运行 `chmod 600 {path}`")
     text = path.read_text(encoding="ascii").strip()
     try:
         secret = bytes.fromhex(text)
     except ValueError:
         secret = b""
     if len(secret) < _BYTES:
-        raise ConfigError(f"the server secret {path} is damaged (expected {_BYTES * 2} hex "
-                          "digits); restore it from the backup")
+        raise ConfigError(f"服务器密钥 {path} 已损坏（应为 {_BYTES * 2} 位十六进制数）；"
+                          "请从备份恢复")
     return ServerKeys(secret, path)
 
 
@@ -60,8 +60,8 @@ def load_keys(path: Path, *, create: bool) -> ServerKeys:
     if path.exists():
         return _read(path)
     if not create:
-        raise ConfigError(f"the server secret {path} is missing: the audit chain cannot be "
-                          "verified or continued without it; restore it from the backup")
+        raise ConfigError(f"服务器密钥 {path} 不见了：没有它，审计链既不能校验，也不能续写；"
+                          "请从备份恢复")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -121,8 +121,8 @@ def unchecked(counts: list[Count]) -> str | None:
         return None
     listed = "、".join(str(y) for y in years)
     # the calendar's file name only: where the server keeps it is not the reader's business
-    return (f"节假日日历未收录 {listed} 年，工作日按周一至周五估算，请人工核对"
-            f"（holiday calendar {Path(active_calendar().source).name} lacks {listed}）")
+    return (f"节假日日历（{Path(active_calendar().source).name}）未收录 {listed} 年，"
+            "工作日按周一至周五估算，请人工核对")
 
 
 def clean_name(name: str, what: str) -> str:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from screener.i18n import N_
 from screener.model import Platform
 
 
@@ -205,9 +206,9 @@ def clean_term(term: str) -> str:
     try:
         term.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("a term must be valid Unicode text (no unpaired surrogates)") from None
+        raise ValueError(N_("a term must be valid Unicode text (no unpaired surrogates)")) from None
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in term):
-        raise ValueError("a term must not contain control characters")
+        raise ValueError(N_("a term must not contain control characters"))
     return term
 
 
@@ -308,7 +309,7 @@ class QueueFilter(Body):
     @classmethod
     def _sane_year(cls, value: date | None) -> date | None:
         if value is not None and not 2000 <= value.year <= 2100:
-            raise ValueError("a date between 2000 and 2100")
+            raise ValueError(N_("a date between 2000 and 2100"))
         return value
 
 

@@ -31,8 +31,8 @@ class CalendarGap(ConfigError):
     def __init__(self, years: tuple[int, ...], source: str) -> None:
         self.years = years
         listed = "、".join(str(y) for y in years)
-        super().__init__(f"the holiday calendar ({source}) does not cover {listed}; working days "
-                         f"there are unknown (add the year's State Council notice to it)")
+        super().__init__(f"节假日日历（{source}）未收录 {listed} 年，这些年份的工作日无法确定"
+                         "（请把该年国务院办公厅的节假日安排通知加入日历）")
 
 
 @dataclass(frozen=True)
@@ -66,16 +66,16 @@ class Count:
 
 def _dates(year: int, values: object, what: str, source: str) -> list[date]:
     if not isinstance(values, list):
-        raise ConfigError(f"{source}: [{year}] {what} must be a list of dates")
+        raise ConfigError(f"{source}：[{year}] {what} 须是日期列表")
     out = []
     for value in values:
         try:
             day = date.fromisoformat(str(value))
         except ValueError:
-            raise ConfigError(f"{source}: [{year}] {what}: {value!r} is not a date "
-                              "YYYY-MM-DD") from None
+            raise ConfigError(f"{source}：[{year}] {what}：{value!r} 不是 YYYY-MM-DD 格式的日期"
+                              ) from None
         if day.year != year:
-            raise ConfigError(f"{source}: [{year}] {what}: {day} is not in {year}")
+            raise ConfigError(f"{source}：[{year}] {what}：{day} 不在 {year} 年")
         out.append(day)
     return out
 
@@ -85,31 +85,32 @@ def parse_calendar(text: str, source: str) -> Calendar:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{source}：不是有效的 TOML（{exc}）") from None
     holidays: set[date] = set()
     workdays: set[date] = set()
     notices: dict[int, str] = {}
     for key, table in data.items():
         if not (key.isdigit() and len(key) == 4) or not isinstance(table, dict):
-            raise ConfigError(f"{source}: [{key}] is not a year table")
+            raise ConfigError(f"{source}：[{key}] 不是年份表")
         year = int(key)
         unknown = set(table) - {"source", "holidays", "workdays"}
         if unknown:
-            raise ConfigError(f"{source}: [{year}] unknown keys {sorted(unknown)}")
+            raise ConfigError(f"{source}：[{year}] 有未知的键 {sorted(unknown)}"
+                              "（只能有 source、holidays、workdays）")
         notice = str(table.get("source", "")).strip()
         if not notice:
-            raise ConfigError(f"{source}: [{year}] needs a source: the notice the dates follow")
+            raise ConfigError(f"{source}：[{year}] 缺少 source：日期所依据的通知")
         off = _dates(year, table.get("holidays", []), "holidays", source)
         on = _dates(year, table.get("workdays", []), "workdays", source)
         if not off:
-            raise ConfigError(f"{source}: [{year}] lists no holidays")
+            raise ConfigError(f"{source}：[{year}] 没有列出节假日")
         both = sorted(set(off) & set(on))
         if both:
-            raise ConfigError(f"{source}: [{year}] {both[0]} is both a holiday and a workday")
+            raise ConfigError(f"{source}：[{year}] {both[0]} 既是节假日又是调休工作日")
         weekday = [d for d in on if d.weekday() < 5]
         if weekday:
-            raise ConfigError(f"{source}: [{year}] make-up workday {weekday[0]} is a weekday; "
-                              "only a Saturday or Sunday can be one")
+            raise ConfigError(f"{source}：[{year}] 调休工作日 {weekday[0]} 本来就是工作日；"
+                              "调休工作日只能是星期六或星期日")
         holidays.update(off)
         workdays.update(on)
         notices[year] = notice
@@ -121,7 +122,7 @@ def _load(path: Path, mtime_ns: int) -> Calendar:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the holiday calendar {path}: {exc}") from None
+        raise ConfigError(f"无法读取节假日日历 {path}（{exc}）") from None
     return parse_calendar(text, str(path))
 
 
@@ -129,7 +130,7 @@ def load_calendar(path: Path = SHIPPED) -> Calendar:
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as exc:
-        raise ConfigError(f"cannot read the holiday calendar {path}: {exc}") from None
+        raise ConfigError(f"无法读取节假日日历 {path}（{exc}）") from None
     return _load(path, stamp)
 
 

@@ -70,9 +70,9 @@ def test_bad_input_is_reported_and_the_other_drafts_are_still_screened(run, draf
     assert result.returncode == 30
     assert [json.loads(x)["source"] for x in result.stdout.splitlines()] == [str(drafts["clean"])]
     errors = result.stderr.strip().splitlines()
-    assert errors == [f"错误：{broken}: invalid JSON at line 1 column 2: Expecting property "
-                      "name enclosed in double quotes",
-                      f"错误：{tmp_path / 'missing.txt'}: no such file"]
+    assert errors == [f"错误：{broken}: 不是有效的 JSON（第 1 行第 2 列：Expecting property "
+                      "name enclosed in double quotes）",
+                      f"错误：{tmp_path / 'missing.txt'}: 找不到文件"]
 
 
 def test_text_format_marks_the_offending_span(run, drafts):

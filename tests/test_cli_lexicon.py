@@ -65,13 +65,14 @@ def test_lexicon_changes_change_what_is_screened(run, tmp_path):
 
 def test_bad_input_is_one_line_with_status_30(cli):
     for args, message in [
-        (("add", "--category", "gossip", "八卦"), "unknown category 'gossip'"),
-        (("add", "-c", "illegal", "-s", "fatal", "八卦"), "severity must be review or block"),
-        (("add", "-c", "illegal", "★ ★"), "★ ★: cannot be matched"),
-        (("retire", "不存在的词", "-r", "x"), "not in the lexicon: 不存在的词"),
-        (("retire", "办证"), "retire: a reason is required"),
-        (("edit", "不存在的词", "-s", "review"), "not in the lexicon"),
-        (("diff", "abc"), "not a lexicon version: 'abc'"),
+        (("add", "--category", "gossip", "八卦"), "未知类别 'gossip'"),
+        (("add", "-c", "illegal", "-s", "fatal", "八卦"),
+         "级别（severity）只能是 review 或 block，不能是 'fatal'"),
+        (("add", "-c", "illegal", "★ ★"), "★ ★: 无法匹配：规范化后没有可匹配的内容"),
+        (("retire", "不存在的词", "-r", "x"), "词库: 没有这个词条：不存在的词"),
+        (("retire", "办证"), "retire: 请写明理由（--reason）"),
+        (("edit", "不存在的词", "-s", "review"), "没有这个词条：不存在的词"),
+        (("diff", "abc"), "'abc' 不是词库版本"),
         (("diff", "7"), "版本 7 还不存在（最新版本：0）"),
     ]:
         result = cli(*args)
@@ -118,10 +119,10 @@ def test_import_dry_run_shows_changes_and_every_bad_line(cli, tmp_path):
     assert f"将加入：{source}:2：加盟代理（commercial，review）" in result.stdout
     assert "试运行：将加入 1 个，已在现行词库中 1 个，拒绝 4 个；词库未改动" in result.stdout
     rejected = result.stderr.splitlines()
-    assert rejected[0].startswith(f"已拒绝：{source}:4：unmatchable")
-    assert rejected[1].startswith(f"已拒绝：{source}:5：duplicate of line 2")
-    assert rejected[2].startswith(f"已拒绝：{source}:6：too long: 70 characters")
-    assert rejected[3].startswith(f"已拒绝：{source}:8：unknown flag 'colour'")
+    assert rejected[0].startswith(f"已拒绝：{source}:4：无法匹配")
+    assert rejected[1].startswith(f"已拒绝：{source}:5：与第 2 行重复")
+    assert rejected[2].startswith(f"已拒绝：{source}:6：太长：70 个字")
+    assert rejected[3].startswith(f"已拒绝：{source}:8：未知标记 'colour'")
     assert "加盟代理" not in cli("list").stdout
 
 
@@ -133,8 +134,8 @@ def test_import_csv_and_json_publish_one_version(cli, tmp_path):
     result = cli("import", str(table), "--reason", "from the office's list")
     assert result.exit_code == 30  # some lines were rejected, the good ones went in
     assert "已发布 lex-1-" in result.stdout and "加入 2 个，拒绝 3 个" in result.stdout
-    assert "unknown category 'gossip'" in result.stderr
-    assert "severity must be review or block" in result.stderr and "empty term" in result.stderr
+    assert "未知类别 'gossip'" in result.stderr
+    assert "级别（severity）只能是 review 或 block" in result.stderr and "词条为空" in result.stderr
     plain = tmp_path / "terms.json"
     plain.write_text(json.dumps(["出售发票", {"term": "代开发票", "severity": "review"}],
                                 ensure_ascii=False), encoding="utf-8")
@@ -142,7 +143,7 @@ def test_import_csv_and_json_publish_one_version(cli, tmp_path):
     assert result.exit_code == 0 and "已发布 lex-2-" in result.stdout
     assert "没有要导入的" in cli("import", str(plain), "-c", "illegal").stdout
     missing = cli("import", str(tmp_path / "none.json"))
-    assert missing.exit_code == 30 and "none.json: no such file" in missing.stderr
+    assert missing.exit_code == 30 and "none.json: 找不到文件" in missing.stderr
 
 
 def test_export_round_trips(cli, tmp_path):

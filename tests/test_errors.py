@@ -48,5 +48,5 @@ def test_any_json_value_gives_a_draft_or_an_input_error(tmp_path, value):
 
 
 def test_unreadable_lexicon_folder_is_a_lexicon_error(tmp_path):
-    with pytest.raises(screener.LexiconError, match="lexicon folder not found"):
+    with pytest.raises(screener.LexiconError, match="找不到词库目录"):
         screener.Screener(load_settings(home=tmp_path, lexicon_dir=tmp_path / "nowhere"))

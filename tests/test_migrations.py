@@ -276,5 +276,6 @@ def test_a_newer_service_database_is_refused(tmp_path):
     migrate(engine)
     with engine.begin() as conn:
         conn.execute(text("update alembic_version_service set version_num = 'svc_0099'"))
-    with pytest.raises(ConfigError, match="newer than this screener"):
+    newer = r"数据库结构版本 99 比本软件支持的（\d+）更新；请升级 screener"
+    with pytest.raises(ConfigError, match=newer):
         migrate(engine)

@@ -46,7 +46,7 @@ def test_the_core_screens_without_the_service(home):
 def test_archive_from_service_without_the_service_says_so(home):
     result = run_core_alone(home, "archive", "import", "--from-service")
     assert result.returncode == 30
-    assert "no installed plugin provides the archive source 'service'" in result.stderr
+    assert "没有已安装的插件提供存档来源 'service'" in result.stderr
 
 
 def test_the_installed_service_adds_its_commands():

@@ -19,8 +19,8 @@ def test_explicit_arguments_win_over_the_environment(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize(("name", "value", "problem"), [
-    ("SCREENER_MAX_BODY_CHARS", "lots", "max_body_chars: Input should be a valid integer"),
-    ("SCREENER_MAX_FILE_BYTES", "0", "max_file_bytes: Input should be greater than or equal to 1"),
+    ("SCREENER_MAX_BODY_CHARS", "lots", "^设置有误：max_body_chars：应为整数$"),
+    ("SCREENER_MAX_FILE_BYTES", "0", "^设置有误：max_file_bytes：不能小于 1$"),
 ])
 def test_invalid_settings_are_one_clear_error(monkeypatch, name, value, problem):
     monkeypatch.setenv(name, value)

@@ -40,7 +40,7 @@ def train(output_dir: Path, data_dir: Path, seed: int = 0, *, corpus_dir: Path |
     data_dir, output_dir = Path(data_dir), Path(output_dir)
     train_path = data_dir / "train.jsonl"
     if not train_path.is_file():
-        raise InputError(str(train_path), "training data not found")
+        raise InputError(str(train_path), "找不到训练数据")
     heldout_path = data_dir / "heldout.jsonl"
     heldout = read_jsonl(heldout_path) if heldout_path.is_file() else []
     real = load_corpus(corpus_dir) if corpus_dir is not None else None

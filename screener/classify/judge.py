@@ -67,7 +67,7 @@ class Classifier:
     def thresholds(self, model: ClassifierModel, name: str) -> dict[str, float]:
         chosen = thresholds_for(model, name)
         if chosen is None:
-            raise ModelFormatError(str(self.folder), f"no review/block thresholds for {name!r}")
+            raise ModelFormatError(str(self.folder), f"没有 {name!r} 的 review/block 阈值")
         return chosen
 
     def judge(self, fields: list[tuple[str, NormalizedText]], texts: dict[str, str],

@@ -84,26 +84,26 @@ def read_manifest(folder: Path, manifest_sha256: str | None = None) -> dict:
     (a registered model's manifest may not change after registration)."""
     path = folder / MANIFEST
     if not path.is_file():
-        raise ModelMissingError(str(folder), "no classifier model here (manifest.json missing); "
-                                "train one with `screener train`")
+        raise ModelMissingError(str(folder), "这里没有分类模型（缺少 manifest.json）；"
+                                "请用 `screener train` 训练一个")
     try:
         data = path.read_bytes()
         if manifest_sha256 is not None:
             actual = hashlib.sha256(data).hexdigest()
             if actual != manifest_sha256:
-                raise ModelTamperedError(str(path), f"sha256 {actual[:16]}… is not the one "
-                                         f"registered ({manifest_sha256[:16]}…): the model was "
-                                         "changed after registration; refusing to load it")
+                raise ModelTamperedError(str(path), f"sha256 {actual[:16]}… 与登记时的"
+                                         f"（{manifest_sha256[:16]}…）不同：模型在登记后被改动过；"
+                                         "拒绝加载")
         manifest = json.loads(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFormatError(str(path), f"unreadable manifest: {exc}") from None
+        raise ModelFormatError(str(path), f"无法读取 manifest（{exc}）") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
-        raise ModelFormatError(str(path), f"model format {manifest.get('format')!r} is not "
-                               f"{FORMAT_VERSION}; retrain with `screener train`")
+        raise ModelFormatError(str(path), f"模型格式 {manifest.get('format')!r} 不是 "
+                               f"{FORMAT_VERSION}；请用 `screener train` 重新训练")
     if manifest.get("features_version") != FEATURES_VERSION:
-        raise ModelFormatError(str(path), f"model built with feature format "
-                               f"{manifest.get('features_version')!r}, this screener extracts "
-                               f"format {FEATURES_VERSION}; retrain with `screener train`")
+        raise ModelFormatError(str(path), f"模型的特征格式是 "
+                               f"{manifest.get('features_version')!r}，而本软件提取的是格式 "
+                               f"{FEATURES_VERSION}；请用 `screener train` 重新训练")
     return manifest
 
 
@@ -111,32 +111,30 @@ def _verified_bytes(folder: Path, name: str, manifest: dict) -> bytes:
     path = folder / name
     expected = manifest.get("files", {}).get(name)
     if not expected:
-        raise ModelFormatError(str(folder / MANIFEST), f"no sha256 recorded for {name}")
+        raise ModelFormatError(str(folder / MANIFEST), f"没有记录 {name} 的 sha256")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ModelMissingError(str(path), "model file missing; retrain with `screener train`") \
+        raise ModelMissingError(str(path), "模型文件缺失；请用 `screener train` 重新训练") \
             from None
     except OSError as exc:
         raise ModelFormatError(str(path), exc.strerror or str(exc)) from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
-        raise ModelTamperedError(str(path), f"sha256 {actual[:16]}… does not match the manifest "
-                                 f"({expected[:16]}…): the file was changed after training; "
-                                 "refusing to load it")
+        raise ModelTamperedError(str(path), f"sha256 {actual[:16]}… 与 manifest 记录的"
+                                 f"（{expected[:16]}…）不符：文件在训练后被改动过；拒绝加载")
     return data
 
 
 def _warn_versions(folder: Path, manifest: dict) -> None:
     trained = manifest.get("versions", {})
     installed = library_versions()
-    differ = [f"{name} {trained.get(name)} (installed {installed[name]})"
+    differ = [f"{name} {trained.get(name)}（已安装 {installed[name]}）"
               for name in TRACKED if trained.get(name) != installed[name]]
     if differ:
         warnings.warn(ModelVersionWarning(
-            f"classifier model in {folder} was trained with {', '.join(differ)}. Scoring uses "
-            "numpy only, so its scores are unchanged, but the model cards describe the old "
-            "versions; run `screener train` to retrain with the installed ones."), stacklevel=3)
+            f"{folder} 中的分类模型是用 {'、'.join(differ)} 训练的。评分只用 numpy，得分不变，"
+            "但模型卡记载的是旧版本；运行 `screener train` 用已安装的版本重新训练。"), stacklevel=3)
 
 
 def load_model(folder: Path, manifest_sha256: str | None = None) -> ClassifierModel:
@@ -152,11 +150,11 @@ def load_model(folder: Path, manifest_sha256: str | None = None) -> ClassifierMo
                                 metadata=manifest, **arrays)
     except (KeyError, ValueError, TypeError, UnicodeDecodeError, OSError,
             zipfile.BadZipFile) as exc:
-        raise ModelFormatError(str(folder), f"malformed model files: {exc}") from None
+        raise ModelFormatError(str(folder), f"模型文件格式错误（{exc}）") from None
     size, classes = len(model.features), len(model.classes)
     if (model.idf.shape != (size,) or model.coef.shape != (classes, size)
             or model.intercept.shape != (classes,) or model.calibration.shape != (classes, 2)):
-        raise ModelFormatError(str(folder), "array shapes do not match the vocabulary")
+        raise ModelFormatError(str(folder), "数组形状与词表不符")
     return model
 
 

@@ -154,7 +154,7 @@ class ModelRegistry:
             prepare(self.engine, MODELS)
         except (SQLAlchemyError, OSError) as exc:
             problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
-            raise ModelError(self.url, f"cannot open the model registry: {problem}") from None
+            raise ModelError(self.url, f"无法打开模型登记表：{problem}") from None
         self._ready = True
 
     # -- reading ----------------------------------------------------------------------------
@@ -189,7 +189,7 @@ class ModelRegistry:
             row = conn.execute(select(versions_table)
                                .where(versions_table.c.number == number)).first()
         if row is None:
-            raise ModelMissingError(f"model {number}", "没有这个模型编号；`screener model list` "
+            raise ModelMissingError(f"模型 {number}", "没有这个模型编号；`screener model list` "
                                     "列出所有模型")
         return self._ref(row)
 
@@ -243,7 +243,7 @@ class ModelRegistry:
     def _unreadable(self, exc: SQLAlchemyError) -> ModelError:
         # A long-running process keeps the model in force when the registry cannot be read.
         problem = storage_problem(exc) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return ModelError(self.url, f"cannot read the model registry: {problem}")
+        return ModelError(self.url, f"无法读取模型登记表：{problem}")
 
     def card(self, ref: ModelRef) -> str:
         """The model's card: a candidate's own, the shipped one's per-class cards."""
@@ -280,10 +280,10 @@ class ModelRegistry:
             except OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     problem = storage_problem(exc) or str(exc.orig).splitlines()[0]
-                    raise ModelError(self.url, f"cannot write the model registry: {problem}") \
+                    raise ModelError(self.url, f"无法写入模型登记表：{problem}") \
                         from None
                 time.sleep(0.05 * (attempt + 1))
-        raise ModelError(self.url, "the model registry stayed locked; try again")
+        raise ModelError(self.url, "模型登记表一直被锁定；请稍后再试")
 
     def register(self, staged: Path, *, by: str, base_version: str, summary: dict
                  ) -> tuple[Registered, bool]:
@@ -344,7 +344,7 @@ class ModelRegistry:
         def action(conn) -> ModelChange:
             current = self._current(conn)
             if current.number == target.number:
-                raise ModelError(f"model {target.number}", f"模型 {target.label} 已在使用中")
+                raise ModelError(f"模型 {target.number}", f"模型 {target.label} 已在使用中")
             return self._change(conn, "promote", target, current, by, reason.strip())
 
         return self._write(action, conn)

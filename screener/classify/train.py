@@ -86,10 +86,10 @@ def read_jsonl(path: Path) -> list[dict]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}", f"not JSON: {exc.msg}") from None
+            raise InputError(f"{path}:{number}", f"不是有效的 JSON（{exc.msg}）") from None
         unknown = set(record.get("labels", [])) - set(CLASSES)
         if unknown:
-            raise InputError(f"{path}:{number}", f"unknown label(s) {sorted(unknown)}")
+            raise InputError(f"{path}:{number}", f"未知标签 {sorted(unknown)}")
         records.append(record)
     return records
 
@@ -153,8 +153,7 @@ def _folds(y: np.ndarray, groups: Sequence[str] | None, seed: int):
             return list(splitter.split(np.zeros(len(y)), y, groups))
     count = min(FOLDS, minority)
     if count < 2:
-        raise InputError("training data", "each class needs at least two positive and two "
-                         "negative drafts")
+        raise InputError("训练数据", "每个类别至少要有两篇正例稿件和两篇反例稿件")
     return list(StratifiedKFold(count, shuffle=True, random_state=seed)
                 .split(np.zeros(len(y)), y))
 

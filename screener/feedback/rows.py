@@ -116,8 +116,8 @@ def read_import(path: Path, settings, *, reviewer: str) -> ImportFile:
     its number and reason, the good ones become rows (a line repeating an earlier one of the
     file counts once)."""
     source = str(path)
-    data = read_bounded(path, settings.max_import_bytes, kind="a feedback file", noun="imports",
-                        limit_name="split the file")
+    data = read_bounded(path, settings.max_import_bytes, kind="反馈文件", noun="导入文件",
+                        limit_name="请把文件拆开")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -160,7 +160,7 @@ class FeedbackStore:
             prepare(self.engine, FEEDBACK)
         except (SQLAlchemyError, OSError) as exc:
             problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
-            raise StorageError(f"the feedback database {self.url}", str(problem)) from None
+            raise StorageError(f"反馈数据库 {self.url}", str(problem)) from None
         self._ready = True
 
     def add(self, rows: list[dict[str, Any]]) -> int:
@@ -173,9 +173,9 @@ class FeedbackStore:
             except OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     problem = storage_problem(exc) or str(exc.orig).splitlines()[0]
-                    raise StorageError(f"the feedback database {self.url}", problem) from None
+                    raise StorageError(f"反馈数据库 {self.url}", problem) from None
                 time.sleep(0.05 * (attempt + 1))
-        raise StorageError(f"the feedback database {self.url}", "stayed locked; try again")
+        raise StorageError(f"反馈数据库 {self.url}", "数据库一直被锁定；请稍后再试")
 
     def rows(self) -> list[dict[str, Any]]:
         """Every row, oldest first."""

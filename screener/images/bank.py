@@ -134,7 +134,7 @@ class AssetBank:
             self.engine = sa.create_engine(url)
             upgrade(self.engine, ASSETS)
         except sa.exc.SQLAlchemyError as exc:
-            raise AssetError(f"cannot open the asset bank {url}: {exc}") from None
+            raise AssetError(f"无法打开图片库 {url}：{exc}") from None
 
     def stamp(self) -> int:
         """Changes whenever the bank does: the last event id."""
@@ -144,15 +144,14 @@ class AssetBank:
     def add(self, path: str | Path, *, kind: str, title: str = "", owner: str = "",
             license: str = "", source: str = "", by: str | None = None) -> Added:
         if kind not in KINDS:
-            raise AssetError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            raise AssetError(f"种类（kind）只能是 {'、'.join(KINDS)}，不能是 {kind!r}")
         image = read_image(path, self.config)
         rgb = image.first
         trimmed = trim_borders(rgb)
         if min(trimmed.shape[:2]) < MIN_ASSET_SIDE:  # OpenCV's feature pyramid fails below
-            raise AssetError(f"the picture is {rgb.shape[1]}x{rgb.shape[0]} pixels "
-                             f"({trimmed.shape[1]}x{trimmed.shape[0]} without its plain "
-                             f"borders); an asset needs at least {MIN_ASSET_SIDE} pixels on "
-                             "each side to be matched")
+            raise AssetError(f"图片有 {rgb.shape[1]}x{rgb.shape[0]} 像素（去掉纯色边框后 "
+                             f"{trimmed.shape[1]}x{trimmed.shape[0]}）；图片库中的图片每边至少要有 "
+                             f"{MIN_ASSET_SIDE} 像素才能比对")
         feats = features_of(trimmed)
         points, descriptors = feats.to_bytes()
         template = template_of(rgb)
@@ -202,7 +201,7 @@ class AssetBank:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(*_ASSET_COLUMNS).where(assets.c.id == asset_id)).first()
         if row is None:
-            raise AssetError(f"no asset with id {asset_id}")
+            raise AssetError(f"图片库中没有编号为 {asset_id} 的图片")
         return Asset(**row._asdict())
 
     def list_assets(self, *, include_retired: bool = False) -> list[Asset]:
@@ -221,9 +220,9 @@ class AssetBank:
     def retire(self, asset_id: int, *, reason: str, by: str | None = None) -> Asset:
         asset = self.get(asset_id)
         if asset.status == "retired":
-            raise AssetError(f"asset {asset_id} is already retired")
+            raise AssetError(f"图片 {asset_id} 已经停用")
         if not reason.strip():
-            raise AssetError("a reason is required to retire an asset")
+            raise AssetError("停用图片须写明理由")
         with self.engine.begin() as conn:
             conn.execute(assets.update().where(assets.c.id == asset_id).values(status="retired"))
             conn.execute(events.insert().values(asset_id=asset_id, action="retire",

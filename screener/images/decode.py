@@ -40,7 +40,7 @@ class DecodedImage:
 def read_image(path: str | Path, config: ImageConfig) -> DecodedImage:
     source = str(path)
     data = read_bounded(Path(path), config.max_file_bytes, error=ImageDecodeError,
-                        kind="an image", noun="images", missing="image file not found")
+                        kind="图片", noun="图片", missing="找不到图片文件")
     return decode_bytes(data, source, config)
 
 
@@ -48,11 +48,11 @@ def decode_bytes(data: bytes, source: str, config: ImageConfig) -> DecodedImage:
     import io
 
     if not data:
-        raise ImageDecodeError(source, "empty file, not an image")
+        raise ImageDecodeError(source, "空文件，不是图片")
     digest = hashlib.sha256(data).hexdigest()
     # A process-wide flag some libraries set; truncated files must fail here, not load half-grey.
     if ImageFile.LOAD_TRUNCATED_IMAGES:
-        raise ImageDecodeError(source, "PIL is set to accept truncated images; refusing")
+        raise ImageDecodeError(source, "PIL 被设置为接受不完整的图片；拒绝读取")
     with warnings.catch_warnings():
         # PIL's bomb warning becomes an error: a half-size bomb is still a bomb.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -62,33 +62,33 @@ def decode_bytes(data: bytes, source: str, config: ImageConfig) -> DecodedImage:
         except ImageDecodeError:
             raise
         except UnidentifiedImageError:
-            raise ImageDecodeError(source, "not an image (content is no known image format, "
-                                           "whatever the file name says)") from None
+            raise ImageDecodeError(source, "不是图片（内容不是任何已知的图片格式，"
+                                           "与文件名无关）") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ImageDecodeError(source, f"refused as a decompression bomb: {exc}") from None
+            raise ImageDecodeError(source, f"疑为解压炸弹，拒绝打开：{exc}") from None
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
-            raise ImageDecodeError(source, f"corrupt or truncated image: {exc}") from None
+            raise ImageDecodeError(source, f"图片损坏或不完整：{exc}") from None
         except Exception as exc:  # noqa: BLE001
             # PIL's format plugins also fail with TypeError, KeyError, IndexError, struct.error
             # on hostile headers (found by fuzzing: a TIFF without dimensions). Fail closed.
-            raise ImageDecodeError(source, f"corrupt image ({type(exc).__name__}: "
-                                           f"{str(exc)[:200]})") from None
+            raise ImageDecodeError(source, f"图片损坏（{type(exc).__name__}: "
+                                           f"{str(exc)[:200]}）") from None
 
 
 def _decode(image: Image.Image, source: str, digest: str, config: ImageConfig) -> DecodedImage:
     fmt = image.format or "?"
     if fmt not in FORMATS:
-        raise ImageDecodeError(source, f"image format {fmt} is not accepted "
-                                       f"(use one of {', '.join(FORMATS)})")
+        raise ImageDecodeError(source, f"图片格式 {fmt} 不在允许之列"
+                                       f"（可用：{'、'.join(FORMATS)}）")
     width, height = image.size
     if width <= 0 or height <= 0 or width * height > config.max_pixels:
-        raise ImageDecodeError(source, f"image is {width}x{height} pixels; at most "
-                                       f"{config.max_pixels:,} pixels are decoded")
+        raise ImageDecodeError(source, f"图片有 {width}x{height} 像素；最多只解码 "
+                                       f"{config.max_pixels:,} 像素")
     n_frames = int(getattr(image, "n_frames", 1) or 1)
     if n_frames * width * height > config.max_total_pixels and n_frames > config.max_frames:
         # Only sampled frames are decoded, but GIF seeking decodes every frame before it.
-        raise ImageDecodeError(source, f"animation of {n_frames} frames of {width}x{height} "
-                                       "is too large to check")
+        raise ImageDecodeError(source, f"动图有 {n_frames} 帧，每帧 {width}x{height}，"
+                                       "太大，无法检查")
     frames = []
     sample = _frame_sample(n_frames, config.max_frames)
     for index in sample:

@@ -63,33 +63,34 @@ def part_of(box: tuple[int, int, int, int], size: tuple[int, int]) -> str:
     return f"{column}{row}部"
 
 
-# Why a picture could not be read, by the start of the decoder's (English) problem.
+# Why a picture could not be read, by the start of the problem: the decoder's (Chinese, with the
+# technical details after it) and the picture workers' (English).
 _PROBLEMS = (
     ("remote image", "网络图片，从不下载，没有检查"),
-    ("empty file", "文件是空的"),
-    ("not an image", "文件内容不是已知的图片格式"),
-    ("refused as a decompression bomb", "像素过多（疑为解压炸弹），拒绝打开"),
-    ("corrupt", "文件损坏或不完整"),
-    ("image format", "图片格式不在允许之列"),
-    ("image is", "图片尺寸超过上限"),
-    ("animation of", "动图的帧数或像素超过上限"),
+    ("空文件", "文件是空的"),
+    ("不是图片", "文件内容不是已知的图片格式"),
+    ("疑为解压炸弹", "像素过多（疑为解压炸弹），拒绝打开"),
+    ("图片损坏", "文件损坏或不完整"),
+    ("图片格式", "图片格式不在允许之列"),
+    ("图片有", "图片尺寸超过上限"),
+    ("动图有", "动图的帧数或像素超过上限"),
     ("text in the image could not be read", "图中文字未能识别"),
     ("the text read from it could not be scored", "图中文字未能由分类模型评分"),
-    ("not found", "找不到图片文件"),
+    ("找不到图片文件", "找不到图片文件"),
     ("the process checking it stopped", "检查图片的进程意外终止（已重试），这张图片没有检查完"),
     ("the picture checker stopped", "检查图片的进程意外终止，这张图片没有检查完"),
-    ("PIL is set", "图片读取设置不安全，拒绝打开"),
+    ("PIL 被设置", "图片读取设置不安全，拒绝打开"),
     ("picture workers ended", "检查图片的进程多次中断（可能是某张图片使检查程序崩溃），未能检查"),
 )
 
 
 def problem_zh(problem: str) -> str:
-    """The decoder's problem for people: its Chinese words, or the problem itself where the
-    decoder already wrote it in Chinese."""
-    if not problem[:1].isascii():
-        return problem
-    return next((words for start, words in _PROBLEMS if problem.startswith(start)),
-                "图片无法读取")
+    """The problem for people: the short words for a known one, the problem itself for another
+    the decoder wrote in Chinese (a folder, a file too large), else a general sentence."""
+    known = next((words for start, words in _PROBLEMS if problem.startswith(start)), None)
+    if known is not None:
+        return known
+    return problem if not problem[:1].isascii() else "图片无法读取"
 
 
 def unreadable(index: int, source: str, problem: str,

@@ -90,13 +90,13 @@ def _model_paths() -> dict[str, str]:
     try:
         import rapidocr
     except ImportError as exc:  # pragma: no cover - a broken installation
-        raise OcrError(f"the OCR engine is not installed ({exc})") from None
+        raise OcrError(f"没有安装文字识别（OCR）引擎（{exc}）") from None
     folder = Path(rapidocr.__file__).resolve().parent / "models"
     paths = {task: folder / name for task, name in MODELS.items()}
     missing = [str(path) for path in paths.values() if not path.is_file()]
     if missing:
-        raise OcrError(f"OCR model file(s) missing from the installation: "
-                       f"{', '.join(missing)}; reinstall rapidocr")
+        raise OcrError(f"安装中缺少文字识别（OCR）模型文件：{'、'.join(missing)}；"
+                       "请重新安装 rapidocr")
     return {task: str(path) for task, path in paths.items()}
 
 

@@ -52,8 +52,8 @@ RICH_SUFFIXES = tuple(suffix for suffix, kind in FILE_TYPES.items() if kind.rich
 def load_draft(path: Path, settings: Settings) -> Draft:
     kind = FILE_TYPES.get(path.suffix.lower())
     if kind is None:
-        raise InputError(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
-                                    f"use one of {', '.join(SUFFIXES)}")
+        raise InputError(str(path), (f"不支持的文件类型 {path.suffix!r}" if path.suffix
+                                     else "文件没有扩展名") + f"；请用 {'、'.join(SUFFIXES)}")
     return kind.read(path, settings)
 
 
@@ -63,8 +63,8 @@ def parse_rich_draft(path: Path, settings: Settings) -> Draft:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in RICH_SUFFIXES:
-        raise InputError(str(path), f"unsupported file type {suffix!r}; this reader takes "
-                                    f"{', '.join(RICH_SUFFIXES)}")
+        raise InputError(str(path), f"不支持的文件类型 {suffix!r}；这里只读 "
+                                    f"{'、'.join(RICH_SUFFIXES)}")
     return FILE_TYPES[suffix].read(path, settings)
 
 

@@ -19,8 +19,8 @@ def check_image_count(pictures: int, source: str, settings: Settings) -> None:
     # A post carries a few dozen pictures at most. Each picture is decoded, hashed and read by
     # OCR, so thousands are a denial of service, not a post.
     if pictures > settings.max_images_per_file:
-        raise InputError(source, f"{pictures:,} images; a draft has at most "
-                                 f"{settings.max_images_per_file} (max_images_per_file)")
+        raise InputError(source, f"有 {pictures:,} 张图片；一篇稿件最多 "
+                                 f"{settings.max_images_per_file} 张（max_images_per_file）")
 
 
 def local_image(ref: str, index: int, base: Path | None, source: str) -> str:
@@ -32,16 +32,16 @@ def local_image(ref: str, index: int, base: Path | None, source: str) -> str:
         return ref
     where = f"images[{index}] {ref[:200]!r}"
     if base is None:
-        raise InputError(source, f"{where}: an uploaded draft cannot name pictures by path; "
-                                 "upload them as images")
+        raise InputError(source, f"{where}：上传的稿件不能用路径指定图片；"
+                                 "请把图片作为 images 一并上传")
     path = Path(ref) if Path(ref).is_absolute() else base / ref
     try:
         inside = path.resolve().is_relative_to(base.resolve())
     except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL in the name
         inside = False
     if not inside:
-        raise InputError(source, f"{where} is outside the draft's folder {str(base)!r}; "
-                                 "pictures must be in that folder or below it")
+        raise InputError(source, f"{where} 不在稿件所在文件夹 {str(base)!r} 内；"
+                                 "图片须放在该文件夹或其子文件夹中")
     return str(path)
 
 
@@ -51,14 +51,13 @@ def checked_draft(source: str, settings: Settings, **fields) -> Draft:
     for name, text in (("title", title), ("body", body)):
         lone = _SURROGATE.search(text)
         if lone:
-            raise InputError(source, f"{name} has an unpaired surrogate "
-                                     f"\\u{ord(lone.group()):04x} at offset {lone.start()} "
-                                     "(not valid Unicode text)")
+            raise InputError(source, f"{name} 含有不成对的代理码位 \\u{ord(lone.group()):04x}"
+                                     f"（偏移 {lone.start()}），不是有效的 Unicode 文本")
     check_image_count(len(images), source, settings)
     if not title.strip() and not body.strip() and not images:
-        raise InputError(source, "empty draft: no title, body or images")
+        raise InputError(source, "稿件是空的：没有标题、正文或图片")
     length = len(title) + len(body)
     if length > settings.max_body_chars:
-        raise InputError(source, f"title and body are {length:,} characters; the limit is "
-                                 f"{settings.max_body_chars:,} (max_body_chars)")
+        raise InputError(source, f"标题加正文 {length:,} 字，超过上限 "
+                                 f"{settings.max_body_chars:,} 字（max_body_chars）")
     return Draft(**fields)

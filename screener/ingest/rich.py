@@ -59,7 +59,7 @@ def read_html(path: Path, settings: Settings) -> Draft:
 
 def read_docx(path: Path, settings: Settings) -> Draft:
     source = str(path)
-    data = read_bounded(path, MAX_RICH_BYTES, noun="rich drafts")
+    data = read_bounded(path, MAX_RICH_BYTES, noun="带图片的稿件")
     title, body, images = _docx(data, source, _inline(settings), settings)
     return checked_draft(source, settings, title=title, body=body, images=tuple(images))
 
@@ -70,7 +70,7 @@ def _inline(settings: Settings) -> Path:
 
 def _read_text(path: Path) -> tuple[str, str]:
     source = str(path)
-    return source, decode_utf8(read_bounded(path, MAX_RICH_BYTES, noun="rich drafts"), source)
+    return source, decode_utf8(read_bounded(path, MAX_RICH_BYTES, noun="带图片的稿件"), source)
 
 
 def _with_pictures(path: Path, title: str, body: str, refs: list[str],
@@ -162,9 +162,9 @@ def _docx(data: bytes, source: str, inline: Path, settings: Settings
             # A zip bomb is refused from its directory before anything is inflated.
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
-        raise InputError(source, "not a .docx file (not a zip archive)") from None
+        raise InputError(source, "不是 .docx 文件（不是 zip 压缩包）") from None
     if unpacked > 4 * MAX_RICH_BYTES:
-        raise InputError(source, f"unpacks to {unpacked:,} bytes; refusing")
+        raise InputError(source, f"解压后有 {unpacked:,} 字节，拒绝读取")
     import docx  # python-docx loads lxml (measured: 20-60 ms of a CLI start); only for .docx
 
     try:
@@ -176,8 +176,8 @@ def _docx(data: bytes, source: str, inline: Path, settings: Settings
     except Exception as exc:  # noqa: BLE001
         # python-docx parses lazily with lxml and zipfile underneath: a hostile file surfaces as
         # XMLSyntaxError, KeyError, AttributeError, BadZipFile... anywhere above. All mean the same.
-        raise InputError(source, f"not a readable .docx file ({type(exc).__name__}: "
-                                 f"{str(exc)[:200]})") from None
+        raise InputError(source, f"无法读取的 .docx 文件（{type(exc).__name__}: "
+                                 f"{str(exc)[:200]}）") from None
     return title, body, images
 
 
@@ -210,8 +210,8 @@ def _docx_images(document, inline: Path, source: str, settings: Settings) -> lis
             ref = rel.target_ref
             if not ref.lower().startswith(REMOTE):
                 # a linked (not embedded) picture naming a file: never read from here
-                raise InputError(source, f"images[{len(images)}] {ref[:200]!r} is linked to a "
-                                         "file, not embedded; embed the picture in the document")
+                raise InputError(source, f"images[{len(images)}] {ref[:200]!r} 是链接到文件的"
+                                         "图片，没有嵌入文档；请把图片嵌入文档")
             images.append(ref)
             continue
         part = rel.target_part

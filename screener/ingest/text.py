@@ -24,6 +24,20 @@ from .checks import checked_draft, local_image
 from .read import decode_utf8, load_json, read_bounded
 
 TEXT_SUFFIXES = (".json", ".txt", ".md")
+# What pydantic found wrong with a field of a draft file, by its error type (any other: its own
+# words).
+_FIELD_PROBLEMS = {"string_type": "应为文字", "list_type": "应为列表",
+                   "literal_error": "不是允许的取值", "missing": "必须填写"}
+
+
+def field_problem(err: dict) -> str:
+    """One error of pydantic's about a draft's field, in Chinese: ``title：应为文字``."""
+    problem = _FIELD_PROBLEMS.get(err["type"], err["msg"])
+    if err["type"] == "literal_error":  # pydantic's "'a', 'b' or 'c'"
+        expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", ", ")
+        problem += f"（可选：{'、'.join(expected.split(', '))}）"
+    where = ".".join(str(p) for p in err["loc"]) or "稿件"
+    return f"{where}：{problem}"
 
 
 # Every platform the rule covers (第十六条), spelled as in the draft file.
@@ -45,16 +59,16 @@ class DraftFile(BaseModel):
 def _from_json(text: str, source: str) -> DraftFile:
     data = load_json(text, source)
     if not isinstance(data, dict):
-        raise InputError(source, f"expected a JSON object, got {type(data).__name__}")
+        raise InputError(source, f"应为 JSON 对象，而不是 {type(data).__name__}")
     try:
         return DraftFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "draft"
         if err["type"] == "extra_forbidden":
-            known = ", ".join(DraftFile.model_fields)
-            raise InputError(source, f"unknown key {where!r} (known keys: {known})") from None
-        raise InputError(source, f"{where}: {err['msg']}") from None
+            where = ".".join(str(p) for p in err["loc"])
+            known = "、".join(DraftFile.model_fields)
+            raise InputError(source, f"未知字段 {where!r}（可用的字段：{known}）") from None
+        raise InputError(source, field_problem(err)) from None
 
 
 def _split_title(text: str, markdown: bool) -> tuple[str, str]:
@@ -78,8 +92,8 @@ def parse_draft(text: str, source: str, suffix: str, settings: Settings,
         title, body = _split_title(text, markdown=suffix == ".md")
         fields = DraftFile(title=title, body=body)
     else:
-        raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
-                                 f"use one of {', '.join(TEXT_SUFFIXES)}")
+        raise InputError(source, (f"不支持的文件类型 {suffix!r}" if suffix else "文件没有扩展名")
+                         + f"；请用 {'、'.join(TEXT_SUFFIXES)}")
     images = tuple(local_image(ref, index, base, source)
                    for index, ref in enumerate(fields.images))
     return checked_draft(source, settings, id=fields.id, title=fields.title, body=fields.body,

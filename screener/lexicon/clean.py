@@ -64,7 +64,7 @@ def _lines(path: Path) -> list[CleanText]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read the clean texts: {exc}") from None
+        raise InputError(str(path), f"无法读取干净文本（{exc}）") from None
     return [CleanText(f"{path.name}:{n}", (("body", line.strip()),))
             for n, line in enumerate(lines, start=1) if line.strip()]
 
@@ -87,7 +87,7 @@ def clean_corpus(settings: Settings, explicit: Path | None = None,
     if explicit is not None and not (explicit.is_dir() and (explicit / CORPUS_FILE).is_file()):
         texts = _lines(explicit) if explicit.is_file() else _drafts(explicit, settings)
         if not texts:
-            raise InputError(str(explicit), "no drafts in the clean reference corpus")
+            raise InputError(str(explicit), "干净参考语料中没有稿件")
         return CleanCorpus(tuple(texts), f"{explicit}（{len(texts)} 篇）", _digest(texts), 0)
     folder = find_corpus(explicit, settings)
     hand = _drafts(HAND_WRITTEN, settings)

@@ -165,8 +165,8 @@ def parse_version(text: str) -> int:
     """The sequence number in "12", "12-3fa9c2d1e0b4" or "lex-12-3fa9c2d1e0b4"."""
     head = text.strip().removeprefix(VERSION_PREFIX).split("-", 1)[0]
     if not head.isdigit():
-        raise LexiconError("version", f"not a lexicon version: {text!r} (e.g. 12 or "
-                                      f"{VERSION_PREFIX}12-3fa9c2d1e0b4)")
+        raise LexiconError("词库版本", f"{text!r} 不是词库版本（例如 12 或 "
+                                     f"{VERSION_PREFIX}12-3fa9c2d1e0b4）")
     return int(head)
 
 
@@ -205,9 +205,8 @@ def compile_lexicon(entries: list[Entry], normalizer: Normalizer,
     for index, (entry, (skeleton, literal)) in enumerate(
             zip(entries, fold_terms([e.term for e in entries], normalizer), strict=True)):
         if not skeleton or "\n" in skeleton:
-            raise LexiconError(entry.source or "lexicon",
-                               f"term {entry.term!r} has no matchable characters "
-                               "or contains clause punctuation")
+            raise LexiconError(entry.source or "词库",
+                               f"词条 {entry.term!r} 没有可匹配的字符，或含有分句标点")
         if literal != skeleton:
             by_key.setdefault((literal, True), []).append((index, Variant.LITERAL))
         else:

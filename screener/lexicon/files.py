@@ -68,7 +68,7 @@ def _flag(value: str, source: str, line: int) -> bool:
         return True
     if lowered in _NO:
         return False
-    raise LexiconError(source, f"boundary must be yes or no, not {value!r}", line)
+    raise LexiconError(source, f"boundary 只能是 yes 或 no，不能是 {value!r}", line)
 
 
 FLAGS = ("boundary", "fillers")
@@ -99,25 +99,24 @@ def make_entry(term: str, category: str, severity: str | None = None, article: s
     """
     term = term.strip()
     if not term:
-        raise LexiconError(source or "lexicon", "empty term")
+        raise LexiconError(source or "词库", "词条为空")
     hidden = control_character(term)
     if hidden is not None:
-        raise LexiconError(source or "lexicon",
-                           f"contains the control or invisible character {hidden}; "
-                           "terms must be plain text")
+        raise LexiconError(source or "词库",
+                           f"含有控制字符或不可见字符 {hidden}；词条须是纯文本")
     if category == ALLOW:
         return Entry(term, ALLOW, Severity.REVIEW, "", False, source)
     if category not in CATEGORIES:
-        raise LexiconError(source or "lexicon",
-                           f"unknown category {category!r}; known: {', '.join(CATEGORIES)}, allow")
+        raise LexiconError(source or "词库",
+                           f"未知类别 {category!r}；可用的类别：{'、'.join(CATEGORIES)}、allow")
     rule = rule_for(category)
     try:
         sev = Severity(severity) if severity else rule.severity
         if sev is Severity.INFO:
             raise ValueError(severity)
     except ValueError:
-        raise LexiconError(source or "lexicon",
-                           f"severity must be review or block, not {severity!r}") from None
+        raise LexiconError(source or "词库",
+                           f"级别（severity）只能是 review 或 block，不能是 {severity!r}") from None
     if boundary is None:
         boundary = default_boundary(term, category)
     return Entry(term, category, sev, article or rule.article, boundary, source, fillers)
@@ -128,7 +127,8 @@ def parse_lexicon_file(path: Path) -> LexiconFile:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LexiconError(source, f"not valid UTF-8 at byte {exc.start}") from None
+        raise LexiconError(source, f"不是有效的 UTF-8 编码（偏移 {exc.start} 字节处）；"
+                                   "请将文件另存为 UTF-8") from None
     except OSError as exc:
         raise LexiconError(source, exc.strerror or str(exc)) from None
     lex = LexiconFile(path)
@@ -146,13 +146,14 @@ def parse_lexicon_file(path: Path) -> LexiconFile:
                     setattr(lex, key, value)
             continue
         if not lex.category:
-            raise LexiconError(source, "a term comes before the '# category:' line", number)
+            raise LexiconError(source, "词条出现在 '# category:' 行之前", number)
         term, _, flags = line.partition("|")
         values: dict[str, bool | None] = {"boundary": lex.boundary, "fillers": False}
         for flag in filter(None, (f.strip() for f in flags.split(","))):
             name, _, value = flag.partition("=")
             if name.strip() not in FLAGS:
-                raise LexiconError(source, f"unknown flag {name.strip()!r}", number)
+                raise LexiconError(source, f"未知标记 {name.strip()!r}（只有 {'、'.join(FLAGS)}）",
+                                   number)
             values[name.strip()] = _flag(value, source, number)
         try:
             entry = make_entry(term, lex.category, lex.severity or None, lex.article or None,
@@ -166,5 +167,5 @@ def parse_lexicon_file(path: Path) -> LexiconFile:
 
 def load_lexicon_dir(directory: Path) -> list[LexiconFile]:
     if not directory.is_dir():
-        raise LexiconError(str(directory), "lexicon folder not found (set SCREENER_LEXICONS)")
+        raise LexiconError(str(directory), "找不到词库目录（请设置 SCREENER_LEXICONS）")
     return [parse_lexicon_file(p) for p in sorted(directory.glob("*.txt"))]

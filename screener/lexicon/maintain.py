@@ -36,16 +36,16 @@ def unmatchable(terms: list[str], settings: Settings) -> dict[str, str]:
     problems = {}
     for term, (skeleton, _literal) in zip(terms, folded, strict=True):
         if not skeleton:
-            problems[term] = "nothing left to match after normalization (only symbols/spaces)"
+            problems[term] = "规范化后没有可匹配的内容（只有符号或空格）"
         elif "\n" in skeleton:
-            problems[term] = "contains clause punctuation, which no match may cross"
+            problems[term] = "含有分句标点，而匹配不能跨越分句"
     return problems
 
 
 def check_entry(entry: Entry) -> None:
     if len(entry.term) > MAX_TERM_CHARS:
-        raise LexiconError(entry.term[:20] + "…", f"too long: {len(entry.term)} characters; a "
-                                                  f"term has at most {MAX_TERM_CHARS}")
+        raise LexiconError(entry.term[:20] + "…", f"太长：{len(entry.term):,} 个字；"
+                                                  f"词条最多 {MAX_TERM_CHARS} 个字")
 
 
 def _checked(entries: list[Entry], settings: Settings) -> list[Entry]:
@@ -54,7 +54,7 @@ def _checked(entries: list[Entry], settings: Settings) -> list[Entry]:
     bad = unmatchable([e.term for e in entries], settings)
     if bad:
         term, why = next(iter(bad.items()))
-        raise LexiconError(term, f"cannot be matched: {why}")
+        raise LexiconError(term, f"无法匹配：{why}")
     return entries
 
 
@@ -83,7 +83,7 @@ def add_terms(settings: Settings, terms: list[str], category: str, who: Who, *,
               boundary: bool | None = None, fillers: bool = False) -> Change | None:
     """``boundary=None``: the default (two Chinese characters: yes)."""
     if category == ALLOW:
-        raise LexiconError("lexicon", "use 'screener lexicon allow' for allow-list phrases")
+        raise LexiconError("词库", "放行词请用 `screener lexicon allow` 加入")
     entries = _checked([make_entry(t, category, severity, article, boundary, fillers=fillers)
                         for t in terms], settings)
     return _commit(settings, who, "add", _additions(entries, "add"))
@@ -102,8 +102,7 @@ def import_entries(settings: Settings, entries: list[Entry], who: Who) -> Change
 def retire_terms(settings: Settings, terms: list[str], who: Who,
                  category: str | None = None) -> Change | None:
     if not who.reason.strip():
-        raise LexiconError("retire", "a reason is required (--reason): the next maintainer "
-                                     "must know why a term stopped firing")
+        raise LexiconError("retire", "请写明理由（--reason）：下一位维护者须知道词条为何停用")
 
     def build(effective: list[Entry], _state) -> tuple[list[Event], str]:
         wanted = set(terms)
@@ -111,7 +110,7 @@ def retire_terms(settings: Settings, terms: list[str], who: Who,
                if e.term in wanted and (category is None or e.category == category)]
         missing = wanted - {e.term for e in hit}
         if missing:
-            raise LexiconError("lexicon", "not in the lexicon: " + ", ".join(sorted(missing)))
+            raise LexiconError("词库", "没有这个词条：" + "、".join(sorted(missing)))
         return ([Event.of(e, "retire", active=False) for e in hit],
                 "retire " + ", ".join(sorted(wanted)))
 
@@ -126,11 +125,11 @@ def edit_term(settings: Settings, term: str, who: Who, *, category: str | None =
         found = [e for e in effective if e.term == term and not e.is_allow
                  and (from_category is None or e.category == from_category)]
         if not found:
-            raise LexiconError("lexicon", f"not in the lexicon: {term}")
+            raise LexiconError("词库", f"没有这个词条：{term}")
         if len(found) > 1:
-            raise LexiconError("lexicon", f"{term!r} is in several categories "
-                                          f"({', '.join(e.category for e in found)}); "
-                                          "name one with --from-category")
+            raise LexiconError("词库", f"{term!r} 同时在几个类别中"
+                                      f"（{'、'.join(e.category for e in found)}）；"
+                                      "请用 --from-category 指明一个")
         old = found[0]
         moved = category is not None and category != old.category
         new = make_entry(term, category or old.category,

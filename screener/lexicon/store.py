@@ -158,7 +158,7 @@ def storage_problem(exc: Exception) -> str | None:
     problem = str(getattr(exc, "orig", None) or exc).splitlines()[0]
     if not any(p in problem.lower() for p in _STORAGE_PROBLEMS):
         return None
-    return f"{problem} (disk full or read-only state folder?)"
+    return f"{problem}（磁盘已满，或状态目录只读？）"
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -172,7 +172,7 @@ def engine_for(url: str) -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30}
                                    if url.startswith("sqlite") else {})
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise LexiconError(url, f"cannot open the lexicon database: {exc}") from None
+            raise LexiconError(url, f"无法打开词库数据库：{exc}") from None
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
         _ENGINES[url] = engine
@@ -196,7 +196,7 @@ class LexiconStore:
                 upgrade(self.engine, LEXICON)
             except (SQLAlchemyError, OSError) as exc:
                 problem = storage_problem(exc) or getattr(exc, "orig", None) or exc
-                raise LexiconError(self.url, f"cannot open the lexicon database: {problem}") \
+                raise LexiconError(self.url, f"无法打开词库数据库：{problem}") \
                     from None
             self._ready = True
 
@@ -274,9 +274,9 @@ class LexiconStore:
             except OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     problem = storage_problem(exc) or str(exc.orig).splitlines()[0]
-                    raise LexiconError(self.url, f"cannot write the lexicon: {problem}") from None
+                    raise LexiconError(self.url, f"无法写入词库：{problem}") from None
                 time.sleep(0.05 * (attempt + 1))  # past sqlite's own busy timeout: back off
-        raise LexiconError(self.url, "the lexicon database stayed locked; try again")
+        raise LexiconError(self.url, "词库数据库一直被锁定；请稍后再试")
 
     def _commit_once(self, action, by, reason, build, content) -> Change | None:
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():

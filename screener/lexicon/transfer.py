@@ -68,7 +68,7 @@ def _flag(value: str | None) -> bool:
         return True
     if lowered in _NO:
         return False
-    raise ValueError(f"boundary must be yes or no, not {value!r}")
+    raise ValueError(f"boundary 只能是 yes 或 no，不能是 {value!r}")
 
 
 def _default_or_flag(value: str | None) -> bool | None:
@@ -108,7 +108,7 @@ def _csv_rows(text: str) -> Iterator[_Row]:
     # strict: an unclosed quote is an error, not a field that swallows the rest of the file
     reader = csv.DictReader(io.StringIO(text), strict=True)
     if not reader.fieldnames or "term" not in [f.strip() for f in reader.fieldnames]:
-        raise InputError("csv", "the first row must name the columns, with a 'term' column")
+        raise InputError("csv", "第一行须是列名，其中要有 term 列")
     width = len(reader.fieldnames)
     while True:
         line = reader.line_num + 1  # where the row starts; a quoted field may span lines
@@ -117,14 +117,14 @@ def _csv_rows(text: str) -> Iterator[_Row]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield _Row(line, "", "", None, None, None, None, f"bad CSV: {exc}")
+            yield _Row(line, "", "", None, None, None, None, f"CSV 格式错误：{exc}")
             return  # the reader cannot find the next row after a broken one
         extra = record.pop(None, None)
         values = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
         text = ",".join(values.values())
         if extra:
             yield _Row(line, text, "", None, None, None, None,
-                       f"{width + len(extra)} fields, the header has {width}")
+                       f"有 {width + len(extra)} 个字段，标题行只有 {width} 个")
             continue
         yield _Row(line, text, values.get("term", ""),
                    values.get("category") or None, values.get("severity") or None,
@@ -135,18 +135,18 @@ def _csv_rows(text: str) -> Iterator[_Row]:
 def _json_rows(text: str, source: str, max_rows: int) -> Iterator[_Row]:
     data = load_json(text, source)
     if not isinstance(data, list):
-        raise InputError(source, "a JSON import is a list of terms or of objects")
-    _check_rows(len(data), "items", source, max_rows)
+        raise InputError(source, "JSON 导入文件须是词条（或对象）的列表")
+    _check_rows(len(data), "项", source, max_rows)
     for number, item in enumerate(data, start=1):
         shown = json.dumps(item, ensure_ascii=False)[:200]
         if isinstance(item, str):
             yield _Row(number, item, item.strip(), None, None, None, None)
         elif not isinstance(item, dict):
             yield _Row(number, shown, "", None, None, None, None,
-                       f"item {number} is a {type(item).__name__}, not a term or an object")
+                       f"第 {number} 项是 {type(item).__name__}，不是词条，也不是对象")
         elif wrong := [k for k in ("term", *_META_KEYS) if k in item and k != "boundary"
                        and not isinstance(item[k], str | None)]:
-            yield _Row(number, shown, "", None, None, None, None, f"{wrong[0]} must be text")
+            yield _Row(number, shown, "", None, None, None, None, f"{wrong[0]} 须是文本")
         else:
             boundary, fillers = item.get("boundary"), item.get("fillers")
             yield _Row(number, shown, item.get("term") or "", item.get("category"),
@@ -157,25 +157,25 @@ def _json_rows(text: str, source: str, max_rows: int) -> Iterator[_Row]:
 
 def _check_rows(count: int, what: str, source: str, max_rows: int) -> None:
     if count > max_rows:
-        raise InputError(source, f"{count:,} {what}; an import has at most {max_rows:,} "
-                                 f"{what}: split the file into several imports")
+        raise InputError(source, f"共 {count:,} {what}；一次导入最多 {max_rows:,} {what}："
+                                 "请把文件拆成几次导入")
 
 
 def read_import(path: Path, settings: Settings, category: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Parse and check an import file; ``category`` fills rows that name none."""
     source = str(path)
-    data = read_bounded(path, settings.max_import_bytes, kind="an import file", noun="imports",
-                        limit_name="split the file")
+    data = read_bounded(path, settings.max_import_bytes, kind="导入文件", noun="导入文件",
+                        limit_name="请把文件拆开")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(source, f"not valid UTF-8 at line {line} (byte 0x{data[exc.start]:02x} "
-                                 f"at offset {exc.start}); save the file as UTF-8") from None
+        raise InputError(source, f"第 {line} 行不是有效的 UTF-8 编码（偏移 {exc.start} 处的字节 "
+                                 f"0x{data[exc.start]:02x}）；请将文件另存为 UTF-8") from None
     suffix = path.suffix.lower()
     if suffix in (".txt", ".csv"):
-        _check_rows(text.count("\n") + (not text.endswith("\n")), "lines", source,
+        _check_rows(text.count("\n") + (not text.endswith("\n")), "行", source,
                     settings.max_import_rows)
     if suffix == ".txt":
         rows = list(_txt_rows(text))
@@ -185,12 +185,12 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
         except InputError as exc:
             raise InputError(source, exc.problem) from None
         except csv.Error as exc:
-            raise InputError(source, f"bad CSV: {exc}") from None
+            raise InputError(source, f"CSV 格式错误：{exc}") from None
     elif suffix == ".json":
         rows = list(_json_rows(text, source, settings.max_import_rows))
     else:
-        raise InputError(source, f"unsupported file type {suffix or '(none)'!r}; "
-                                 "use .txt, .csv or .json")
+        raise InputError(source, f"不支持的文件类型 {suffix!r}；请用 .txt、.csv 或 .json"
+                         if suffix else "文件没有扩展名；请用 .txt、.csv 或 .json")
 
     accepted: list[tuple[int, Entry]] = []
     rejected: list[Rejected] = []
@@ -202,12 +202,12 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
             if row.problem:
                 raise ValueError(row.problem)
             if not row.term:
-                raise ValueError("empty term")
+                raise ValueError("词条为空")
             if row.boundary and row.boundary.startswith("?"):
-                raise ValueError(f"unknown flag {row.boundary[1:]!r}")
+                raise ValueError(f"未知标记 {row.boundary[1:]!r}（只有 boundary、fillers）")
             cat = row.category or category
             if not cat:
-                raise ValueError("no category (give --category or a category column)")
+                raise ValueError("没有类别（请用 --category 指定，或加一列 category）")
             entry = make_entry(row.term, cat, row.severity, row.article,
                                False if cat == ALLOW else _default_or_flag(row.boundary),
                                f"{path.name}", bool(_default_or_flag(row.fillers)))
@@ -219,7 +219,7 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
         key = (entry.term, entry.category)
         if key in seen:
             rejected.append(Rejected(row.line, row.text.strip(),
-                                     f"duplicate of line {seen[key]}"))
+                                     f"与第 {seen[key]} 行重复"))
             continue
         seen[key] = row.line
         accepted.append((row.line, entry))
@@ -229,7 +229,7 @@ def read_import(path: Path, settings: Settings, category: str | None = None,
     if bad:
         for line, e in accepted:
             if e.term in bad:
-                rejected.append(Rejected(line, e.term, f"unmatchable: {bad[e.term]}"))
+                rejected.append(Rejected(line, e.term, f"无法匹配：{bad[e.term]}"))
         accepted = [(line, e) for line, e in accepted if e.term not in bad]
     rejected.sort(key=lambda r: r.line)
     return ImportPlan(source, tuple(accepted), tuple(rejected))
@@ -275,7 +275,7 @@ def export_text(entries: list[Entry], fmt: str, version: str) -> dict[str, str]:
                              "fillers": "yes" if e.fillers else ""})
         return {"": buffer.getvalue()}
     if fmt != "lexicon":
-        raise InputError("--format", f"unknown format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
+        raise InputError("--format", f"未知格式 {fmt!r}；可用：{'、'.join(EXPORT_FORMATS)}")
     # A file carries one category, severity and article, so entries are grouped by all three
     # and nothing a maintainer set per term is lost on a round trip.
     groups: dict[tuple[str, str, str], list[str]] = {}

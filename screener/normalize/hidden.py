@@ -78,7 +78,7 @@ class Hidden(NamedTuple):
     char: str
 
     def describe(self) -> str:
-        return f"{describe_char(self.char)} at offset {self.offset}"
+        return f"{describe_char(self.char)}（偏移 {self.offset}）"
 
 
 def first_hidden(text: str) -> Hidden | None:
@@ -92,6 +92,5 @@ def plain_name(value: str) -> str:
     """``value`` if it is a plain name; else a ValueError saying which character and where."""
     found = first_hidden(value)
     if found is not None:
-        raise ValueError(f"has the control or invisible character {found.describe()}; "
-                         "names must be plain text")
+        raise ValueError(f"含有控制字符或不可见字符 {found.describe()}；名称须是纯文本")
     return value

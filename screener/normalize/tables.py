@@ -244,8 +244,8 @@ def load_tables(cache_dir: Path | None) -> Tables:
             # A read-only state folder must not stop screening; it only costs start-up time.
             import warnings
 
-            warnings.warn(f"cannot cache normalization tables in {path.parent}: {exc}",
-                          stacklevel=2)
+            warnings.warn(f"无法在 {path.parent} 缓存规范化表（{exc}）；审核照常进行，"
+                          "只是启动慢一些", stacklevel=2)
     return tables
 
 

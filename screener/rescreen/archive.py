@@ -34,6 +34,7 @@ from sqlalchemy import select
 
 from ..errors import InputError, ScreenerError
 from ..ingest import SUFFIXES, DraftFile, expand_paths, load_draft, parse_draft
+from ..ingest.text import field_problem
 from ..model import Draft
 from ..plugins import hooks
 from ..settings import Settings
@@ -54,13 +55,13 @@ def parse_when(text: str) -> datetime:
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"not an ISO 8601 date: {text!r}") from None
+        raise ValueError(f"{text!r} 不是 ISO 8601 日期") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=BEIJING)
     try:
         return when.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:59-23:59 is past year 9999 in UTC
-        raise ValueError(f"date out of range: {text!r}") from None
+        raise ValueError(f"日期超出范围：{text!r}") from None
 
 
 def iso(when: datetime) -> str:
@@ -101,17 +102,17 @@ class ImportResult:
 
 def _row_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "row"
+    where = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
-        return f"unknown key {where!r} (known keys: {', '.join(ArchiveRow.model_fields)})"
+        return f"未知字段 {where!r}（可用的字段：{'、'.join(ArchiveRow.model_fields)}）"
     if err["type"] == "missing":
-        return f"{where}: missing"
-    return f"{where}: {err['msg']}"
+        return f"缺少字段 {where}"
+    return field_problem(err)
 
 
 def _post_from(data: object, source: str, settings: Settings, base: Path) -> Post:
     if not isinstance(data, dict):
-        raise InputError(source, f"expected a JSON object, got {type(data).__name__}")
+        raise InputError(source, f"应为 JSON 对象，而不是 {type(data).__name__}")
     try:
         row = ArchiveRow.model_validate(data)
     except ValidationError as exc:
@@ -119,7 +120,7 @@ def _post_from(data: object, source: str, settings: Settings, base: Path) -> Pos
     try:
         published = iso(parse_when(row.published_at))
     except ValueError as exc:
-        raise InputError(source, f"published_at: {exc}") from None
+        raise InputError(source, f"published_at：{exc}") from None
     # parse_draft applies every check a draft file gets (empty, too long, surrogates...)
     fields = row.model_dump(exclude={"published_at"})
     draft = parse_draft(json.dumps(fields, ensure_ascii=False), source, ".json", settings,
@@ -134,18 +135,18 @@ def _jsonl(path: Path, settings: Settings) -> Iterator[Post | InputError]:
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                yield InputError(source, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
-                                         f"column {exc.start + 1})")
+                yield InputError(source, f"不是有效的 UTF-8 编码（第 {exc.start + 1} 列的字节 "
+                                         f"0x{raw[exc.start]:02x}）")
                 continue
             if not line.strip():
                 continue
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield InputError(source, f"invalid JSON at column {exc.colno}: {exc.msg}")
+                yield InputError(source, f"不是有效的 JSON（第 {exc.colno} 列：{exc.msg}）")
                 continue
             except RecursionError:
-                yield InputError(source, "invalid JSON: nested too deeply")
+                yield InputError(source, "不是有效的 JSON：嵌套过深")
                 continue
             try:
                 yield _post_from(data, source, settings, path.parent)
@@ -157,24 +158,25 @@ def _csv(path: Path, settings: Settings) -> Iterator[Post | InputError]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        yield InputError(str(path), f"not valid UTF-8 (byte offset {exc.start}); save as UTF-8")
+        yield InputError(str(path), f"不是有效的 UTF-8 编码（偏移 {exc.start} 字节处）；"
+                                  "请将文件另存为 UTF-8")
         return
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     unknown = [h for h in header if h not in ArchiveRow.model_fields]
     if unknown or "published_at" not in header:
-        problem = (f"unknown column(s) {', '.join(map(repr, unknown))}" if unknown
-                   else "no published_at column")
-        yield InputError(f"{path}:1", f"bad header: {problem} (columns: "
-                                      f"{', '.join(ArchiveRow.model_fields)})")
+        problem = (f"未知列 {'、'.join(map(repr, unknown))}" if unknown
+                   else "没有 published_at 列")
+        yield InputError(f"{path}:1", f"标题行有误：{problem}（可用的列："
+                                      f"{'、'.join(ArchiveRow.model_fields)}）")
         return
     start = 2
     for record in reader:
         source = f"{path}:{start}"
         start = reader.line_num + 1
         if None in record:
-            yield InputError(source, f"{len(header) + len(record[None])} fields, the header "
-                                     f"has {len(header)}")
+            yield InputError(source, f"有 {len(header) + len(record[None])} 个字段，"
+                                     f"标题行只有 {len(header)} 个")
             continue
         data: dict[str, object] = {k: v for k, v in record.items() if v is not None}
         images = data.get("images")
@@ -182,7 +184,7 @@ def _csv(path: Path, settings: Settings) -> Iterator[Post | InputError]:
             try:
                 data["images"] = json.loads(images) if str(images).strip() else []
             except json.JSONDecodeError:
-                yield InputError(source, "images: not a JSON list of paths")
+                yield InputError(source, "images：不是由路径组成的 JSON 列表")
                 continue
         try:
             yield _post_from(data, source, settings, path.parent)
@@ -214,7 +216,7 @@ def read_posts(paths: list[Path], settings: Settings, *,
         if path.is_dir():
             yield from _files(expand_paths([path]), settings, when)
         elif not path.exists():
-            yield InputError(str(path), "no such file")
+            yield InputError(str(path), "找不到文件")
         elif suffix == ".jsonl":
             yield from _jsonl(path, settings)
         elif suffix == ".csv":
@@ -222,8 +224,9 @@ def read_posts(paths: list[Path], settings: Settings, *,
         elif suffix in SUFFIXES:
             yield from _files([path], settings, when)
         else:
-            yield InputError(str(path), f"unsupported file type {suffix or '(none)'!r}; use "
-                                        ".jsonl, .csv, a draft file or a folder")
+            yield InputError(str(path), (f"不支持的文件类型 {suffix!r}" if suffix
+                                         else "文件没有扩展名")
+                             + "；请用 .jsonl、.csv、稿件文件或文件夹")
 
 
 def _store(engine, batch: list[Post], result: ImportResult) -> None:
@@ -240,8 +243,8 @@ def _store(engine, batch: list[Post], result: ImportResult) -> None:
             if stored == digest:
                 result.unchanged += 1
             elif stored is not None:
-                result.conflicts.append((post.source, f"id {post.draft.id!r} is already archived "
-                                                      "with different content; not overwritten"))
+                result.conflicts.append((post.source, f"id {post.draft.id!r} 已在存档中，"
+                                                      "但内容不同；没有覆盖"))
             else:
                 known[post.draft.id] = digest
                 d = post.draft
@@ -314,6 +317,6 @@ def import_source(name: str, settings: Settings) -> ImportResult:
     published drafts)."""
     items = hooks().archive_source(name=name, settings=settings)
     if items is None:
-        raise InputError(name, f"no installed plugin provides the archive source {name!r} "
-                               "(is the review service installed?)")
+        raise InputError(name, f"没有已安装的插件提供存档来源 {name!r}"
+                               "（审核服务安装了吗？）")
     return _import(items, settings)

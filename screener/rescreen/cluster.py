@@ -26,7 +26,7 @@ def _distributed():
     try:
         import distributed  # optional: the core install has no Dask
     except ImportError:
-        raise RescreenError(f"--dask needs Dask's distributed scheduler: {INSTALL_HINT}") \
+        raise RescreenError(f"--dask 需要 Dask 的分布式调度器（distributed）：{INSTALL_HINT}") \
             from None
     return distributed
 
@@ -46,14 +46,14 @@ class DaskExecutor:
         try:
             self.client = distributed.Client(target, timeout=timeout) if self._own else target
         except (OSError, TimeoutError, ValueError) as exc:
-            raise RescreenError(f"cannot reach the Dask scheduler {target!r}: {exc}") from None
+            raise RescreenError(f"无法连接 Dask 调度器 {target!r}：{exc}") from None
         self._futures: set = set()
 
     def _result(self, future):
         try:
             return future.result()
         except Exception as exc:  # noqa: BLE001  (a worker's error ends the run, kept results stay)
-            raise RescreenError(f"a Dask worker failed: {type(exc).__name__}: {exc}") from None
+            raise RescreenError(f"Dask 的一个 worker 出错：{type(exc).__name__}: {exc}") from None
 
     def lexicon_version(self) -> str:
         # Ask a worker: the version the workers load is the one the reports will carry.

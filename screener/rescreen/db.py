@@ -87,7 +87,7 @@ def open_db(settings: Settings) -> Engine:
         upgrade(engine, ARCHIVE)
     except (SQLAlchemyError, OSError) as exc:
         problem = getattr(exc, "orig", None) or exc
-        raise ConfigError(f"cannot open the archive database {url}: {problem}") from None
+        raise ConfigError(f"无法打开存档数据库 {url}：{problem}") from None
     return engine
 
 

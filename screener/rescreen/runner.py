@@ -165,11 +165,11 @@ def _write(engine, results: list[tuple], summary: Summary) -> int:
             continue
         _, post_id, used_lexicon, verdict, report, used_model = item
         if used_lexicon != lexicon:  # never label a report with a version it did not use
-            raise RescreenError(f"lexicon changed during the run ({lexicon} -> {used_lexicon}); "
-                               "run rescreen again")
+            raise RescreenError(f"审核期间词库改动了（{lexicon} -> {used_lexicon}）；"
+                               "请再运行一次 rescreen")
         if used_model != model:
-            raise RescreenError(f"the model in force changed during the run ({model} -> "
-                               f"{used_model}); run rescreen again")
+            raise RescreenError(f"审核期间正在使用的模型改变了（{model} -> "
+                               f"{used_model}）；请再运行一次 rescreen")
         rows.append({"post_id": post_id, "version": summary.version, "lexicon_version": lexicon,
                      "model_version": model, "verdict": verdict, "report": report,
                      "created_at": now, "carried_from": None})
@@ -380,9 +380,8 @@ class PoolExecutor:
             self.lexicon = self.pool.submit(current_version, self.settings,
                                             self.stages).result()
         except BrokenProcessPool:
-            raise RescreenError("the worker processes could not start (in a script, call "
-                                "rescreen with jobs > 1 under `if __name__ == '__main__':`)"
-                                ) from None
+            raise RescreenError("工作进程未能启动（在脚本中，jobs > 1 时须在 "
+                                "`if __name__ == '__main__':` 之下调用 rescreen）") from None
         return self.lexicon
 
     def run(self, tasks: Tasks, store: Store) -> None:
@@ -403,9 +402,8 @@ class PoolExecutor:
             collect(0)
         except BrokenProcessPool:
             self.pool.shutdown(wait=False, cancel_futures=True)
-            raise RescreenError("a worker process died (out of memory? killed?); the results "
-                                "committed so far are kept, run the same command to resume") \
-                from None
+            raise RescreenError("一个工作进程意外终止（内存不足？被终止？）；已提交的结果都保留，"
+                                "再运行同一命令即可接着审核") from None
         except BaseException:
             self.pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -78,8 +78,8 @@ def _digest(path: str, limit: int) -> str:
     """sha256 of the picture's bytes, or the ImageDecodeError the decoder's own read would
     raise (missing, a folder, too large...)."""
     return hashlib.sha256(read_bounded(Path(path), limit, error=ImageDecodeError,
-                                       kind="an image", noun="images",
-                                       missing="image file not found")).hexdigest()
+                                       kind="图片", noun="图片",
+                                       missing="找不到图片文件")).hexdigest()
 
 
 def screen_pictures(draft: Draft, resources: Resources, *, runner=None,

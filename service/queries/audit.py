@@ -22,7 +22,7 @@ from .. import audit, views
 from ..access import require
 from ..auth import Principal, Role
 from ..db import audit_log, drafts, read, reports, signoffs
-from ..errors import AuditError
+from ..errors import AuditError, zh_translations
 from ..usecases.audit import BASELINE
 from . import count_page
 from .drafts import content_hash
@@ -50,18 +50,18 @@ def unaudited(conn: Connection, settings: Settings) -> list[str]:
                          .order_by(audit_log.c.id)).all()
     base = next((json.loads(r.details) for r in found if r.action == BASELINE), None)
     if base is None:
-        return ["the audit log has no baseline row: start the service or run `screener init` "
-                "once so that lexicon and asset changes can be checked against it"]
+        return ["审计日志没有基准行：请启动一次服务或运行一次 `screener init`，"
+                "之后词库和图片库的改动才能与之核对"]
     seen_seqs = {r.subject for r in found if r.action.startswith("lexicon.")}
     seen_events = {json.loads(r.details).get("event_id") for r in found
                    if r.action.startswith("asset.")}
-    missing = [f"lexicon change {c.seq} ({c.at}, by {c.by}: {c.summary})"
+    missing = [f"词库改动 {c.seq}（{c.at}，{c.by}：{c.summary}）"
                for c in reversed(store_for(settings).changes())
                if c.seq > base["lexicon_seq"] and f"lexicon:{c.seq}" not in seen_seqs]
     seen_models = {json.loads(r.details).get("seq") for r in found
                    if r.action.startswith("model.")}
     # A baseline written before models were promoted has no model_seq: every change counts.
-    missing += [f"model {c.action} {c.seq} (model {c.number}, {c.at}, by {c.by})"
+    missing += [f"模型改动 {c.seq}（{c.action}，模型 {c.number}，{c.at}，{c.by}）"
                 for c in reversed(registry_for(settings).changes())
                 if c.seq > base.get("model_seq", 0) and c.seq not in seen_models]
     bank = AssetBank(settings.assets_database_url, image_config(settings))
@@ -71,7 +71,7 @@ def unaudited(conn: Connection, settings: Settings) -> list[str]:
                                        .where(asset_events.c.id > base["asset_event_id"])
                                        .order_by(asset_events.c.id)):
                 if e.id not in seen_events:
-                    missing.append(f"asset {e.asset_id} {e.action} ({e.at}, by {e.by})")
+                    missing.append(f"图片库改动：图片 {e.asset_id} {e.action}（{e.at}，{e.by}）")
     finally:
         bank.engine.dispose()
     missing.extend(_unaudited_sources(settings, base, found))
@@ -87,7 +87,7 @@ def _unaudited_sources(settings: Settings, base: dict, found) -> list[str]:
     if not bank.ready():
         return []
     with bank.engine.connect() as bank_conn:
-        return [f"source {e.source_id} {e.action} ({e.at}, by {e.by})"
+        return [f"来源库改动：来源 {e.source_id} {e.action}（{e.at}，{e.by}）"
                 for e in bank_conn.execute(select(source_events)
                                            .where(source_events.c.id
                                                   > base.get("source_event_id", 0))
@@ -126,30 +126,28 @@ def crosscheck(conn: Connection) -> list[str]:
         rows = logged.get(d.id, [])
         images = [i["sha256"] for i in json.loads(d.images)]
         if content_hash(d.title, d.body, images) != d.content_hash:
-            problems.append(f"draft {d.id}: its title, body or pictures were changed in the "
-                            "database (they no longer match its content hash)")
+            problems.append(f"稿件 {d.id}：标题、正文或图片在数据库中被改动过"
+                            "（与其内容哈希不再相符）")
         texts = [r for a, r in rows if a in ("draft.submit", "draft.edit")]
         if not texts or texts[-1].get("content_hash") != d.content_hash:
-            problems.append(f"draft {d.id}: revision {d.revision} has no submit or edit row "
-                            "with its content hash")
+            problems.append(f"稿件 {d.id}：第 {d.revision} 版没有带其内容哈希的提交或修改记录")
         screened = {r.get("report_id"): r for a, r in rows if a == "draft.screen"}
         for rep in conn.execute(select(reports).where(reports.c.draft_id == d.id)):
             row = screened.get(rep.id)
             if row is None or row.get("content_hash") != rep.content_hash \
                     or row.get("verdict") != rep.verdict:
-                problems.append(f"draft {d.id}: report {rep.id} has no matching screening row")
+                problems.append(f"稿件 {d.id}：报告 {rep.id} 没有相符的审核记录")
         signed = {r.get("signoff_id"): (a, r) for a, r in rows
                   if a in ("draft.approve", "draft.changes", "draft.reject")}
         for s in conn.execute(select(signoffs).where(signoffs.c.draft_id == d.id)):
             action, row = signed.get(s.id, ("", {}))
             if action != f"draft.{s.decision}" or row.get("report_id") != s.report_id \
                     or row.get("content_hash") != s.content_hash:
-                problems.append(f"draft {d.id}: sign-off {s.id} ({s.decision}) has no "
-                                "matching audit row")
+                problems.append(f"稿件 {d.id}：签发 {s.id}（{s.decision}）没有相符的审计记录")
         changes = [a for a, _ in rows if a in _STATUS_AFTER]
         if changes and _STATUS_AFTER[changes[-1]] != d.status:
-            problems.append(f"draft {d.id}: status {d.status!r}, but the audit log's last "
-                            f"change ({changes[-1]}) leaves it {_STATUS_AFTER[changes[-1]]!r}")
+            problems.append(f"稿件 {d.id}：状态是 {d.status!r}，但按审计日志的最后一次改动"
+                            f"（{changes[-1]}）应是 {_STATUS_AFTER[changes[-1]]!r}")
     return problems
 
 
@@ -169,14 +167,20 @@ def signed_head(engine: Engine) -> dict[str, Any]:
         return audit.signed_head(engine, audit.head(conn))
 
 
+UNAUDITED = N_("{count} change(s) are not in the audit log or do not match it")
+
+
 def verify(engine: Engine, p: Principal, settings: Settings) -> dict[str, Any]:
+    """``problem`` in English for programs and ``problem_zh`` for people, as an error's
+    ``message`` and ``message_zh``."""
     require(p, Role.ADMIN, doing=N_("verifying the audit log"))
     try:
         head, missing = check(engine, settings)
     except AuditError as exc:
-        return {"ok": False, "row": exc.row, "problem": exc.message}
+        return {"ok": False, "row": exc.row, "problem": exc.message,
+                "problem_zh": exc.localized(zh_translations())}
     if missing:
         return {"ok": False, "row": None, "unaudited": missing,
-                "problem": f"{len(missing)} change(s) are not in the audit log or do not "
-                           "match it"}
+                "problem": UNAUDITED.format(count=len(missing)),
+                "problem_zh": zh_translations().gettext(UNAUDITED).format(count=len(missing))}
     return {"ok": True, "rows": head.rows, "head": head.hash}

@@ -62,7 +62,7 @@ def add_asset(svc: Services, p: Principal, name: str, data: bytes,
                                  by=f"{p.name} [{p.actor}]")
         except ScreenerError as exc:  # named after the upload, not the server's folder
             raise BadRequest("{name}: {problem}", field="image", name=repr(checked["name"]),
-                             problem=str(exc).replace(str(staged), "the picture")) from None
+                             problem=str(exc).replace(str(staged), "图片")) from None
         keep_asset_file(svc.settings, staged, added.asset.sha256)
     with unit_of_work(svc.engine, p.actor) as uow:
         audit_id = record(uow, svc.bank, added.asset)

@@ -98,7 +98,7 @@ def record_from_cli(settings: Settings, actor: str, record: Callable[[UnitOfWork
         with unit_of_work(engine, actor) as uow:
             record(uow)
     except SQLAlchemyError as exc:
-        raise ConfigError(f"cannot write the audit log: {exc}") from None
+        raise ConfigError(f"无法写入审计日志：{exc}") from None
     finally:
         engine.dispose()
     return True

@@ -110,7 +110,7 @@ def import_from_cli(settings, rows: list[dict[str, Any]], summary: dict[str, Any
                 uow.audit("feedback.import", f"feedback-file:{summary['sha256'][:16]}",
                           {**summary, "added": added, "already_known": len(rows) - added})
     except SQLAlchemyError as exc:
-        raise ConfigError(f"cannot write the feedback table or the audit log: {exc}") from None
+        raise ConfigError(f"无法写入反馈表或审计日志：{exc}") from None
     finally:
         engine.dispose()
     return added

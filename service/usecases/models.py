@@ -86,6 +86,6 @@ def cli_change(settings: Settings, make: Callable[[Connection | None], ModelChan
     try:
         return audited_change(engine, settings, cli_actor("maintainer"), make)[0]
     except SQLAlchemyError as exc:
-        raise ConfigError(f"cannot write the audit log: {exc}") from None
+        raise ConfigError(f"无法写入审计日志：{exc}") from None
     finally:
         engine.dispose()

@@ -56,7 +56,8 @@ def test_tampered_file_is_refused(small_model_dir, tmp_path, name):
     data = bytearray((folder / name).read_bytes())
     data[len(data) // 2] ^= 0x01
     (folder / name).write_bytes(bytes(data))
-    with pytest.raises(ModelTamperedError, match="does not match the manifest"):
+    tampered = "与 manifest 记录的.*不符：文件在训练后被改动过；拒绝加载"
+    with pytest.raises(ModelTamperedError, match=tampered):
         load_model(folder)
 
 
@@ -83,7 +84,7 @@ def test_other_feature_format_is_refused(small_model_dir, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["features_version"] = 999
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(ModelFormatError, match="retrain"):
+    with pytest.raises(ModelFormatError, match="特征格式是 999.*请用 `screener train` 重新训练"):
         load_model(folder)
 
 

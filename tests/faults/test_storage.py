@@ -59,7 +59,8 @@ def test_lexicon_change_on_a_full_disk(home):
                preexec_fn=_full_disk(0))
     assert full.returncode != 0
     line = _one_clear_line(full.stderr)
-    assert "screener.db" in line and "cannot" in line and "disk full" in line, line
+    assert "screener.db" in line and ("无法写入" in line or "无法打开" in line), line
+    assert "磁盘已满" in line, line
     room = run(home, "lexicon", "add", "测试违禁乙", "-c", "illegal", "--reason", "room")
     assert room.returncode == 0, room.stderr  # nothing half-written stands in the way
 
@@ -143,13 +144,13 @@ def _read_only_checks(home, owner):
                  prefix=owner)
     assert change.returncode != 0
     line = _one_clear_line(change.stderr)
-    assert "screener.db" in line and "read-only" in line, line
+    assert "screener.db" in line and "只读" in line, line
 
     unit = run(home, "accounts", "add-unit", "力学系", module="screener_service.cli",
                prefix=owner)
     assert unit.returncode != 0
     line = _one_clear_line(unit.stderr)
-    assert "screener.db" in line and "read-only" in line, line
+    assert "screener.db" in line and "只读" in line, line
 
 
 def test_service_answers_503_when_its_upload_folder_is_read_only(home):

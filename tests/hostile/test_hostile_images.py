@@ -93,7 +93,7 @@ def test_2000_images_in_a_draft_file_is_one_error(screen, tmp_path):
     path = _draft(tmp_path, ["p.png"] * 2000)
     outcome = screen(path)
     assert outcome.code == 30 and len(outcome.error_lines) == 1, outcome.stderr
-    assert str(path) in outcome.stderr and "2,000 images" in outcome.stderr
+    assert str(path) in outcome.stderr and "有 2,000 张图片" in outcome.stderr
 
 
 def test_2000_images_in_an_html_draft_is_one_error(screen, tmp_path):
@@ -101,7 +101,7 @@ def test_2000_images_in_an_html_draft_is_one_error(screen, tmp_path):
     path = tmp_path / "many.html"
     path.write_text(f"<h1>海报</h1><p>讲座</p>{tag * 2000}", encoding="utf-8")
     outcome = screen(path)
-    assert outcome.code == 30 and "2,000 images" in outcome.stderr, outcome.stderr
+    assert outcome.code == 30 and "有 2,000 张图片" in outcome.stderr, outcome.stderr
 
 
 def test_2000_uploaded_images_are_a_4xx(world):
@@ -119,7 +119,7 @@ def test_decompression_bombs_are_refused_from_their_header(screen, tmp_path):
     (tmp_path / "bomb.png").write_bytes(bomb_png(10_000))  # 100 Mpx: PIL only warns
     (tmp_path / "giant.png").write_bytes(giant_png())  # 10,000 Mpx: PIL refuses to open it
     outcome = screen(_draft(tmp_path, ["bomb.png", "giant.png"]))
-    _unreadable(outcome, "decompression bomb", "decompression bomb")
+    _unreadable(outcome, "解压炸弹", "解压炸弹")
 
 
 def test_decompression_bombs_uploaded_are_a_4xx(world):
@@ -127,7 +127,7 @@ def test_decompression_bombs_uploaded_are_a_4xx(world):
         response = _upload(world, ("bomb.png", picture, "image/png"))
         if response.status_code == 201:  # accepted as a file; the screening must flag it
             assert response.json()["verdict"] == "review"
-            assert "decompression bomb" in json.dumps(response.json(), ensure_ascii=False)
+            assert "解压炸弹" in json.dumps(response.json(), ensure_ascii=False)
         else:
             client_error(response, "bomb.png")
     still_serving(world)
@@ -142,7 +142,7 @@ def test_truncated_and_disguised_pictures_are_review_findings(screen, tmp_path):
     (tmp_path / "pdf.png").write_bytes(PDF)
     (tmp_path / "empty.png").write_bytes(b"")
     outcome = screen(_draft(tmp_path, ["cut.png", "cut.jpg", "svg.png", "pdf.png", "empty.png"]))
-    _unreadable(outcome, "truncated", "truncated", "not an image", "not an image", "empty file")
+    _unreadable(outcome, "图片损坏或不完整", "图片损坏或不完整", "不是图片", "不是图片", "空文件")
 
 
 def test_truncated_and_disguised_uploads_are_refused_or_flagged(world):
@@ -154,7 +154,7 @@ def test_truncated_and_disguised_uploads_are_refused_or_flagged(world):
             # PIL's verify() does not read a JPEG to its end: the screening reports it instead
             report = response.json()
             assert report["verdict"] == "review", (name, report)
-            assert "truncated" in json.dumps(report, ensure_ascii=False), name
+            assert "图片损坏或不完整" in json.dumps(report, ensure_ascii=False), name
         else:
             client_error(response, name)
     still_serving(world)
@@ -176,7 +176,7 @@ def test_image_paths_outside_the_drafts_folder_are_refused_unread(screen, tmp_pa
         outcome = screen(path)
         assert outcome.code == 30 and len(outcome.error_lines) == 1, (ref, outcome.stderr)
         line = outcome.error_lines[0]
-        assert f"images[{index}]" in line and "outside the draft's folder" in line, line
+        assert f"images[{index}]" in line and "不在稿件所在文件夹" in line, line
     # inside the folder, absolute or relative, is fine
     outcome = screen(_draft(folder, ["img/ok.png", str(folder / "img" / "ok.png")]))
     assert outcome.code == 0, outcome.stdout + outcome.stderr
@@ -191,7 +191,7 @@ def test_markdown_and_html_links_out_of_the_folder_are_refused(screen, tmp_path)
     html.write_text('<h1>海报</h1><p>讲座</p><img src="file:///etc/passwd">', encoding="utf-8")
     for path in (md, html):
         outcome = screen(path)
-        assert outcome.code == 30 and "outside the draft's folder" in outcome.stderr, (
+        assert outcome.code == 30 and "不在稿件所在文件夹" in outcome.stderr, (
             outcome.stderr)
 
 
@@ -200,7 +200,7 @@ def test_uploads_cannot_name_server_files(world, service_config):
     response = world.call("operator", "POST", "/api/drafts",
                           data={"account_id": str(world.ids["account"])},
                           files={"file": ("draft.json", draft.encode(), "application/json")})
-    client_error(response, "draft.json", "images[0]", "upload")
+    client_error(response, "draft.json", "images[0]", "上传的稿件不能用路径指定图片")
     html = '<h1>海报</h1><img src="/etc/passwd"><img src="../../etc/passwd">'
     response = world.call("operator", "POST", "/api/drafts",
                           data={"account_id": str(world.ids["account"])},

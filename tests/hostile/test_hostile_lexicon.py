@@ -26,7 +26,8 @@ def test_a_million_line_import_is_refused_before_parsing(cli, tmp_path):
         assert outcome.code == 30, outcome.stdout + outcome.stderr
         assert len(outcome.error_lines) == 1, outcome.stderr
         line = outcome.error_lines[0]
-        assert str(path) in line and "at most 100,000" in line and "split the file" in line, line
+        assert str(path) in line and "一次导入最多 100,000" in line, line
+        assert "请把文件拆成几次导入" in line, line
     assert "lex-1-" not in cli("lexicon", "history").stdout  # nothing was published
 
 
@@ -35,7 +36,7 @@ def test_an_import_over_20_mb_is_refused_unread(cli, tmp_path):
     with path.open("wb") as handle:
         handle.truncate(25_000_000)
     outcome = cli("lexicon", "import", str(path), "-c", "commercial")
-    assert outcome.code == 30 and "25,000,000 bytes" in outcome.stderr, outcome.stderr
+    assert outcome.code == 30 and "文件有 25,000,000 字节" in outcome.stderr, outcome.stderr
 
 
 def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_path, screen):
@@ -58,9 +59,9 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
     rejected = {int(re.search(r"broken\.txt:(\d+)：", line).group(1)): line
                 for line in outcome.error_lines}
     assert sorted(rejected) == [3, 4, 5, 6, 7, 8], outcome.stderr
-    assert "clause punctuation" in rejected[3] and "U+0000 (NULL)" in rejected[4]
-    assert "empty term" in rejected[5] and "unknown flag 'colour'" in rejected[6]
-    assert "too long" in rejected[7] and "boundary must be yes or no" in rejected[8]
+    assert "分句标点" in rejected[3] and "U+0000 (NULL)" in rejected[4]
+    assert "词条为空" in rejected[5] and "未知标记 'colour'" in rejected[6]
+    assert "太长" in rejected[7] and "boundary 只能是 yes 或 no" in rejected[8]
     assert all(len(line) < 200 for line in outcome.error_lines)  # the 5,000 characters are cut
     assert "\x00" not in outcome.stderr and "␀␁" in rejected[4]  # shown, not sent raw
     # the good lines are in force: the next screening finds them
@@ -73,15 +74,15 @@ def test_broken_lines_are_rejected_with_their_line_and_the_rest_go_in(cli, tmp_p
 def test_broken_csv_and_json_imports(cli, tmp_path):
     cases = [
         ("bad.csv", "term,category\n刷单,commercial,extra,fields\n\"未闭合,commercial\n",
-         "bad.csv:2：4 fields, the header has 2"),
+         "bad.csv:2：有 4 个字段，标题行只有 2 个"),
         ("quote.csv", "term,category\n刷单,commercial\n\"未闭合,commercial\n",
-         "quote.csv:3：bad CSV"),
-        ("noheader.csv", "刷单\n", "'term' column"),
+         "quote.csv:3：CSV 格式错误"),
+        ("noheader.csv", "刷单\n", "要有 term 列"),
         ("items.json", json.dumps([1, None, ["x"], {"term": 5, "category": []}, "刷单"]),
          "已拒绝："),
-        ("deep.json", "[" * 10_000 + "]" * 10_000, "nested too deeply"),
-        ("object.json", '{"term": "刷单"}', "a list of terms"),
-        ("latin1.txt", "# category: commercial\n刷单\n".encode() + b"caf\xe9\n", "line 3"),
+        ("deep.json", "[" * 10_000 + "]" * 10_000, "嵌套过深"),
+        ("object.json", '{"term": "刷单"}', "词条（或对象）的列表"),
+        ("latin1.txt", "# category: commercial\n刷单\n".encode() + b"caf\xe9\n", "第 3 行"),
     ]
     for name, content, words in cases:
         path = tmp_path / name

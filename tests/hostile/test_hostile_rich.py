@@ -64,7 +64,7 @@ HOSTILE_HTML = """<!doctype html><html><head><title>讲座通知</title>
 
 # -- zip bombs as .docx -------------------------------------------------------------------------
 @pytest.mark.parametrize("name, make, problem", [
-    ("bomb.docx", zip_bomb, "unpacks to 268,435,"),  # refused from the directory
+    ("bomb.docx", zip_bomb, "解压后有 268,435,"),  # refused from the directory
     ("liar.docx", lying_zip, "Bad CRC-32"),  # inflating stops at the 1 KB it claimed
 ])
 def test_zip_bombs_as_docx_are_one_error(screen, tmp_path, name, make, problem):
@@ -146,5 +146,5 @@ def test_docx_picture_linked_to_a_local_file_is_refused(screen, tmp_path):
     path = tmp_path / "linked.docx"
     document.save(path)
     outcome = screen(path)
-    assert outcome.code == 30 and "linked to a file, not embedded" in outcome.stderr, (
+    assert outcome.code == 30 and "没有嵌入文档" in outcome.stderr, (
         outcome.stdout + outcome.stderr)

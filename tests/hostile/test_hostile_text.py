@@ -25,7 +25,7 @@ def _one_error(outcome, *words: str) -> str:
 def test_invalid_utf8_file_is_one_error_naming_byte_and_offset(screen, tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("讲座\n\n欢迎".encode() + b"\xff\xfe caf\xe9")
-    _one_error(screen(path), str(path), "not valid UTF-8", "0xff", "offset 14")
+    _one_error(screen(path), str(path), "不是有效的 UTF-8 编码", "偏移 14 处的字节 0xff")
 
 
 def test_invalid_utf8_json_body_is_a_422(world):
@@ -39,7 +39,7 @@ def test_invalid_utf8_uploaded_file_is_a_422_naming_it(world):
     response = world.call("operator", "POST", "/api/drafts",
                           data={"account_id": str(world.ids["account"])},
                           files={"file": ("note.txt", b"title\n\nbody \xc3\x28", "text/plain")})
-    client_error(response, "note.txt", "UTF-8", "offset 12")
+    client_error(response, "note.txt", "UTF-8", "偏移 12")
     still_serving(world)
 
 
@@ -56,7 +56,7 @@ def test_empty_and_blank_drafts_are_errors(screen, tmp_path):
             assert outcome.code == 10 and outcome.reports[0]["verdict"] == "review"
             assert [f["category"] for f in outcome.reports[0]["findings"]] == ["hidden_text"]
             continue
-        _one_error(outcome, str(path), "empty draft")
+        _one_error(outcome, str(path), "稿件是空的")
 
 
 def test_empty_draft_is_a_422(world):
@@ -77,7 +77,8 @@ def test_20_mb_draft_file_is_refused_before_reading(screen, tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:
         handle.truncate(TWENTY_MB)  # sparse: the size is all that matters
-    _one_error(screen(path), str(path), "20,971,520 bytes", "max_file_bytes")
+    _one_error(screen(path), str(path), "文件有 20,971,520 字节", "稿件最多 2,000,000 字节",
+               "max_file_bytes")
 
 
 def test_20_mb_request_is_a_413_and_the_service_goes_on(world):
@@ -105,9 +106,9 @@ def test_20_mb_uploaded_draft_file_is_a_4xx(world):
 def test_json_nested_10000_deep_is_one_error(screen, tmp_path):
     path = tmp_path / "deep.json"
     path.write_text('{"body": ' + "[" * DEEP + "]" * DEEP + "}", encoding="utf-8")
-    _one_error(screen(path), str(path), "nested too deeply")
+    _one_error(screen(path), str(path), "嵌套过深")
     path.write_text("{" + '"a":{' * DEEP + "}" * DEEP + "}", encoding="utf-8")
-    _one_error(screen(path), str(path), "nested too deeply")
+    _one_error(screen(path), str(path), "嵌套过深")
 
 
 def test_json_nested_10000_deep_is_a_4xx_on_every_json_endpoint(world):
@@ -119,7 +120,7 @@ def test_json_nested_10000_deep_is_a_4xx_on_every_json_endpoint(world):
     response = world.call("operator", "POST", "/api/drafts",
                           data={"account_id": str(world.ids["account"])},
                           files={"file": ("deep.json", deep, "application/json")})
-    client_error(response, "deep.json", "nested too deeply")
+    client_error(response, "deep.json", "嵌套过深")
     still_serving(world)
 
 
@@ -138,7 +139,7 @@ def test_control_and_bidi_characters_in_names_are_refused_with_their_position(wo
         ]:
             response = world.call("admin", "POST", url, json=payload)
             message = client_error(response, "name", "U+")
-            assert f"offset {3}" in message, message
+            assert "（偏移 3）" in message, message
     listed = world.call("admin", "GET", "/api/accounts").json()["items"]
     assert all(a["name"] in ("工学院力学系", "能源系微博") for a in listed)
     still_serving(world)
@@ -153,7 +154,7 @@ def test_control_and_bidi_characters_in_names_are_refused_by_the_cli_too(cli):
             outcome = cli(*args)
             assert outcome.code == 30 and len(outcome.error_lines) == 1, outcome.stderr
             line = outcome.error_lines[0]
-            assert "U+" in line and "offset 3" in line and "\x1b" not in line, line
+            assert "U+" in line and "（偏移 3）" in line and "\x1b" not in line, line
 
 
 def test_control_and_bidi_characters_in_a_title_are_screened_and_shown_visibly(cli, tmp_path,
@@ -182,7 +183,7 @@ def test_control_and_markup_characters_in_file_names_are_printed_as_they_are(scr
     for name in ["x[/bold]y.txt", "[red]y.txt", "a\u202ecod.txt", "b\x1b[2Jc.txt"]:
         path = tmp_path / name  # x[/bold]y.txt is y.txt in the folder "x["
         path.write_bytes(b"")
-        line = _one_error(screen(path), "empty draft")
+        line = _one_error(screen(path), "稿件是空的")
         assert "\x1b" not in line and "\u202e" not in line, repr(line)
         shown = name.replace("\u202e", "⟨U+202E⟩").replace("\x1b", "␛")
         assert shown in line, (shown, line)

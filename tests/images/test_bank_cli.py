@@ -69,18 +69,20 @@ def test_near_duplicate_is_reported(files, tmp_path):
 def test_errors_are_one_line_and_exit_30(files, tmp_path):
     home = tmp_path / "home"
     bad_kind = _cli(home, "add", str(files / "china.png"), "--kind", "logo")
-    assert bad_kind.exit_code == 30 and "kind must be one of" in bad_kind.output
+    assert bad_kind.exit_code == 30 and "种类（kind）只能是 copyright、emblem，不能是 'logo'" in \
+        bad_kind.output
     missing = _cli(home, "add", str(files / "nothing.png"))
-    assert missing.exit_code == 30 and "not found" in missing.output
-    assert _cli(home, "show", "99").exit_code == 30
-    assert _cli(home, "retire", "99", "--reason", "x").exit_code == 30
+    assert missing.exit_code == 30 and "找不到图片文件" in missing.output
+    for args in (("show", "99"), ("retire", "99", "--reason", "x")):
+        unknown = _cli(home, *args)
+        assert unknown.exit_code == 30 and "图片库中没有编号为 99 的图片" in unknown.output
 
 
 def test_retire_needs_a_reason_and_happens_once(files, tmp_path):
     bank = AssetBank(f"sqlite:///{tmp_path}/a.db", ImageConfig())
     asset = bank.add(files / "china.png", kind="copyright").asset
-    with pytest.raises(AssetError, match="reason"):
+    with pytest.raises(AssetError, match="停用图片须写明理由"):
         bank.retire(asset.id, reason=" ")
     bank.retire(asset.id, reason="gone")
-    with pytest.raises(AssetError, match="already retired"):
+    with pytest.raises(AssetError, match=f"图片 {asset.id} 已经停用"):
         bank.retire(asset.id, reason="again")

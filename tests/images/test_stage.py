@@ -37,8 +37,8 @@ def test_missing_and_remote_images_fail_closed(resources, stage, tmp_path):
     report = _screen(resources, stage, tmp_path / "gone.png", "https://example.com/a.jpg")
     assert [(f.category, f.field) for f in report.findings] == [
         ("stage_error", "image:0"), ("stage_error", "image:1")]
-    assert "not found" in report.findings[0].detail
-    assert "图片1" in report.findings[0].explanation
+    assert "找不到图片文件" in report.findings[0].detail
+    assert "图片1无法检查：找不到图片文件" in report.findings[0].explanation
     assert "https://example.com/a.jpg" in report.findings[1].detail
     assert "图片2" in report.findings[1].explanation
     assert "远程图片" in report.findings[1].explanation
@@ -52,7 +52,8 @@ def test_corrupt_image_is_a_finding_not_a_crash(resources, stage, tmp_path):
     path = tmp_path / "fake.jpg"
     path.write_text("this is a text file", encoding="utf-8")
     finding, = _screen(resources, stage, path).findings
-    assert finding.category == "stage_error" and "not an image" in finding.detail
+    assert finding.category == "stage_error" and "不是图片" in finding.detail
+    assert "文件内容不是已知的图片格式" in finding.explanation
 
 
 def test_bank_match_becomes_a_copyright_finding(resources, stage, bank, photos, tmp_path):

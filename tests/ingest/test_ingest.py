@@ -45,21 +45,21 @@ def test_md_title_is_a_level_one_heading(tmp_path, settings):
 
 
 @pytest.mark.parametrize(("name", "content", "problem"), [
-    ("missing.json", None, "no such file"),
-    ("bad.json", '{"title": "x",', "invalid JSON at line 1"),
-    ("list.json", "[1, 2]", "expected a JSON object, got list"),
-    ("types.json", '{"title": 5}', "title: Input should be a valid string"),
-    ("images.json", '{"body": "x", "images": "a.png"}', "images: Input should be a valid list"),
-    ("typo.json", '{"boby": "x"}', "unknown key 'boby'"),
-    ("platform.json", '{"body": "x", "platform": "tiktok"}', "platform: Input should be"),
-    ("latin1.txt", "caf\xe9".encode("latin-1"), "not valid UTF-8 (byte 0xe9 at offset 3)"),
-    ("empty.json", '{"title": " ", "body": "\\n"}', "empty draft"),
-    ("empty.txt", "", "empty draft"),
-    ("big.txt", "字" * 100_001, "the limit is 100,000"),
-    ("huge.txt", "x" * 5_000_000, "drafts are at most"),
+    ("missing.json", None, "找不到文件"),
+    ("bad.json", '{"title": "x",', "不是有效的 JSON（第 1 行"),
+    ("list.json", "[1, 2]", "应为 JSON 对象，而不是 list"),
+    ("types.json", '{"title": 5}', "title：应为文字"),
+    ("images.json", '{"body": "x", "images": "a.png"}', "images：应为列表"),
+    ("typo.json", '{"boby": "x"}', "未知字段 'boby'"),
+    ("platform.json", '{"body": "x", "platform": "tiktok"}', "platform：不是允许的取值"),
+    ("latin1.txt", "caf\xe9".encode("latin-1"), "不是有效的 UTF-8 编码（偏移 3 处的字节 0xe9）"),
+    ("empty.json", '{"title": " ", "body": "\\n"}', "稿件是空的"),
+    ("empty.txt", "", "稿件是空的"),
+    ("big.txt", "字" * 100_001, "超过上限 100,000 字"),
+    ("huge.txt", "x" * 5_000_000, "稿件最多"),
     ("draft.docx", "x", "docx"),
-    ("draft.pdf", "x", "unsupported file type '.pdf'"),
-    ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("draft.pdf", "x", "不支持的文件类型 '.pdf'"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "嵌套过深"),
 ])
 def test_bad_input_is_one_clear_error(tmp_path, settings, name, content, problem):
     path = tmp_path / name
@@ -75,11 +75,11 @@ def test_bad_input_is_one_clear_error(tmp_path, settings, name, content, problem
 def test_a_folder_is_not_a_draft(tmp_path, settings):
     folder = tmp_path / "x.json"
     folder.mkdir()
-    with pytest.raises(InputError, match="is a folder"):
+    with pytest.raises(InputError, match="是文件夹，不是稿件文件"):
         load_draft(folder, settings)
 
 
 def test_unpaired_surrogates_are_refused(tmp_path, settings):
     path = _write(tmp_path / "s.json", '{"body": "正文\\ud800代孕"}')
-    with pytest.raises(InputError, match=r"body has an unpaired surrogate \\ud800 at offset 2"):
+    with pytest.raises(InputError, match=r"body 含有不成对的代理码位 \\ud800（偏移 2）"):
         load_draft(path, settings)

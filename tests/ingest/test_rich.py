@@ -63,10 +63,10 @@ def test_docx_text_and_pictures(tmp_path, test_settings, png_bytes):
 
 
 @pytest.mark.parametrize(("name", "content", "problem"), [
-    ("bad.docx", b"not a zip", "not a .docx"),
-    ("bad.html", b"\xff\xfe<p>x", "not valid UTF-8"),
-    ("empty.html", b"<html><body></body></html>", "empty draft"),
-    ("x.pdf", b"%PDF", "unsupported"),
+    ("bad.docx", b"not a zip", "不是 .docx 文件"),
+    ("bad.html", b"\xff\xfe<p>x", "不是有效的 UTF-8 编码"),
+    ("empty.html", b"<html><body></body></html>", "稿件是空的"),
+    ("x.pdf", b"%PDF", "不支持的文件类型 '.pdf'"),
 ])
 def test_bad_rich_drafts(tmp_path, test_settings, name, content, problem):
     path = tmp_path / name
@@ -76,7 +76,7 @@ def test_bad_rich_drafts(tmp_path, test_settings, name, content, problem):
 
 
 def test_missing_rich_draft(tmp_path, test_settings):
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="找不到文件"):
         parse_rich_draft(tmp_path / "gone.html", test_settings)
 
 

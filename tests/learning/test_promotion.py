@@ -104,12 +104,12 @@ def test_a_model_tampered_after_promotion_fails_closed(test_settings, eager_copy
     (eager.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     report = Screener(test_settings, stages=STAGES).screen(NOTICE)
     assert [f.category for f in report.findings] == ["stage_error"]
-    assert "changed after registration" in report.findings[0].detail
+    assert "模型在登记后被改动过" in report.findings[0].detail
     assert str(report.verdict) == "review"
     monkeypatch.setenv("SCREENER_HOME", str(test_settings.home))
     monkeypatch.setenv("SCREENER_LEXICONS", str(test_settings.lexicon_dir))
     shown = CliRunner().invoke(app, ["model", "show", "1"])
-    assert shown.exit_code == 30 and "refusing to load it" in shown.output
+    assert shown.exit_code == 30 and "拒绝加载" in shown.output
 
 
 # -- a running service ------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_a_running_service_uses_the_promoted_model_and_the_audit_log_has_every_c
     registry_for(settings).promote("0", by="someone", reason="quietly")
     verdict = world.call("admin", "GET", "/api/audit/verify").json()
     assert verdict["ok"] is False
-    assert any("model promote 4" in line for line in verdict["unaudited"])
+    assert any("模型改动 4（promote" in line for line in verdict["unaudited"])
 
 
 class _Report:

@@ -31,11 +31,11 @@ def test_file_defaults_can_be_overridden(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("加微信\n", "x.txt:1: a term comes before the '# category:' line"),
-    ("# category: gossip\n八卦\n", "x.txt:2: unknown category 'gossip'"),
-    ("# category: illegal\n# severity: maybe\n代孕\n", "x.txt:3: severity must be review or"),
-    ("# category: illegal\n代孕 | fuzzy\n", "x.txt:2: unknown flag 'fuzzy'"),
-    ("# category: illegal\n代孕 | boundary=perhaps\n", "x.txt:2: boundary must be yes or no"),
+    ("加微信\n", "x.txt:1: 词条出现在 '# category:' 行之前"),
+    ("# category: gossip\n八卦\n", "x.txt:2: 未知类别 'gossip'"),
+    ("# category: illegal\n# severity: maybe\n代孕\n", "x.txt:3: 级别（severity）只能是 review 或"),
+    ("# category: illegal\n代孕 | fuzzy\n", "x.txt:2: 未知标记 'fuzzy'"),
+    ("# category: illegal\n代孕 | boundary=perhaps\n", "x.txt:2: boundary 只能是 yes 或 no"),
 ])
 def test_malformed_files_name_the_line(tmp_path, text, problem):
     with pytest.raises(LexiconError) as caught:
@@ -46,5 +46,5 @@ def test_malformed_files_name_the_line(tmp_path, text, problem):
 def test_non_utf8_file_is_refused(tmp_path):
     path = tmp_path / "x.txt"
     path.write_bytes("# category: illegal\n代孕\n".encode("gbk"))
-    with pytest.raises(LexiconError, match="not valid UTF-8"):
+    with pytest.raises(LexiconError, match="不是有效的 UTF-8 编码"):
         parse_lexicon_file(path)

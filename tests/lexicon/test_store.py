@@ -48,9 +48,9 @@ def test_retiring_keeps_history_and_old_versions_stay_readable(db_settings):
 
 
 def test_retire_needs_a_reason_and_a_known_term(db_settings):
-    with pytest.raises(LexiconError, match="reason is required"):
+    with pytest.raises(LexiconError, match=r"请写明理由（--reason）"):
         retire_terms(db_settings, ["办证"], Who("bob", " "))
-    with pytest.raises(LexiconError, match="not in the lexicon: 不存在"):
+    with pytest.raises(LexiconError, match="没有这个词条：不存在"):
         retire_terms(db_settings, ["不存在"], ALICE)
     assert store_for(db_settings).latest_seq() == 0
 
@@ -63,9 +63,9 @@ def test_edit_moves_a_term_between_categories(db_settings):
 
 
 def test_unmatchable_and_too_long_terms_are_refused(db_settings):
-    with pytest.raises(LexiconError, match="cannot be matched"):
+    with pytest.raises(LexiconError, match="无法匹配：规范化后没有可匹配的内容"):
         add_terms(db_settings, ["★ ★"], "illegal", ALICE)
-    with pytest.raises(LexiconError, match="too long"):
+    with pytest.raises(LexiconError, match="太长：65 个字；词条最多"):
         add_terms(db_settings, ["长" * 65], "illegal", ALICE)
 
 

@@ -53,12 +53,12 @@ def test_bad_lines_are_reported_with_line_numbers(db_settings, tmp_path):
     assert result.imported == 2
     reasons = {source.rsplit(":", 1)[1]: reason for source, reason in result.errors}
     assert set(reasons) == {"2", "3", "4", "5", "6", "8"}
-    assert "invalid JSON" in reasons["2"]
-    assert "published_at" in reasons["3"] and "missing" in reasons["3"]
-    assert "not an ISO 8601 date" in reasons["4"]
-    assert "unknown key 'boby'" in reasons["5"]
-    assert "expected a JSON object" in reasons["6"]
-    assert "empty draft" in reasons["8"]
+    assert "不是有效的 JSON" in reasons["2"]
+    assert reasons["3"] == "缺少字段 published_at"
+    assert reasons["4"] == "published_at：'yesterday' 不是 ISO 8601 日期"
+    assert "未知字段 'boby'" in reasons["5"]
+    assert "应为 JSON 对象，而不是 list" in reasons["6"]
+    assert "稿件是空的" in reasons["8"]
     posts = _posts(db_settings)
     assert posts["a1"]["published_at"] == "2024-02-29T16:00:00+00:00"
     # no id: the content hash, so importing it again is still idempotent

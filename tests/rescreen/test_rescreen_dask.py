@@ -96,7 +96,7 @@ def test_dask_run_interrupted_then_resumed(two_homes, dask_cluster):
 
 def test_clear_errors(two_homes, monkeypatch):
     _, remote = two_homes
-    with pytest.raises(RescreenError, match="cannot reach the Dask scheduler"):
+    with pytest.raises(RescreenError, match="无法连接 Dask 调度器 'tcp://127.0.0.1:9'"):
         rescreen(remote, dask="tcp://127.0.0.1:9", dask_timeout=2)
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
     with pytest.raises(RescreenError, match=r"screener\[dask\]"):

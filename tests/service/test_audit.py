@@ -57,7 +57,8 @@ def test_verifier_names_the_first_bad_row(world, service_config, tamper, raw_db)
     env = {"SCREENER_DATABASE_URL": service_config.database_url}
     outcome = runner.invoke(app, ["audit", "verify", "--home", home], env=env)
     assert outcome.exit_code == 1
-    assert f"row {result['row']}" in outcome.output
+    assert f"审计日志已被破坏：审计日志第 {result['row']} 行" in outcome.output
+    assert f"审计日志第 {result['row']} 行" in result["problem_zh"]
 
 
 def test_truncation_is_caught_by_the_signed_head_file(world, service_config, raw_db):

@@ -71,7 +71,7 @@ def test_a_term_added_over_http_flags_the_next_draft(own_world):
 
     unmatchable = w.call("maintainer", "POST", "/api/lexicon/terms",
                          json={"terms": ["！！"], "category": "illegal"})
-    assert unmatchable.status_code == 422 and "cannot be matched" in unmatchable.text
+    assert unmatchable.status_code == 422 and "无法匹配" in unmatchable.json()["error"]["message"]
 
 
 def test_an_asset_uploaded_over_http_is_matched_and_shown(own_world, photos):
@@ -177,7 +177,7 @@ def test_cli_changes_are_audited_and_tampering_is_caught(own_screener, photos, t
         conn.execute("update svc_audit set details = ? where id = ?",
                      (json.dumps({"reason": "nothing to see"}), rows[0][0]))
     broken = run("audit", "verify", code=1)
-    assert f"row {rows[0][0]}" in broken.output
+    assert f"审计日志已被破坏：审计日志第 {rows[0][0]} 行" in broken.output
 
 
 def test_a_change_behind_the_audits_back_is_reported(own_screener, env_of):
@@ -189,7 +189,7 @@ def test_a_change_behind_the_audits_back_is_reported(own_screener, env_of):
     add_terms(settings, [NEW_TERM], "illegal", Who("script", "no audit"))  # the core alone
     result = runner.invoke(_cli(), ["audit", "verify", "--home", str(settings.home)])
     assert result.exit_code == 1
-    assert "审计日志不完整" in result.output and "lexicon change 1" in result.output
+    assert "审计日志不完整" in result.output and "词库改动 1（" in result.output
 
 
 def test_a_tiff_asset_is_kept_as_a_picture_browsers_show(own_screener, photos, tmp_path):
@@ -213,10 +213,14 @@ def test_terms_that_cannot_be_stored_are_refused_with_a_reason(own_world):
     w = own_world
     headers = {"Authorization": f"Bearer {w.tokens['maintainer']}",
                "content-type": "application/json"}
-    for raw, problem in [(b'{"terms": ["\\ud800x"], "category": "illegal"}', "surrogate"),
-                         (b'{"terms": ["a\\nb"], "category": "illegal"}', "control")]:
+    for raw, problem, zh in [
+        (b'{"terms": ["\\ud800x"], "category": "illegal"}', "surrogate",
+         "terms：词条须是有效的 Unicode 文本（不能有不成对的代理码位）"),
+        (b'{"terms": ["a\\nb"], "category": "illegal"}', "control", "terms：词条不能含有控制字符"),
+    ]:
         response = w.client.post("/api/lexicon/terms", content=raw, headers=headers)
         assert response.status_code == 422 and problem in response.json()["error"]["message"]
+        assert response.json()["error"]["message_zh"] == zh
     to_allow = w.call("maintainer", "PATCH", "/api/lexicon/terms/代孕",
                       json={"category": "allow", "reason": "x"})
     assert to_allow.status_code == 422 and to_allow.json()["error"]["field"] == "category"
@@ -239,12 +243,17 @@ def test_editing_or_cutting_off_a_change_row_is_caught_over_http(own_world, phot
         conn.execute("delete from svc_audit where id = ?", (last,))
     cut = w.call("admin", "GET", "/api/audit/verify").json()
     assert cut["ok"] is False and "removed" in cut["problem"]
+    assert "末尾的记录被删除" in cut["problem_zh"]
     # ... and with the head files deleted too, the bank's event still has no row.
     for head in Path(w.client.app.state.config.audit_dir).glob("head*.json"):
         head.unlink()
     cut = w.call("admin", "GET", "/api/audit/verify").json()
     assert cut["ok"] is False and len(cut["unaudited"]) == 1
-    assert f"asset {asset['id']} retire" in cut["unaudited"][0]
+    assert f"图片库改动：图片 {asset['id']} retire" in cut["unaudited"][0]
+    assert cut["problem_zh"] == "1 项改动不在审计日志中，或与之不符"
+    page = w.page("admin", "GET", "/office/audit").text  # the office's page says it in Chinese
+    assert "1 项改动不在审计日志中，或与之不符" in page
+    assert f"图片库改动：图片 {asset['id']} retire" in page
     with raw_db(db) as conn:
         conn.execute("update svc_audit set actor = 'someone else' where id = ?", (last - 1,))
     edited = w.call("admin", "GET", "/api/audit/verify").json()

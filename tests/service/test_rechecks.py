@@ -85,7 +85,7 @@ def test_archive_import_from_service(own_world, own_screener, cli):
     upload = next((own_screener.settings.home / "uploads").glob(f"{stored['sha256']}.*"))
     upload.unlink()
     failed = cli("archive", "import", "--from-service", code=30)
-    assert f"service draft {lost['id']}" in failed.output and "missing" in failed.output
+    assert f"审核服务稿件 {lost['id']}" in failed.output and "不见了" in failed.output
     assert f"svc:{lost['id']}" not in _archived(own_screener.settings)
 
 
@@ -95,7 +95,7 @@ def test_archive_import_needs_a_source(cli, tmp_path, own_screener):
     # a state folder without a service database says so instead of importing nothing
     empty = CliRunner().invoke(cli_app, ["archive", "import", "--from-service",
                                          "--home", str(tmp_path / "no-service")])
-    assert empty.exit_code != 0 and "no service database" in empty.output
+    assert empty.exit_code != 0 and "没有审核服务的数据库" in empty.output
 
 
 TERM = "星云计划"  # not in the shipped lexicon: the change below makes it flag

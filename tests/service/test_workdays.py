@@ -66,16 +66,17 @@ def test_the_shipped_file_names_its_sources(cn):
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ('[2025]\nholidays = ["2025-10-01"]\n', "needs a source"),
+    ('[2025]\nholidays = ["2025-10-01"]\n', r"\[2025\] 缺少 source"),
     ('[2025]\nsource = "x"\nholidays = ["2025-10-01"]\nworkdays = ["2025-10-09"]\n',
-     "is a weekday"),
-    ('[2025]\nsource = "x"\nholidays = ["2024-10-01"]\n', "not in 2025"),
+     "调休工作日 2025-10-09 本来就是工作日"),
+    ('[2025]\nsource = "x"\nholidays = ["2024-10-01"]\n', "2024-10-01 不在 2025 年"),
     ('[2025]\nsource = "x"\nholidays = ["2025-10-01"]\nworkdays = ["2025-10-01"]\n',
-     "both a holiday and a workday"),
-    ('[2025]\nsource = "x"\nholidays = ["2025-13-01"]\n', "not a date"),
-    ('[2025]\nsource = "x"\n', "lists no holidays"),
-    ('[twenty]\nsource = "x"\n', "not a year table"),
-    ("[2025\n", "not valid TOML"),
+     "2025-10-01 既是节假日又是调休工作日"),
+    ('[2025]\nsource = "x"\nholidays = ["2025-13-01"]\n',
+     "'2025-13-01' 不是 YYYY-MM-DD 格式的日期"),
+    ('[2025]\nsource = "x"\n', r"\[2025\] 没有列出节假日"),
+    ('[twenty]\nsource = "x"\n', r"\[twenty\] 不是年份表"),
+    ("[2025\n", "不是有效的 TOML"),
 ])
 def test_a_bad_calendar_is_refused(text, problem):
     with pytest.raises(ConfigError, match=problem):
