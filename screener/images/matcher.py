@@ -38,6 +38,14 @@ _VOTE_LIMIT_DESCRIPTORS = 300_000
 _LSH = {"algorithm": 6, "table_number": 6, "key_size": 12, "multi_probe_level": 1}
 _VOTE_TOP = 4
 _VOTE_MIN = 8
+# A query key point votes for every graphic whose stored key point is about as near as the
+# nearest (Lowe's ratio, 0.8), if those are at most _VOTE_SHARED graphics and some neighbour
+# is clearly farther. Kept to the single nearest, a ring or frame that near misses share voted
+# for nobody, and in a bank of many similar emblems the copy's own points were too few to
+# nominate it.
+_VOTE_NEIGHBOURS = 8
+_VOTE_SHARED = 4
+_VOTE_RATIO = 0.8
 # Shape verification tries the nearest hash parts of a flat asset (distinct places) and where
 # key points put it, if at least this many agree (a placement only; the shape decides).
 _SHAPE_PARTS = 2
@@ -144,9 +152,15 @@ class BankIndex:
     def vote_candidates(self, query: Features) -> list[int]:
         if self._vote is None or len(query.descriptors) == 0:
             return []
-        pairs = self._vote.knnMatch(query.descriptors, k=2)
-        votes = Counter(int(self._vote_owner[p[0].trainIdx]) for p in pairs
-                        if len(p) == 2 and p[0].distance < 0.8 * p[1].distance)
+        votes: Counter[int] = Counter()
+        for neighbours in self._vote.knnMatch(query.descriptors, k=_VOTE_NEIGHBOURS):
+            if len(neighbours) < 2:
+                continue
+            near = neighbours[0].distance / _VOTE_RATIO
+            owners = {int(self._vote_owner[m.trainIdx]) for m in neighbours
+                      if m.distance <= near}
+            if len(owners) <= _VOTE_SHARED and neighbours[-1].distance > near:
+                votes.update(owners)
         return [a for a, n in votes.most_common(_VOTE_TOP) if n >= _VOTE_MIN]
 
     def match(self, rgb: np.ndarray, timings: dict[str, float] | None = None) -> list[Match]:
