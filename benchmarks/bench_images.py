@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import io
 import statistics
 import sys
@@ -116,16 +117,7 @@ def framed(image: Image.Image) -> Image.Image:
 
 
 def poster(image: Image.Image, rng: np.random.Generator) -> Image.Image:
-    w, h = image.size
-    canvas = Image.new("RGB", (int(w * 1.8), int(h * 1.7)), (200, 30, 40))
-    draw = ImageDraw.Draw(canvas)
-    for _ in range(25):
-        x, y = rng.integers(0, canvas.size[0]), rng.integers(0, canvas.size[1])
-        draw.ellipse((x, y, x + 60, y + 60), fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
-    draw.text((30, 20), "College open day - all welcome", fill=(255, 255, 255))
-    small = image.resize((int(w * 0.9), int(h * 0.9)))
-    canvas.paste(small, (int(w * 0.6), int(h * 0.5)))
-    return canvas
+    return flat_graphics_module().busy_poster(image, rng)
 
 
 def colour_change(image: Image.Image) -> Image.Image:
@@ -386,6 +378,7 @@ def _lookup_at(values: np.ndarray, batch: list[int], radius: int) -> None:
 FLAT_SEED = 2027
 
 
+@functools.cache
 def flat_graphics_module():
     """The emblem generator the image tests use (tests/images/flat_graphics.py)."""
     import importlib.util

@@ -414,3 +414,17 @@ def collection(n_assets: int = 30, n_distractors: int = 300,
             designs.add(design(spec))
             drawn.extend(_signatures(spec, True))
     return assets, distractors
+
+
+def busy_poster(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """``image`` at nine tenths of its size on a red poster with coloured dots and a line of
+    text, as the image benchmark pastes a picture into a poster."""
+    w, h = image.size
+    canvas = Image.new("RGB", (int(w * 1.8), int(h * 1.7)), (200, 30, 40))
+    draw = ImageDraw.Draw(canvas)
+    for _ in range(25):
+        x, y = rng.integers(0, canvas.size[0]), rng.integers(0, canvas.size[1])
+        draw.ellipse((x, y, x + 60, y + 60), fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+    draw.text((30, 20), "College open day - all welcome", fill=(255, 255, 255))
+    canvas.paste(image.resize((int(w * 0.9), int(h * 0.9))), (int(w * 0.6), int(h * 0.5)))
+    return canvas

@@ -223,18 +223,6 @@ def test_the_same_letters_on_another_shape_are_not_the_logo(hard_index, config):
         assert index.match(_rgb(graphics.draw(other), config)) == [], shape
 
 
-def _busy_poster(image: Image.Image, rng: np.random.Generator) -> Image.Image:
-    w, h = image.size
-    canvas = Image.new("RGB", (int(w * 1.8), int(h * 1.7)), (200, 30, 40))
-    draw = ImageDraw.Draw(canvas)
-    for _ in range(25):
-        x, y = rng.integers(0, canvas.size[0]), rng.integers(0, canvas.size[1])
-        draw.ellipse((x, y, x + 60, y + 60), fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
-    draw.text((30, 20), "College open day - all welcome", fill=(255, 255, 255))
-    canvas.paste(image.resize((int(w * 0.9), int(h * 0.9))), (int(w * 0.6), int(h * 0.5)))
-    return canvas
-
-
 def test_a_seal_in_a_poster_is_found_among_many_seals_that_share_its_ring(tmp_path, config):
     """In a poster no hash comes near, so only the key-point vote can nominate the seal; the
     other ring seals of the bank share its ring and strokes, and their key points used to vote
@@ -247,6 +235,6 @@ def test_a_seal_in_a_poster_is_found_among_many_seals_that_share_its_ring(tmp_pa
         graphics.draw(spec).save(tmp_path / f"{number}.png")
         ids.append(bank.add(tmp_path / f"{number}.png", kind="emblem", title=spec.name).asset.id)
     index = BankIndex.of(bank)
-    picture = _rgb(_busy_poster(graphics.draw(seal), np.random.default_rng(18_012)), config)
+    picture = _rgb(graphics.busy_poster(graphics.draw(seal), np.random.default_rng(18_012)), config)
     assert index.lookup(picture) == {}  # nominated by the vote alone
     assert [m.asset.id for m in index.match(picture)] == [ids[0]]
