@@ -24,9 +24,9 @@ from ..migrations import ASSETS, upgrade
 from .config import ImageConfig
 from .decode import read_image
 from .errors import AssetError
-from .hashing import asset_hashes, hashes_of, trim_borders
+from .hashing import asset_hashes, hashes_of, trim_borders, trim_box
 from .index import linear_search
-from .shape import Template, template_of
+from .shape import Template, template_box, template_of
 from .verify import Features, features_of
 
 KINDS = ("copyright", "emblem")
@@ -147,14 +147,17 @@ class AssetBank:
             raise AssetError(f"种类（kind）只能是 {'、'.join(KINDS)}，不能是 {kind!r}")
         image = read_image(path, self.config)
         rgb = image.first
-        trimmed = trim_borders(rgb)
+        template = template_of(rgb)
+        # A flat graphic's key points see what its template sees (frame and all): key points
+        # place the template by them. A photograph's see it without its frames.
+        x0, y0, x1, y1 = template_box(rgb) if template.flat else trim_box(rgb)
+        trimmed = rgb[y0:y1, x0:x1]
         if min(trimmed.shape[:2]) < MIN_ASSET_SIDE:  # OpenCV's feature pyramid fails below
             raise AssetError(f"图片有 {rgb.shape[1]}x{rgb.shape[0]} 像素（去掉纯色边框后 "
                              f"{trimmed.shape[1]}x{trimmed.shape[0]}）；图片库中的图片每边至少要有 "
                              f"{MIN_ASSET_SIDE} 像素才能比对")
         feats = features_of(trimmed)
         points, descriptors = feats.to_bytes()
-        template = template_of(rgb)
         near = self.similar(rgb, image.sha256)
         values = asset_hashes(rgb)
         when, who = _now(), by or default_user()

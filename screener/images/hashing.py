@@ -69,15 +69,16 @@ def grey_of(rgb: np.ndarray) -> np.ndarray:
     return rgb.astype(np.int16).mean(axis=2)
 
 
-def trim_box(rgb: np.ndarray, grey: np.ndarray | None = None) -> tuple[int, int, int, int]:
+def trim_box(rgb: np.ndarray, grey: np.ndarray | None = None,
+             frames: int = 2) -> tuple[int, int, int, int]:
     """x0, y0, x1, y1 of ``rgb`` without its uniform borders (frames, letterbox bars), peeling
-    up to two nested frames. ``grey`` (``grey_of(rgb)``) may be passed when many windows of one
-    picture are trimmed."""
+    up to ``frames`` nested frames. ``grey`` (``grey_of(rgb)``) may be passed when many windows
+    of one picture are trimmed."""
     if grey is None:
         grey = grey_of(rgb)
     h, w = grey.shape[:2]
     x0, y0, x1, y1 = 0, 0, w, h
-    for _ in range(2):
+    for _ in range(frames):
         part = grey[y0:y1, x0:x1]
         corner = np.median([part[0, 0], part[0, -1], part[-1, 0], part[-1, -1]])
         content = np.abs(part - corner) > _BORDER_TOLERANCE

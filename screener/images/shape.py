@@ -57,9 +57,10 @@ _TURNS = {
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """The asset as its ORB features see it (borders trimmed at full size), in grey, longest
-    side ``TEMPLATE_SIDE``; ``hash_box`` is where, in the template's pixels, the picture the
-    hashes were computed from lies (trimmed at hashing size, which can differ by a frame)."""
+    """The graphic of an asset (see ``template_box``; a flat asset's ORB features see the same
+    box), in grey, longest side ``TEMPLATE_SIDE``; ``hash_box`` is where, in the template's
+    pixels, the picture the hashes were computed from lies (trimmed of up to two frames, at
+    hashing size)."""
 
     grey: np.ndarray  # uint8 (h, w)
     hash_box: tuple[float, float, float, float]
@@ -93,9 +94,18 @@ class Template:
         return cls(np.frombuffer(data, dtype=np.uint8).reshape(height, width), hash_box)
 
 
+def template_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1 of the graphic in an asset picture: the picture less the plain
+    background it is drawn on. One border only: the next one in is the graphic's own frame
+    (a badge's square), and a template without it is the badge's centre, which any other frame
+    around the same centre matches. (A graphic registered with its frame touching the
+    picture's edges still loses that frame: it cannot be told from a border.)"""
+    return trim_box(rgb, frames=1)
+
+
 def template_of(rgb: np.ndarray) -> Template:
     """The template of an asset picture (the decoder's working copy, as registered)."""
-    x0, y0, x1, y1 = trim_box(rgb)
+    x0, y0, x1, y1 = template_box(rgb)
     grey = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
     h, w = grey.shape
     factor = TEMPLATE_SIDE / max(h, w)

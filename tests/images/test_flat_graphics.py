@@ -238,3 +238,19 @@ def test_a_seal_in_a_poster_is_found_among_many_seals_that_share_its_ring(tmp_pa
     picture = _rgb(graphics.busy_poster(graphics.draw(seal), np.random.default_rng(18_012)), config)
     assert index.lookup(picture) == {}  # nominated by the vote alone
     assert [m.asset.id for m in index.match(picture)] == [ids[0]]
+
+
+def test_a_badge_is_not_another_frame_around_the_same_centre(tmp_path, config):
+    """A square badge's frame is the badge, not a border of the picture: trimmed away, it left
+    the template only the cross, which an octagon around the same cross matched exactly."""
+    square = graphics.Spec("badge", BROWN, {"sides": 4, "nested": 1, "turn": -45.0,
+                                            "inner": "cross", "dots": 8})
+    bank = AssetBank(f"sqlite:///{tmp_path}/assets.db", config)
+    graphics.draw(square).save(tmp_path / "square.png")
+    asset = bank.add(tmp_path / "square.png", kind="emblem", title="square").asset
+    index = BankIndex.of(bank)
+    octagon = square.but("same centre, eight sides", sides=8)
+    assert index.match(_rgb(graphics.draw(octagon), config)) == []
+    for copy in (graphics.draw(square), _crop(graphics.draw(square), 0.1),
+                 _jpeg(graphics.draw(square).resize((240, 240)), 40)):
+        assert [m.asset.id for m in index.match(_rgb(copy, config))] == [asset.id]
