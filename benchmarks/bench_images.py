@@ -409,11 +409,25 @@ def _looks_alike(one: Image.Image, other: Image.Image) -> bool:
     return float(((a & ~grown_b) | (b & ~grown_a)).mean()) < 0.01
 
 
+_TURNED_OVER = (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.FLIP_TOP_BOTTOM,
+                Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180,
+                Image.Transpose.ROTATE_270, Image.Transpose.TRANSPOSE,
+                Image.Transpose.TRANSVERSE)
+
+
+def _turned_over(one: Image.Image, other: Image.Image) -> bool:
+    """``other`` mirrored or given quarter turns is ``one`` (see ``_looks_alike``): the
+    matcher finds copies mirrored and turned, so such a graphic is a copy, and the generator
+    draws the odd one (a badge whose frame and centre both come out symmetric, flipped)."""
+    return any(_looks_alike(one, other.transpose(turn)) for turn in _TURNED_OVER)
+
+
 def _flat_query(job: tuple[str, int, str, int]) -> tuple[str, str, int, list[int], float,
                                                          list[int]]:
     """Match one transformed graphic: (transform, set, number, asset ids matched, seconds,
     the matched ids whose own graphic, transformed alike, looks the same as the query: a near
-    miss whose difference the transform cut off or hid is the same picture)."""
+    miss whose difference the transform cut off or hid is the same picture; or whose own
+    graphic is the query's turned over)."""
     label, which, number, seed = job
     graphic = _FLAT[which][number]
     buffer = io.BytesIO()
@@ -428,7 +442,8 @@ def _flat_query(job: tuple[str, int, str, int]) -> tuple[str, str, int, list[int
         own = _FLAT["by_id"].get(asset_id)
         if own is not None and own is not graphic:
             other = TRANSFORMS[label](own, np.random.default_rng(seed))
-            if other.size == query.size and _looks_alike(other, query):
+            if (other.size == query.size and _looks_alike(other, query)) or _turned_over(
+                    graphic, own):
                 alike.append(asset_id)
     return label, which, number, hits, seconds, alike
 
@@ -508,7 +523,8 @@ def _flat_report(title: str, results: list, ids: list[int], others: list,
                  transforms: list[str], distractor_transforms: list[str]) -> None:
     """Recall and false matches per transform. A match that is not the query's own asset is
     false, unless the matched graphic, transformed alike, is the same picture as the query
-    (a near miss differing only in a part the crop removed): those are counted apart. Recall
+    (a near miss differing only in a part the crop removed) or the query's graphic turned
+    over (mirrored, quarter turns): those are counted apart. Recall
     is the own asset found; "twin only" counts queries whose own asset was missed while one
     that looks the same in view was found; the assets missed are named after the line."""
     print(f"\n{title}")
