@@ -408,11 +408,15 @@ def compare(template: Template, aligned: np.ndarray, valid: np.ndarray,
     near_t = cv2.dilate(ink_t.astype(np.uint8), _NEAR).astype(bool)
     near_q = cv2.dilate(ink_q.astype(np.uint8), _NEAR).astype(bool)
     occluded = _occluded(ink_t, ink_q, valid, lab, around, margin)
+    across = np.zeros_like(around)
     if margin and ink_q.any():
-        occluded = occluded | _overlaid(ink_around, around, margin, valid)
+        across = _across(ink_around, around, margin)
+        occluded = occluded | _inner(across, margin, valid)
         if (occluded & valid).sum() > _MAX_HIDDEN * valid.sum():
-            occluded = np.zeros_like(valid)
+            occluded, across = np.zeros_like(valid), np.zeros_like(across)
     seen = valid & ~occluded
+    continued = (_continued(ink_t, ink_around & ~across, valid, seen, lab, around, margin)
+                 if margin and ink_q.any() else 0.0)
     missing = ink_t & ~near_q & seen
     extra = ink_q & ~near_t & seen
     differ = (missing | extra).astype(np.uint8)
@@ -430,7 +434,8 @@ def compare(template: Template, aligned: np.ndarray, valid: np.ndarray,
             "dense": float(dense.max()),
             "differing": float(differ.sum() / ink_seen),
             "largest": float(sizes.max() / ink_seen),
-            "structure": float((edges_t & seen).sum() / max(1, edges_t.sum()))}, occluded
+            "structure": float((edges_t & seen).sum() / max(1, edges_t.sum())),
+            "continued": continued}, occluded
 
 
 def _tones(aligned: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
@@ -439,6 +444,18 @@ def _tones(aligned: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> tuple[f
     paper = aligned[~ink_t & valid]
     return (float(np.median(ink)) if ink.size else 0.0,
             float(np.median(paper)) if paper.size else 255.0)
+
+
+def _colours(lab: np.ndarray, ink_t: np.ndarray, valid: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The query's Lab colour where the template has ink and where it has paper (medians),
+    and how far another colour must lie from both to be neither; None if either is unseen."""
+    if not (ink_t & valid).any() or not (~ink_t & valid).any():
+        return None
+    ink_colour = np.median(lab[ink_t & valid], axis=0)
+    paper_colour = np.median(lab[~ink_t & valid], axis=0)
+    return (ink_colour, paper_colour,
+            max(20.0, 0.25 * float(np.linalg.norm(ink_colour - paper_colour))))
 
 
 def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, lab: np.ndarray,
@@ -452,12 +469,10 @@ def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, lab: np.n
     lies ``margin`` beyond the template (``lab`` and ``around`` reach that far): a caption bar
     that overlaps the graphic by a few rows is solid there, not a sliver."""
     window = (slice(margin, margin + valid.shape[0]), slice(margin, margin + valid.shape[1]))
-    inner = lab[window]
-    if not (ink_t & valid).any() or not (~ink_t & valid).any():
+    colours = _colours(lab[window], ink_t, valid)
+    if colours is None:
         return np.zeros_like(valid)
-    ink_colour = np.median(inner[ink_t & valid], axis=0)
-    paper_colour = np.median(inner[~ink_t & valid], axis=0)
-    tolerance = max(20.0, 0.25 * float(np.linalg.norm(ink_colour - paper_colour)))
+    ink_colour, paper_colour, tolerance = colours
     # Anti-aliased edges and JPEG ringing are in between too: only what lies away from every
     # edge of either picture counts.
     boundary = np.zeros(around.shape, bool)
@@ -510,13 +525,11 @@ def _edge_runs(full: np.ndarray, width: np.ndarray, shape: tuple[int, int],
     return runs
 
 
-def _overlaid(ink_around: np.ndarray, around: np.ndarray, margin: int,
-              valid: np.ndarray) -> np.ndarray:
+def _across(ink_around: np.ndarray, around: np.ndarray, margin: int) -> np.ndarray:
     """Rows (or columns) from an edge of the query inward that are ink from one side of the
     canvas to the other, beyond the template on both sides: a bar laid across the whole
     picture in the graphic's own ink colour (a black caption bar on a black seal), which no
-    part of a graphic the template's size can be. In the template's pixels, dilated like the
-    other occlusions."""
+    part of a graphic the template's size can be. In the canvas's pixels."""
     closed = cv2.morphologyEx(ink_around.astype(np.uint8), cv2.MORPH_CLOSE,
                               np.ones((7, 7), np.uint8)).astype(bool) & around
     wide = np.zeros(around.shape, bool)
@@ -529,8 +542,47 @@ def _overlaid(ink_around: np.ndarray, around: np.ndarray, margin: int,
         full = (closed.sum(axis=axis) >= 0.95 * np.maximum(width, 1)) & (width > 0) & ends
         for run in _edge_runs(full, width, around.shape, axis):
             wide |= run
-    inner = (wide & around)[margin:margin + valid.shape[0], margin:margin + valid.shape[1]]
+    return wide & around
+
+
+def _inner(across: np.ndarray, margin: int, valid: np.ndarray) -> np.ndarray:
+    """``across`` in the template's pixels, dilated like the other occlusions."""
+    inner = across[margin:margin + valid.shape[0], margin:margin + valid.shape[1]]
     return cv2.dilate(inner.astype(np.uint8), np.ones((11, 11), np.uint8)).astype(bool) & valid
+
+
+_RIM = (4, 10)  # template pixels beyond its edge: past anti-aliasing and a refinement's slip
+
+
+def _continued(ink_t: np.ndarray, ink_around: np.ndarray, valid: np.ndarray, seen: np.ndarray,
+               lab: np.ndarray, around: np.ndarray, margin: int) -> float:
+    """How much of the graphic's outline along the template's own edges the query carries on
+    beyond them in the graphic's own colour, in template pixels over the template's longest
+    side. The template is the asset less the plain paper it is drawn on, so where its ink meets
+    its edge the asset's paper begins: a copy shows paper there, or a poster's other colours,
+    or nothing (a crop). A fill that goes on is another graphic of which the asset would be a
+    window (a circle logo cropped to its middle is not a banner with the same letters). Only
+    where the template's edge is ``seen``: a caption bar over it goes on beyond it too."""
+    th, tw = ink_t.shape
+    colours = _colours(lab[margin:margin + th, margin:margin + tw], ink_t, valid)
+    if colours is None:
+        return 0.0
+    ink_colour, _, tolerance = colours
+    same = ink_around & (np.linalg.norm(lab - ink_colour, axis=2) <= tolerance)
+    near, far = _RIM
+    carried = 0
+    for side in range(4):
+        # Each side turned to the top: the template's first lines, the canvas's rows above.
+        turned_t, turned_seen, turned_same, turned_around = (
+            np.rot90(a, side) for a in (ink_t, seen, same, around))
+        width = turned_t.shape[1]
+        on_edge = (turned_t[:2] & turned_seen[:2]).any(axis=0)
+        beyond = slice(margin - far, margin - near)
+        columns = slice(margin, margin + width)
+        strip_seen = turned_around[beyond, columns].all(axis=0)
+        strip_ink = turned_same[beyond, columns].mean(axis=0) >= 0.8
+        carried += int((on_edge & strip_seen & strip_ink).sum())
+    return carried / max(th, tw)
 
 
 def _band(ink_q: np.ndarray, ink_t: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -617,6 +669,9 @@ _MIN_STRUCTURE = 0.15  # share of the template's ink edges seen
 _MAX_DENSE = 32  # differing pixels in any 16x16 window
 _MAX_LARGEST = 0.01  # the largest differing blob, share of the seen ink
 _MAX_DIFFERING = 0.06  # all differing pixels, share of the seen ink
+# Outline carried on beyond the template, share of its longest side: copies 0 (seeds 2028-2030),
+# a circle logo cropped to its middle against the banner with its letters 0.67-0.72.
+_MAX_CONTINUED = 0.06
 # A placement whose plain correlation with the template is below this is not refined.
 _MIN_CORRELATION = 0.2
 
@@ -624,7 +679,8 @@ _MIN_CORRELATION = 0.2
 def decide(figures: dict[str, float]) -> bool:
     return (figures["seen"] >= _MIN_SEEN and figures["centre"] >= _MIN_CENTRE
             and figures["structure"] >= _MIN_STRUCTURE and figures["dense"] <= _MAX_DENSE
-            and figures["largest"] <= _MAX_LARGEST and figures["differing"] <= _MAX_DIFFERING)
+            and figures["largest"] <= _MAX_LARGEST and figures["differing"] <= _MAX_DIFFERING
+            and figures.get("continued", 0.0) <= _MAX_CONTINUED)
 
 
 def _correlation(template: Template, placement: Placement) -> float:

@@ -254,3 +254,33 @@ def test_a_badge_is_not_another_frame_around_the_same_centre(tmp_path, config):
     for copy in (graphics.draw(square), _crop(graphics.draw(square), 0.1),
                  _jpeg(graphics.draw(square).resize((240, 240)), 40)):
         assert [m.asset.id for m in index.match(_rgb(copy, config))] == [asset.id]
+
+
+def test_a_logo_cropped_to_its_fill_is_not_the_banner_with_its_letters(tmp_path, config):
+    """The middle of a circle logo is the banner's middle with the same letters; but the
+    banner's fill ends at its edges, where the circle's goes on in the picture: a window of
+    another graphic, not a copy of the banner."""
+    banner = graphics.Spec("logo", (60, 60, 60), {"letters": "LD", "shape": "banner",
+                                                   "stripes": 2, "size": 109})
+    bank = AssetBank(f"sqlite:///{tmp_path}/assets.db", config)
+    graphics.draw(banner).save(tmp_path / "banner.png")
+    asset = bank.add(tmp_path / "banner.png", kind="emblem", title="banner").asset
+    index = BankIndex.of(bank)
+    circle = banner.but("same letters, circle", shape="circle")
+    assert index.match(_rgb(_crop(graphics.draw(circle), 0.2), config)) == []
+    for name, transform in TRANSFORMS.items():
+        matches = index.match(_rgb(transform(graphics.draw(banner)), config))
+        assert [m.asset.id for m in matches] == [asset.id], name
+
+
+def test_a_caption_bar_over_the_graphics_edge_is_no_fill_going_on(tmp_path, config):
+    """A black bar over the bottom of a black circle frame goes on below the frame in the
+    frame's own colour: it is the bar laid over the copy, seen past, not the frame's fill."""
+    frame = graphics.Spec("star_frame", DARK, {"frame": "circle", "stars": 3, "layout": "row",
+                                                "centre": "star", "star_size": 33})
+    bank = AssetBank(f"sqlite:///{tmp_path}/assets.db", config)
+    graphics.draw(frame).save(tmp_path / "frame.png")
+    asset = bank.add(tmp_path / "frame.png", kind="emblem", title="frame").asset
+    index = BankIndex.of(bank)
+    matches = index.match(_rgb(_caption(graphics.draw(frame)), config))
+    assert [m.asset.id for m in matches] == [asset.id]
