@@ -407,7 +407,9 @@ def compare(template: Template, aligned: np.ndarray, valid: np.ndarray,
     ink_q = ink_around[window]
     near_t = cv2.dilate(ink_t.astype(np.uint8), _NEAR).astype(bool)
     near_q = cv2.dilate(ink_q.astype(np.uint8), _NEAR).astype(bool)
-    occluded = _occluded(ink_t, ink_q, valid, lab, around, margin)
+    # Computed once: the occlusions and the outline's continuation both tell colours apart.
+    colours = _colours(lab[window], ink_t, valid)
+    occluded = _occluded(ink_t, ink_q, valid, lab, around, margin, colours)
     across = np.zeros_like(around)
     if margin and ink_q.any():
         across = _across(ink_around, around, margin)
@@ -415,8 +417,8 @@ def compare(template: Template, aligned: np.ndarray, valid: np.ndarray,
         if (occluded & valid).sum() > _MAX_HIDDEN * valid.sum():
             occluded, across = np.zeros_like(valid), np.zeros_like(across)
     seen = valid & ~occluded
-    continued = (_continued(ink_t, ink_around & ~across, valid, seen, lab, around, margin)
-                 if margin and ink_q.any() else 0.0)
+    continued = (_continued(ink_t, ink_around & ~across, seen, lab, around, margin, colours)
+                 if margin and ink_q.any() and colours is not None else 0.0)
     missing = ink_t & ~near_q & seen
     extra = ink_q & ~near_t & seen
     differ = (missing | extra).astype(np.uint8)
@@ -459,7 +461,8 @@ def _colours(lab: np.ndarray, ink_t: np.ndarray, valid: np.ndarray
 
 
 def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, lab: np.ndarray,
-              around: np.ndarray, margin: int) -> np.ndarray:
+              around: np.ndarray, margin: int,
+              colours: tuple[np.ndarray, np.ndarray, float] | None) -> np.ndarray:
     """Solid blocks of the query over the edge of what is seen: of a colour that is neither
     the graphic's ink nor its paper (a caption bar, a sticker over a corner), or a band of ink
     across the whole of it (a bar in the graphic's own colour, see ``_band``). Text on them is
@@ -469,7 +472,6 @@ def _occluded(ink_t: np.ndarray, ink_q: np.ndarray, valid: np.ndarray, lab: np.n
     lies ``margin`` beyond the template (``lab`` and ``around`` reach that far): a caption bar
     that overlaps the graphic by a few rows is solid there, not a sliver."""
     window = (slice(margin, margin + valid.shape[0]), slice(margin, margin + valid.shape[1]))
-    colours = _colours(lab[window], ink_t, valid)
     if colours is None:
         return np.zeros_like(valid)
     ink_colour, paper_colour, tolerance = colours
@@ -554,8 +556,9 @@ def _inner(across: np.ndarray, margin: int, valid: np.ndarray) -> np.ndarray:
 _RIM = (4, 10)  # template pixels beyond its edge: past anti-aliasing and a refinement's slip
 
 
-def _continued(ink_t: np.ndarray, ink_around: np.ndarray, valid: np.ndarray, seen: np.ndarray,
-               lab: np.ndarray, around: np.ndarray, margin: int) -> float:
+def _continued(ink_t: np.ndarray, ink_around: np.ndarray, seen: np.ndarray, lab: np.ndarray,
+               around: np.ndarray, margin: int,
+               colours: tuple[np.ndarray, np.ndarray, float]) -> float:
     """How much of the graphic's outline along the template's own edges the query carries on
     beyond them in the graphic's own colour, in template pixels over the template's longest
     side. The template is the asset less the plain paper it is drawn on, so where its ink meets
@@ -564,9 +567,6 @@ def _continued(ink_t: np.ndarray, ink_around: np.ndarray, valid: np.ndarray, see
     window (a circle logo cropped to its middle is not a banner with the same letters). Only
     where the template's edge is ``seen``: a caption bar over it goes on beyond it too."""
     th, tw = ink_t.shape
-    colours = _colours(lab[margin:margin + th, margin:margin + tw], ink_t, valid)
-    if colours is None:
-        return 0.0
     ink_colour, _, tolerance = colours
     same = ink_around & (np.linalg.norm(lab - ink_colour, axis=2) <= tolerance)
     near, far = _RIM
@@ -680,7 +680,7 @@ def decide(figures: dict[str, float]) -> bool:
     return (figures["seen"] >= _MIN_SEEN and figures["centre"] >= _MIN_CENTRE
             and figures["structure"] >= _MIN_STRUCTURE and figures["dense"] <= _MAX_DENSE
             and figures["largest"] <= _MAX_LARGEST and figures["differing"] <= _MAX_DIFFERING
-            and figures.get("continued", 0.0) <= _MAX_CONTINUED)
+            and figures["continued"] <= _MAX_CONTINUED)
 
 
 def _correlation(template: Template, placement: Placement) -> float:
