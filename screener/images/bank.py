@@ -24,7 +24,7 @@ from ..migrations import ASSETS, upgrade
 from .config import ImageConfig
 from .decode import read_image
 from .errors import AssetError
-from .hashing import asset_hashes, hashes_of, trim_borders, trim_box
+from .hashing import ALGOS, asset_hashes, hashes_of, trim_borders, trim_box
 from .index import linear_search
 from .shape import Template, template_box, template_of
 from .verify import Features, features_of
@@ -108,6 +108,7 @@ class Added:
 
 
 _ASSET_COLUMNS = [c for c in assets.c if c.name in Asset.__slots__]
+_WHOLE = [f"{algo}:crop(0, 0, 0, 0)" for algo in ALGOS]
 
 
 def default_user() -> str:
@@ -159,7 +160,7 @@ class AssetBank:
         feats = features_of(trimmed)
         points, descriptors = feats.to_bytes()
         near = self.similar(rgb, image.sha256)
-        values = asset_hashes(rgb)
+        values = asset_hashes(rgb, template.flat)
         when, who = _now(), by or default_user()
         with self.engine.begin() as conn:
             asset_id = conn.execute(assets.insert().values(
@@ -187,8 +188,10 @@ class AssetBank:
             for row in conn.execute(sa.select(assets.c.id).where(
                     assets.c.sha256 == sha256, assets.c.status == "active")):
                 found[row.id] = 0
+            # Only the whole pictures' hashes: a flat graphic stores 500-odd crops besides.
             rows = conn.execute(sa.select(hashes.c.asset_id, hashes.c.variant, hashes.c.value)
-                                .join(assets).where(assets.c.status == "active")).all()
+                                .join(assets).where(assets.c.status == "active",
+                                                    hashes.c.variant.in_(_WHOLE))).all()
 
         for algo, value in query.items():
             own = [r for r in rows if r.variant == f"{algo}:crop(0, 0, 0, 0)"]

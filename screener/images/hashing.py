@@ -42,6 +42,19 @@ _MIN_SPREAD = 12.0
 # Likewise a hash with nearly all bits equal (dHash of a smooth gradient): it sits within the
 # radius of every other such hash, so it nominates noise.
 _MIN_BITS, _MAX_BITS = 10, 54
+_CONTENT_RIM = 2  # pixels at HASH_SIDE
+# Panels: plain pixels (every channel within _PANEL_GRADIENT of its 3x3 neighbours) of one
+# colour bin, an area at least _PANEL_MIN_AREA of the picture, a box of at most
+# _PANEL_MAX_AREA (not the picture's own background) and sides at least _PANEL_MIN_SIDE of
+# the picture's, covering _PANEL_FRAMED of its box's rim.
+_PANEL_GRADIENT = 12
+_PANEL_BIN = 32
+_PANEL_MIN_AREA = 0.02
+_PANEL_MAX_AREA = 0.8
+_PANEL_MIN_SIDE = 0.15
+_PANEL_FRAMED = 0.9
+_PANELS = 3
+_NEAR3 = np.ones((3, 3), np.uint8)
 
 
 def to_int(bits: np.ndarray) -> int:
@@ -116,6 +129,11 @@ def orientations(rgb: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
 # the corners of that range, uneven crops fell outside the radius among distractors.
 ASSET_CROPS = [(t, b, lft, r) for t in (0, 0.1, 0.2) for b in (0, 0.1, 0.2)
                for lft in (0, 0.1, 0.2) for r in (0, 0.1, 0.2)]
+# A flat graphic's hash moves further with a small crop than a photograph's (a badge's frame
+# half cut off changes its low frequencies): a crop of 3-6% of each side was 12 bits from every
+# crop above and 1 from the nearest of these. 256 crops, 512 hashes a flat asset.
+FLAT_CROPS = [(t, b, lft, r) for t in (0, 0.05, 0.1, 0.2) for b in (0, 0.05, 0.1, 0.2)
+              for lft in (0, 0.05, 0.1, 0.2) for r in (0, 0.05, 0.1, 0.2)]
 
 
 def crop(rgb: np.ndarray, fractions: tuple[float, float, float, float]) -> np.ndarray:
@@ -134,13 +152,30 @@ def reduced(rgb: np.ndarray) -> np.ndarray:
                       interpolation=cv2.INTER_AREA)
 
 
-def asset_hashes(rgb: np.ndarray) -> list[tuple[str, int]]:
-    """(variant, hash) pairs stored for a bank asset."""
+def asset_hashes(rgb: np.ndarray, flat: bool = False) -> list[tuple[str, int]]:
+    """(variant, hash) pairs stored for a bank asset: ``crop(t, b, l, r)`` for each of
+    ASSET_CROPS (FLAT_CROPS for a flat graphic) and, where a crop leaves plain paper round
+    what remains (a badge's frame cut away, the motif inside a ring), ``trim(t, b, l, r)``
+    for that crop trimmed as a query is, with the fractions it then keeps."""
     base = trim_borders(reduced(rgb))
-    out = []
-    for fractions in ASSET_CROPS:
-        for algo, value in hashes_of(crop(base, fractions)).items():
+    h, w = base.shape[:2]
+    out, trimmed = [], set()
+    for fractions in FLAT_CROPS if flat else ASSET_CROPS:
+        part = crop(base, fractions)
+        for algo, value in hashes_of(part).items():
             out.append((f"{algo}:crop{fractions}", value))
+        x0, y0, x1, y1 = trim_box(part)
+        if (x0, y0, x1, y1) == (0, 0, part.shape[1], part.shape[0]) or min(x1 - x0,
+                                                                            y1 - y0) < 16:
+            continue
+        t, _, left, _ = fractions
+        top, left = int(h * t) + y0, int(w * left) + x0
+        kept = (round(top / h, 3), round(1 - (top + y1 - y0) / h, 3),
+                round(left / w, 3), round(1 - (left + x1 - x0) / w, 3))
+        if kept not in trimmed:
+            trimmed.add(kept)
+            for algo, value in hashes_of(part[y0:y1, x0:x1]).items():
+                out.append((f"{algo}:trim{kept}", value))
     return out
 
 
@@ -192,6 +227,42 @@ def _snap(grey: np.ndarray, box: tuple[int, int, int, int],
     return left, top, right, bottom
 
 
+def panel_boxes(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes of plain rectangles with something drawn on them: a logo pasted into a poster on
+    its own paper. ``content_box`` looks for texture and a flat graphic has little; its
+    box takes in the poster's shapes that touch the paper, and then the paper is not trimmed.
+    A panel is the bounding box of one area of one plain colour that runs nearly all round
+    that box; the largest ``_PANELS`` of them."""
+    h, w = rgb.shape[:2]
+    smooth = np.ones((h, w), bool)
+    for channel in cv2.split(np.ascontiguousarray(rgb)):
+        smooth &= cv2.morphologyEx(channel, cv2.MORPH_GRADIENT, _NEAR3) <= _PANEL_GRADIENT
+    code = (rgb // _PANEL_BIN).astype(np.int32)
+    code = (code[..., 0] * 64 + code[..., 1] * 8 + code[..., 2])
+    code[~smooth] = -1
+    colours, counts = np.unique(code[code >= 0], return_counts=True)
+    boxes = []
+    for colour in colours[counts >= _PANEL_MIN_AREA * h * w]:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(
+            (code == colour).astype(np.uint8), connectivity=4)
+        for label in range(1, count):
+            x, y, bw, bh, area = stats[label]
+            if (area < _PANEL_MIN_AREA * h * w or bw * bh > _PANEL_MAX_AREA * h * w
+                    or bw < _PANEL_MIN_SIDE * w or bh < _PANEL_MIN_SIDE * h):
+                continue
+            if _framing(labels[y:y + bh, x:x + bw] == label) >= _PANEL_FRAMED:
+                boxes.append((int(bw * bh), (int(x), int(y), int(x + bw), int(y + bh))))
+    return [box for _, box in sorted(boxes, reverse=True)[:_PANELS]]
+
+
+def _framing(mask: np.ndarray) -> float:
+    """Share of the rim of ``mask``'s box that the mask covers: paper all round what is drawn
+    on it. (Not its holes filled: a logo's circle that nearly touches its paper's edges cuts
+    the paper in two after reduction.)"""
+    rim = np.concatenate([mask[0], mask[-1], mask[1:-1, 0], mask[1:-1, -1]])
+    return float(rim.mean())
+
+
 @dataclass(frozen=True, slots=True)
 class Part:
     """A hashed part of a query: the whole picture as turned (``turn``: identity, mirror,
@@ -224,8 +295,11 @@ def query_windows(rgb: np.ndarray) -> Iterator[tuple[Part, np.ndarray]]:
         yield Part(label, label, box), turned
     boxes = {content_box(rgb, cell, opened) for cell in (4, 8) for opened in (False, True)}
     for content in sorted(boxes - {None}):
-        pixels, inner = _trimmed(rgb, grey, content)
+        pixels, inner = _trimmed(rgb, grey, _inset(content))
         yield Part("content", "identity", inner), pixels
+    for panel in panel_boxes(rgb):
+        pixels, inner = _trimmed(rgb, grey, panel)
+        yield Part("panel", "identity", inner), pixels
     for scale in (0.5, 0.67):
         wh, ww = int(h * scale), int(w * scale)
         step_y, step_x = max(1, wh // _WINDOW_STEPS), max(1, ww // _WINDOW_STEPS)
@@ -233,6 +307,15 @@ def query_windows(rgb: np.ndarray) -> Iterator[tuple[Part, np.ndarray]]:
             for x in range(0, w - ww + 1, step_x):
                 pixels, inner = _trimmed(rgb, grey, (x, y, x + ww, y + wh))
                 yield Part(f"window{scale}", "identity", inner), pixels
+
+
+def _inset(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A content box less the rim ``_snap`` put it on: the pixels of a pasted picture's own
+    edge, half poster and half picture after reduction. Left in, its four corners are four
+    different greys and the picture's plain paper inside is not trimmed as a border."""
+    x0, y0, x1, y1 = box
+    rim = _CONTENT_RIM if min(x1 - x0, y1 - y0) > 8 * _CONTENT_RIM else 0
+    return x0 + rim, y0 + rim, x1 - rim, y1 - rim
 
 
 _TURN = {"identity": lambda a: a, "mirror": lambda a: a[:, ::-1],

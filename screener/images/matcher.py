@@ -16,6 +16,7 @@ the key points put them.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ import numpy as np
 
 from .bank import Asset, AssetBank
 from .config import ImageConfig
-from .hashing import ASSET_CROPS, Part, query_parts
+from .hashing import Part, query_parts
 from .index import MultiIndex
 from .shape import Placement, Template, layers, place, place_mapped, verify_shape
 from .verify import Features, Verification, features_of, homography, similarity, verify
@@ -51,16 +52,18 @@ _VOTE_RATIO = 0.8
 _SHAPE_PARTS = 2
 _SHAPE_PARTS_TIED = 5
 _PLACEMENT_INLIERS = 8
-_CROP_INDEX = {f"crop{crop}": number for number, crop in enumerate(ASSET_CROPS)}
 _MIRRORED = {"identity": "mirror", "mirror": "identity"}
-# The stored crop that a mirror turns a crop into: its left and right swapped.
-_MIRROR_CROP = {number: ASSET_CROPS.index((t, b, right, left))
-                for number, (t, b, left, right) in enumerate(ASSET_CROPS)}
+_FRACTIONS = re.compile(r":(?:crop|trim)\(([-\d.e]+), ([-\d.e]+), ([-\d.e]+), ([-\d.e]+)\)$")
+
+Crop = tuple[float, float, float, float]
 
 
-def crop_index(variant: str) -> int:
-    """Which of ASSET_CROPS a stored hash variant ("phash:crop(0, 0.1, 0, 0)") is; -1 if none."""
-    return _CROP_INDEX.get(variant.split(":", 1)[-1], -1)
+def crop_fractions(variant: str) -> Crop | None:
+    """The (top, bottom, left, right) fractions of the asset a stored hash variant
+    ("phash:crop(0, 0.1, 0, 0)", "dhash:trim(0.23, 0.2, 0.21, 0.2)") was computed from;
+    None if it names none."""
+    found = _FRACTIONS.search(variant)
+    return None if found is None else tuple(float(v) for v in found.groups())
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +85,9 @@ def _timed(timings: dict[str, float] | None, part: str):
 class BankIndex:
     """A read-only snapshot of the active bank, ready for queries.
 
-    ``owner[i]`` is the asset id of ``hashes[i]`` and ``crops[i]`` the index in ASSET_CROPS of
-    the crop it was computed from (-1 unknown); ``features`` the ORB features and ``templates``
-    the shape templates by asset id.
+    ``owner[i]`` is the asset id of ``hashes[i]`` and ``crops[i]`` the fractions of the asset
+    it was computed from (see ``crop_fractions``; NaN unknown); ``features`` the ORB features
+    and ``templates`` the shape templates by asset id.
     """
 
     def __init__(self, config: ImageConfig, assets: list[Asset], owner: np.ndarray,
@@ -96,8 +99,8 @@ class BankIndex:
         self.owner = np.asarray(owner, dtype=np.int64)
         self.index = MultiIndex(hashes, config.hash_radius)
         self.features = features
-        self.crops = (np.full(len(self.owner), -1, np.int16) if crops is None
-                      else np.asarray(crops, dtype=np.int16))
+        self.crops = (np.full((len(self.owner), 4), np.nan) if crops is None
+                      else np.asarray(crops, dtype=np.float64).reshape(len(self.owner), 4))
         self.flat = {asset_id: template for asset_id, template in (templates or {}).items()
                      if template.flat}
         ids = sorted(features)
@@ -116,20 +119,20 @@ class BankIndex:
         active, rows, features, templates = bank.active_index_rows()
         return cls(bank.config, active, np.asarray([r[0] for r in rows], dtype=np.int64),
                    np.asarray([r[2] for r in rows], dtype=np.int64), features,
-                   templates=templates, crops=np.asarray([crop_index(r[1]) for r in rows],
-                                                         dtype=np.int16))
+                   templates=templates,
+                   crops=np.asarray([crop_fractions(r[1]) or (np.nan,) * 4 for r in rows]))
 
     def __len__(self) -> int:
         return len(self.assets)
 
     def lookup(self, rgb: np.ndarray, timings: dict[str, float] | None = None
-               ) -> dict[int, list[tuple[int, Part, int]]]:
-        """Asset id -> [(hash distance, query part, asset crop index)], nearest first, for every
+               ) -> dict[int, list[tuple[int, Part, Crop | None]]]:
+        """Asset id -> [(hash distance, query part, asset crop)], nearest first, for every
         asset with a stored hash within ``hash_radius`` of a hash of a part of the picture;
         assets ordered by their nearest distance."""
         with _timed(timings, "hashing"):
             parts, values = query_parts(rgb)
-        found: dict[int, list[tuple[int, Part, int]]] = {}
+        found: dict[int, list[tuple[int, Part, Crop | None]]] = {}
         with _timed(timings, "lookup"):
             radius = self.config.hash_radius
             for part, value, rows in zip(parts, values,
@@ -138,7 +141,8 @@ class BankIndex:
                 for asset_id, distance, crop in zip(self.owner[rows].tolist(),
                                                     distances.tolist(),
                                                     self.crops[rows].tolist(), strict=True):
-                    found.setdefault(asset_id, []).append((distance, part, crop))
+                    known = None if np.isnan(crop[0]) else tuple(crop)
+                    found.setdefault(asset_id, []).append((distance, part, known))
         for hits in found.values():
             hits.sort(key=lambda hit: hit[0])
         return dict(sorted(found.items(), key=lambda item: (item[1][0][0], item[0])))
@@ -196,7 +200,7 @@ class BankIndex:
         return matches
 
     def _verify_photo(self, asset: Features, rgb: np.ndarray,
-                      hits: list[tuple[int, Part, int]], query: Features,
+                      hits: list[tuple[int, Part, Crop | None]], query: Features,
                       flipped: Features) -> Verification | None:
         """ORB and RANSAC on the whole picture; failing that, on the part the nearest hash
         came from: on a busy poster the picture's key points go to its text and QR codes,
@@ -217,7 +221,7 @@ class BankIndex:
         return None if result is None else _shifted(result, x0, y0)
 
     def _verify_shape(self, asset_id: int, shown: np.ndarray,
-                      hits: list[tuple[int, Part, int]], query: Features,
+                      hits: list[tuple[int, Part, Crop | None]], query: Features,
                       flipped: Features) -> Verification | None:
         template = self.flat[asset_id]
         placements: list[Placement] = []
@@ -241,18 +245,19 @@ class BankIndex:
             if len(tried) >= _SHAPE_PARTS and (distance != last
                                                or len(tried) >= _SHAPE_PARTS_TIED):
                 break
-            if crop < 0 or (part.box, part.turn) in tried:
+            if crop is None or (part.box, part.turn) in tried:
                 continue
             tried.add((part.box, part.turn))
             last = distance
-            placements.append(place(template, shown, part, ASSET_CROPS[crop]))
+            placements.append(place(template, shown, part, crop))
             # A graphic symmetric but for its glyphs hashes alike mirrored or not, and the
             # other side may never come near: its placement is tried as well.
             other = _MIRRORED.get(part.turn)
             if other and (part.box, other) not in tried:
                 tried.add((part.box, other))
+                top, bottom, left, right = crop
                 placements.append(place(template, shown, dataclasses.replace(part, turn=other),
-                                        ASSET_CROPS[_MIRROR_CROP[crop]]))
+                                        (top, bottom, right, left)))
         verified = verify_shape(template, placements)
         if verified is None:
             return None

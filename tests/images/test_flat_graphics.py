@@ -190,6 +190,19 @@ HARD_COPIES = {
     "double frame in a screenshot": (
         graphics.Spec("badge", GREEN, {"sides": 5, "nested": 2, "turn": 0.0, "inner": "文",
                                        "dots": 5}), _framed),
+    "line icon on its own paper, poster shapes touching the paper": (
+        graphics.Spec("line_icon", BLUE, {"icon": "leaf", "frame": "circle", "stroke": 10}),
+        lambda im: graphics.busy_poster(im, np.random.default_rng(18_010))),
+    "badge on its own paper in a poster, the paper's corners blurred": (
+        graphics.Spec("badge", TEAL, {"sides": 7, "nested": 1, "turn": 0.0, "inner": "dots",
+                                      "dots": 3}),
+        lambda im: graphics.busy_poster(im, np.random.default_rng(18_020))),
+    "crop that leaves a line icon's motif without its ring": (
+        graphics.Spec("line_icon", TEAL, {"icon": "wave", "frame": "circle", "stroke": 10}),
+        lambda im: _crop(im, 0.2)),
+    "mirrored crop of a nested badge, a few percent off each side": (
+        graphics.Spec("badge", TEAL, {"sides": 5, "nested": 3, "turn": -90.0, "inner": "dots",
+                                      "dots": 5}), _crop_mirror_jpeg),
 }
 
 

@@ -160,3 +160,43 @@ def test_a_content_box_finds_the_photo_inside_a_poster(photos):
     boxes = {content_box(small, cell, opened) for cell in (4, 8) for opened in (False, True)}
     errors = [np.abs(np.asarray(box) * scale - truth).max() for box in boxes - {None}]
     assert min(errors) <= 2 * scale  # two pixels of the reduced copy
+
+
+def test_a_panel_is_the_plain_paper_a_logo_was_pasted_on():
+    """A logo on its own white paper, pasted into a red poster whose dots touch the paper: the
+    textured area takes the dots in, the panel is the paper to the pixel."""
+    from screener.images.hashing import panel_boxes
+
+    poster = Image.new("RGB", (256, 240), (200, 30, 40))
+    draw = ImageDraw.Draw(poster)
+    draw.rectangle((80, 70, 199, 189), fill=(255, 255, 255))
+    draw.ellipse((88, 78, 191, 181), outline=(20, 50, 140), width=3)
+    for x, y in ((60, 100), (200, 150), (120, 50)):  # touching the paper's edges
+        draw.ellipse((x, y, x + 20, y + 20), fill=(90, 200, 90))
+    boxes = panel_boxes(np.asarray(poster))
+    assert len(boxes) >= 1
+    assert max(abs(a - b) for a, b in zip(boxes[0], (80, 70, 200, 190), strict=True)) <= 2
+    # The picture's own background is no panel; nor is a plain picture.
+    assert panel_boxes(np.asarray(Image.new("RGB", (256, 240), (255, 255, 255)))) == []
+
+
+def test_a_flat_graphic_stores_finer_crops_and_its_motif_trimmed():
+    from screener.images.hashing import asset_hashes
+    from screener.images.matcher import crop_fractions
+
+    icon = Image.new("RGB", (300, 300), (255, 255, 255))
+    draw = ImageDraw.Draw(icon)
+    draw.ellipse((20, 20, 279, 279), outline=(0, 100, 130), width=8)
+    draw.line((110, 150, 190, 150), fill=(0, 100, 130), width=10)
+    draw.line((150, 110, 150, 190), fill=(0, 100, 130), width=10)
+    rgb = np.asarray(icon)
+    photo_like = [v for v, _ in asset_hashes(rgb)]
+    flat = [v for v, _ in asset_hashes(rgb, flat=True)]
+    assert sum(v.split(":")[1].startswith("crop") for v in photo_like) == 162
+    assert sum(v.split(":")[1].startswith("crop") for v in flat) == 512
+    # A fifth off each side leaves the cross alone on white: stored trimmed, with the
+    # fractions of the icon it keeps (the cross, 90 px of the ring's 259, starts 85 px in).
+    trimmed = [crop_fractions(v) for v in flat if ":trim(" in v]
+    assert any(all(abs(f - 85 / 259) < 0.03 for f in fractions) for fractions in trimmed)
+    assert crop_fractions("phash:crop(0, 0.1, 0.2, 0)") == (0.0, 0.1, 0.2, 0.0)
+    assert crop_fractions("phash:window") is None
