@@ -563,7 +563,8 @@ def _flat_report(title: str, results: list, ids: list[int], others: list,
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true",
-                        help="reduced sizes: 10k distractors, lookup at 10k and 100k, 3 OCR")
+                        help="reduced sizes: 10k distractors, lookup at 10k and 100k, 3 OCR; "
+                             "flat graphics: 100 distractors, 8 transforms")
     parser.add_argument("--distractors", type=int, default=None,
                         help="distractor hashes in the large bank (default 100,000)")
     parser.add_argument("--sizes", default=None,
@@ -592,8 +593,8 @@ def main() -> None:
         print()
         lookup(config, sizes)
     if args.only != "photos":
-        quick = ["identity", "jpeg q30", "crop 20% each side", "caption/watermark",
-                 "in a poster", "colour change"]
+        quick = ["identity", "jpeg q30", "crop 20% each side", "crop random <=20%",
+                 "caption/watermark", "in a poster", "crop+mirror+jpeg", "colour change"]
         # Distractors are seen whole: a crop of a near miss that cuts its difference off is a
         # crop of the asset too (table B counts such pictures apart).
         whole = [label for label in TRANSFORMS if "crop" not in label]
