@@ -24,11 +24,11 @@ registered one to the wrong asset.
    (whole) must match nothing; table B: registered in the bank too, they must not be found for
    the 30. Queries run in ``--workers`` forked processes. The set is drawn from
    ``--flat-seed``: seeds 17 and 2026 were looked at while the shape rule and its placements
-   were made, 2027-2031 were measured and then their misses and false matches looked at, so
-   the default (2032) is a set nobody has looked at.
+   were made, 2027-2032 were measured and then their misses and false matches looked at, so
+   the default (2033) is a set nobody has looked at.
 
     python benchmarks/bench_images.py [--quick] [--distractors N] [--sizes 10000,100000,1000000]
-        [--only photos|flat] [--flat-distractors N] [--flat-seed 2032] [--workers 2]
+        [--only photos|flat] [--flat-distractors N] [--flat-seed 2033] [--workers 2]
 """
 
 from __future__ import annotations
@@ -376,7 +376,7 @@ def _lookup_at(values: np.ndarray, batch: list[int], radius: int) -> None:
 
 # Seeds 17 (the shape rule's thresholds) and 2026 (this benchmark's set until the placements
 # were reworked on its misses) have been looked at: the default is a set drawn from neither.
-FLAT_SEED = 2032
+FLAT_SEED = 2033
 
 
 @functools.cache
