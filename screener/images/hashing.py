@@ -5,10 +5,12 @@ One 64-bit pHash misses crops, mirrors, rotations and frames. So:
 * both sides are hashed on a copy reduced to 256 px (same result, a fraction of the time);
 * borders are trimmed before hashing (screenshot frames, letterboxing);
 * the query is also hashed mirrored and rotated by 90/180/270;
-* the asset is also hashed after crops of 0, 10 or 20% of each side (stored once, at
+* the asset is also hashed after crops of 0, 10 or 20% of each side (a flat graphic also 5%),
+  and a crop that leaves plain paper round what remains also trimmed (stored once, at
   registration);
 * the largest textured area of the query, its sides snapped to straight edges, is hashed: the
-  photo inside a poster or a screenshot;
+  photo inside a poster or a screenshot; so are plain panels (a logo on its own paper in a
+  poster), trimmed;
 * windows of the query at two scales are hashed, to find an asset inside a collage;
 * flat windows and near-constant hashes are dropped: they are equally close to every plain
   picture in the bank and only nominate noise.
